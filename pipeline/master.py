@@ -1,0 +1,193 @@
+"""Master spoken segments into one podcast MP3.
+
+Segments are joined with their pauses, brought to -16 LUFS integrated (the podcast norm Apple
+and Spotify recommend for spoken word) with true peak at or under -1 dBTP, and encoded as CBR
+MP3, 44.1 kHz mono, by the ffmpeg/LAME that imageio-ffmpeg ships. ID3 tags via mutagen.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import imageio_ffmpeg
+import numpy as np
+import pyloudnorm
+from mutagen.id3 import CHAP, CTOC, ID3, TALB, TDRC, TIT2, TPE1, WXXX, CTOCFlags
+from mutagen.mp3 import MP3
+from scipy.signal import resample_poly
+
+from pipeline.models import Chapter, Segment
+
+with warnings.catch_warnings():
+    # pydub looks for "ffmpeg" on PATH at import; we point it at imageio-ffmpeg's binary instead.
+    warnings.simplefilter("ignore", RuntimeWarning)
+    from pydub import AudioSegment
+
+AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
+
+# Encode-time resampling and MP3's own overshoot can add a few tenths of a dB: aim below the
+# ceiling so the encoded file still meets it.
+_PEAK_MARGIN_DB = 0.7
+
+
+@dataclass
+class Tags:
+    title: str
+    artist: str
+    album: str
+    url: str = ""
+    date: datetime | None = None
+
+
+@dataclass
+class Mastered:
+    mp3: bytes
+    duration_s: float
+    loudness_lufs: float
+    true_peak_dbtp: float
+    chapters: list[Chapter] = field(default_factory=list)
+
+
+def join_segments(
+    segments: list[Segment], pcm: list[np.ndarray], sample_rate: int
+) -> tuple[np.ndarray, list[Chapter]]:
+    """Concatenate segment audio with each segment's pause after it; chapters start at headings."""
+    if len(segments) != len(pcm):
+        raise ValueError(f"{len(segments)} segments but {len(pcm)} audio parts")
+    parts: list[np.ndarray] = []
+    chapters: list[Chapter] = []
+    position = 0
+    for seg, audio in zip(segments, pcm, strict=True):
+        if seg.kind in ("title", "heading") or (seg.kind == "lead" and not chapters):
+            if not chapters or chapters[-1].start_ms != position * 1000 // sample_rate:
+                chapters.append(Chapter(title=seg.text[:80], start_ms=position * 1000 // sample_rate))
+        audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+        parts.append(audio)
+        pause = np.zeros(int(sample_rate * seg.pause_after_ms / 1000), dtype=np.float32)
+        parts.append(pause)
+        position += len(audio) + len(pause)
+    if not parts:
+        return np.zeros(0, dtype=np.float32), chapters
+    return np.concatenate(parts), chapters
+
+
+def true_peak_db(x: np.ndarray) -> float:
+    """Peak of the 4x-oversampled signal (ITU-R BS.1770 true peak, approximately)."""
+    if x.size == 0:
+        return -np.inf
+    peak = float(np.max(np.abs(resample_poly(x, 4, 1))))
+    return 20 * np.log10(peak) if peak > 0 else -np.inf
+
+
+def _limit(x: np.ndarray, ceiling_db: float, sample_rate: int) -> np.ndarray:
+    """A look-ahead peak limiter: gain dips smoothly around the few peaks over the ceiling."""
+    ceiling = 10 ** (ceiling_db / 20)
+    over = np.abs(resample_poly(x, 4, 1)).reshape(-1)
+    n = x.size
+    env = over[: n * 4].reshape(n, 4).max(axis=1) if over.size >= n * 4 else np.abs(x)
+    gain = np.minimum(1.0, ceiling / np.maximum(env, 1e-9))
+    # Spread every dip over +-5 ms so the gain never jumps within a waveform period.
+    win = max(1, int(sample_rate * 0.005))
+    padded = np.pad(gain, (win, win), constant_values=1.0)
+    view = np.lib.stride_tricks.sliding_window_view(padded, 2 * win + 1)
+    gain = view.min(axis=1)
+    kernel = np.hanning(2 * win + 1)
+    kernel /= kernel.sum()
+    gain = np.convolve(np.pad(gain, (win, win), mode="edge"), kernel, mode="valid")
+    return (x * np.minimum(gain, 1.0)).astype(np.float32)
+
+
+def normalise(x: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> np.ndarray:
+    meter = pyloudnorm.Meter(sample_rate)
+    if x.size < sample_rate // 2 or not np.any(x):
+        return x
+    ceiling = ceiling_dbtp - _PEAK_MARGIN_DB
+    for _ in range(3):
+        loudness = meter.integrated_loudness(x)
+        if not np.isfinite(loudness):
+            return x
+        x = (x * 10 ** ((target_lufs - loudness) / 20)).astype(np.float32)
+        if true_peak_db(x) <= ceiling:
+            break
+        x = _limit(x, ceiling, sample_rate)
+    return x
+
+
+def encode_mp3(x: np.ndarray, sample_rate: int, *, out_rate: int, bitrate_kbps: int) -> bytes:
+    pcm16 = (np.clip(x, -1.0, 1.0) * 32767).astype("<i2").tobytes()
+    seg = AudioSegment(data=pcm16, sample_width=2, frame_rate=sample_rate, channels=1)
+    buf = io.BytesIO()
+    # ffmpeg resamples (swresample) to the output rate; libmp3lame with -b:a is constant bitrate.
+    seg.export(
+        buf,
+        format="mp3",
+        codec="libmp3lame",
+        bitrate=f"{bitrate_kbps}k",
+        parameters=["-ar", str(out_rate), "-ac", "1"],
+    )
+    return buf.getvalue()
+
+
+def write_tags(mp3: bytes, tags: Tags, chapters: list[Chapter], duration_ms: int) -> bytes:
+    buf = io.BytesIO(mp3)
+    id3 = ID3()
+    id3.add(TIT2(encoding=3, text=tags.title))
+    id3.add(TPE1(encoding=3, text=tags.artist))
+    id3.add(TALB(encoding=3, text=tags.album))
+    if tags.date:
+        id3.add(TDRC(encoding=3, text=tags.date.strftime("%Y-%m-%d")))
+    if tags.url:
+        id3.add(WXXX(encoding=3, desc="Article", url=tags.url))
+    if chapters:
+        ids = [f"chp{i}" for i in range(len(chapters))]
+        id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,
+                     sub_frames=[TIT2(encoding=3, text=tags.title)]))
+        ends = [c.start_ms for c in chapters[1:]] + [duration_ms]
+        for cid, chap, end in zip(ids, chapters, ends, strict=True):
+            id3.add(CHAP(element_id=cid, start_time=chap.start_ms, end_time=end,
+                         sub_frames=[TIT2(encoding=3, text=chap.title)]))
+    id3.save(buf, v2_version=3)
+    return buf.getvalue()
+
+
+def master(
+    segments: list[Segment],
+    pcm: list[np.ndarray],
+    sample_rate: int,
+    tags: Tags,
+    *,
+    target_lufs: float = -16.0,
+    true_peak_dbtp: float = -1.0,
+    out_rate: int = 44100,
+    bitrate_kbps: int = 96,
+) -> Mastered:
+    joined, chapters = join_segments(segments, pcm, sample_rate)
+    if joined.size == 0:
+        raise ValueError("nothing to master: the script produced no audio")
+    leveled = normalise(joined, sample_rate, target_lufs, true_peak_dbtp)
+    mp3 = encode_mp3(leveled, sample_rate, out_rate=out_rate, bitrate_kbps=bitrate_kbps)
+    duration_s = MP3(io.BytesIO(mp3)).info.length
+    mp3 = write_tags(mp3, tags, chapters, int(duration_s * 1000))
+    meter = pyloudnorm.Meter(sample_rate)
+    return Mastered(
+        mp3=mp3,
+        duration_s=duration_s,
+        loudness_lufs=float(meter.integrated_loudness(leveled)),
+        true_peak_dbtp=true_peak_db(leveled),
+        chapters=chapters,
+    )
+
+
+def decode_mp3(data: bytes) -> tuple[np.ndarray, int]:
+    """Decode MP3 bytes to float32 mono; used to check what a listener actually gets."""
+    # pydub's decoder needs ffprobe, which imageio-ffmpeg does not ship: ask ffmpeg directly.
+    info = MP3(io.BytesIO(data)).info
+    out = subprocess.run(
+        [AudioSegment.converter, "-v", "error", "-i", "pipe:0", "-f", "s16le", "-ac", "1", "pipe:1"],
+        input=data, capture_output=True, check=True,
+    ).stdout
+    return np.frombuffer(out, dtype="<i2").astype(np.float32) / 32768.0, int(info.sample_rate)
