@@ -1,0 +1,374 @@
+"""The store: what is known about feeds, articles and episodes. SQLite by default, PostgreSQL
+by URL. The store is the truth; queues only carry article ids."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+
+from pipeline.models import Article, Block, Chapter, Episode, FeedEntry
+
+metadata = MetaData()
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("title", Text, default=""),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("polled_at", DateTime(timezone=True)),
+    Column("error", Text),
+)
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("feed", String(100), ForeignKey("feeds.name"), nullable=False, index=True),
+    Column("guid", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("title", Text, default=""),
+    Column("published", DateTime(timezone=True)),
+    Column("summary", Text, default=""),
+    # new -> prepared -> done | skipped | failed
+    Column("status", String(20), nullable=False, default="new", index=True),
+    Column("reason", String(60), default=""),
+    Column("message", Text, default=""),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("text_hash", String(64)),
+    Column("article_json", Text),
+    Column("updated_at", DateTime(timezone=True)),
+)
+
+episodes = Table(
+    "episodes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(32), ForeignKey("articles.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("voice", Text, nullable=False),
+    Column("voice_is_fallback", Integer, nullable=False, default=0),
+    Column("text_hash", String(64), nullable=False),
+    Column("lexicon_version", String(64), nullable=False, default=""),
+    Column("content_key", String(64), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("title", Text, default=""),
+    Column("description", Text, default=""),
+    Column("chapters_json", Text, default="[]"),
+    Column("created_at", DateTime(timezone=True)),
+    UniqueConstraint("article_id", "version", name="uq_episode_version"),
+)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we store is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+@dataclass
+class ArticleRow:
+    id: str
+    feed: str
+    guid: str
+    url: str
+    title: str
+    published: datetime | None
+    summary: str
+    status: str
+    reason: str
+    message: str
+    attempts: int
+    text_hash: str | None
+    article_json: str | None
+
+    def article(self) -> Article | None:
+        if not self.article_json:
+            return None
+        data = json.loads(self.article_json)
+        data.pop("spoken_title", None)
+        data["blocks"] = [Block(**b) for b in data.get("blocks", [])]
+        if data.get("published"):
+            data["published"] = datetime.fromisoformat(data["published"])
+        return Article(**data)
+
+
+@dataclass
+class EpisodeRow:
+    episode: Episode
+    article_id: str
+    content_key: str
+    lexicon_version: str
+    voice_is_fallback: bool
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets the feed renderer read while a worker writes; busy_timeout rides out the brief
+    # write locks that several worker processes on one machine take.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+class Store:
+    def __init__(self, url: str, *, engine: Engine | None = None) -> None:
+        self.url = url
+        self.engine = engine or create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        metadata.create_all(self.engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # feeds ---------------------------------------------------------------------------------
+    def upsert_feed(self, name: str, url: str, title: str = "") -> None:
+        with self.engine.begin() as conn:
+            row = conn.execute(select(feeds.c.name).where(feeds.c.name == name)).first()
+            if row is None:
+                try:
+                    conn.execute(feeds.insert().values(name=name, url=url, title=title))
+                    return
+                except IntegrityError:
+                    pass
+            conn.execute(update(feeds).where(feeds.c.name == name).values(url=url, title=title))
+
+    def feed_state(self, name: str) -> tuple[str | None, str | None]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(feeds.c.etag, feeds.c.last_modified).where(feeds.c.name == name)).first()
+        return (row.etag, row.last_modified) if row else (None, None)
+
+    def record_poll(
+        self, name: str, *, etag: str | None, modified: str | None, error: str | None = None
+    ) -> None:
+        values: dict[str, Any] = {"polled_at": _now(), "error": error}
+        if error is None:
+            values.update(etag=etag, last_modified=modified)
+        with self.engine.begin() as conn:
+            conn.execute(update(feeds).where(feeds.c.name == name).values(**values))
+
+    # articles ------------------------------------------------------------------------------
+    def upsert_entry(self, feed_name: str, article_id: str, entry: FeedEntry) -> bool:
+        """Record a feed entry; True when it is new."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(select(articles.c.id).where(articles.c.id == article_id)).first()
+            if exists:
+                conn.execute(
+                    update(articles)
+                    .where(articles.c.id == article_id)
+                    .values(url=entry.url, title=entry.title, published=entry.published, summary=entry.summary)
+                )
+                return False
+            try:
+                conn.execute(
+                    articles.insert().values(
+                        id=article_id,
+                        feed=feed_name,
+                        guid=entry.guid,
+                        url=entry.url,
+                        title=entry.title,
+                        published=entry.published,
+                        summary=entry.summary,
+                        status="new",
+                        attempts=0,
+                        updated_at=_now(),
+                    )
+                )
+            except IntegrityError:
+                return False  # another poller recorded it first
+            return True
+
+    def get_article(self, article_id: str) -> ArticleRow:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.id == article_id)).first()
+        if row is None:
+            raise KeyError(f"no article with id {article_id}")
+        return self._article_row(row)
+
+    @staticmethod
+    def _article_row(row: Any) -> ArticleRow:
+        return ArticleRow(
+            id=row.id,
+            feed=row.feed,
+            guid=row.guid,
+            url=row.url,
+            title=row.title or "",
+            published=_utc(row.published),
+            summary=row.summary or "",
+            status=row.status,
+            reason=row.reason or "",
+            message=row.message or "",
+            attempts=row.attempts or 0,
+            text_hash=row.text_hash,
+            article_json=row.article_json,
+        )
+
+    def list_articles(self, feed_name: str | None = None, status: str | None = None) -> list[ArticleRow]:
+        query = select(articles).order_by(articles.c.feed, articles.c.published.desc(), articles.c.id)
+        if feed_name:
+            query = query.where(articles.c.feed == feed_name)
+        if status:
+            query = query.where(articles.c.status == status)
+        with self.engine.connect() as conn:
+            return [self._article_row(r) for r in conn.execute(query)]
+
+    def save_prepared(self, article_id: str, article: Article) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(articles)
+                .where(articles.c.id == article_id)
+                .values(
+                    status="prepared",
+                    reason="",
+                    message="",
+                    title=article.spoken_title,
+                    text_hash=article.text_hash(),
+                    article_json=json.dumps(article.to_dict(), ensure_ascii=False),
+                    updated_at=_now(),
+                )
+            )
+
+    def set_status(self, article_id: str, status: str, reason: str = "", message: str = "") -> None:
+        values: dict[str, Any] = {"status": status, "reason": reason, "message": message, "updated_at": _now()}
+        if status == "failed":
+            values["attempts"] = articles.c.attempts + 1
+        elif status == "done":
+            values["attempts"] = 0
+        with self.engine.begin() as conn:
+            conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+
+    # episodes ------------------------------------------------------------------------------
+    def latest_episode(self, article_id: str) -> EpisodeRow | None:
+        query = (
+            select(episodes, articles.c.guid, articles.c.url, articles.c.published)
+            .join(articles, episodes.c.article_id == articles.c.id)
+            .where(episodes.c.article_id == article_id)
+            .order_by(episodes.c.version.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return self._episode_row(row) if row else None
+
+    def add_episode(
+        self,
+        article_id: str,
+        *,
+        version: int,
+        voice: str,
+        voice_is_fallback: bool,
+        text_hash: str,
+        lexicon_version: str,
+        content_key: str,
+        file_name: str,
+        size: int,
+        duration_s: float,
+        title: str,
+        description: str,
+        chapters: list[Chapter],
+    ) -> EpisodeRow:
+        with self.engine.begin() as conn:
+            conn.execute(
+                episodes.insert().values(
+                    article_id=article_id,
+                    version=version,
+                    voice=voice,
+                    voice_is_fallback=int(voice_is_fallback),
+                    text_hash=text_hash,
+                    lexicon_version=lexicon_version,
+                    content_key=content_key,
+                    file_name=file_name,
+                    bytes=size,
+                    duration_s=duration_s,
+                    title=title,
+                    description=description,
+                    chapters_json=json.dumps([c.__dict__ for c in chapters], ensure_ascii=False),
+                    created_at=_now(),
+                )
+            )
+        latest = self.latest_episode(article_id)
+        assert latest is not None
+        return latest
+
+    @staticmethod
+    def _episode_row(row: Any) -> EpisodeRow:
+        episode = Episode(
+            guid=row.guid,
+            episode_id=row.article_id,
+            version=row.version,
+            title=row.title or "",
+            description=row.description or "",
+            link=row.url,
+            published=_utc(row.published) or _utc(row.created_at),
+            voice=row.voice,
+            text_hash=row.text_hash,
+            file_name=row.file_name,
+            bytes=row.bytes,
+            duration_s=row.duration_s,
+            chapters=[Chapter(**c) for c in json.loads(row.chapters_json or "[]")],
+        )
+        return EpisodeRow(
+            episode=episode,
+            article_id=row.article_id,
+            content_key=row.content_key,
+            lexicon_version=row.lexicon_version,
+            voice_is_fallback=bool(row.voice_is_fallback),
+        )
+
+    def published_episodes(self, feed_name: str) -> list[EpisodeRow]:
+        """The newest version of every done article in a feed: what the podcast feed lists."""
+        newest = (
+            select(episodes.c.article_id, func.max(episodes.c.version).label("version"))
+            .group_by(episodes.c.article_id)
+            .subquery()
+        )
+        query = (
+            select(episodes, articles.c.guid, articles.c.url, articles.c.published)
+            .join(newest, (episodes.c.article_id == newest.c.article_id) & (episodes.c.version == newest.c.version))
+            .join(articles, episodes.c.article_id == articles.c.id)
+            .where(articles.c.feed == feed_name, articles.c.status == "done")
+        )
+        with self.engine.connect() as conn:
+            return [self._episode_row(r) for r in conn.execute(query)]
+
+    def all_episodes(self, article_id: str | None = None) -> list[EpisodeRow]:
+        query = select(episodes, articles.c.guid, articles.c.url, articles.c.published).join(
+            articles, episodes.c.article_id == articles.c.id
+        )
+        if article_id:
+            query = query.where(episodes.c.article_id == article_id)
+        with self.engine.connect() as conn:
+            return [self._episode_row(r) for r in conn.execute(query.order_by(episodes.c.id))]
