@@ -1,0 +1,164 @@
+"""Extraction quality on the fundus set (105 German pages with ground truth).
+
+Run: .venv/bin/python benchmarks/bench_extract.py [--all]
+Prints mean token F1, mean 4-word-shingle F1, leads kept, empty pages, ntv leaks and the
+worst pages with what leaked or went missing.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from lxml import html as lxml_html  # noqa: E402
+
+from pipeline.extract import extract  # noqa: E402
+from pipeline.extract.scoring import (  # noqa: E402
+    FundusPage,
+    article_body,
+    ground_truth_body,
+    load_fundus,
+    shingle_overlap,
+    stray_parts,
+    token_overlap,
+)
+from pipeline.models import NoArticleText  # noqa: E402
+
+FUNDUS = ROOT / "tests" / "fixtures" / "fundus"
+TARGETS = {"token": 0.97, "shingle": 0.96, "leads": 0.95}
+
+# Text a listener must never hear from ntv: credits, source line, widget labels.
+NTV_LEAK = re.compile(
+    r"\(Foto: |Quelle: |Diese Audioversion|Mehr zum Thema|Newsletter|Artikel anhören|"
+    r"\b\d{2}:\d{2} / \d{2}:\d{2}\b|^\d{2}:\d{2}$|Bilder$",
+    re.MULTILINE,
+)
+
+
+@dataclass
+class Row:
+    page: FundusPage
+    token_f1: float = 0.0
+    shingle_f1: float = 0.0
+    lead_visible: bool = False
+    lead_kept: bool = False
+    error: str = ""
+    extractor: str = ""
+    leaked: list[str] = field(default_factory=list)
+    missed: list[str] = field(default_factory=list)
+    ntv_leaks: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", " ", text).casefold().strip()
+
+
+def _lead_visible(page_html: str, lead: str) -> bool:
+    # "Visible" = the ground-truth lead's opening words are in the page's visible text, not
+    # only in a <meta> description.
+    if not lead:
+        return False
+    tree = lxml_html.document_fromstring(page_html)
+    for bad in tree.xpath("//script|//style|//noscript|//head"):
+        bad.drop_tree()
+    visible = _squash(tree.text_content())
+    return _squash(lead)[:80] in visible
+
+
+def _captions(page_html: str) -> list[str]:
+    tree = lxml_html.document_fromstring(page_html)
+    found = tree.xpath("//figcaption | //*[contains(@class, 'caption')]")
+    return [c for c in (" ".join(e.text_content().split()) for e in found) if len(c) > 15]
+
+
+def score(page: FundusPage) -> Row:
+    row = Row(page)
+    truth_body = ground_truth_body(page.truth)
+    truth_lead = " ".join(page.truth.get("summary") or [])
+    page_html = page.html.decode("utf-8", errors="replace")
+    row.lead_visible = _lead_visible(page_html, truth_lead)
+    start = time.perf_counter()
+    try:
+        article = extract(page.html, page.url)
+    except NoArticleText as err:
+        row.error = str(err)
+        row.seconds = time.perf_counter() - start
+        return row
+    row.seconds = time.perf_counter() - start
+    row.extractor = article.extractor
+    blocks = [b.text for b in article.blocks]
+    got = article_body(article.lead, blocks)
+    row.token_f1 = token_overlap(got, truth_body).f1
+    row.shingle_f1 = shingle_overlap(got, truth_body).f1
+    if row.lead_visible:
+        head = " ".join([article.lead, *blocks[:2]])
+        row.lead_kept = token_overlap(head, truth_lead).recall >= 0.8
+    row.leaked = stray_parts([p for p in (article.lead, *blocks) if p], truth_body)
+    truth_parts = [*(page.truth.get("summary") or [])]
+    for section in page.truth.get("sections") or []:
+        truth_parts += [*(section.get("headline") or []), *(section.get("paragraphs") or [])]
+    row.missed = stray_parts(truth_parts, got)
+    if page.publisher == "NTV":
+        heard = article.text()
+        row.ntv_leaks = [m.group(0) for m in NTV_LEAK.finditer(heard)]
+        row.ntv_leaks += [c[:50] for c in _captions(page_html) if c in heard]
+    return row
+
+
+def _short(text: str, n: int = 90) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def main(argv: list[str]) -> int:
+    pages = load_fundus(FUNDUS)
+    started = time.perf_counter()
+    rows = [score(p) for p in pages]
+    took = time.perf_counter() - started
+    n = len(rows)
+    tok = sum(r.token_f1 for r in rows) / n
+    shi = sum(r.shingle_f1 for r in rows) / n
+    visible = [r for r in rows if r.lead_visible]
+    kept = sum(r.lead_kept for r in visible)
+    empty = [r for r in rows if r.error]
+    ntv = [r for r in rows if r.page.publisher == "NTV"]
+    ntv_leaks = sum(len(r.ntv_leaks) for r in ntv)
+    lead_rate = kept / len(visible) if visible else 1.0
+
+    def mark(ok: bool) -> str:
+        return "ok" if ok else "BELOW TARGET"
+
+    print(f"fundus pages            {n}   ({took:.1f} s, slowest {max(r.seconds for r in rows):.2f} s)")
+    print(f"mean token F1           {tok:.4f}   target ≥ {TARGETS['token']}  {mark(tok >= TARGETS['token'])}")
+    print(f"mean 4-shingle F1       {shi:.4f}   target ≥ {TARGETS['shingle']}  "
+          f"{mark(shi >= TARGETS['shingle'])}")
+    print(f"leads kept              {kept}/{len(visible)} = {lead_rate:.1%}   target ≥ 95%  "
+          f"{mark(lead_rate >= TARGETS['leads'])}")
+    print(f"empty pages             {len(empty)}   target 0  {mark(not empty)}")
+    print(f"ntv leaks               {ntv_leaks} on {len(ntv)} ntv pages   target 0  {mark(ntv_leaks == 0)}")
+    for r in ntv:
+        print(f"    {r.page.name:40} {r.extractor:22} F1 {r.token_f1:.3f}  leaks {r.ntv_leaks or '-'}")
+    for r in empty:
+        print(f"    EMPTY {r.page.name}: {r.error}")
+    lost = [r for r in visible if not r.lead_kept]
+    if lost:
+        print("leads lost: " + ", ".join(r.page.name for r in lost))
+    count = n if "--all" in argv else 10
+    print(f"\nworst {count} pages (token F1, shingle F1, extractor)")
+    for r in sorted(rows, key=lambda r: r.token_f1)[:count]:
+        print(f"  {r.token_f1:.3f} {r.shingle_f1:.3f}  {r.page.name}  [{r.extractor or r.error}]")
+        for text in r.leaked[:3]:
+            print(f"      leaked: {_short(text)}")
+        for text in r.missed[:3]:
+            print(f"      missed: {_short(text)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,114 @@
+"""The extract stage: page HTML in, one Article (or NoArticleText with its reason) out.
+
+Order, as issue 3 lays it down: a site rule when the domain has one, otherwise trafilatura;
+then the boilerplate line filter; then a sanity check against JSON-LD articleBody and a
+second extraction, recording any fallback in ``article.notes``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pipeline.charset import decode_html
+from pipeline.models import Article, Block, NoArticleText
+
+from .fallback import sanity_check
+from .generic import trafilatura_blocks
+from .language import detect
+from .lead import settle_lead
+from .lines import filter_blocks
+from .meta import PageMeta, parse_tree, read_meta
+from .rules import load_rules, rule_for
+from .site import apply_rule
+from .stubs import no_article_reason
+from .titles import pick_title
+
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
+def _as_text(html: str | bytes) -> str:
+    text = decode_html(html) if isinstance(html, bytes) else html
+    # lxml refuses a str that still carries an XML encoding declaration.
+    return _XML_DECL.sub("", text, count=1)
+
+
+def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) -> Article:
+    """What a listener should hear of the page ``html`` (fetched from ``url``).
+
+    Raises NoArticleText with the reason when the page holds no article: empty, an index
+    page, a paywall stub, or nothing but script.
+    """
+    text = _as_text(html)
+    if not text.strip():
+        raise NoArticleText("empty page: the HTML holds no text at all")
+    tree = parse_tree(text)
+    if tree is None:
+        raise NoArticleText("the page could not be parsed as HTML")
+    meta = read_meta(tree)
+    notes: list[str] = []
+
+    rule = rule_for([url, meta.canonical_url], load_rules(rules_dir))
+    title = kicker = lead = ""
+    blocks: list[Block] = []
+    extractor = ""
+    if rule is not None:
+        site = apply_rule(text, rule)
+        if site is not None:
+            extractor = f"site:{rule.name}"
+            notes.append(f"site rule {rule.name}, layout {site.layout}")
+            title, kicker, lead, blocks = site.title, site.kicker, site.lead, site.blocks
+        else:
+            notes.append(f"site rule {rule.name} matched no layout; used the generic path")
+    if not extractor:
+        extractor = "trafilatura"
+        blocks = trafilatura_blocks(text)
+
+    drops = rule.drop_lines if rule is not None else ()
+    filtered = filter_blocks(blocks, drops)
+    if filtered.dropped:
+        families = sorted({family for family, _ in filtered.dropped})
+        notes.append(f"dropped {len(filtered.dropped)} boilerplate lines ({', '.join(families)})")
+    blocks = filtered.blocks
+
+    if not title:
+        title, kicker = _title_from_meta(meta, kicker)
+    use_teaser = rule is None or rule.lead_from_meta
+    lead, blocks, note = settle_lead(lead, blocks, meta.teaser if use_teaser else "")
+    if note:
+        notes.append(note)
+
+    blocks, fallback = sanity_check(text, meta, lead, blocks, drops)
+    if fallback:
+        extractor = fallback.extractor
+        notes.append(fallback.note)
+
+    reason = no_article_reason(tree, meta, lead, blocks)
+    if reason:
+        raise NoArticleText(reason)
+
+    language, lang_note = detect(
+        " ".join([lead, *(b.text for b in blocks)]), [meta.html_lang, meta.og_locale, meta.ld_language]
+    )
+    if lang_note:
+        notes.append(lang_note)
+    return Article(
+        title=title,
+        kicker=kicker,
+        lead=lead,
+        blocks=blocks,
+        url=url,
+        canonical_url=meta.canonical_url,
+        author=meta.author,
+        published=meta.published,
+        image=meta.image,
+        language=language,
+        site_name=meta.site_name,
+        extractor=extractor,
+        notes=notes,
+    )
+
+
+def _title_from_meta(meta: PageMeta, kicker: str) -> tuple[str, str]:
+    title, meta_kicker = pick_title(meta)
+    return title, kicker or meta_kicker

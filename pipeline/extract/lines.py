@@ -1,0 +1,118 @@
+"""A filter for the boilerplate lines German news pages leak into the body.
+
+Each family is a list of patterns on one whole block. Most only apply to short blocks: a real
+paragraph may well quote "Quelle:" or mention a newsletter, a 40-character box label does not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pipeline.models import Block
+
+SHORT = 160  # characters; longer blocks are prose and only the strict families touch them
+
+
+def _rx(*patterns: str) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+
+
+# Family name -> patterns matched against a short block with re.search.
+FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
+    "credit": _rx(
+        r"^\(?(foto|fotos|bild|bilder|grafik|illustration|symbolbild|video|copyright)\s*:",
+        r"\((foto|fotos|bild|grafik|symbolbild|quelle)\s*:[^)]*\)\s*$",
+        r"^(foto|bild)\s*(©|\(c\))",
+        r"^(imago|dpa|afp|reuters|getty images|keystone|apa)( images)?(/[\w .-]+)?$",
+    ),
+    "copyright": _rx(r"^\s*(©|\(c\))\s*\S", r"dpa-infocom", r"^alle rechte vorbehalten"),
+    "dateline": _rx(
+        r"^stand\s*:\s",
+        r"^(aktualisiert|veröffentlicht|erstellt|zuletzt aktualisiert)( am)?\s*:?\s*\d",
+        r"^\d{1,2}\.\s?(\d{1,2}\.|[a-zä]+)\s?\d{2,4},?\s*(um\s*)?(\d{1,2}[:.]\d{2}\s*(uhr)?)?$",
+        r"^(von|by)\s+[A-ZÄÖÜ][\w.'-]+(\s+[A-ZÄÖÜ][\w.'-]+){0,3}"
+        r"(\s*(,|und|&)\s*[A-ZÄÖÜ][\w.'-]+(\s+[A-ZÄÖÜ][\w.'-]+){0,3})*\s*(,\s*[\w ]+)?$",
+        r"^\d+\s*min(\.|uten)?\s*(lesezeit|lesen)?$",
+        r"^lesezeit\s*:?\s*\d",
+        r"^\d{1,2}:\d{2}(\s*/\s*\d{1,2}:\d{2})?$",
+    ),
+    "source": _rx(r"^quelle\s*:\s*\S.{0,80}$", r"^(mit material von|mit agenturmaterial)"),
+    "newsletter": _rx(
+        r"newsletter",
+        r"ein klick für den datenschutz",
+        r"externe[rn]? inhalte?",
+        r"datenschutzerklärung",
+        r"einwilligung",
+        r"(inhalt|video|beitrag) (von|aus) (youtube|twitter|x|instagram|facebook|tiktok|podigee)",
+        r"^(zum|zur) (artikel|video|podcast|newsletter)",
+        r"^jetzt (abonnieren|anmelden|registrieren|lesen|testen|weiterlesen)",
+    ),
+    "related": _rx(
+        r"^mehr zum thema",
+        r"^(lesen sie|lies) (auch|mehr|hier)",
+        r"^(auch|ebenfalls) interessant",
+        r"^weitere (artikel|nachrichten|themen|beiträge|meldungen|informationen)",
+        r"^(das|dies) könnte (sie|dich) (auch )?interessieren",
+        r"^(mehr|alle) (artikel|nachrichten|infos) (zu|zum|aus|über)",
+        r"^verwandte (artikel|themen)",
+    ),
+    "errors": _rx(r"fehler (entdeckt|gefunden)\??", r"^haben sie einen fehler"),
+    "ads": _rx(
+        r"^(anzeige|werbung|sponsored|promotion)$",
+        r"\btarif(e|rechner|vergleich)?\b.*\b(jetzt|vergleichen|sichern)\b",
+        r"^(jetzt|hier) (abo|angebot|tarif)",
+        r"^(\d+ )?(bilder|fotos)$",
+        r"^(artikel (teilen|drucken|anhören|vorlesen)|teilen|drucken|kommentieren|merken)$",
+        r"^diese audioversion wurde künstlich generiert",
+        r"^(audio|artikel) (vorlesen|anhören)",
+        r"^(folgen sie|folge) (uns|unserem|[\w-]+ auf)",
+    ),
+}
+
+# Section labels a page prints above the headline ("Politik", "Leben").
+SECTION_LABELS = frozenset(
+    s.casefold()
+    for s in (
+        "Politik Wirtschaft Sport Leben Kultur Panorama Wissen Auto Technik Digital Reise "
+        "Gesundheit Unterhaltung Regional Lokales Meinung Kommentar Ausland Inland Deutschland "
+        "Welt Börse Finanzen Karriere Stil Gesellschaft Feuilleton Nachrichten News Video "
+        "Liveticker Ratgeber Verbraucher Klima Bayern Berlin Hamburg"
+    ).split()
+)
+
+
+@dataclass
+class Filtered:
+    blocks: list[Block]
+    dropped: list[tuple[str, str]]  # (family, text) so the benchmark can say what went
+
+
+def family_of(text: str, extra: Iterable[re.Pattern[str]] = ()) -> str | None:
+    """The boilerplate family ``text`` belongs to, or None for article text."""
+    stripped = text.strip()
+    for pattern in extra:
+        if pattern.search(stripped):
+            return "site"
+    if len(stripped) > SHORT:
+        return None
+    for family, patterns in FAMILIES.items():
+        if any(p.search(stripped) for p in patterns):
+            return family
+    return None
+
+
+def filter_blocks(blocks: list[Block], extra: Iterable[re.Pattern[str]] = ()) -> Filtered:
+    extra = tuple(extra)
+    kept: list[Block] = []
+    dropped: list[tuple[str, str]] = []
+    for block in blocks:
+        family = family_of(block.text, extra)
+        if family is None and not kept and block.text.casefold() in SECTION_LABELS:
+            family = "section-label"
+        if family is None:
+            kept.append(block)
+        else:
+            dropped.append((family, block.text))
+    return Filtered(kept, dropped)

@@ -1,0 +1,158 @@
+"""Page metadata a listener never hears but the Article needs: headline, teaser, author,
+dates, image, canonical URL and language hints, from <meta>, <link> and JSON-LD.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lxml import html as lxml_html
+
+_ARTICLE_TYPES = {"newsarticle", "article", "reportage", "reportagenewsarticle", "blogposting",
+                  "analysisnewsarticle", "opinionnewsarticle", "backgroundnewsarticle", "report",
+                  "liveblogposting", "webpage"}
+
+
+@dataclass
+class PageMeta:
+    title: str = ""            # <title>
+    og_title: str = ""
+    h1: list[str] = field(default_factory=list)
+    description: str = ""      # <meta name=description>
+    og_description: str = ""
+    site_name: str = ""
+    canonical_url: str = ""
+    image: str = ""
+    html_lang: str = ""
+    og_locale: str = ""
+    published: datetime | None = None
+    author: str = ""
+    ld_headline: str = ""
+    ld_description: str = ""
+    ld_body: str = ""
+    ld_language: str = ""
+    ld_is_article: bool = False   # a JSON-LD article object exists (not merely a WebPage)
+    og_type: str = ""
+    paywalled: bool = False       # JSON-LD isAccessibleForFree is false
+
+    @property
+    def teaser(self) -> str:
+        """The best teaser the page declares, longest first: it is the lead candidate."""
+        options = [self.ld_description, self.og_description, self.description]
+        options = [clean_space(o) for o in options if o and o.strip()]
+        return max(options, key=len) if options else ""
+
+
+def clean_space(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\xad", "").replace("\u200b", "")).strip()
+
+
+def _meta(tree: Any, *keys: str) -> str:
+    for key in keys:
+        for attr in ("property", "name", "itemprop"):
+            found = tree.xpath(f'//meta[@{attr}="{key}"]/@content')
+            if found and found[0].strip():
+                return clean_space(found[0])
+    return ""
+
+
+def _iter_ld(obj: Any):
+    # JSON-LD nests articles in lists, @graph arrays and mainEntity; walk all of it.
+    if isinstance(obj, list):
+        for item in obj:
+            yield from _iter_ld(item)
+    elif isinstance(obj, dict):
+        yield obj
+        for key in ("@graph", "mainEntity", "mainEntityOfPage"):
+            if key in obj:
+                yield from _iter_ld(obj[key])
+
+
+def _ld_type(obj: dict) -> set[str]:
+    kind = obj.get("@type", "")
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).lower() for k in kinds}
+
+
+def _text_of(value: Any) -> str:
+    if isinstance(value, str):
+        return clean_space(value)
+    if isinstance(value, dict):
+        return _text_of(value.get("name") or value.get("url") or "")
+    if isinstance(value, list):
+        names = [_text_of(v) for v in value]
+        return ", ".join(n for n in names if n)
+    return ""
+
+
+def _parse_date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _ld_articles(tree: Any) -> list[dict]:
+    found: list[dict] = []
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        raw = (script.text or "").strip()
+        if not raw:
+            continue
+        try:
+            data = json.loads(raw, strict=False)
+        except ValueError:
+            continue
+        found.extend(o for o in _iter_ld(data) if _ld_type(o) & _ARTICLE_TYPES)
+    # A NewsArticle beats a WebPage; keep declaration order otherwise.
+    found.sort(key=lambda o: "webpage" in _ld_type(o))
+    return found
+
+
+def read_meta(tree: Any) -> PageMeta:
+    meta = PageMeta()
+    titles = tree.xpath("//title")
+    meta.title = clean_space(titles[0].text_content()) if titles else ""
+    meta.og_title = _meta(tree, "og:title", "twitter:title")
+    meta.h1 = [clean_space(h.text_content()) for h in tree.xpath("//body//h1")]
+    meta.h1 = [h for h in meta.h1 if h]
+    meta.description = _meta(tree, "description")
+    meta.og_description = _meta(tree, "og:description", "twitter:description")
+    meta.site_name = _meta(tree, "og:site_name")
+    meta.image = _meta(tree, "og:image", "twitter:image")
+    meta.og_locale = _meta(tree, "og:locale")
+    meta.author = _meta(tree, "author", "article:author")
+    meta.published = _parse_date(_meta(tree, "article:published_time", "datePublished"))
+    canon = tree.xpath('//link[@rel="canonical"]/@href')
+    meta.canonical_url = canon[0].strip() if canon else _meta(tree, "og:url")
+    langs = tree.xpath("/html/@lang") or tree.xpath("//html/@lang")
+    meta.html_lang = langs[0].strip() if langs else ""
+    meta.og_type = _meta(tree, "og:type").lower()
+    for obj in _ld_articles(tree):
+        meta.ld_is_article = meta.ld_is_article or "webpage" not in _ld_type(obj)
+        if str(obj.get("isAccessibleForFree", "")).lower() == "false":
+            meta.paywalled = True
+        meta.ld_headline = meta.ld_headline or _text_of(obj.get("headline"))
+        meta.ld_description = meta.ld_description or _text_of(obj.get("description"))
+        meta.ld_body = meta.ld_body or (obj.get("articleBody") or "" if isinstance(
+            obj.get("articleBody"), str) else "")
+        meta.ld_language = meta.ld_language or _text_of(obj.get("inLanguage"))
+        meta.author = meta.author or _text_of(obj.get("author"))
+        meta.published = meta.published or _parse_date(_text_of(obj.get("datePublished")))
+        meta.image = meta.image or _text_of(obj.get("image"))
+    return meta
+
+
+def parse_tree(html: str) -> Any:
+    """An lxml tree, or None when the text holds no parsable document."""
+    if not html.strip():
+        return None
+    try:
+        return lxml_html.document_fromstring(html)
+    except (ValueError, lxml_html.etree.ParserError):
+        return None
