@@ -32,6 +32,10 @@ from pipeline.models import Article, Block, Chapter, Episode, FeedEntry
 
 metadata = MetaData()
 
+
+class DuplicateEpisode(Exception):
+    """Another worker recorded this episode version first (a task ran twice at once)."""
+
 feeds = Table(
     "feeds",
     metadata,
@@ -300,28 +304,32 @@ class Store:
         description: str,
         chapters: list[Chapter],
     ) -> EpisodeRow:
-        with self.engine.begin() as conn:
-            conn.execute(
-                episodes.insert().values(
-                    article_id=article_id,
-                    version=version,
-                    voice=voice,
-                    voice_is_fallback=int(voice_is_fallback),
-                    text_hash=text_hash,
-                    lexicon_version=lexicon_version,
-                    content_key=content_key,
-                    file_name=file_name,
-                    bytes=size,
-                    duration_s=duration_s,
-                    title=title,
-                    description=description,
-                    chapters_json=json.dumps([c.__dict__ for c in chapters], ensure_ascii=False),
-                    created_at=_now(),
-                )
+        try:
+            self._insert_episode(
+                article_id=article_id,
+                version=version,
+                voice=voice,
+                voice_is_fallback=int(voice_is_fallback),
+                text_hash=text_hash,
+                lexicon_version=lexicon_version,
+                content_key=content_key,
+                file_name=file_name,
+                bytes=size,
+                duration_s=duration_s,
+                title=title,
+                description=description,
+                chapters_json=json.dumps([c.__dict__ for c in chapters], ensure_ascii=False),
+                created_at=_now(),
             )
+        except IntegrityError as exc:
+            raise DuplicateEpisode(f"episode {article_id} v{version} exists already") from exc
         latest = self.latest_episode(article_id)
         assert latest is not None
         return latest
+
+    def _insert_episode(self, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(episodes.insert().values(**values))
 
     @staticmethod
     def _episode_row(row: Any) -> EpisodeRow:

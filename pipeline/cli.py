@@ -1,0 +1,379 @@
+"""The ``newsaudio`` command. Each subcommand is a stage or jobs.run with a command line around it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline.config import ConfigError, Settings, load_settings
+from pipeline.models import StageError
+
+console = Console(stderr=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+class UsageError(Exception):
+    pass
+
+
+# -- run / demo ------------------------------------------------------------------------------
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+
+
+def _run_in_process(settings: Settings, feed_names: list[str] | None):
+    from pipeline import jobs
+
+    with _progress() as progress:
+        task = progress.add_task("polling feeds", total=None)
+
+        def on_poll(polled: jobs.PollResult) -> None:
+            progress.update(task, description=f"feed {polled.feed}", total=len(polled.article_ids), completed=0)
+            if polled.error:
+                console.print(f"[red]feed {polled.feed}: {polled.error}")
+
+        def on_article(outcome: jobs.Outcome) -> None:
+            progress.advance(task)
+            logging.getLogger("newsaudio").info("%s %s %s", outcome.status, outcome.article_id, outcome.title)
+
+        return jobs.run(settings, feed_names=feed_names, on_article=on_article, on_poll=on_poll)
+
+
+def _run_on_queue(settings: Settings, feed_names: list[str] | None, timeout: float):
+    """Send each feed's poll to the Celery workers and wait for its feed to be published."""
+    from celery.result import AsyncResult
+
+    from pipeline import jobs
+    from workers.app import app
+
+    summary = jobs.RunSummary()
+    store = jobs.open_store(settings)
+    chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
+    for feed in chosen:
+        try:
+            polled = app.send_task("workers.tasks.poll_feed", args=(feed.name,)).get(timeout=timeout)
+        except Exception as exc:
+            raise UsageError(
+                f"no answer from Celery workers via {settings.broker_url} ({type(exc).__name__}); "
+                "start them with `honcho start` (or `celery -A workers.app worker -Q default,synth`)"
+            ) from exc
+        summary.polls.append(
+            jobs.PollResult(feed.name, polled["article_ids"], polled["new"], polled["not_modified"], polled["error"])
+        )
+        summary.feed_paths.append(Path(AsyncResult(polled["publish_id"], app=app).get(timeout=timeout)))
+        for article_id in polled["article_ids"]:
+            row = store.get_article(article_id)
+            latest = store.latest_episode(article_id)
+            summary.outcomes.append(
+                jobs.Outcome(
+                    article_id, row.status, row.reason, row.message, title=row.title,
+                    version=latest.episode.version if latest else 0,
+                    duration_s=latest.episode.duration_s if latest else 0.0,
+                )
+            )
+    return summary
+
+
+def _print_summary(summary, settings: Settings, elapsed: float) -> None:
+    from pipeline import jobs
+
+    store = jobs.open_store(settings)
+    table = Table(title="this run", show_lines=False)
+    for col in ("status", "article", "detail"):
+        table.add_column(col, overflow="fold")
+    for o in summary.outcomes:
+        if o.status in ("failed", "skipped"):
+            detail = o.message
+        else:
+            detail = f"v{o.version}, {o.duration_s / 60:.1f} min"
+            if o.synthesised:
+                detail += f", {o.synthesised} segments spoken"
+        colour = {"done": "green", "unchanged": "cyan", "skipped": "yellow", "failed": "red"}.get(o.status, "white")
+        table.add_row(f"[{colour}]{o.status}", o.title[:70] or o.article_id, detail)
+    if summary.outcomes:
+        out.print(table)
+    for polled in summary.polls:
+        if polled.not_modified:
+            out.print(f"feed {polled.feed}: not modified since the last poll (HTTP 304)")
+
+    done = summary.count("done")
+    unchanged = summary.count("unchanged")
+    counts = (
+        f"{done} done, {unchanged} unchanged, {summary.count('skipped')} skipped, "
+        f"{len(summary.failed)} failed"
+    )
+    out.print(f"[bold]Articles this run:[/] {counts}  ({elapsed:.1f} s)")
+    reasons: dict[str, int] = {}
+    for o in summary.failed + [o for o in summary.outcomes if o.status == "skipped"]:
+        reasons[o.reason] = reasons.get(o.reason, 0) + 1
+    if reasons:
+        out.print("  reasons: " + ", ".join(f"{r} x{n}" for r, n in sorted(reasons.items())))
+    if summary.synthesised_segments == 0:
+        out.print("Synthesised nothing: every episode's audio is up to date.")
+    else:
+        out.print(f"Synthesised {summary.synthesised_segments} segments.")
+    for polled, path in zip(summary.polls, summary.feed_paths, strict=False):
+        published = store.published_episodes(polled.feed)
+        minutes = sum(r.episode.duration_s for r in published) / 60
+        fallback = sum(1 for r in published if r.voice_is_fallback)
+        out.print(f"Feed [bold]{polled.feed}[/]: {len(published)} episodes, {minutes:.1f} minutes of audio -> {path}")
+        if fallback:
+            out.print(f"  [yellow]{fallback} episodes spoken by the fallback voice[/] (see `newsaudio voices`)")
+    out.print(f"Audio files: {settings.audio_dir}")
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.feeds:
+        raise UsageError("no feeds configured: add a [[feeds]] table to newsaudio.toml")
+    start = time.perf_counter()
+    if args.queue:
+        summary = _run_on_queue(settings, args.feed, args.timeout)
+    else:
+        summary = _run_in_process(settings, args.feed)
+    _print_summary(summary, settings, time.perf_counter() - start)
+    return 1 if summary.failed else 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from urllib.parse import urlsplit
+
+    from pipeline.demo import serve_site
+
+    feed = settings.feed("sample")
+    port = urlsplit(feed.url).port or 80
+    with serve_site(port=port) as base:
+        out.print(f"Serving the bundled sample site at {base}/ (offline)")
+        start = time.perf_counter()
+        summary = _run_in_process(settings, ["sample"])
+        _print_summary(summary, settings, time.perf_counter() - start)
+    # The sample holds one missing page on purpose; the demo fails only when a real article did.
+    unexpected = [o for o in summary.failed if o.reason != "http-404"]
+    return 1 if unexpected else 0
+
+
+# -- stages ----------------------------------------------------------------------------------
+
+
+def _read_source(source: str, settings: Settings) -> tuple[str, str]:
+    from pipeline.charset import decode_html
+    from pipeline.fetch import fetch
+
+    if source.startswith(("http://", "https://")):
+        page = fetch(source, settings)
+        return page.text, page.url
+    path = Path(source)
+    if not path.is_file():
+        raise UsageError(f"{source}: no such file (give an HTML file or an http(s) URL)")
+    return decode_html(path.read_bytes()), ""
+
+
+def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.extract import extract, render_text
+
+    sources: list[str] = []
+    for src in args.sources:
+        p = Path(src)
+        if args.many and p.is_dir():
+            sources.extend(str(f) for f in sorted(p.iterdir()) if f.suffix in (".html", ".htm"))
+        else:
+            sources.append(src)
+    if len(sources) > 1 and not args.many:
+        raise UsageError("several pages given: add --many to extract them all")
+    failed = 0
+    for i, src in enumerate(sources):
+        try:
+            html, fetched_url = _read_source(src, settings)
+            article = extract(html, args.url or fetched_url, rules_dir=settings.site_rules)
+        except StageError as exc:
+            failed += 1
+            console.print(f"[red]{src}: {exc}")
+            continue
+        if args.many and not args.json:
+            out.print(f"==> {src} <==")
+        if args.json:
+            data = article.to_dict()
+            if args.many:
+                data["source"] = src
+            out.print(json.dumps(data, ensure_ascii=False, indent=None if args.many else 2))
+        else:
+            out.print(render_text(article))
+            if args.many and i < len(sources) - 1:
+                out.print()
+    return 1 if failed else 0
+
+
+def cmd_normalize(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.speech import load_lexicon, normalize
+
+    text = sys.stdin.read()
+    lexicon = load_lexicon(settings.lexicon)
+    for segment in normalize(text, lexicon=lexicon, max_chars=args.max_chars or settings.max_segment_chars):
+        out.print(segment)
+    return 0
+
+
+def cmd_say(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline.master import Tags, master
+    from pipeline.models import Article, Block
+    from pipeline.publish import atomic_write
+    from pipeline.speech import load_lexicon, to_script
+    from voices import load_voice, speak
+
+    voice = load_voice(args.voice or settings.voice, settings)
+    if voice.is_fallback:
+        console.print(f"[yellow]speaking with {voice.identity}: {voice.fallback_reason}")
+    article = Article(title="", blocks=[Block("paragraph", p) for p in args.text.split("\n\n") if p.strip()])
+    p = voice.profile.pauses
+    script = to_script(
+        article, lexicon=load_lexicon(settings.lexicon), max_chars=settings.max_segment_chars,
+        pause_title_ms=p.title_ms, pause_paragraph_ms=p.paragraph_ms, pause_sentence_ms=p.sentence_ms,
+    )
+    if not script.segments:
+        raise UsageError("nothing to say: the text is empty")
+    pcm, _ = speak(script, voice, None)
+    mastered = master(
+        script.segments, pcm, voice.sample_rate, Tags(title=args.text[:60], artist="newsaudio", album="newsaudio"),
+        target_lufs=settings.target_lufs, true_peak_dbtp=settings.true_peak_dbtp,
+        out_rate=settings.sample_rate, bitrate_kbps=settings.bitrate_kbps,
+    )
+    atomic_write(Path(args.output), mastered.mp3)
+    out.print(f"{args.output}: {mastered.duration_s:.1f} s, {mastered.loudness_lufs:.1f} LUFS, voice {voice.identity}")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import jobs
+
+    store = jobs.open_store(settings)
+    rows = store.list_articles(args.feed, args.state)
+    table = Table()
+    for col in ("id", "feed", "status", "version", "voice", "title / reason"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        latest = store.latest_episode(r.id)
+        table.add_row(
+            r.id, r.feed, r.status, f"v{latest.episode.version}" if latest else "-",
+            latest.episode.voice if latest else "-",
+            r.title[:70] if r.status not in ("failed", "skipped") else f"{r.reason}: {r.message}",
+        )
+    out.print(table)
+    return 0
+
+
+def cmd_voices(args: argparse.Namespace, settings: Settings) -> int:
+    import voices
+
+    if args.action == "fetch":
+        path = voices.fetch_model(args.name, settings)
+        out.print(f"{args.name}: model files in {path}")
+        return 0
+    if args.action == "export":
+        target = Path(args.output) if args.output else None
+        path = voices.export_onnx(args.name, settings, target)
+        out.print(f"{args.name}: ONNX voice written to {path}")
+        return 0
+    for status in voices.list_profiles(settings):
+        line = f"{status.name}  {'ready' if status.ready else 'not ready: ' + status.reason}"
+        out.print(line)
+    return 0
+
+
+# -- entry point -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsaudio", description="German news articles into a podcast.")
+    parser.add_argument(
+        "--config", "-c", help="path to newsaudio.toml (default: $NEWSAUDIO_CONFIG or ./newsaudio.toml)"
+    )
+    parser.add_argument("--verbose", "-v", action="count", default=0, help="more log output")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="poll the feeds, voice new articles, publish the podcast feeds")
+    p.add_argument("--feed", action="append", help="only this feed (repeatable)")
+    p.add_argument("--queue", action="store_true", help="send the work to Celery workers through the broker")
+    p.add_argument("--timeout", type=float, default=3600, help="with --queue: seconds to wait for the workers")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("demo", help="serve the bundled sample site on 127.0.0.1 and run on it")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("extract", help="print the cleaned article of an HTML file or URL")
+    p.add_argument("sources", nargs="+", metavar="FILE|URL")
+    p.add_argument("--url", help="the page's URL, when reading a file (chooses the site rule)")
+    p.add_argument("--json", action="store_true", help="print the Article as JSON")
+    p.add_argument("--many", action="store_true", help="extract many files (or a directory) in one process")
+    p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("normalize", help="German text on stdin, speakable text on stdout, one segment per line")
+    p.add_argument("--max-chars", type=int, default=0)
+    p.set_defaults(func=cmd_normalize)
+
+    p = sub.add_parser("say", help="speak a text into an MP3")
+    p.add_argument("text")
+    p.add_argument("-o", "--output", required=True)
+    p.add_argument("--voice")
+    p.set_defaults(func=cmd_say)
+
+    p = sub.add_parser("status", help="a table of articles and their state")
+    p.add_argument("--feed")
+    p.add_argument("--state", choices=["new", "prepared", "done", "skipped", "failed"])
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("voices", help="list voice profiles; fetch or export a model")
+    p.add_argument("action", nargs="?", choices=["list", "fetch", "export"], default="list")
+    p.add_argument("name", nargs="?")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_voices)
+    return parser
+
+
+def _errors() -> tuple[type[BaseException], ...]:
+    kinds: list[type[BaseException]] = [ConfigError, StageError, UsageError, OSError]
+    try:
+        from voices import VoiceError
+
+        kinds.append(VoiceError)
+    except ImportError:
+        pass
+    return tuple(kinds)
+
+
+def main(argv: list[str] | None = None, *, settings: Settings | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * args.verbose
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "voices" and args.action in ("fetch", "export") and not args.name:
+        parser.error(f"voices {args.action} needs a profile NAME")
+    try:
+        settings = settings or load_settings(args.config)
+        return args.func(args, settings)
+    except _errors() as exc:
+        console.print(f"[red]error:[/] {exc}")
+        return 2
+    except KeyboardInterrupt:
+        console.print("interrupted: finished articles are kept; run again to continue")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,326 @@
+"""The one place that knows the order of the stages. The CLI and the Celery tasks both call
+these functions, so the embedded run and the distributed run are the same code.
+
+Per article: prepare (fetch, extract, check language) then render (speech text, synthesis,
+mastering, publish the MP3). Each records its outcome in the store and never raises for a
+problem with one article, so one bad article never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline import feeds as feeds_stage
+from pipeline import publish
+from pipeline.config import FeedConfig, Settings
+from pipeline.extract import extract, is_german
+from pipeline.fetch import fetch
+from pipeline.master import Tags, master
+from pipeline.models import NotGerman, StageError
+from pipeline.speech import Lexicon, load_lexicon, to_script
+from pipeline.store import DuplicateEpisode, Store
+from voices import SegmentCache, load_voice, speak
+
+log = logging.getLogger("newsaudio.jobs")
+
+# A failed article is retried on later polls, but not forever: a page that is gone stays gone.
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class Outcome:
+    article_id: str
+    status: str  # done | unchanged | skipped | failed
+    reason: str = ""
+    message: str = ""
+    title: str = ""
+    version: int = 0
+    file_name: str = ""
+    duration_s: float = 0.0
+    synthesised: int = 0
+    cached: int = 0
+    voice: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class PollResult:
+    feed: str
+    article_ids: list[str]
+    new: int = 0
+    not_modified: bool = False
+    error: str = ""
+
+
+@lru_cache(maxsize=8)
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def open_store(settings: Settings) -> Store:
+    """One store (engine and connection pool) per process and database."""
+    return _store(settings.db_url)
+
+
+@lru_cache(maxsize=8)
+def _lexicon(path: Path | None, mtime: float) -> Lexicon:
+    return load_lexicon(path)
+
+
+def current_lexicon(settings: Settings) -> Lexicon:
+    path = settings.lexicon
+    mtime = path.stat().st_mtime if path and path.exists() else 0.0
+    return _lexicon(path, mtime)
+
+
+def content_key(text_hash: str, lexicon_version: str, voice_identity: str) -> str:
+    """Same key, same audio: synthesis is skipped when this matches the newest episode."""
+    return hashlib.sha256(f"{text_hash}\x00{lexicon_version}\x00{voice_identity}".encode()).hexdigest()
+
+
+def poll_feed(feed: FeedConfig, settings: Settings, store: Store | None = None) -> PollResult:
+    """Poll one feed and return the ids of the articles that need (re)processing."""
+    store = store or open_store(settings)
+    store.upsert_feed(feed.name, feed.url, feed.title)
+    etag, modified = store.feed_state(feed.name)
+    try:
+        result = feeds_stage.poll(feed.url, settings, etag=etag, modified=modified)
+    except StageError as exc:
+        store.record_poll(feed.name, etag=None, modified=None, error=str(exc))
+        log.error("feed %s: %s", feed.name, exc)
+        return PollResult(feed=feed.name, article_ids=_retryable(store, feed.name), error=str(exc))
+    store.record_poll(feed.name, etag=result.etag, modified=result.modified)
+    if result.not_modified:
+        log.info("feed %s: not modified since last poll", feed.name)
+        return PollResult(feed=feed.name, article_ids=_retryable(store, feed.name), not_modified=True)
+    ids: list[str] = []
+    new = 0
+    for entry in result.entries:
+        article_id = feeds_stage.entry_id(feed.name, entry.guid)
+        new += store.upsert_entry(feed.name, article_id, entry)
+        ids.append(article_id)
+    log.info("feed %s: %d entries, %d new", feed.name, len(ids), new)
+    return PollResult(feed=feed.name, article_ids=ids, new=new)
+
+
+def _retryable(store: Store, feed_name: str) -> list[str]:
+    rows = store.list_articles(feed_name)
+    return [
+        r.id
+        for r in rows
+        if r.status in ("new", "prepared") or (r.status == "failed" and r.attempts < MAX_ATTEMPTS)
+    ]
+
+
+def prepare_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
+    """Fetch and clean one article; the cleaned Article is saved in the store for rendering."""
+    store = store or open_store(settings)
+    row = store.get_article(article_id)
+    timings: dict[str, float] = {}
+    try:
+        start = time.perf_counter()
+        page = fetch(row.url, settings)
+        timings["fetch"] = time.perf_counter() - start
+        start = time.perf_counter()
+        article = extract(page.text, page.url, rules_dir=settings.site_rules)
+        timings["extract"] = time.perf_counter() - start
+        if settings.skip_non_german and not is_german(article):
+            raise NotGerman(
+                f"article language is {article.language or 'unknown'}, the voice speaks German; "
+                "set skip_non_german = false to voice it anyway"
+            )
+    except NotGerman as exc:
+        store.set_status(article_id, "skipped", exc.reason, str(exc))
+        return Outcome(article_id, "skipped", exc.reason, str(exc), title=row.title, timings=timings)
+    except StageError as exc:
+        store.set_status(article_id, "failed", exc.reason, str(exc))
+        log.warning("article %s (%s) failed: %s", article_id, row.url, exc)
+        return Outcome(article_id, "failed", exc.reason, str(exc), title=row.title, timings=timings)
+    except Exception as exc:  # a bug in one stage must not stop the other articles
+        log.exception("article %s (%s): unexpected error", article_id, row.url)
+        store.set_status(article_id, "failed", "internal-error", f"{type(exc).__name__}: {exc}")
+        return Outcome(article_id, "failed", "internal-error", str(exc), title=row.title, timings=timings)
+    if not article.url:
+        article.url = row.url
+    store.save_prepared(article_id, article)
+    return Outcome(article_id, "prepared", title=article.spoken_title, timings=timings)
+
+
+def render_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
+    """Speak a prepared article and publish its MP3, unless the same audio already exists."""
+    store = store or open_store(settings)
+    row = store.get_article(article_id)
+    article = row.article()
+    if article is None or row.status not in ("prepared", "done"):
+        return Outcome(article_id, row.status, row.reason, row.message or "not prepared", title=row.title)
+    timings: dict[str, float] = {}
+    try:
+        start = time.perf_counter()
+        voice = load_voice(settings.voice, settings)
+        timings["voice-load"] = time.perf_counter() - start
+        start = time.perf_counter()
+        lexicon = current_lexicon(settings)
+        pauses = voice.profile.pauses
+        script = to_script(
+            article,
+            lexicon=lexicon,
+            max_chars=settings.max_segment_chars,
+            pause_title_ms=pauses.title_ms,
+            pause_paragraph_ms=pauses.paragraph_ms,
+            pause_sentence_ms=pauses.sentence_ms,
+        )
+        timings["speech"] = time.perf_counter() - start
+        text_hash = article.text_hash()
+        key = content_key(text_hash, script.lexicon_version, voice.identity)
+        latest = store.latest_episode(article_id)
+        if latest and latest.content_key == key:
+            store.set_status(article_id, "done")
+            return Outcome(
+                article_id, "unchanged", title=article.spoken_title, version=latest.episode.version,
+                file_name=latest.episode.file_name, duration_s=latest.episode.duration_s,
+                voice=voice.identity, timings=timings,
+            )
+        start = time.perf_counter()
+        cache = SegmentCache(settings.cache_dir, settings.cache_max_mb * 1024 * 1024) if settings.cache_dir else None
+        pcm, stats = speak(script, voice, cache)
+        timings["synthesis"] = time.perf_counter() - start
+        start = time.perf_counter()
+        feed = _feed_title(settings, row.feed)
+        mastered = master(
+            script.segments,
+            pcm,
+            voice.sample_rate,
+            Tags(
+                title=article.spoken_title,
+                artist=article.site_name or settings.channel.author,
+                album=feed,
+                url=article.canonical_url or article.url,
+                date=article.published or row.published,
+            ),
+            target_lufs=settings.target_lufs,
+            true_peak_dbtp=settings.true_peak_dbtp,
+            out_rate=settings.sample_rate,
+            bitrate_kbps=settings.bitrate_kbps,
+        )
+        timings["master"] = time.perf_counter() - start
+        start = time.perf_counter()
+        version = (latest.episode.version if latest else 0) + 1
+        file_name = publish.audio_file_name(article_id, version)
+        publish.write_audio(settings.output_dir, file_name, mastered.mp3)
+        try:
+            store.add_episode(
+                article_id,
+                version=version,
+                voice=voice.identity,
+                voice_is_fallback=voice.is_fallback,
+                text_hash=text_hash,
+                lexicon_version=script.lexicon_version,
+                content_key=key,
+                file_name=file_name,
+                size=len(mastered.mp3),
+                duration_s=mastered.duration_s,
+                title=article.spoken_title,
+                description=article.lead or (article.paragraphs[:1] or [""])[0],
+                chapters=mastered.chapters,
+            )
+        except DuplicateEpisode:
+            # The same task ran twice at once (a redelivery): the other run published this version.
+            log.info("article %s v%d was published by a concurrent run", article_id, version)
+            return Outcome(article_id, "unchanged", title=article.spoken_title, version=version,
+                           file_name=file_name, voice=voice.identity, timings=timings)
+        store.set_status(article_id, "done")
+        timings["publish"] = time.perf_counter() - start
+    except StageError as exc:
+        store.set_status(article_id, "failed", exc.reason, str(exc))
+        return Outcome(article_id, "failed", exc.reason, str(exc), title=row.title, timings=timings)
+    except Exception as exc:
+        log.exception("article %s: rendering failed", article_id)
+        store.set_status(article_id, "failed", "internal-error", f"{type(exc).__name__}: {exc}")
+        return Outcome(article_id, "failed", "internal-error", str(exc), title=row.title, timings=timings)
+    return Outcome(
+        article_id, "done", title=article.spoken_title, version=version, file_name=file_name,
+        duration_s=mastered.duration_s, synthesised=stats.synthesised, cached=stats.cached,
+        voice=voice.identity, timings=timings,
+    )
+
+
+def process_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
+    prepared = prepare_article(article_id, settings, store)
+    if prepared.status != "prepared":
+        return prepared
+    rendered = render_article(article_id, settings, store)
+    rendered.timings = {**prepared.timings, **rendered.timings}
+    return rendered
+
+
+def _feed_title(settings: Settings, feed_name: str) -> str:
+    for f in settings.feeds:
+        if f.name == feed_name:
+            return f.title or settings.channel.title
+    return settings.channel.title
+
+
+def publish_feed(feed_name: str, settings: Settings, store: Store | None = None) -> Path:
+    """Render the feed from the store and write it atomically."""
+    store = store or open_store(settings)
+    rows = store.published_episodes(feed_name)
+    xml = publish.render_feed(
+        settings.channel,
+        [r.episode for r in rows],
+        feed_name=feed_name,
+        feed_title=_feed_title(settings, feed_name),
+        public_base_url=settings.public_base_url,
+    )
+    return publish.write_feed(settings.output_dir, feed_name, xml)
+
+
+@dataclass
+class RunSummary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    polls: list[PollResult] = field(default_factory=list)
+    feed_paths: list[Path] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def synthesised_segments(self) -> int:
+        return sum(o.synthesised for o in self.outcomes)
+
+
+def run(
+    settings: Settings,
+    *,
+    feed_names: list[str] | None = None,
+    on_article: Callable[[Outcome], None] | None = None,
+    on_poll: Callable[[PollResult], None] | None = None,
+) -> RunSummary:
+    """Poll every configured feed, process what needs it, publish each feed: in this process."""
+    store = open_store(settings)
+    summary = RunSummary()
+    chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
+    for feed in chosen:
+        polled = poll_feed(feed, settings, store)
+        summary.polls.append(polled)
+        if on_poll:
+            on_poll(polled)
+        for article_id in polled.article_ids:
+            outcome = process_article(article_id, settings, store)
+            summary.outcomes.append(outcome)
+            if on_article:
+                on_article(outcome)
+        summary.feed_paths.append(publish_feed(feed.name, settings, store))
+    return summary

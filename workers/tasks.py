@@ -1,0 +1,53 @@
+"""Thin tasks: each calls one function of pipeline.jobs and returns a JSON-able summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import chord, signature
+
+from pipeline import jobs
+from workers.app import app, settings
+
+
+@app.task(name="workers.tasks.poll_feed")
+def poll_feed(feed_name: str) -> dict[str, Any]:
+    """Poll one feed, then fan out one prepare->render chain per article; publish when all end."""
+    config = settings()
+    polled = jobs.poll_feed(config.feed(feed_name), config)
+    header = [
+        signature("workers.tasks.prepare_article", args=(article_id,), immutable=True)
+        | signature("workers.tasks.render_article", args=(article_id,), immutable=True)
+        for article_id in polled.article_ids
+    ]
+    publish = signature("workers.tasks.publish_feed", args=(feed_name,), immutable=True)
+    result = chord(header)(publish) if header else publish.delay()
+    return {
+        "feed": feed_name,
+        "article_ids": polled.article_ids,
+        "new": polled.new,
+        "not_modified": polled.not_modified,
+        "error": polled.error,
+        "publish_id": result.id,
+    }
+
+
+@app.task(name="workers.tasks.prepare_article")
+def prepare_article(article_id: str) -> dict[str, Any]:
+    return jobs.prepare_article(article_id, settings()).to_dict()
+
+
+@app.task(name="workers.tasks.render_article")
+def render_article(article_id: str) -> dict[str, Any]:
+    return jobs.render_article(article_id, settings()).to_dict()
+
+
+@app.task(name="workers.tasks.process_article")
+def process_article(article_id: str) -> dict[str, Any]:
+    """Both steps in one task, for a regeneration an editor asks for."""
+    return jobs.process_article(article_id, settings()).to_dict()
+
+
+@app.task(name="workers.tasks.publish_feed")
+def publish_feed(feed_name: str) -> str:
+    return str(jobs.publish_feed(feed_name, settings()))
