@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from pipeline.charset import decode_html
 from pipeline.models import Article, Block, NoArticleText
 
+from .dom import is_visible, lead_after_h1, lead_by_class, squash, visible_text
 from .fallback import sanity_check
 from .generic import trafilatura_blocks
 from .language import detect
-from .lead import settle_lead
+from .lead import Candidate, settle_lead
 from .lines import filter_blocks
 from .meta import PageMeta, parse_tree, read_meta
 from .rules import load_rules, rule_for
+from .scoring import token_overlap
 from .site import apply_rule
 from .stubs import no_article_reason
 from .titles import pick_title
@@ -73,8 +76,9 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
 
     if not title:
         title, kicker = _title_from_meta(meta, kicker)
-    use_teaser = rule is None or rule.lead_from_meta
-    lead, blocks, note = settle_lead(lead, blocks, meta.teaser if use_teaser else "")
+    blocks = drop_title_echo(blocks, [title, kicker, meta.og_title, meta.title, meta.ld_headline, *meta.h1])
+    candidates = lead_candidates(tree, meta, blocks) if (rule is None or rule.lead_from_meta) else []
+    lead, blocks, note = settle_lead(lead, blocks, candidates)
     if note:
         notes.append(note)
 
@@ -112,3 +116,34 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
 def _title_from_meta(meta: PageMeta, kicker: str) -> tuple[str, str]:
     title, meta_kicker = pick_title(meta)
     return title, kicker or meta_kicker
+
+
+def lead_candidates(tree: Any, meta: PageMeta, blocks: list[Block]) -> list[Candidate]:
+    """Lead candidates, best first: declared teasers a reader can see, then the page's own
+    lead element, then whatever teaser the page declares (the issue's og:description rule)."""
+    declared = [
+        Candidate(meta.og_description, "og:description"),
+        Candidate(meta.ld_description, "JSON-LD description"),
+        Candidate(meta.description, "meta description"),
+    ]
+    declared = [c for c in declared if c.text]
+    seen = squash(visible_text(tree))
+    found = [c for c in declared if is_visible(c.text, seen)]
+    body_start = next((b.text for b in blocks if b.kind == "paragraph"), "")
+    dom = lead_by_class(tree) or lead_after_h1(tree, body_start)
+    if dom:
+        found.append(Candidate(dom, "the page's lead element"))
+    return found + declared
+
+
+def drop_title_echo(blocks: list[Block], titles: list[str]) -> list[Block]:
+    """Drop opening blocks that only repeat the headline (extractors keep the <h1> area)."""
+    heard = squash(" ".join(t for t in titles if t))
+    out = list(blocks)
+    while out and len(out[0].text.split()) <= 25:
+        own = squash(out[0].text)
+        if own and (own in heard or token_overlap(out[0].text, heard).precision >= 0.9):
+            out.pop(0)
+            continue
+        break
+    return out

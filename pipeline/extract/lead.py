@@ -1,27 +1,36 @@
 """The lead (teaser): the paragraph that matters most and the one generic extractors drop.
 
 When the body opens with the teaser we move it into ``lead``; when the body lacks it we take
-the page's declared teaser (og:description / JSON-LD description). A partial repeat is left
-alone: in the seed, the lead's first sentence opens a body paragraph again on purpose.
+the best candidate the page offers (a visible declared teaser, a lead element in the DOM,
+then og:description / JSON-LD description). A partial repeat is left alone: in the seed, the
+lead's first sentence opens a body paragraph again on purpose.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pipeline.models import Block
 
 from .scoring import token_overlap, tokens
 
+_TRUNCATED = re.compile(r"\s*(\.\.\.|…|\[…\]|\(…\))$")
 _SENTENCE_END = re.compile(r"[.!?\"“”»«]\s")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    source: str  # says in the notes where a lead came from
 
 
 def complete_sentences(text: str) -> str:
     """Cut a teaser truncated with "…" back to its last whole sentence ("" if none)."""
     text = text.strip()
-    if not re.search(r"(\.\.\.|…|\[…\])$", text):
+    if not _TRUNCATED.search(text):
         return text
-    body = re.sub(r"(\.\.\.|…|\[…\])$", "", text).rstrip()
+    body = _TRUNCATED.sub("", text)
     ends = [m.end() for m in _SENTENCE_END.finditer(body + " ")]
     return body[: ends[-1]].strip() if ends else ""
 
@@ -32,22 +41,22 @@ def same_text(a: str, b: str, threshold: float = 0.9) -> bool:
 
 def contained(needle: str, blocks: list[Block], threshold: float = 0.85) -> bool:
     """Whether most of ``needle``'s words appear in the first few blocks."""
-    if not needle:
-        return True
     head = " ".join(b.text for b in blocks[:4])
     return token_overlap(head, needle).recall >= threshold
 
 
-def settle_lead(lead: str, blocks: list[Block], teaser: str) -> tuple[str, list[Block], str]:
+def settle_lead(lead: str, blocks: list[Block], candidates: list[Candidate]) -> tuple[str, list[Block], str]:
     """(lead, blocks, note). Never returns the lead also as the first block."""
-    teaser = complete_sentences(teaser)
     if lead:
         if blocks and same_text(blocks[0].text, lead):
             return lead, blocks[1:], ""
         return lead, blocks, ""
+    usable = [Candidate(complete_sentences(c.text), c.source) for c in candidates]
+    usable = [c for c in usable if len(tokens(c.text)) >= 8]
     first = next((i for i, b in enumerate(blocks[:3]) if b.kind == "paragraph"), None)
-    if teaser and first is not None and same_text(blocks[first].text, teaser):
-        return blocks[first].text, blocks[:first] + blocks[first + 1:], ""
-    if teaser and len(tokens(teaser)) >= 8 and not contained(teaser, blocks):
-        return teaser, blocks, "lead taken from the page's declared teaser (og:description/JSON-LD)"
+    if first is not None and any(same_text(blocks[first].text, c.text) for c in usable):
+        return blocks[first].text, blocks[:first] + blocks[first + 1 :], ""
+    for cand in usable:
+        if not contained(cand.text, blocks):
+            return cand.text, blocks, f"lead taken from {cand.source}"
     return "", blocks, ""

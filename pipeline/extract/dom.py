@@ -1,0 +1,96 @@
+"""Questions asked of the parsed page itself: its visible text, and where its lead sits.
+
+Generic extractors drop the lead most often because publishers put it in the header, apart
+from the body. We look for it where publishers put it: an element whose class says "lead",
+"intro", "teaser" or "excerpt", or else the first full sentence block between the <h1> and
+the body's first paragraph.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .meta import clean_space
+
+_INVISIBLE = ("script", "style", "noscript", "template", "head", "svg")
+_LEAD_CLASS = re.compile(
+    r"(^|[\s_-])(lead|leadtext|intro|teaser|excerpt|standfirst|summary|abstract|subline|dek|"
+    r"storyintro|story-intro|article-intro|article-lead|vorspann)", re.IGNORECASE)
+_NOT_LEAD_CLASS = re.compile(r"caption|credit|copyright|author|byline|date|related|teaser-?list|"
+                             r"nav|menu|footer|newsletter|comment|share|cookie|consent", re.IGNORECASE)
+_SENTENCE = re.compile(r"[.!?:…\"“”«»)]\s*$")
+_MIN_CHARS, _MAX_CHARS = 60, 900
+
+
+def squash(text: str) -> str:
+    """Words only, case-folded: for "does this text occur there" questions."""
+    return re.sub(r"\W+", " ", text).casefold().strip()
+
+
+def visible_text(tree: Any) -> str:
+    cond = " and ".join(f"not(ancestor::{t})" for t in _INVISIBLE)
+    parts = tree.xpath(f"//body//text()[{cond}]")
+    return " ".join(p.strip() for p in parts if p.strip())
+
+
+def is_visible(text: str, visible_squashed: str) -> bool:
+    key = squash(text)[:80]
+    return bool(key) and key in visible_squashed
+
+
+def _leadish(el: Any) -> str:
+    text = clean_space(el.text_content())
+    if not (_MIN_CHARS <= len(text) <= _MAX_CHARS) or not _SENTENCE.search(text):
+        return ""
+    if len(text.split()) < 8:
+        return ""
+    for node in [el, *el.iterancestors()]:
+        if node.tag in ("figure", "figcaption", "nav", "footer", "aside", "a", "li"):
+            return ""
+        if _NOT_LEAD_CLASS.search(node.get("class") or ""):
+            return ""
+    return text
+
+
+def lead_by_class(tree: Any) -> str:
+    for el in tree.xpath("//body//*[@class or @id]"):
+        if el.tag in _INVISIBLE:
+            continue
+        marker = f"{el.get('class') or ''} {el.get('id') or ''}"
+        if _LEAD_CLASS.search(marker):
+            text = _leadish(el)
+            if text:
+                return text
+    return ""
+
+
+def lead_after_h1(tree: Any, body_start: str, limit: int = 600) -> str:
+    """The first sentence-like block after the <h1>, if it comes before the body starts."""
+    h1s = tree.xpath("//body//h1")
+    if not h1s:
+        return ""
+    stop = squash(body_start)[:60]
+    seen = 0
+    for el in h1s[0].getroottree().iter():
+        # Document order: skip everything up to and including the <h1>.
+        if el is h1s[0]:
+            seen = 1
+            continue
+        if not seen or not isinstance(el.tag, str):
+            continue
+        seen += 1
+        if seen > limit:
+            return ""
+        if el.tag not in ("p", "h2", "div", "span", "strong"):
+            continue
+        own = squash(el.text_content())
+        if stop and own.startswith(stop):
+            return ""
+        # Only leaf-like blocks: a wrapper holding the whole body is not a lead.
+        if el.xpath(".//p|.//div|.//h2|.//h3"):
+            continue
+        text = _leadish(el)
+        if text:
+            return text
+    return ""
