@@ -170,6 +170,13 @@ def master(
         raise ValueError("nothing to master: the script produced no audio")
     leveled = normalise(joined, sample_rate, target_lufs, true_peak_dbtp)
     mp3 = encode_mp3(leveled, sample_rate, out_rate=out_rate, bitrate_kbps=bitrate_kbps)
+    # MP3 coding adds its own overshoot, so the ceiling is checked on what a listener decodes.
+    for _ in range(2):
+        excess = true_peak_db(decode_mp3(mp3)[0]) - true_peak_dbtp
+        if excess <= 0:
+            break
+        leveled = _limit(leveled, true_peak_db(leveled) - excess - 0.2, sample_rate)
+        mp3 = encode_mp3(leveled, sample_rate, out_rate=out_rate, bitrate_kbps=bitrate_kbps)
     duration_s = MP3(io.BytesIO(mp3)).info.length
     mp3 = write_tags(mp3, tags, chapters, int(duration_s * 1000))
     meter = pyloudnorm.Meter(sample_rate)

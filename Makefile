@@ -1,0 +1,44 @@
+# The two quick-start commands are `make demo` and `make test`; everything they need is set up here.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint bench bench-extract bench-voices bench-speech services worker clean
+
+$(STAMP): pyproject.toml scripts/install-neural.sh
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Debian: apt-get install python3 python3-venv)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	PIP=$(BIN)/pip bash scripts/install-neural.sh
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/newsaudio demo
+
+services:
+	bash scripts/services.sh
+
+test: $(STAMP) services
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_pipeline.py
+	$(BIN)/python benchmarks/bench_speech.py
+
+bench-extract: $(STAMP)
+	$(BIN)/python benchmarks/bench_extract.py
+
+bench-voices: $(STAMP)
+	$(BIN)/python benchmarks/bench_voices.py
+
+worker: $(STAMP) services
+	$(BIN)/honcho start
+
+clean:
+	rm -rf data output/audio output/feeds output/cover.png
