@@ -77,7 +77,7 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
     if not title:
         title, kicker = _title_from_meta(meta, kicker)
     blocks = drop_title_echo(blocks, [title, kicker, meta.og_title, meta.title, meta.ld_headline, *meta.h1])
-    candidates = lead_candidates(tree, meta, blocks) if (rule is None or rule.lead_from_meta) else []
+    candidates = lead_candidates(tree, meta, blocks, title) if (rule is None or rule.lead_from_meta) else []
     lead, blocks, note = settle_lead(lead, blocks, candidates)
     if note:
         notes.append(note)
@@ -118,7 +118,7 @@ def _title_from_meta(meta: PageMeta, kicker: str) -> tuple[str, str]:
     return title, kicker or meta_kicker
 
 
-def lead_candidates(tree: Any, meta: PageMeta, blocks: list[Block]) -> list[Candidate]:
+def lead_candidates(tree: Any, meta: PageMeta, blocks: list[Block], title: str) -> list[Candidate]:
     """Lead candidates, best first: declared teasers a reader can see, then the page's own
     lead element, then whatever teaser the page declares (the issue's og:description rule)."""
     declared = [
@@ -130,7 +130,7 @@ def lead_candidates(tree: Any, meta: PageMeta, blocks: list[Block]) -> list[Cand
     seen = squash(visible_text(tree))
     found = [c for c in declared if is_visible(c.text, seen)]
     body_start = next((b.text for b in blocks if b.kind == "paragraph"), "")
-    dom = lead_by_class(tree) or lead_after_h1(tree, body_start)
+    dom = lead_by_class(tree) or lead_after_h1(tree, body_start, title)
     if dom:
         found.append(Candidate(dom, "the page's lead element"))
     return found + declared

@@ -16,7 +16,7 @@ from .meta import clean_space
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg")
 _LEAD_CLASS = re.compile(
     r"(^|[\s_-])(lead|leadtext|intro|teaser|excerpt|standfirst|summary|abstract|subline|dek|"
-    r"storyintro|story-intro|article-intro|article-lead|vorspann)", re.IGNORECASE)
+    r"storyintro|story-intro|article-intro|article-lead|vorspann|einleitung)", re.IGNORECASE)
 _NOT_LEAD_CLASS = re.compile(r"caption|credit|copyright|author|byline|date|related|teaser-?list|"
                              r"nav|menu|footer|newsletter|comment|share|cookie|consent", re.IGNORECASE)
 _SENTENCE = re.compile(r"[.!?:…\"“”«»)]\s*$")
@@ -35,7 +35,9 @@ def visible_text(tree: Any) -> str:
 
 
 def is_visible(text: str, visible_squashed: str) -> bool:
-    key = squash(text)[:80]
+    # The whole teaser must be on the page: a meta description often shares the opening
+    # words with the visible lead and then says something else.
+    key = squash(text)[:400]
     return bool(key) and key in visible_squashed
 
 
@@ -65,11 +67,26 @@ def lead_by_class(tree: Any) -> str:
     return ""
 
 
-def lead_after_h1(tree: Any, body_start: str, limit: int = 600) -> str:
-    """The first sentence-like block after the <h1>, if it comes before the body starts."""
+def _headline_element(tree: Any, title: str) -> Any:
     h1s = tree.xpath("//body//h1")
-    if not h1s:
+    if h1s:
+        return h1s[0]
+    # No <h1> (some sites use <h2> for the headline): the heading that carries the title.
+    want = squash(title)
+    if not want:
+        return None
+    for el in tree.xpath("//body//h2 | //body//h3"):
+        if want in squash(el.text_content()):
+            return el
+    return None
+
+
+def lead_after_h1(tree: Any, body_start: str, title: str = "", limit: int = 600) -> str:
+    """The first sentence-like block after the headline, if it comes before the body starts."""
+    anchor = _headline_element(tree, title)
+    if anchor is None:
         return ""
+    h1s = [anchor]
     stop = squash(body_start)[:60]
     seen = 0
     for el in h1s[0].getroottree().iter():

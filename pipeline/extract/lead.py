@@ -53,10 +53,15 @@ def settle_lead(lead: str, blocks: list[Block], candidates: list[Candidate]) -> 
         return lead, blocks, ""
     usable = [Candidate(complete_sentences(c.text), c.source) for c in candidates]
     usable = [c for c in usable if len(tokens(c.text)) >= 8]
-    first = next((i for i, b in enumerate(blocks[:3]) if b.kind == "paragraph"), None)
-    if first is not None and any(same_text(blocks[first].text, c.text) for c in usable):
-        return blocks[first].text, blocks[:first] + blocks[first + 1 :], ""
     for cand in usable:
-        if not contained(cand.text, blocks):
-            return cand.text, blocks, f"lead taken from {cand.source}"
+        at = next((i for i, b in enumerate(blocks[:5]) if b.kind == "paragraph" and same_text(b.text, cand.text)),
+                  None)
+        if at is not None:
+            # What an extractor kept above the lead is header debris ("FAQ", a repeated
+            # title, a media label); real paragraphs do not precede the teaser.
+            before = [b for b in blocks[:at] if len(b.text.split()) > 15]
+            return blocks[at].text, before + blocks[at + 1 :], ""
+        if contained(cand.text, blocks):
+            return "", blocks, ""  # the body already says it, merged into a paragraph
+        return cand.text, blocks, f"lead taken from {cand.source}"
     return "", blocks, ""
