@@ -367,7 +367,8 @@ class Store:
             select(episodes, articles.c.guid, articles.c.url, articles.c.published)
             .join(newest, (episodes.c.article_id == newest.c.article_id) & (episodes.c.version == newest.c.version))
             .join(articles, episodes.c.article_id == articles.c.id)
-            .where(articles.c.feed == feed_name, articles.c.status == "done")
+            # A published episode stays when a later refresh of its page fails: listeners keep it.
+            .where(articles.c.feed == feed_name, articles.c.status != "withdrawn")
         )
         with self.engine.connect() as conn:
             return [self._episode_row(r) for r in conn.execute(query)]

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from pipeline.models import Article, Block, FeedEntry
+from pipeline.store import DuplicateEpisode, Store
+
+POSTGRES = os.environ.get("NEWSAUDIO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    if request.param == "sqlite":
+        s = Store(f"sqlite:///{tmp_path / 'store.db'}")
+        yield s
+        s.close()
+        return
+    # Each test gets its own schema, so runs never see each other's rows.
+    schema = f"na_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = create_engine(POSTGRES, connect_args={"options": f"-csearch_path={schema}"})
+    s = Store(POSTGRES, engine=engine)
+    yield s
+    s.close()
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()
+
+
+def add_article(store: Store, article_id: str = "a1") -> None:
+    store.upsert_feed("politik", "https://x/feed.xml", "Politik")
+    entry = FeedEntry("guid-1", "https://x/a.html", "Titel", datetime(2024, 1, 16, 9, 42, tzinfo=UTC), "Kurz")
+    assert store.upsert_entry("politik", article_id, entry) is True
+    assert store.upsert_entry("politik", article_id, entry) is False
+
+
+def add_version(store: Store, version: int, key: str = "k"):
+    return store.add_episode(
+        "a1", version=version, voice="espeak-de", voice_is_fallback=True, text_hash="t", lexicon_version="l",
+        content_key=key, file_name=f"a1-v{version}.mp3", size=1000 + version, duration_s=12.5, title="Titel",
+        description="Lead", chapters=[],
+    )
+
+
+def test_feed_validators_are_kept(store):
+    add_article(store)
+    store.record_poll("politik", etag='"e1"', modified="Tue, 16 Jan 2024 09:42:00 GMT")
+    assert store.feed_state("politik") == ('"e1"', "Tue, 16 Jan 2024 09:42:00 GMT")
+    store.record_poll("politik", etag=None, modified=None, error="timeout")
+    assert store.feed_state("politik") == ('"e1"', "Tue, 16 Jan 2024 09:42:00 GMT")
+
+
+def test_article_roundtrip_and_status_with_reason(store):
+    add_article(store)
+    article = Article(title="ISW: Russland", kicker="Nachschub?", lead="Lead.", blocks=[Block("paragraph", "Text.")],
+                      published=datetime(2024, 1, 16, tzinfo=UTC), language="de")
+    store.save_prepared("a1", article)
+    row = store.get_article("a1")
+    assert row.status == "prepared" and row.text_hash == article.text_hash()
+    assert row.article() == article
+    store.set_status("a1", "failed", "http-404", "page answered HTTP 404")
+    store.set_status("a1", "failed", "http-404", "page answered HTTP 404")
+    row = store.get_article("a1")
+    assert (row.status, row.reason, row.attempts) == ("failed", "http-404", 2)
+    assert row.published == datetime(2024, 1, 16, 9, 42, tzinfo=UTC)
+
+
+def test_versions_share_the_guid_and_the_feed_lists_the_newest(store):
+    add_article(store)
+    add_version(store, 1, "k1")
+    store.set_status("a1", "done")
+    latest = add_version(store, 2, "k2")
+    assert latest.episode.version == 2 and latest.content_key == "k2"
+    published = store.published_episodes("politik")
+    assert [(r.episode.guid, r.episode.file_name) for r in published] == [("guid-1", "a1-v2.mp3")]
+    assert [r.episode.version for r in store.all_episodes("a1")] == [1, 2]
+
+
+def test_a_version_recorded_twice_is_refused(store):
+    add_article(store)
+    add_version(store, 1)
+    with pytest.raises(DuplicateEpisode):
+        add_version(store, 1)
+
+
+def test_an_episode_stays_published_when_a_later_refresh_fails(store):
+    add_article(store)
+    assert store.published_episodes("politik") == []
+    add_version(store, 1)
+    store.set_status("a1", "failed", "timeout", "")
+    assert [r.episode.version for r in store.published_episodes("politik")] == [1]
