@@ -1,0 +1,99 @@
+"""Just enough German grammar to inflect ordinals and "ein": determiners and noun gender.
+
+German ordinals are adjectives and take the ending the determiner in front of them demands:
+"der dritte Platz", "am dritten Tag", "ein dritter Platz", "dritte Liga". We do not parse;
+we read the nearest determiner and guess the noun's gender from its ending, which gets
+the news cases (dates, places, anniversaries, centuries) right.
+"""
+
+from __future__ import annotations
+
+import re
+
+MONTHS = {
+    "Januar": 1, "Jänner": 1, "Februar": 2, "März": 3, "April": 4, "Mai": 5, "Juni": 6,
+    "Juli": 7, "August": 8, "September": 9, "Oktober": 10, "November": 11, "Dezember": 12,
+}
+MONTH_NAMES = [""] + [m for m in MONTHS if m != "Jänner"]
+MONTH_ABBREVIATIONS = {
+    "Jan": "Januar", "Feb": "Februar", "Febr": "Februar", "Mär": "März", "Apr": "April",
+    "Jun": "Juni", "Jul": "Juli", "Aug": "August", "Sep": "September", "Sept": "September",
+    "Okt": "Oktober", "Nov": "November", "Dez": "Dezember",
+}
+
+# Weak endings: after a determiner that already shows the case, the ordinal ends in -e
+# (nominative/accusative singular) or -en (everything else).
+_WEAK_E = frozenset(
+    "der die das diese dieses jene jenes jede jeder jedes eine seine ihre meine deine unsere "
+    "eure keine welche ins ans aufs fürs übers ums".split()
+)
+_WEAK_EN = frozenset(
+    "dem den des am im zum zur vom beim einem einen eines einer seinem seinen seines seiner "
+    "ihrem ihren ihres ihrer meinem meinen meines meiner unserem unseren unseres unserer "
+    "diesem diesen dieser jedem jeden keinem keinen keiner".split()
+)
+# Mixed declension: "ein", "sein", "kein" show no ending, so the ordinal shows the gender.
+_MIXED = frozenset("ein sein ihr mein dein unser euer kein".split())
+# "vom 3. bis 5. Mai": the second ordinal takes the case of the first.
+RANGE_WORDS = frozenset("bis und oder sowie".split())
+
+_FEMININE_SUFFIXES = (
+    "ung", "heit", "keit", "schaft", "ion", "tät", "ik", "ei", "ie", "in", "ur", "liga", "e",
+)
+_FEMININE_WORDS = ("liga", "saison", "zeit", "nacht", "hand", "welt", "stadt", "wahl", "bank")
+_NEUTER_WORDS = (
+    "mal", "jahr", "jahrhundert", "jahrtausend", "jahrzehnt", "quartal", "halbjahr", "spiel",
+    "rennen", "kind", "mitglied", "land", "gesetz", "treffen", "turnier", "finale", "semester",
+    "prozent", "kilogramm", "gramm", "programm", "paket", "amt", "tor", "buch", "album",
+)
+_MASCULINE_E = ("käse", "name", "gedanke", "glaube", "wille", "friede", "junge", "experte")
+
+
+def gender(noun: str) -> str:
+    """'f', 'n' or 'm' (the default) for a German noun, guessed from its last part."""
+    low = noun.lower()
+    if low.endswith(_MASCULINE_E):
+        return "m"
+    if low.endswith(_NEUTER_WORDS):
+        return "n"
+    if low.endswith(_FEMININE_WORDS) or low.endswith(_FEMININE_SUFFIXES):
+        return "f"
+    return "m"
+
+
+def strong_ending(noun: str) -> str:
+    """Ordinal ending with no determiner ("dritter Platz", "dritte Liga", "drittes Mal")."""
+    return {"f": "e", "n": "es"}.get(gender(noun), "er")
+
+
+_ORDINAL_WORD = re.compile(r"t(e|en|er|es|em)$")
+
+
+def ordinal_ending(before: list[str], noun: str) -> str:
+    """The ending for an ordinal given the words before it (nearest last) and the noun after.
+
+    ``before`` holds raw tokens, so an earlier ordinal may still be "3." or already "dritten".
+    """
+    if not before:
+        return strong_ending(noun)
+    word = before[-1]
+    low = word.lower()
+    if low in RANGE_WORDS and len(before) >= 2:
+        first = before[-2]
+        if first[:1].isdigit():
+            return ordinal_ending(before[:-2], noun)
+        m = _ORDINAL_WORD.search(first)
+        if m:
+            return m.group(1)
+    if low in _WEAK_EN:
+        return "en"
+    if low in _WEAK_E:
+        return "e"
+    if low in _MIXED:
+        return strong_ending(noun)
+    return strong_ending(noun)
+
+
+def article_one(noun: str) -> str:
+    """'1' before a noun: 'ein Euro', 'eine Million', 'ein Jahr'."""
+    return "eine" if gender(noun) == "f" else "ein"

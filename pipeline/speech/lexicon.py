@@ -1,0 +1,155 @@
+"""The editors' pronunciation lexicon (voices/lexicon/de.toml).
+
+Entries say how one word or phrase is spoken. They apply to the cleaned article text before
+any other rule, and their output is final. The lexicon's version is a hash of its entries
+(not of the file: a new comment changes nothing a listener hears), and every Script records
+the version it was made with, so a changed entry can find the articles to regenerate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from .acronyms import read_as_word
+from .letters import spell
+from .protect import Vault
+
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "voices" / "lexicon" / "de.toml"
+KINDS = ("substitute", "spell", "word", "phonemes")
+
+
+class LexiconError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Entry:
+    match: str
+    kind: str = "substitute"
+    say: str = ""
+    espeak: str = ""  # espeak phoneme input, e.g. "[[xa'me:nEI]]"
+    ipa: str = ""
+    case_sensitive: bool = True
+    whole_word: bool = True
+    note: str = field(default="", compare=False)  # an editor's remark; not part of the version
+
+    def __post_init__(self) -> None:
+        if not self.match.strip():
+            raise LexiconError("an entry needs a non-empty 'match'")
+        if self.kind not in KINDS:
+            raise LexiconError(f"{self.match!r}: unknown type {self.kind!r} (one of {', '.join(KINDS)})")
+        if self.kind == "substitute" and not self.say:
+            raise LexiconError(f"{self.match!r}: a substitute entry needs 'say'")
+
+    @property
+    def spoken(self) -> str:
+        """The text form every voice can read."""
+        if self.kind == "spell":
+            return spell(self.say or self.match)
+        if self.kind == "word":
+            return self.say or read_as_word(self.match)
+        # substitute; phonemes fall back to "say" (or the word itself) for text-only voices
+        return self.say or self.match
+
+    @cached_property
+    def pattern(self) -> str:
+        body = re.escape(self.match)
+        if not self.case_sensitive:
+            body = f"(?i:{body})"
+        if self.whole_word:
+            # Letters, digits and private-use placeholders continue a word; a hyphen does
+            # not, so "Schoigu" also matches in "Schoigu-Nachfolger".
+            body = rf"(?<![\w\ue000-\uf8ff]){body}(?![\w\ue000-\uf8ff])"
+        return body
+
+    @cached_property
+    def _regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern)
+
+    def matches(self, text: str) -> bool:
+        """Does this entry change how ``text`` (cleaned, not yet normalised) is spoken?"""
+        return self._regex.search(text) is not None
+
+    def key(self) -> dict[str, object]:
+        data = asdict(self)
+        data.pop("note")
+        return data
+
+
+class Lexicon:
+    def __init__(self, entries: list[Entry] | tuple[Entry, ...] = ()) -> None:
+        self.entries = tuple(entries)
+        # Longest first: "Institute for the Study of War" wins over "War".
+        ordered = sorted(self.entries, key=lambda e: -len(e.match))
+        self._by_group = {f"e{i}": e for i, e in enumerate(ordered)}
+        alts = "|".join(f"(?P<e{i}>{e.pattern})" for i, e in enumerate(ordered))
+        self._regex = re.compile(alts) if alts else None
+
+    @cached_property
+    def version(self) -> str:
+        """A hash of the entries; order and notes do not count."""
+        canon = sorted(json.dumps(e.key(), sort_keys=True, ensure_ascii=False) for e in self.entries)
+        return hashlib.sha256("\n".join(canon).encode("utf-8")).hexdigest()[:16]
+
+    def changed_entries(self, other: Lexicon) -> list[Entry]:
+        """Entries added, removed or changed between ``other`` and this lexicon.
+
+        A changed entry appears in both its old and its new form, so that together their
+        ``matches`` find every text whose speech may differ.
+        """
+        mine = {json.dumps(e.key(), sort_keys=True): e for e in self.entries}
+        theirs = {json.dumps(e.key(), sort_keys=True): e for e in other.entries}
+        return [mine[k] for k in sorted(mine.keys() - theirs.keys())] + [
+            theirs[k] for k in sorted(theirs.keys() - mine.keys())
+        ]
+
+    def matching(self, text: str) -> list[Entry]:
+        return [e for e in self.entries if e.matches(text)]
+
+    def phonemes(self, word: str) -> Entry | None:
+        """The phoneme entry for a word, for voices that take espeak or IPA input."""
+        for e in self.entries:
+            if e.kind == "phonemes" and e.matches(word):
+                return e
+        return None
+
+    def apply(self, text: str, vault: Vault) -> str:
+        """Replace every match by its spoken form, locked in ``vault`` against later rules."""
+        if self._regex is None:
+            return text
+        return self._regex.sub(lambda m: vault.put(self._by_group[m.lastgroup].spoken), text)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __repr__(self) -> str:
+        return f"Lexicon({len(self.entries)} entries, version {self.version})"
+
+
+def parse_lexicon(text: str) -> Lexicon:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise LexiconError(f"lexicon is not valid TOML: {exc}") from exc
+    entries = []
+    for raw in data.get("entry", []):
+        raw = dict(raw)
+        if "type" in raw:
+            raw["kind"] = raw.pop("type")
+        unknown = set(raw) - {"match", "kind", "say", "espeak", "ipa", "case_sensitive", "whole_word", "note"}
+        if unknown:
+            raise LexiconError(f"{raw.get('match')!r}: unknown keys {sorted(unknown)}")
+        entries.append(Entry(**raw))
+    return Lexicon(entries)
+
+
+def load_lexicon(path: Path | str | None = None) -> Lexicon:
+    """Load a lexicon file; ``None`` loads the bundled voices/lexicon/de.toml."""
+    p = Path(path) if path is not None else DEFAULT_PATH
+    return parse_lexicon(p.read_text(encoding="utf-8"))

@@ -1,0 +1,58 @@
+"""Written German -> speakable German: the order in which the rules run.
+
+The order matters: each rule runs on what earlier ones left. Whole expressions go before
+their parts (a date before its ordinal, "5 Mio. €" before "5"), and anything that consumes
+a full stop runs before sentences are cut.
+"""
+
+from __future__ import annotations
+
+from . import abbreviations, acronyms, dates, numerals, quantities, roman, segment, symbols
+from .lexicon import Lexicon
+from .protect import Vault, strip_private
+
+DEFAULT_MAX_CHARS = 300
+
+
+def speakable(text: str, lexicon: Lexicon | None = None) -> str:
+    """Normalise ``text`` without cutting it: line breaks are kept as written."""
+    text = symbols.clean_whitespace(strip_private(text))
+    text = symbols.read_addresses(text)
+    vault = Vault()
+    if lexicon is not None:
+        text = lexicon.apply(text, vault)
+    text = symbols.drop_quotes_and_emoji(text)
+    text = roman.read_regnal(text)
+    text = dates.read_iso_dates(text)
+    text = numerals.read_ranges(text)
+    text = dates.read_dates(text)
+    text = dates.read_times(text)
+    text = quantities.read_quantities(text)
+    text = numerals.read_decades(text)
+    text = abbreviations.expand(text)
+    text = symbols.split_letters_and_digits(text)
+    text = numerals.read_ordinals(text)
+    text = numerals.read_numbers(text)
+    text = symbols.read_initials(text)
+    text = acronyms.read_acronyms(text)
+    text = symbols.pauses(text)
+    text = symbols.read_signs(text)
+    text = symbols.leftovers(text)
+    text = symbols.tidy(text)
+    return vault.restore(text)
+
+
+def paragraphs(text: str) -> list[str]:
+    """Blank lines separate paragraphs; a single line break does too (extractors emit both)."""
+    return [p.strip() for p in text.splitlines() if p.strip()]
+
+
+def normalize(text: str, *, lexicon: Lexicon | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
+    """German text -> speakable segments (one sentence or clause chunk each)."""
+    if max_chars < 1:
+        raise ValueError("max_chars must be positive")
+    out: list[str] = []
+    for para in paragraphs(speakable(text, lexicon)):
+        for chunks in segment.split(para, max_chars):
+            out.extend(chunks)
+    return out

@@ -1,0 +1,84 @@
+"""German number words: cardinals, ordinals, years, decimals, digit strings.
+
+num2words does the counting; this module fixes the few readings a news anchor would not
+use and adds the inflected ordinal endings num2words does not know.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from num2words import num2words
+
+DIGIT_WORDS = ("null", "eins", "zwei", "drei", "vier", "fünf", "sechs", "sieben", "acht", "neun")
+
+# Anything this long is an id, a phone number or an account, not a quantity: read digit by
+# digit, which is what an anchor does and keeps every word short for segmentation.
+MAX_CARDINAL_DIGITS = 12
+
+
+def _anchor_style(words: str) -> str:
+    # num2words writes "einhundert", "eintausendeinhundert". Anchors say "hundert",
+    # "tausendeinhundert": the leading "ein" is dropped, as in everyday spoken German.
+    for head in ("einhundert", "eintausend"):
+        if words.startswith(head):
+            return words[3:]
+    return words
+
+
+@lru_cache(maxsize=4096)
+def cardinal(n: int) -> str:
+    """'3400' -> 'dreitausendvierhundert'; negative numbers get 'minus'."""
+    if n < 0:
+        return "minus " + cardinal(-n)
+    if len(str(n)) > MAX_CARDINAL_DIGITS:
+        return digits(str(n))
+    return _anchor_style(num2words(n, lang="de"))
+
+
+def digits(s: str) -> str:
+    """Read a digit string one digit at a time: '0171' -> 'null eins sieben eins'."""
+    return " ".join(DIGIT_WORDS[int(c)] for c in s if c.isdigit())
+
+
+@lru_cache(maxsize=4096)
+def year(n: int) -> str:
+    """Years 1100-1999 are read in hundreds ('neunzehnhundertneunundachtzig'); from 2000 on
+    they are plain cardinals ('zweitausenddreißig'), as every German newsreader says them."""
+    if 1100 <= n <= 1999:
+        hundreds, rest = divmod(n, 100)
+        return cardinal(hundreds) + "hundert" + (cardinal(rest) if rest else "")
+    return cardinal(n)
+
+
+@lru_cache(maxsize=4096)
+def ordinal_stem(n: int) -> str:
+    """The ordinal without its case ending: 3 -> 'dritt', 17 -> 'siebzehnt', 100 -> 'hundertst'."""
+    if len(str(n)) > MAX_CARDINAL_DIGITS:
+        return digits(str(n)) + " t"
+    word = _anchor_style(num2words(n, lang="de", to="ordinal"))
+    # num2words gives the nominative after a definite article ("dritte"); strip the -e.
+    return word[:-1] if word.endswith("e") else word
+
+
+def ordinal(n: int, ending: str = "e") -> str:
+    """'dritt' + ending: 'e' (der dritte), 'en' (am dritten), 'er' (dritter Platz), 'es'."""
+    return ordinal_stem(n) + ending
+
+
+def decimal(int_part: str, frac_part: str) -> str:
+    """'7,1' -> 'sieben Komma eins', '5,25' -> 'fünf Komma zwei fünf'.
+
+    Digits after the comma are read one by one ("Komma zwei fünf"), the standard reading
+    for statistics; "Komma fünfundzwanzig" also exists but is sloppier on air.
+    """
+    head = cardinal(int(int_part)) if int_part else "null"
+    return f"{head} Komma {digits(frac_part)}"
+
+
+def half(int_part: int) -> str:
+    """'1,5 Millionen' -> 'eineinhalb', '2,5' -> 'zweieinhalb' — how anchors say halves of a
+    magnitude (rather than 'eins Komma fünf')."""
+    if int_part == 1:
+        return "eineinhalb"
+    return cardinal(int_part) + "einhalb"

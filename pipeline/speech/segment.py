@@ -1,0 +1,71 @@
+"""Cut speakable text into sentences, and sentences into chunks an engine accepts.
+
+Runs on normalised text: abbreviations and ordinals are already words, so a full stop that
+is left is a sentence end. Long sentences are cut at the best clause boundary that fits.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? (with closing quotes/brackets) before a space and a character
+# that can start a sentence; a lower-case letter never does ("Hr. müller" stays together).
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'»«”)\]]*\s+(?=[^\s\da-zäöüß])")
+
+# Where a long sentence may be cut, best first. The cut comes after the match.
+_CLAUSE_CUTS = (
+    re.compile(r"[;:]\s"),
+    re.compile(r",\s"),
+    re.compile(r"\s(?=(?:und|oder|aber|denn|sondern|doch|weil|dass|wenn|als|während|nachdem|"
+               r"obwohl|damit|sodass|bevor|die|der|das|den|dem|wie|wo|um)\s)"),
+    re.compile(r"\s"),
+)
+# A cut earlier than this share of the limit makes a choppy fragment; try a weaker boundary.
+MIN_FILL = 0.4
+
+
+def sentences(paragraph: str) -> list[str]:
+    parts = _SENTENCE_END.split(paragraph.strip())
+    return [p.strip() for p in parts if p.strip()]
+
+
+def chunk(sentence: str, max_chars: int) -> list[str]:
+    """Cut ``sentence`` into pieces of at most ``max_chars`` characters, never inside a word.
+
+    Only a single word longer than the limit (which no German word is at the default 300)
+    is cut hard, at a hyphen if it has one.
+    """
+    out: list[str] = []
+    rest = sentence.strip()
+    while len(rest) > max_chars:
+        cut = _best_cut(rest, max_chars)
+        head, rest = rest[:cut].strip(), rest[cut:].strip()
+        if head:
+            out.append(head)
+    if rest:
+        out.append(rest)
+    return out
+
+
+def _best_cut(text: str, max_chars: int) -> int:
+    window = text[: max_chars + 1]
+    floor = int(max_chars * MIN_FILL)
+    fallback = 0
+    for regex in _CLAUSE_CUTS:
+        ends = [m.end() for m in regex.finditer(window) if m.end() - 1 <= max_chars]
+        # The last boundary that fits (a trailing space may sit just past the limit).
+        ends = [e for e in ends if len(text[:e].rstrip()) <= max_chars and e > 0]
+        if ends:
+            if ends[-1] >= floor:
+                return ends[-1]
+            fallback = fallback or ends[-1]
+    if fallback:
+        return fallback
+    # One word longer than the limit: cut at its last hyphen that fits, else hard.
+    hyphen = window.rfind("-", 1, max_chars)
+    return hyphen + 1 if hyphen > 0 else max_chars
+
+
+def split(paragraph: str, max_chars: int) -> list[list[str]]:
+    """A paragraph -> sentences -> chunks."""
+    return [chunk(s, max_chars) for s in sentences(paragraph)]

@@ -1,0 +1,184 @@
+"""Characters a voice should not read: quotes, emoji, brackets, dashes, URLs, stray signs.
+
+Pauses: parentheses, dashes and ellipses become a comma (or a full stop where the ellipsis
+ends a sentence). Every engine we use pauses at a comma, so the pause survives into any
+voice; the longer, exact pauses between sentences and paragraphs are Segment.pause_after_ms.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .letters import LETTER_NAMES, spell
+from .numbers import cardinal, digits
+
+# Placeholders for text the lexicon has already decided (see protect.py) live in the
+# private-use area; nothing here may touch them.
+PROTECTED = "\ue000-\uf8ff"
+
+# --- whitespace and look-alikes -----------------------------------------------------------
+_SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\r\f\v]")
+# "10 000" with a (narrow) no-break or thin space is one number.
+_GROUPED_DIGITS = re.compile(r"(?<=\d)[\u00a0\u2009\u202f](?=\d{3}(?!\d))")
+_SOFT = re.compile(r"[\u00ad\u200b\u200c\u2060\ufeff]")  # soft hyphen, zero-width chars
+
+
+def clean_whitespace(text: str) -> str:
+    text = unicodedata.normalize("NFC", text)
+    text = _SOFT.sub("", text)
+    text = _GROUPED_DIGITS.sub("", text)
+    text = _SPACES.sub(" ", text)
+    # Fullwidth and other non-ASCII decimal digits ("٣", "３") become ASCII so the number
+    # rules see them; superscripts are handled by the units and the final pass.
+    return _NON_ASCII_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(0))), text)
+
+
+_NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
+
+# --- URLs and e-mail --------------------------------------------------------------------
+_TLDS = "de|com|org|net|eu|at|ch|info|io|gov|edu|uk|fr|it|nl|tv|fm|app|online|news"
+_URL = re.compile(
+    r"(?:https?://|www\.)[^\s<>()\"“”„]+|(?<![\w@.-])[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:"
+    + _TLDS
+    + r")(?:/[^\s<>()\"“”„]*)?(?![\w@])",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"(?<![\w.])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_HOST = re.compile(r"^(?:https?://)?(?:www\.)?([^/?#:]+)")
+
+
+def _host_words(host: str) -> str:
+    # "tagesschau.de" -> "tagesschau Punkt de". The path is dropped: nobody can type a
+    # spoken path, and the domain is what an anchor says ("mehr auf tagesschau.de").
+    return " Punkt ".join(p for p in host.rstrip(".").split(".") if p)
+
+
+def _url(m: re.Match[str]) -> str:
+    raw = m.group(0).rstrip(".,;:!?)")
+    trail = m.group(0)[len(raw) :]
+    host = _HOST.match(raw)
+    return (_host_words(host.group(1)) if host else "") + trail
+
+
+def _email(m: re.Match[str]) -> str:
+    user, _, host = m.group(0).partition("@")
+    user_words = " Punkt ".join(p for p in user.split(".") if p)
+    # "@" is said "ät" in German.
+    return f"{user_words} ät {_host_words(host)}"
+
+
+def read_addresses(text: str) -> str:
+    text = _EMAIL.sub(_email, text)
+    return _URL.sub(_url, text)
+
+
+# --- quotes and emoji ---------------------------------------------------------------------
+# Quotes go, their content stays. "’" and "'" stay: they are apostrophes ("geht's").
+_QUOTES = re.compile(r"[„“”\"‚‘»«›‹]")
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\U0001fc00-\U0001ffff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
+    "\ufe0e\ufe0f\u200d\u20e3\U000e0020-\U000e007f\u2190-\u21ff\u25a0-\u25ff]"
+)
+
+
+def drop_quotes_and_emoji(text: str) -> str:
+    return _EMOJI.sub("", _QUOTES.sub("", text))
+
+
+# --- pauses -------------------------------------------------------------------------------
+_OPEN = re.compile(r"\s*[(\[{]\s*")
+_CLOSE = re.compile(r"\s*[)\]}]")
+_SPACED_DASH = re.compile(r"(?:^|\s+)[–—-]+(?=\s|$)|\s*[—]\s*")
+_ELLIPSIS_END = re.compile(r"\s*(?:…|\.{3,})(?=\s*(?:$|\n|[A-ZÄÖÜ]))")
+_ELLIPSIS = re.compile(r"\s*(?:…|\.{3,})")
+
+
+def pauses(text: str) -> str:
+    text = _ELLIPSIS_END.sub(".", text)
+    text = _ELLIPSIS.sub(",", text)
+    text = _OPEN.sub(", ", text)
+    text = _CLOSE.sub(",", text)
+    return _SPACED_DASH.sub(",", text)
+
+
+# --- letters glued to digits: "G7", "A380", "5G", "mp3" -----------------------------------
+_LETTERS_DIGITS = re.compile(r"(?<![\w\ue000-\uf8ff])([A-ZÄÖÜ]{1,3})(?=\d)")
+_DIGITS_LETTERS = re.compile(r"(?<=\d)([A-ZÄÖÜ]{1,3})(?![\w])")
+_GLUE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
+def split_letters_and_digits(text: str) -> str:
+    # Capitals glued to a number are a name ("G7", "A380", "5G"): spell them.
+    text = _LETTERS_DIGITS.sub(lambda m: spell(m.group(1)) + " ", text)
+    text = _DIGITS_LETTERS.sub(lambda m: " " + spell(m.group(1)), text)
+    return _GLUE.sub(" ", text)
+
+
+# --- initials: "John F. Kennedy" -> "John Eff Kennedy" ------------------------------------
+_INITIAL = re.compile(r"(?<=[A-Za-zäöüß] )([A-Z])\.(?= [A-ZÄÖÜ][a-zäöüß])")
+
+
+def read_initials(text: str) -> str:
+    return _INITIAL.sub(lambda m: LETTER_NAMES[m.group(1)], text)
+
+
+# --- remaining signs ----------------------------------------------------------------------
+_SIGNS = [
+    (re.compile(r"\s*&\s*"), " und "),
+    (re.compile(r"(?<!\w)\+(?=\s)|\s\+\s"), " plus "),
+    (re.compile(r"\s=\s"), " gleich "),
+    (re.compile(r"(?<=\w)\*(?=\w)"), ""),  # gender star "Lehrer*innen" -> "Lehrerinnen"
+    (re.compile(r"\s*/\s*"), " "),  # "CDU/CSU", "und/oder": a slash is not read
+    (re.compile(r"[*#_|~^`<>\\]"), " "),
+    (re.compile(r"@"), " ät "),
+]
+# Last resort so that no digit or sign a voice would misread survives any input
+# ("1.2.3", "v2.0", stray signs): signs become their word, digit runs their number.
+_LEFTOVER_SIGN = {"§": " Paragraf ", "%": " Prozent ", "€": " Euro ", "$": " Dollar ", "°": " Grad "}
+_LEFTOVER_SIGNS = re.compile(r"[§%€$°]")
+_DIGIT_RUN = re.compile(r"[0-9]+")
+
+
+def _digit_run(m: re.Match[str]) -> str:
+    s = m.group(0)
+    return " " + (digits(s) if s.startswith("0") and len(s) > 1 else cardinal(int(s))) + " "
+
+
+def _numeric_char(c: str) -> str:
+    value = unicodedata.numeric(c, -1)
+    return f" {cardinal(int(value))} " if value >= 0 and value == int(value) else " "
+
+
+def read_signs(text: str) -> str:
+    for regex, repl in _SIGNS:
+        text = regex.sub(repl, text)
+    return text
+
+
+def leftovers(text: str) -> str:
+    text = _LEFTOVER_SIGNS.sub(lambda m: _LEFTOVER_SIGN[m.group(0)], text)
+    text = _DIGIT_RUN.sub(_digit_run, text)
+    if not text.isascii():
+        # Superscripts, fractions, numerals of other scripts: read their value or drop them.
+        text = "".join(_numeric_char(c) if c.isnumeric() else c for c in text)
+    return text
+
+
+# --- tidy ---------------------------------------------------------------------------------
+_TIDY = [
+    (re.compile(r"[ ]{2,}"), " "),
+    (re.compile(r" +([,.;:!?])"), r"\1"),
+    (re.compile(r"([,;:])(?:\s*[,;:])+"), r"\1"),  # ", ," from a bracket after a comma
+    (re.compile(r",\s*([.!?])"), r"\1"),  # "(ISW)." -> "ISW."
+    (re.compile(r"(?m)^[ ,;:]+"), ""),  # a line starting with a pause
+    (re.compile(r"(?m)[ ,;]+$"), ""),  # ... or ending with one
+    (re.compile(r"([,;:])(?=[^\s\d])"), r"\1 "),
+    (re.compile(r" *\n *"), "\n"),
+]
+
+
+def tidy(text: str) -> str:
+    for regex, repl in _TIDY:
+        text = regex.sub(repl, text)
+    return text.strip()
