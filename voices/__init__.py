@@ -1,0 +1,21 @@
+"""Voices: turn a Script's segments into PCM with a named voice profile.
+
+    voice = load_voice("default", settings)      # once per process
+    pcm_list, stats = speak(script, voice, SegmentCache(dir, max_bytes))
+
+Engines: ``espeak`` (espeak-ng via ctypes, always available), ``coqui`` (coqui-tts models,
+needs scripts/install-neural.sh), ``piper`` (ONNX VITS through onnxruntime).
+"""
+
+from voices.base import ModelMissing, Voice, VoiceError
+from voices.cache import SegmentCache
+from voices.loader import ProfileStatus, clear_loaded_voices, list_profiles, load_voice
+from voices.manage import export_onnx, fetch_model
+from voices.profile import Pauses, VoiceProfile, get_profile, load_profiles
+from voices.speak import SpeakStats, speak
+
+__all__ = [
+    "ModelMissing", "Pauses", "ProfileStatus", "SegmentCache", "SpeakStats", "Voice", "VoiceError",
+    "VoiceProfile", "clear_loaded_voices", "export_onnx", "fetch_model", "get_profile", "list_profiles",
+    "load_profiles", "load_voice", "speak",
+]

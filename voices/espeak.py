@@ -1,0 +1,167 @@
+"""espeak-ng through ctypes, from the ``espeakng-loader`` wheel (library + data, no apt step).
+
+One espeak-ng instance per process: the C library keeps global state and is not thread-safe,
+so every call takes ``_LOCK``. Synthesis uses the synchronous output mode: espeak hands us
+int16 chunks through a callback while ``espeak_Synth`` runs, and we join them.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+# Constants from espeak-ng's speak_lib.h.
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_INITIALIZE_DONT_EXIT = 0x8000  # report errors instead of calling exit() inside our process
+_POS_CHARACTER = 1
+_CHARS_UTF8 = 1
+_PHONEMES_IPA = 0x02
+_RATE = 1
+_PITCH = 3
+_EE_OK = 0
+
+DEFAULT_RATE_WPM = 175  # espeak-ng's own default speaking rate
+
+_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p)
+
+
+class EspeakError(RuntimeError):
+    pass
+
+
+@dataclass
+class _Lib:
+    lib: ctypes.CDLL
+    sample_rate: int
+    callback: object  # kept referenced so the C side never calls a freed trampoline
+    chunks: list[np.ndarray]
+    voice: str = ""
+
+
+_LOCK = threading.RLock()
+_STATE: _Lib | None = None
+
+
+def _load() -> _Lib:
+    """Load and initialise libespeak-ng once per process."""
+    global _STATE
+    if _STATE is not None:
+        return _STATE
+    try:
+        import espeakng_loader
+    except ImportError as exc:  # a base dependency; missing means a broken install
+        raise EspeakError("espeakng-loader is not installed: pip install espeakng-loader") from exc
+    lib = ctypes.CDLL(espeakng_loader.get_library_path())
+    lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
+    lib.espeak_Initialize.restype = ctypes.c_int
+    lib.espeak_SetSynthCallback.argtypes = [_CALLBACK]
+    lib.espeak_SetSynthCallback.restype = None
+    lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+    lib.espeak_SetVoiceByName.restype = ctypes.c_int
+    lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+    lib.espeak_SetParameter.restype = ctypes.c_int
+    lib.espeak_Synth.argtypes = [
+        ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint, ctypes.c_uint,
+        ctypes.c_void_p, ctypes.c_void_p,
+    ]
+    lib.espeak_Synth.restype = ctypes.c_int
+    lib.espeak_TextToPhonemes.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int]
+    lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
+
+    data = espeakng_loader.get_data_path().encode()
+    rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data, _INITIALIZE_DONT_EXIT)
+    if rate <= 0:
+        raise EspeakError(f"espeak_Initialize failed ({rate}) with data at {data.decode()}")
+    chunks: list[np.ndarray] = []
+
+    def on_audio(wav: ctypes._Pointer, n: int, _events: int) -> int:
+        if n > 0 and wav:
+            chunks.append(np.ctypeslib.as_array(wav, shape=(n,)).copy())
+        return 0  # 0 = go on synthesising
+
+    cb = _CALLBACK(on_audio)
+    lib.espeak_SetSynthCallback(cb)
+    _STATE = _Lib(lib=lib, sample_rate=rate, callback=cb, chunks=chunks)
+    return _STATE
+
+
+def _set_voice(state: _Lib, voice: str) -> None:
+    if state.voice == voice:
+        return
+    if state.lib.espeak_SetVoiceByName(voice.encode()) != _EE_OK:
+        raise EspeakError(f"espeak-ng has no voice {voice!r}")
+    state.voice = voice
+
+
+def sample_rate() -> int:
+    with _LOCK:
+        return _load().sample_rate
+
+
+def synthesize(text: str, voice: str = "de", rate_wpm: int = DEFAULT_RATE_WPM, pitch: int = 50) -> np.ndarray:
+    """Speak ``text``; returns float32 mono PCM in [-1, 1] at :func:`sample_rate`."""
+    with _LOCK:
+        state = _load()
+        _set_voice(state, voice)
+        state.lib.espeak_SetParameter(_RATE, int(rate_wpm), 0)
+        state.lib.espeak_SetParameter(_PITCH, int(pitch), 0)
+        state.chunks.clear()
+        raw = text.encode("utf-8") + b"\x00"
+        buf = ctypes.create_string_buffer(raw, len(raw))
+        err = state.lib.espeak_Synth(buf, len(raw), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+        if err != _EE_OK:
+            raise EspeakError(f"espeak_Synth failed with code {err}")
+        pcm = np.concatenate(state.chunks) if state.chunks else np.zeros(0, dtype=np.int16)
+        state.chunks.clear()
+    return (pcm.astype(np.float32) / 32768.0).clip(-1.0, 1.0)
+
+
+def phonemize(text: str, lang: str = "de", ipa: bool = True) -> str:
+    """espeak-ng's phonemes for ``text``; clauses joined by a space.
+
+    espeak_TextToPhonemes returns one clause per call and moves the text pointer on, so we
+    loop until it sets the pointer to NULL. Punctuation is not kept (callers that need it,
+    like Coqui's phonemizer base class, split it off before and restore it after).
+    """
+    with _LOCK:
+        state = _load()
+        _set_voice(state, lang)
+        raw = text.encode("utf-8") + b"\x00"
+        buf = ctypes.create_string_buffer(raw, len(raw))
+        ptr = ctypes.c_void_p(ctypes.addressof(buf))
+        mode = _PHONEMES_IPA if ipa else 0
+        parts: list[str] = []
+        while ptr.value:
+            out = state.lib.espeak_TextToPhonemes(ctypes.byref(ptr), _CHARS_UTF8, mode)
+            if out:
+                parts.append(out.decode("utf-8").strip())
+    # espeak marks words it reads in another language as "(en)...(de)"; models never saw those.
+    return _LANG_SWITCH.sub("", " ".join(p for p in parts if p))
+
+
+_LANG_SWITCH = re.compile(r"\([a-z]{2,3}(?:-[a-z0-9]+)?\)")
+# Punctuation that survives phonemisation, as in Coqui's default set (VITS vocabularies hold it).
+PUNCTUATION = ';:,.!?¡¿—…"«»“”'
+_PUNCT_RUN = re.compile(f"([{re.escape(PUNCTUATION)}]+\\s*)")
+
+
+def phonemize_keep_punct(text: str, lang: str = "de") -> str:
+    """Phonemes with the text's punctuation kept in place: "Hallo, Welt." -> "halˈoː, vˈɛlt."
+
+    Neural voices read pauses and sentence melody from punctuation, so ONNX VITS input keeps it.
+    """
+    out: list[str] = []
+    for part in _PUNCT_RUN.split(" ".join(text.split())):
+        if not part:
+            continue
+        if _PUNCT_RUN.fullmatch(part):
+            out.append(part)
+        elif part.strip():
+            lead = " " if part[0].isspace() and out and not out[-1].endswith(" ") else ""
+            tail = " " if part[-1].isspace() else ""
+            out.append(lead + phonemize(part, lang) + tail)
+    return "".join(out).strip()

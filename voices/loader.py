@@ -1,0 +1,115 @@
+"""load_voice and list_profiles: from a profile name to a ready Voice, once per process.
+
+Loading is where a missing model turns into the espeak fallback (with a loud warning), so the
+pipeline is never silent; the fallback's ``identity`` names espeak, and every episode records
+it, so an editor can find and regenerate what the fallback spoke.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+
+from pipeline.config import Settings
+from voices.base import ModelMissing, Voice, VoiceError
+from voices.profile import VoiceProfile, get_profile, load_profiles
+
+log = logging.getLogger(__name__)
+
+# One loaded voice per (profile, resolved model files) per process. Keying on the
+# resolved files, not only the name, means a worker that was falling back picks up the real
+# model on its next load once `newsaudio voices fetch` has put the files in place.
+_VOICES: dict[tuple[object, ...], Voice] = {}
+_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ProfileStatus:
+    name: str
+    engine: str
+    ready: bool
+    reason: str  # empty when ready; else what is missing and what to do
+    licence: str = ""
+    commercial_use: bool = True
+
+
+def _engine(name: str):  # -> module with resolve(profile, settings) and load(profile, files)
+    if name == "espeak":
+        from voices import engine_espeak as mod
+    elif name == "coqui":
+        from voices import engine_coqui as mod
+    elif name == "piper":
+        from voices import engine_piper as mod
+    else:
+        raise VoiceError(f"unknown engine {name!r}")
+    return mod
+
+
+def load_exact(profile: VoiceProfile, settings: Settings) -> Voice:
+    """Load ``profile`` with its own engine; raises ModelMissing when files are absent."""
+    engine = _engine(profile.engine)
+    files = engine.resolve(profile, settings)  # raises ModelMissing
+    key = (profile, files)
+    with _LOCK:
+        voice = _VOICES.get(key)
+        if voice is None:
+            voice = _VOICES[key] = engine.load(profile, files)
+    return voice
+
+
+def load_voice(name: str, settings: Settings) -> Voice:
+    profile = get_profile(name, settings)
+    try:
+        return load_exact(profile, settings)
+    except ModelMissing as exc:
+        if not profile.fallback:
+            raise
+        reason = str(exc)
+    fallback = get_profile(profile.fallback, settings)
+    if fallback.engine != "espeak":
+        raise VoiceError(f"profile {name!r}: fallback {fallback.name!r} must be an espeak profile")
+    log.warning(
+        "VOICE FALLBACK: profile %r cannot load its model (%s). Speaking with espeak-ng (%s) instead; "
+        "episodes record this voice so they can be regenerated later.",
+        name, reason, fallback.name,
+    )
+    from voices.engine_espeak import EspeakVoice
+
+    key = (profile, "fallback", fallback, reason)
+    with _LOCK:
+        voice = _VOICES.get(key)
+        if voice is None:
+            # The fallback keeps the requested profile's name and pauses, but speaks, and is
+            # identified, as espeak.
+            merged = VoiceProfile(
+                name=profile.name, engine="espeak", speaker=fallback.speaker, language=profile.language,
+                speed=fallback.speed, pauses=profile.pauses, description=fallback.description,
+                licence=fallback.licence, fallback="", source=profile.source,
+            )
+            voice = _VOICES[key] = EspeakVoice(merged, fallback_reason=reason)
+    return voice
+
+
+def clear_loaded_voices() -> None:
+    """Forget loaded voices (tests and `voices fetch` use it; workers never need to)."""
+    with _LOCK:
+        _VOICES.clear()
+
+
+def profile_status(profile: VoiceProfile, settings: Settings) -> ProfileStatus:
+    try:
+        _engine(profile.engine).resolve(profile, settings)
+        ready, reason = True, ""
+    except ModelMissing as exc:
+        ready, reason = False, str(exc)
+        if profile.fallback:
+            reason += f" (until then it speaks as {profile.fallback})"
+    return ProfileStatus(
+        name=profile.name, engine=profile.engine, ready=ready, reason=reason,
+        licence=profile.licence_note, commercial_use=profile.commercial_use,
+    )
+
+
+def list_profiles(settings: Settings) -> list[ProfileStatus]:
+    return [profile_status(p, settings) for _, p in sorted(load_profiles(settings).items())]
