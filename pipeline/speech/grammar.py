@@ -37,6 +37,11 @@ _MIXED = frozenset("ein sein ihr mein dein unser euer kein".split())
 # "vom 3. bis 5. Mai": the second ordinal takes the case of the first.
 RANGE_WORDS = frozenset("bis und oder sowie".split())
 
+PREPOSITIONS = frozenset(
+    "in an auf aus bei mit nach von zu vor unter über hinter neben zwischen seit während wegen "
+    "trotz gegenüber".split()
+)
+
 _FEMININE_SUFFIXES = (
     "ung", "heit", "keit", "schaft", "ion", "tät", "ik", "ei", "ie", "in", "ur", "liga", "e",
 )
@@ -86,6 +91,10 @@ def ordinal_ending(before: list[str], noun: str) -> str:
         if m:
             return m.group(1)
     if low in _WEAK_EN:
+        return "en"
+    # "der" before a feminine noun cannot be nominative ("in der zweiten Liga", "Ende der
+    # zweiten Halbzeit"), nor after a preposition ("mit der dritten").
+    if low == "der" and (gender(noun) == "f" or (len(before) >= 2 and before[-2].lower() in PREPOSITIONS)):
         return "en"
     if low in _WEAK_E:
         return "e"

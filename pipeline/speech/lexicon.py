@@ -153,3 +153,14 @@ def load_lexicon(path: Path | str | None = None) -> Lexicon:
     """Load a lexicon file; ``None`` loads the bundled voices/lexicon/de.toml."""
     p = Path(path) if path is not None else DEFAULT_PATH
     return parse_lexicon(p.read_text(encoding="utf-8"))
+
+
+_default: Lexicon | None = None
+
+
+def default_lexicon() -> Lexicon:
+    """The bundled lexicon, loaded once per process."""
+    global _default
+    if _default is None:
+        _default = load_lexicon()
+    return _default

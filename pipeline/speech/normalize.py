@@ -8,7 +8,7 @@ a full stop runs before sentences are cut.
 from __future__ import annotations
 
 from . import abbreviations, acronyms, dates, numerals, quantities, roman, segment, symbols
-from .lexicon import Lexicon
+from .lexicon import Lexicon, default_lexicon
 from .protect import Vault, strip_private
 
 DEFAULT_MAX_CHARS = 300
@@ -48,9 +48,14 @@ def paragraphs(text: str) -> list[str]:
 
 
 def normalize(text: str, *, lexicon: Lexicon | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
-    """German text -> speakable segments (one sentence or clause chunk each)."""
+    """German text -> speakable segments (one sentence or clause chunk each).
+
+    ``lexicon=None`` uses the bundled lexicon; pass ``Lexicon()`` for none.
+    """
     if max_chars < 1:
         raise ValueError("max_chars must be positive")
+    if lexicon is None:
+        lexicon = default_lexicon()
     out: list[str] = []
     for para in paragraphs(speakable(text, lexicon)):
         for chunks in segment.split(para, max_chars):

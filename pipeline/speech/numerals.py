@@ -73,7 +73,8 @@ def _ordinal(m: re.Match[str]) -> str:
         return ordinal(n, grammar.ordinal_ending(before, noun))
     # A sentence end: a year or cardinal followed by its full stop. Never an ordinal here
     # (the XTTS habit of "2024." -> "zweitausendvierundzwanzigste").
-    return _cardinal_or_year(m.group(1), before, noun) + "."
+    # The word after the stop starts a new sentence; it is not this number's noun.
+    return _cardinal_or_year(m.group(1), before, "") + "."
 
 
 def _is_ordinal(text: str, m: re.Match[str], n: int, after: str, noun: str, before: list[str]) -> bool:

@@ -162,7 +162,21 @@ def _money(sign: str, token: str, mag: str | None, cur: str | None) -> str:
     return words
 
 
+_LINE_END = re.compile(r"[ \t]*(?:\n|$)")
+
+
+def _keep_stop(m: re.Match[str], spoken: str) -> str:
+    """'Es fehlen 3 Mio.' - the abbreviation's dot also ended the sentence: keep one."""
+    if m.group(0).endswith(".") and _LINE_END.match(m.string, m.end()):
+        return spoken + "."
+    return spoken
+
+
 def _amount(m: re.Match[str]) -> str:
+    return _keep_stop(m, _amount_words(m))
+
+
+def _amount_words(m: re.Match[str]) -> str:
     sign, token, mag, cur = m.groups()
     if not mag and not cur:
         return m.group(0)
@@ -177,10 +191,14 @@ def _amount(m: re.Match[str]) -> str:
 
 def _prefix_amount(m: re.Match[str]) -> str:
     cur, sign, token, mag = m.groups()
-    return _money(sign, token, mag, cur)
+    return _keep_stop(m, _money(sign, token, mag, cur))
 
 
 def _measure(m: re.Match[str]) -> str:
+    return _keep_stop(m, _measure_words(m))
+
+
+def _measure_words(m: re.Match[str]) -> str:
     sign, token, sym = m.groups()
     unit = UNITS[sym]
     whole, frac = parse(token)

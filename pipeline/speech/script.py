@@ -5,7 +5,7 @@ from __future__ import annotations
 from pipeline.models import Article, Script, Segment, SegmentKind
 
 from . import segment
-from .lexicon import Lexicon
+from .lexicon import Lexicon, default_lexicon
 from .normalize import DEFAULT_MAX_CHARS, paragraphs, speakable
 
 # Between chunks of one long sentence (cut at a comma or clause): about the pause a
@@ -16,7 +16,7 @@ CLAUSE_PAUSE_MS = 150
 def _block_segments(
     text: str,
     kind: SegmentKind,
-    lexicon: Lexicon | None,
+    lexicon: Lexicon,
     max_chars: int,
     sentence_ms: int,
     end_ms: int,
@@ -48,7 +48,11 @@ def to_script(
     Pauses: after the headline ``pause_title_ms``; after a sentence ``pause_sentence_ms``;
     after the last sentence of the lead, a paragraph or a heading ``pause_paragraph_ms``.
     Brackets, dashes and ellipses inside a sentence are commas in the text (see symbols.py).
+    ``lexicon=None`` uses the bundled voices/lexicon/de.toml; pass ``Lexicon()`` for none.
+    The Script records the lexicon's version.
     """
+    if lexicon is None:
+        lexicon = default_lexicon()
     args = (lexicon, max_chars, pause_sentence_ms)
     segments: list[Segment] = []
     segments += _block_segments(article.spoken_title, "title", *args, pause_title_ms)
@@ -56,4 +60,4 @@ def to_script(
         segments += _block_segments(article.lead, "lead", *args, pause_paragraph_ms)
     for block in article.blocks:
         segments += _block_segments(block.text, block.kind, *args, pause_paragraph_ms)
-    return Script(segments=segments, lexicon_version=lexicon.version if lexicon else "", language="de")
+    return Script(segments=segments, lexicon_version=lexicon.version, language="de")

@@ -25,8 +25,10 @@ MIN_FILL = 0.4
 
 
 def sentences(paragraph: str) -> list[str]:
-    parts = _SENTENCE_END.split(paragraph.strip())
-    return [p.strip() for p in parts if p.strip()]
+    parts = (p.strip() for p in _SENTENCE_END.split(paragraph.strip()))
+    # A sentence that now starts with a number word ("1989 fiel ..." -> "neunzehnhundert...")
+    # gets its capital back: some voices take a lower-case start for a continuation.
+    return [p[:1].upper() + p[1:] for p in parts if p]
 
 
 def chunk(sentence: str, max_chars: int) -> list[str]:

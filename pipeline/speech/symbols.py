@@ -19,15 +19,15 @@ PROTECTED = "\ue000-\uf8ff"
 
 # --- whitespace and look-alikes -----------------------------------------------------------
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\r\f\v]")
-# "10 000" with a (narrow) no-break or thin space is one number.
-_GROUPED_DIGITS = re.compile(r"(?<=\d)[\u00a0\u2009\u202f](?=\d{3}(?!\d))")
+# "10 000" with a (narrow) no-break, thin or plain space is one number (DIN 5008 grouping).
+_GROUPED_DIGITS = re.compile(r"(?<![\d.,])(\d{1,3})((?:[ \u00a0\u2009\u202f]\d{3})+)(?![\d]|[.,]\d)")
 _SOFT = re.compile(r"[\u00ad\u200b\u200c\u2060\ufeff]")  # soft hyphen, zero-width chars
 
 
 def clean_whitespace(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _SOFT.sub("", text)
-    text = _GROUPED_DIGITS.sub("", text)
+    text = _GROUPED_DIGITS.sub(_join_groups, text)
     text = _SPACES.sub(" ", text)
     # Fullwidth and other non-ASCII decimal digits ("٣", "３") become ASCII so the number
     # rules see them; superscripts are handled by the units and the final pass.
@@ -35,6 +35,10 @@ def clean_whitespace(text: str) -> str:
 
 
 _NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
+
+
+def _join_groups(m: re.Match[str]) -> str:
+    return m.group(1) + re.sub(r"\D", "", m.group(2))
 
 # --- URLs and e-mail --------------------------------------------------------------------
 _TLDS = "de|com|org|net|eu|at|ch|info|io|gov|edu|uk|fr|it|nl|tv|fm|app|online|news"

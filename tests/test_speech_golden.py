@@ -1,0 +1,364 @@
+# ruff: noqa: E501  (golden tables keep one case per line, however long the German)
+"""Golden strings for the speech stage: written German in, what a news anchor says out.
+
+Each table is one rule of issue 4. The expected text is the whole normalised output of the
+input, segments joined by " | ", with no lexicon (the editors' file is tested elsewhere).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.speech import Lexicon, normalize
+
+NO_LEXICON = Lexicon()
+
+
+def say(text: str, max_chars: int = 300) -> str:
+    return " | ".join(normalize(text, lexicon=NO_LEXICON, max_chars=max_chars))
+
+
+def cases(table: str) -> list[tuple[str, str]]:
+    """'input => expected' per line; keeps the tables readable as behaviour."""
+    out = []
+    for line in table.strip().splitlines():
+        if line.strip():
+            given, _, expected = line.partition(" => ")
+            out.append(pytest.param(given.strip(), expected.strip(), id=given.strip()[:40]))
+    return out
+
+
+CARDINALS = cases("""
+Es waren 3.400 Soldaten. => Es waren dreitausendvierhundert Soldaten.
+Die Quote liegt bei 7,1 Prozent. => Die Quote liegt bei sieben Komma eins Prozent.
+Es kamen 42 Menschen. => Es kamen zweiundvierzig Menschen.
+Es kamen 100 Menschen. => Es kamen hundert Menschen.
+Es kamen 101 Menschen. => Es kamen hunderteins Menschen.
+Es kamen 1.000 Menschen. => Es kamen tausend Menschen.
+Es kamen 1.100 Menschen. => Es kamen tausendeinhundert Menschen.
+Es kamen 1.500 Soldaten. => Es kamen tausendfünfhundert Soldaten.
+Es kamen 1500 Soldaten. => Es kamen tausendfünfhundert Soldaten.
+Es kamen 25.000 Menschen. => Es kamen fünfundzwanzigtausend Menschen.
+Es kamen 1.234.567 Menschen. => Es kamen eine Million zweihundertvierunddreißigtausendfünfhundertsiebenundsechzig Menschen.
+Es kamen 10 000 Menschen. => Es kamen zehntausend Menschen.
+Der Wert sank um 0,5 Punkte. => Der Wert sank um null Komma fünf Punkte.
+Der Wert stieg auf 12,25 Punkte. => Der Wert stieg auf zwölf Komma zwei fünf Punkte.
+Es kostet 1.234,56 Franken. => Es kostet tausendzweihundertvierunddreißig Franken sechsundfünfzig.
+Die Temperatur lag bei -5 Grad. => Die Temperatur lag bei minus fünf Grad.
+Das Minus betrug −3,2 Prozent. => Das Minus betrug minus drei Komma zwei Prozent.
+Es kamen 20 bis 25 Menschen. => Es kamen zwanzig bis fünfundzwanzig Menschen.
+Es kamen 20–25 Menschen. => Es kamen zwanzig bis fünfundzwanzig Menschen.
+Es kamen 20-25 Menschen. => Es kamen zwanzig bis fünfundzwanzig Menschen.
+Es kamen 20 – 25 Menschen. => Es kamen zwanzig bis fünfundzwanzig Menschen.
+Er hat 1 Kind. => Er hat ein Kind.
+Sie dauerte 1 Stunde. => Sie dauerte eine Stunde.
+Die Zahl lautet 1. => Die Zahl lautet eins.
+Das Ergebnis ist 0. => Das Ergebnis ist null.
+Die Nummer 0171 ist alt. => Die Nummer null eins sieben eins ist alt.
+Er wurde 3. => Er wurde drei.
+""")
+
+YEARS = cases("""
+1989 fiel die Mauer. => Neunzehnhundertneunundachtzig fiel die Mauer.
+Bis 2030 soll es gelten. => Bis zweitausenddreißig soll es gelten.
+Das war im Jahr 2024. => Das war im Jahr zweitausendvierundzwanzig.
+Im Jahr 1999 war es anders. => Im Jahr neunzehnhundertneunundneunzig war es anders.
+Seit 1949 gilt das Grundgesetz. => Seit neunzehnhundertneunundvierzig gilt das Grundgesetz.
+Es begann 1914. Dann kam der Krieg. => Es begann neunzehnhundertvierzehn. | Dann kam der Krieg.
+Es endete 2024. Danach war Ruhe. => Es endete zweitausendvierundzwanzig. | Danach war Ruhe.
+Im Jahr 1100 wurde die Burg gebaut. => Im Jahr elfhundert wurde die Burg gebaut.
+Russland könnte im Frühjahr 2024 Raketen erhalten. => Russland könnte im Frühjahr zweitausendvierundzwanzig Raketen erhalten.
+Sie unterzeichneten im Dezember 2023 eine Erklärung. => Sie unterzeichneten im Dezember zweitausenddreiundzwanzig eine Erklärung.
+Von 1939 bis 1945 herrschte Krieg. => Von neunzehnhundertneununddreißig bis neunzehnhundertfünfundvierzig herrschte Krieg.
+Zwischen 1990 und 2000 wuchs die Stadt. => Zwischen neunzehnhundertneunzig und zweitausend wuchs die Stadt.
+Die Jahre 2020–2022 waren schwer. => Die Jahre zweitausendzwanzig bis zweitausendzweiundzwanzig waren schwer.
+""")
+
+DECADES = cases("""
+Die 80er-Jahre waren bunt. => Die achtziger Jahre waren bunt.
+In den 80er Jahren war alles anders. => In den achtziger Jahren war alles anders.
+In den 90ern war alles anders. => In den Neunzigern war alles anders.
+Die 20er waren golden. => Die Zwanziger waren golden.
+Die 1960er-Jahre brachten Neues. => Die neunzehnhundertsechziger Jahre brachten Neues.
+Seit den 2010er-Jahren wächst es. => Seit den zweitausendzehner Jahren wächst es.
+""")
+
+ORDINALS = cases("""
+Am 17. Juni kam es zum Aufstand. => Am siebzehnten Juni kam es zum Aufstand.
+Der 3. Platz ging an Kenia. => Der dritte Platz ging an Kenia.
+Er kam zum 100. Mal. => Er kam zum hundertsten Mal.
+Im 20. Jahrhundert war das so. => Im zwanzigsten Jahrhundert war das so.
+Sie feiert ihren 80. Geburtstag. => Sie feiert ihren achtzigsten Geburtstag.
+Er feiert seinen 1. Geburtstag. => Er feiert seinen ersten Geburtstag.
+Das ist die 2. Runde. => Das ist die zweite Runde.
+Zur 2. Runde kam es nicht. => Zur zweiten Runde kam es nicht.
+Beim 5. Versuch klappte es. => Beim fünften Versuch klappte es.
+Ins 21. Jahrhundert geht es. => Ins einundzwanzigste Jahrhundert geht es.
+Er kam auf einen 3. Platz. => Er kam auf einen dritten Platz.
+Es war ein 3. Platz. => Es war ein dritter Platz.
+Es war sein 7. Sieg. => Es war sein siebter Sieg.
+Es war ein 2. Mal. => Es war ein zweites Mal.
+Sie spielen in der 2. Liga. => Sie spielen in der zweiten Liga.
+Die 1. und 2. Klasse fehlt. => Die erste und zweite Klasse fehlt.
+Vom 3. bis 5. Mai ist Messe. => Vom dritten bis fünften Mai ist Messe.
+Vom 3. bis zum 5. Mai ist Messe. => Vom dritten bis zum fünften Mai ist Messe.
+Er war zum 3. Mal dabei. => Er war zum dritten Mal dabei.
+Am 1. Spieltag fiel er aus. => Am ersten Spieltag fiel er aus.
+Der 1000. Besucher kam. => Der tausendste Besucher kam.
+""")
+
+DATES = cases("""
+Am 3.10.1990 kam die Einheit. => Am dritten Oktober neunzehnhundertneunzig kam die Einheit.
+Am 3. Oktober 1990 kam die Einheit. => Am dritten Oktober neunzehnhundertneunzig kam die Einheit.
+Der 3. Oktober ist ein Feiertag. => Der dritte Oktober ist ein Feiertag.
+Berlin, 3. Oktober 1990 => Berlin, dritter Oktober neunzehnhundertneunzig
+Seit dem 24.02.2022 herrscht Krieg. => Seit dem vierundzwanzigsten Februar zweitausendzweiundzwanzig herrscht Krieg.
+Bis zum 31.12. gilt die Frist. => Bis zum einunddreißigsten Dezember gilt die Frist.
+Am 1. Januar tritt es in Kraft. => Am ersten Januar tritt es in Kraft.
+Am 9. Nov. 1989 fiel die Mauer. => Am neunten November neunzehnhundertneunundachtzig fiel die Mauer.
+Am 03.10.90 war es soweit. => Am dritten Oktober neunzehnhundertneunzig war es soweit.
+Am 2024-03-17 war Wahl. => Am siebzehnten März zweitausendvierundzwanzig war Wahl.
+Vom 17.–19. Juni ist Fest. => Vom siebzehnten bis neunzehnten Juni ist Fest.
+Der 17. Juni 1953 war ein Mittwoch. => Der siebzehnte Juni neunzehnhundertdreiundfünfzig war ein Mittwoch.
+Das geschah am 11. September. => Das geschah am elften September.
+""")
+
+TIMES_AND_SCORES = cases("""
+Es beginnt um 8:45 Uhr. => Es beginnt um acht Uhr fünfundvierzig.
+Es beginnt um 8.45 Uhr. => Es beginnt um acht Uhr fünfundvierzig.
+Es beginnt um 20 Uhr. => Es beginnt um zwanzig Uhr.
+Es beginnt um 1 Uhr. => Es beginnt um ein Uhr.
+Es beginnt um 20:00 Uhr. => Es beginnt um zwanzig Uhr.
+Es beginnt um 0:30 Uhr. => Es beginnt um null Uhr dreißig.
+Es dauert von 8 bis 10 Uhr. => Es dauert von acht bis zehn Uhr.
+Es beginnt um 12:30. => Es beginnt um zwölf Uhr dreißig.
+Das Spiel endete 1:1. => Das Spiel endete eins zu eins.
+Bayern gewann 2:0 gegen Mainz. => Bayern gewann zwei zu null gegen Mainz.
+Nach dem 3:2-Sieg jubelten sie. => Nach dem drei zu zwei-Sieg jubelten sie.
+Der Handball endete 31:29. => Der Handball endete einunddreißig zu neunundzwanzig.
+""")
+
+MONEY_PERCENT_UNITS = cases("""
+Der Anteil liegt bei 5 %. => Der Anteil liegt bei fünf Prozent.
+Der Anteil liegt bei 5%. => Der Anteil liegt bei fünf Prozent.
+Der Anteil liegt bei 1 %. => Der Anteil liegt bei ein Prozent.
+Der Anteil liegt bei 12,5 Prozent. => Der Anteil liegt bei zwölf Komma fünf Prozent.
+Es kostet 5 €. => Es kostet fünf Euro.
+Es kostet 5 Euro. => Es kostet fünf Euro.
+Es kostet 1 €. => Es kostet ein Euro.
+Es kostet 3,50 €. => Es kostet drei Euro fünfzig.
+Es kostet 0,50 €. => Es kostet fünfzig Cent.
+Es kostet € 20. => Es kostet zwanzig Euro.
+Es kostet $5. => Es kostet fünf Dollar.
+Es kostet 5 $. => Es kostet fünf Dollar.
+Es kostet 10 Dollar. => Es kostet zehn Dollar.
+Es kostet 1,5 Mio. Euro. => Es kostet eineinhalb Millionen Euro.
+Es kostet 2,5 Mrd. Euro. => Es kostet zweieinhalb Milliarden Euro.
+Es kostet 3,4 Mrd. €. => Es kostet drei Komma vier Milliarden Euro.
+Es kostet 1 Mio. Euro. => Es kostet eine Million Euro.
+Es kostet 1 Mrd. Dollar. => Es kostet eine Milliarde Dollar.
+Es kostet 20 Mio. US-Dollar. => Es kostet zwanzig Millionen Uh-Ess-Dollar.
+Es kostet $3 Mrd. => Es kostet drei Milliarden Dollar.
+Die Stadt hat 3 Mio. Einwohner. => Die Stadt hat drei Millionen Einwohner.
+Es kamen 5 Tsd. Menschen. => Es kamen fünftausend Menschen.
+Die Stadt hat 1,5 Millionen Einwohner. => Die Stadt hat eineinhalb Millionen Einwohner.
+Die Stadt hat 1 Million Einwohner. => Die Stadt hat eine Million Einwohner.
+Er fuhr 120 km/h. => Er fuhr hundertzwanzig Kilometer pro Stunde.
+Die Strecke ist 42 km lang. => Die Strecke ist zweiundvierzig Kilometer lang.
+Die Strecke ist 1 km lang. => Die Strecke ist ein Kilometer lang.
+Es wiegt 5 kg. => Es wiegt fünf Kilogramm.
+Es wiegt 3 t. => Es wiegt drei Tonnen.
+Es wiegt 1 t. => Es wiegt eine Tonne.
+Der Turm ist 12 m hoch. => Der Turm ist zwölf Meter hoch.
+Es wurden 30 °C gemessen. => Es wurden dreißig Grad Celsius gemessen.
+Es wurden -3 °C gemessen. => Es wurden minus drei Grad Celsius gemessen.
+Es wurden 30° gemessen. => Es wurden dreißig Grad gemessen.
+Es wurden 3 Grad gemessen. => Es wurden drei Grad gemessen.
+Die Wohnung hat 80 m². => Die Wohnung hat achtzig Quadratmeter.
+Der Motor hat 150 PS. => Der Motor hat hundertfünfzig Peh-Ess.
+Das Kraftwerk liefert 500 MW. => Das Kraftwerk liefert fünfhundert Megawatt.
+Der Verbrauch lag bei 3 kWh. => Der Verbrauch lag bei drei Kilowattstunden.
+Es dauerte 24 h. => Es dauerte vierundzwanzig Stunden.
+Er hatte 1,2 ‰. => Er hatte eins Komma zwei Promille.
+""")
+
+LAW = cases("""
+Das regelt § 218. => Das regelt Paragraf zweihundertachtzehn.
+Das regelt §218. => Das regelt Paragraf zweihundertachtzehn.
+Das regeln §§ 3 und 4. => Das regeln Paragrafen drei und vier.
+Das steht in § 5 Abs. 2. => Das steht in Paragraf fünf Absatz zwei.
+Das steht in § 5a. => Das steht in Paragraf fünf a.
+Das steht in Art. 5 GG. => Das steht in Artikel fünf Geh-Geh.
+Das ist eine neue Art. => Das ist eine neue Art.
+""")
+
+ROMAN = cases("""
+Karl V. regierte lange. => Karl der Fünfte regierte lange.
+Unter Ludwig XIV. war das anders. => Unter Ludwig dem Vierzehnten war das anders.
+Elisabeth II. starb 2022. => Elisabeth die Zweite starb zweitausendzweiundzwanzig.
+Mit Elisabeth II. sprach er. => Mit Elisabeth der Zweiten sprach er.
+Papst Benedikt XVI. trat zurück. => Papst Benedikt der Sechzehnte trat zurück.
+König Charles III. reiste an. => König Charles der Dritte reiste an.
+Das Werk von Friedrich II. ist groß. => Das Werk von Friedrich dem Zweiten ist groß.
+John F. Kennedy wurde ermordet. => John Eff Kennedy wurde ermordet.
+""")
+
+ABBREVIATIONS = cases("""
+Städte wie z.B. Berlin wachsen. => Städte wie zum Beispiel Berlin wachsen.
+Städte wie z. B. Berlin wachsen. => Städte wie zum Beispiel Berlin wachsen.
+Dort war u.a. Scholz. => Dort war unter anderem Scholz.
+Dort war u. a. Scholz. => Dort war unter anderem Scholz.
+Das heißt d.h. nichts. => Das heißt das heißt nichts.
+Er kam bzw. ging. => Er kam beziehungsweise ging.
+Es kamen ca. 500 Menschen. => Es kamen circa fünfhundert Menschen.
+Das ist Nr. 5. => Das ist Nummer fünf.
+Dr. Meier sprach. => Doktor Meier sprach.
+Prof. Dr. Schmidt sprach. => Professor Doktor Schmidt sprach.
+Äpfel, Birnen usw. => Äpfel, Birnen und so weiter.
+Äpfel, Birnen usw. Dann kam er. => Äpfel, Birnen und so weiter. | Dann kam er.
+Äpfel, Birnen etc. => Äpfel, Birnen et cetera.
+Das ist vgl. unten. => Das ist vergleiche unten.
+Er wohnt in St. Petersburg. => Er wohnt in Sankt Petersburg.
+Das steht in Abs. 3. => Das steht in Absatz drei.
+Das kam evtl. an. => Das kam eventuell an.
+Das kam ggf. an. => Das kam gegebenenfalls an.
+Das ist inkl. Steuer. => Das ist inklusive Steuer.
+Das kam v.a. im Osten an. => Das kam vor allem im Osten an.
+Das war z.T. schwierig. => Das war zum Teil schwierig.
+Das ist i.d.R. so. => Das ist in der Regel so.
+Das geschah 50 v. Chr. => Das geschah fünfzig vor Christus.
+Von den sog. Experten kam nichts. => Von den sogenannten Experten kam nichts.
+Der Verein e.V. klagt. => Der Verein eingetragener Verein klagt.
+Es fehlen 3 Mio. => Es fehlen drei Millionen.
+Das steht auf S. 12. => Das steht auf Seite zwölf.
+""")
+
+ACRONYMS = cases("""
+Die ARD berichtet. => Die Ah-Err-Deh berichtet.
+Das ZDF berichtet. => Das Zett-Deh-Eff berichtet.
+Die FDP verliert. => Die Eff-Deh-Peh verliert.
+Die WHO warnt. => Die Weh-Hah-Oh warnt.
+Die NATO tagt. => Die Nato tagt.
+Die UNO tagt. => Die Uno tagt.
+Die NASA startet. => Die Nasa startet.
+Die UEFA entscheidet. => Die Uefa entscheidet.
+Die AfD verliert. => Die Ah-Eff-Deh verliert.
+Das sagen US-Beamte. => Das sagen Uh-Ess-Beamte.
+Der ARD-Korrespondent berichtet. => Der Ah-Err-Deh-Korrespondent berichtet.
+Die XYZ wurde gegründet. => Die Ix-Ypsilon-Zett wurde gegründet.
+Die BSW legt zu. => Die Beh-Ess-Weh legt zu.
+Die Zahl der SUVs steigt. => Die Zahl der Ess-Uh-Faus steigt.
+ACHTUNG, das ist wichtig. => Achtung, das ist wichtig.
+Die GmbH zahlt. => Die Geh-Emm-Beh-Hah zahlt.
+Die CDU/CSU stimmt zu. => Die Zeh-Deh-Uh Zeh-Ess-Uh stimmt zu.
+Der G7-Gipfel beginnt. => Der Geh sieben-Gipfel beginnt.
+Der Airbus A380 landet. => Der Airbus Ah dreihundertachtzig landet.
+Das 5G-Netz wächst. => Das fünf Geh-Netz wächst.
+Die Zahl der COVID-19-Fälle steigt. => Die Zahl der Covid-neunzehn-Fälle steigt.
+""")
+
+SYMBOLS = cases("""
+Er sprach von „Grundprinzipien“ der Beziehungen. => Er sprach von Grundprinzipien der Beziehungen.
+Er sprach von "Grundprinzipien" der Beziehungen. => Er sprach von Grundprinzipien der Beziehungen.
+Er sprach von »Verrat«. => Er sprach von Verrat.
+Er sprach von ‚Verrat‘. => Er sprach von Verrat.
+Das geht's nicht an. => Das geht's nicht an.
+Das sagen die Experten vom Institute for the Study of War (ISW). => Das sagen die Experten vom Institute for the Study of War, Ih-Ess-Weh.
+Die Experten (ISW) warnen. => Die Experten, Ih-Ess-Weh, warnen.
+Das ist – so die Experten – falsch. => Das ist, so die Experten, falsch.
+Das ist – falsch. => Das ist, falsch.
+Und dann … nichts. => Und dann, nichts.
+Und dann... => Und dann.
+Und dann… Niemand kam. => Und dann. | Niemand kam.
+Wir freuen uns 😀 sehr. => Wir freuen uns sehr.
+Super 👍🏽! => Super!
+Mehr auf https://www.tagesschau.de/inland/artikel-123.html lesen. => Mehr auf tagesschau Punkt de lesen.
+Mehr auf www.spiegel.de lesen. => Mehr auf spiegel Punkt de lesen.
+Mehr auf tagesschau.de lesen. => Mehr auf tagesschau Punkt de lesen.
+Schreiben Sie an info@example.com bitte. => Schreiben Sie an info ät example Punkt com bitte.
+Müller & Söhne zahlen. => Müller und Söhne zahlen.
+Lehrer*innen streiken. => Lehrerinnen streiken.
+Das ist #wichtig. => Das ist wichtig.
+Das kostet 5 € + 3 €. => Das kostet fünf Euro plus drei Euro.
+Rot-Grün regiert. => Rot-Grün regiert.
+""")
+
+SEED = cases("""
+Das sagen die Experten vom Institute for the Study of War (ISW), heißt es. => Das sagen die Experten vom Institute for the Study of War, Ih-Ess-Weh, heißt es.
+Dem ISW zufolge wollen Moskau und Teheran mehr. => Dem Ih-Ess-Weh zufolge wollen Moskau und Teheran mehr.
+Russland hat bereits Tausende iranische Shahed-Kamikaze-Drohnen eingesetzt. => Russland hat bereits Tausende iranische Shahed-Kamikaze-Drohnen eingesetzt.
+Obwohl US-Beamte sagen, dass eine Vereinbarung noch nicht abgeschlossen sei, warnen sie. => Obwohl Uh-Ess-Beamte sagen, dass eine Vereinbarung noch nicht abgeschlossen sei, warnen sie.
+Wladimir Putin und Ali Chamenei bei einer Zusammenkunft 2022. => Wladimir Putin und Ali Chamenei bei einer Zusammenkunft zweitausendzweiundzwanzig.
+Quelle: ntv.de, mba => Quelle: ntv Punkt de, mba
+""")
+
+
+@pytest.mark.parametrize(("given", "expected"), CARDINALS)
+def test_cardinals(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), YEARS)
+def test_years(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), DECADES)
+def test_decades(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), ORDINALS)
+def test_ordinals_take_the_case_of_their_context(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), DATES)
+def test_dates(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), TIMES_AND_SCORES)
+def test_times_and_scores(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), MONEY_PERCENT_UNITS)
+def test_money_percent_and_units(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), LAW)
+def test_paragraphs_and_articles_of_law(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), ROMAN)
+def test_roman_numerals_after_names(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), ABBREVIATIONS)
+def test_abbreviations(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), ACRONYMS)
+def test_acronyms(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), SYMBOLS)
+def test_symbols(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), SEED)
+def test_seed_article_phrases(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+def test_there_are_at_least_150_golden_cases() -> None:
+    tables = [CARDINALS, YEARS, DECADES, ORDINALS, DATES, TIMES_AND_SCORES, MONEY_PERCENT_UNITS,
+              LAW, ROMAN, ABBREVIATIONS, ACRONYMS, SYMBOLS, SEED]
+    assert sum(len(t) for t in tables) >= 150
