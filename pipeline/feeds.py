@@ -46,10 +46,6 @@ def _published(entry: feedparser.FeedParserDict) -> datetime | None:
 def parse_feed(data: bytes, url: str) -> FeedPoll:
     """Parse feed bytes. Relative article links are resolved against ``url``."""
     parsed = feedparser.parse(data, response_headers={"content-location": url})
-    if parsed.bozo and not parsed.entries:
-        raise FeedError(
-            f"{url} is not a readable RSS/Atom feed ({parsed.get('bozo_exception')!s}); check the feed URL"
-        )
     entries: list[FeedEntry] = []
     for item in parsed.entries:
         link = item.get("link", "").strip()
@@ -66,6 +62,11 @@ def parse_feed(data: bytes, url: str) -> FeedPoll:
                 summary=item.get("summary", "").strip(),
             )
         )
+    # feedparser reads what it can of broken XML; a feed that yields no usable entry and is
+    # malformed (or not a feed at all) is an error the operator must see, not an empty feed.
+    if not entries and (parsed.bozo or not parsed.version):
+        problem = parsed.get("bozo_exception") or "no RSS or Atom root element"
+        raise FeedError(f"{url} is not a readable RSS/Atom feed ({problem!s}); check the feed URL")
     return FeedPoll(url=url, entries=entries, title=parsed.feed.get("title", ""))
 
 
