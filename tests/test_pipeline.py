@@ -180,7 +180,8 @@ def test_bad_articles_are_recorded_and_never_stop_the_good_one(web, tmp_path):
     web["/latin1.html"] = reply(GOOD_PAGE.decode("utf-8").encode("cp1252"), "text/html; charset=utf-8")
     web["/good.html"] = reply(GOOD_PAGE)
     entries = "".join(
-        f"<item><title>{k}</title><link>{path}</link><guid isPermaLink='false'>{k}</guid></item>" for k, path in items.items()
+        f"<item><title>{k}</title><link>{path}</link><guid isPermaLink='false'>{k}</guid></item>"
+        for k, path in items.items()
     )
     web["/feed.xml"] = reply(
         f"<rss version='2.0'><channel><title>t</title>{entries}</channel></rss>".encode(), "application/rss+xml"
