@@ -22,6 +22,10 @@ from .protect import Vault
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "voices" / "lexicon" / "de.toml"
 KINDS = ("substitute", "spell", "word", "phonemes")
+# Letters, digits and private-use placeholders continue a word; a hyphen does not, so a
+# whole-word "Schoigu" also matches in "Schoigu-Nachfolger".
+_START = r"(?<![\w\ue000-\uf8ff])"
+_STOP = r"(?![\w\ue000-\uf8ff])"
 
 
 class LexiconError(ValueError):
@@ -58,15 +62,13 @@ class Entry:
         return self.say or self.match
 
     @cached_property
-    def pattern(self) -> str:
+    def core(self) -> str:
         body = re.escape(self.match)
-        if not self.case_sensitive:
-            body = f"(?i:{body})"
-        if self.whole_word:
-            # Letters, digits and private-use placeholders continue a word; a hyphen does
-            # not, so "Schoigu" also matches in "Schoigu-Nachfolger".
-            body = rf"(?<![\w\ue000-\uf8ff]){body}(?![\w\ue000-\uf8ff])"
-        return body
+        return body if self.case_sensitive else f"(?i:{body})"
+
+    @cached_property
+    def pattern(self) -> str:
+        return f"{_START}{self.core}{_STOP}" if self.whole_word else self.core
 
     @cached_property
     def _regex(self) -> re.Pattern[str]:
@@ -88,8 +90,13 @@ class Lexicon:
         # Longest first: "Institute for the Study of War" wins over "War".
         ordered = sorted(self.entries, key=lambda e: -len(e.match))
         self._by_group = {f"e{i}": e for i, e in enumerate(ordered)}
-        alts = "|".join(f"(?P<e{i}>{e.pattern})" for i, e in enumerate(ordered))
-        self._regex = re.compile(alts) if alts else None
+        # Whole-word entries share one pair of boundary checks around their alternation:
+        # one lookbehind per position instead of one per entry keeps this pass fast.
+        whole = "|".join(f"(?P<e{i}>{e.core})" for i, e in enumerate(ordered) if e.whole_word)
+        part = "|".join(f"(?P<e{i}>{e.core})" for i, e in enumerate(ordered) if not e.whole_word)
+        alts = [f"{_START}(?:{whole}){_STOP}"] if whole else []
+        alts += [part] if part else []
+        self._regex = re.compile("|".join(alts)) if alts else None
 
     @cached_property
     def version(self) -> str:

@@ -28,7 +28,13 @@ def sentences(paragraph: str) -> list[str]:
     parts = (p.strip() for p in _SENTENCE_END.split(paragraph.strip()))
     # A sentence that now starts with a number word ("1989 fiel ..." -> "neunzehnhundert...")
     # gets its capital back: some voices take a lower-case start for a continuation.
-    return [p[:1].upper() + p[1:] for p in parts if p]
+    return [_capital(p) for p in parts if p]
+
+
+def _capital(s: str) -> str:
+    first = s[:1].upper()
+    # "ß".upper() is "SS": a word never starts with ß anyway, so leave such a start alone.
+    return first + s[1:] if len(first) == 1 else s
 
 
 def chunk(sentence: str, max_chars: int) -> list[str]:

@@ -1,0 +1,89 @@
+"""Properties of the speech stage that hold for any input (hypothesis)."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.speech import Lexicon, normalize
+from pipeline.speech.abbreviations import load as load_abbreviations
+from pipeline.speech.acronyms import load as load_acronyms
+from pipeline.speech.quantities import UNITS
+
+NO_LEXICON = Lexicon()
+FORBIDDEN = re.compile(r"[§%€$]")
+
+# Pieces that exercise the rules: numbers in every shape, signs, abbreviations, dates.
+TOKENS = [
+    "3.400", "7,1", "-5", "20–25", "1989", "2024.", "17.", "3.10.1990", "8:45", "Uhr", "1:1",
+    "5 %", "%", "€", "$", "§", "§ 218", "Abs.", "Art.", "Mio.", "Mrd.", "Tsd.", "km/h", "°C",
+    "80er-Jahre", "Karl", "V.", "XIV.", "z.B.", "usw.", "(ISW)", "„", "“", "–", "…", "😀",
+    "https://www.tagesschau.de/x", "a@b.de", "0171", "1.", "½", "²", "٣", "Ⅻ", "12345678901234567",
+    "A380", "G7", "1,5", "3.", "10 000", "+3", "−2", "Nr.", "1.000.000,50", "99.",
+]
+separators = st.sampled_from([" ", "  ", ", ", ". ", "\n", "\n\n", "-", "/", ""])
+pieces = st.one_of(st.sampled_from(TOKENS), st.text(max_size=8), st.integers().map(str))
+texts = st.lists(st.tuples(pieces, separators), max_size=25).map(lambda xs: "".join(a + b for a, b in xs))
+
+_UNIT_WORDS = {k.lower().rstrip(".") for k in UNITS}
+_SPECIAL = (
+    {a.written.split()[0].lower().rstrip(".") for a in load_abbreviations()}
+    | {w.lower() for w in load_acronyms().spell | load_acronyms().word}
+    | _UNIT_WORDS
+    | {"er", "ern", "uhr", "punkt", "de", "com"}
+)
+ordinary_words = st.text(alphabet="abcdefghijklmnopqrstuvwxyzäöüß", min_size=3, max_size=12).filter(
+    lambda w: w not in _SPECIAL
+)
+noise = st.sampled_from(["", " 3.400", " 17.", " (", ")", " –", " 5 %", " 1989", " €", " z.B.", ",", " „"])
+
+fast = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@fast
+@given(texts)
+def test_no_digit_or_sign_survives_any_input(text: str) -> None:
+    for seg in normalize(text, lexicon=NO_LEXICON):
+        assert not any(c.isdigit() for c in seg), seg
+        assert not FORBIDDEN.search(seg), seg
+
+
+@fast
+@given(st.text())
+def test_no_digit_or_sign_survives_arbitrary_unicode(text: str) -> None:
+    for seg in normalize(text, lexicon=NO_LEXICON):
+        assert not any(c.isdigit() for c in seg), seg
+        assert not FORBIDDEN.search(seg), seg
+
+
+@fast
+@given(st.lists(st.tuples(ordinary_words, noise), min_size=1, max_size=30))
+def test_every_ordinary_word_appears_in_order(items: list[tuple[str, str]]) -> None:
+    text = " ".join(w + n for w, n in items)
+    words = [w for w, _ in items]
+    out = " ".join(normalize(text, lexicon=NO_LEXICON)).lower()
+    tokens = re.findall(r"[a-zäöüß]+", out)
+    i = 0
+    for tok in tokens:
+        if i < len(words) and tok == words[i]:
+            i += 1
+    assert i == len(words), (text, out)
+
+
+@fast
+@given(texts, st.integers(min_value=20, max_value=300))
+def test_no_segment_is_longer_than_the_limit(text: str, limit: int) -> None:
+    for seg in normalize(text, lexicon=NO_LEXICON, max_chars=limit):
+        assert 0 < len(seg) <= limit
+
+
+@fast
+@given(st.lists(ordinary_words, min_size=1, max_size=80), st.integers(min_value=15, max_value=120))
+def test_long_sentences_are_cut_between_words(words: list[str], limit: int) -> None:
+    # Words of at most 12 letters always fit, so no cut may fall inside one.
+    text = " ".join(words) + "."
+    segments = normalize(text, lexicon=NO_LEXICON, max_chars=limit)
+    assert all(len(s) <= limit for s in segments)
+    assert " ".join(segments).lower().rstrip(".").split() == words
