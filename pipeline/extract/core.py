@@ -49,6 +49,7 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
     if tree is None:
         raise NoArticleText("the page could not be parsed as HTML")
     meta = read_meta(tree)
+    visible = visible_text(tree)
     notes: list[str] = []
 
     rule = rule_for([url, meta.canonical_url], load_rules(rules_dir))
@@ -77,7 +78,7 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
     if not title:
         title, kicker = _title_from_meta(meta, kicker)
     blocks = drop_title_echo(blocks, [title, kicker, meta.og_title, meta.title, meta.ld_headline, *meta.h1])
-    candidates = lead_candidates(tree, meta, blocks, title) if (rule is None or rule.lead_from_meta) else []
+    candidates = lead_candidates(tree, meta, blocks, title, visible) if (rule is None or rule.lead_from_meta) else []
     lead, blocks, note = settle_lead(lead, blocks, candidates)
     if note:
         notes.append(note)
@@ -87,7 +88,7 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
         extractor = fallback.extractor
         notes.append(fallback.note)
 
-    reason = no_article_reason(tree, meta, lead, blocks)
+    reason = no_article_reason(tree, meta, lead, blocks, visible)
     if reason:
         raise NoArticleText(reason)
 
@@ -118,7 +119,9 @@ def _title_from_meta(meta: PageMeta, kicker: str) -> tuple[str, str]:
     return title, kicker or meta_kicker
 
 
-def lead_candidates(tree: Any, meta: PageMeta, blocks: list[Block], title: str) -> list[Candidate]:
+def lead_candidates(
+    tree: Any, meta: PageMeta, blocks: list[Block], title: str, visible: str
+) -> list[Candidate]:
     """Lead candidates, best first: declared teasers a reader can see, then the page's own
     lead element, then whatever teaser the page declares (the issue's og:description rule)."""
     declared = [
@@ -127,7 +130,7 @@ def lead_candidates(tree: Any, meta: PageMeta, blocks: list[Block], title: str) 
         Candidate(meta.description, "meta description"),
     ]
     declared = [c for c in declared if c.text]
-    seen = squash(visible_text(tree))
+    seen = squash(visible)
     found = [c for c in declared if is_visible(c.text, seen)]
     body_start = next((b.text for b in blocks if b.kind == "paragraph"), "")
     dom = lead_by_class(tree) or lead_after_h1(tree, body_start, title)

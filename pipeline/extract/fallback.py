@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 
 from pipeline.models import Block
 
-from .generic import trafilatura_blocks
+from .generic import HUGE_PAGE, trafilatura_blocks
 from .lines import filter_blocks
 from .meta import PageMeta, clean_space
 from .scoring import tokens
@@ -57,7 +57,7 @@ def sanity_check(
             return ld_blocks, Fallback(
                 "fallback:jsonld", f"body had {have} words, JSON-LD articleBody {ld_words}: used articleBody"
             )
-    if have < SHORT_BODY:
+    if have < SHORT_BODY and len(html) <= HUGE_PAGE:
         second = filter_blocks(trafilatura_blocks(html, recall=True), drops).blocks
         got = _words("", second)
         if _much_longer(got, have):

@@ -38,10 +38,15 @@ def _blocks_from_xml(xml: str) -> list[Block]:
     return blocks
 
 
+HUGE_PAGE = 1_500_000  # characters; beyond this trafilatura skips its own second extractors
+
+
 def trafilatura_blocks(html: str, *, recall: bool = False) -> list[Block]:
     """Body blocks by trafilatura; ``recall`` trades precision for recall (the second opinion)."""
     xml = trafilatura.extract(
         html,
+        # Its internal readability/justext comparison costs seconds per megabyte of DOM.
+        fast=len(html) > HUGE_PAGE,
         output_format="xml",
         favor_precision=not recall,
         favor_recall=recall,

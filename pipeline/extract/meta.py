@@ -51,13 +51,22 @@ def clean_space(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\xad", "").replace("\u200b", "")).strip()
 
 
-def _meta(tree: Any, *keys: str) -> str:
-    for key in keys:
+def _meta_index(tree: Any) -> dict[str, str]:
+    # One pass over the <meta> tags; asking XPath per key is slow on a 5 MB page.
+    index: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        content = (el.get("content") or "").strip()
+        if not content:
+            continue
         for attr in ("property", "name", "itemprop"):
-            found = tree.xpath(f'//meta[@{attr}="{key}"]/@content')
-            if found and found[0].strip():
-                return clean_space(found[0])
-    return ""
+            key = (el.get(attr) or "").strip().lower()
+            if key and key not in index:
+                index[key] = clean_space(content)
+    return index
+
+
+def _meta(index: dict[str, str], *keys: str) -> str:
+    return next((index[k] for k in keys if index.get(k)), "")
 
 
 def _iter_ld(obj: Any):
@@ -116,23 +125,24 @@ def _ld_articles(tree: Any) -> list[dict]:
 
 def read_meta(tree: Any) -> PageMeta:
     meta = PageMeta()
+    tags = _meta_index(tree)
     titles = tree.xpath("//title")
     meta.title = clean_space(titles[0].text_content()) if titles else ""
-    meta.og_title = _meta(tree, "og:title", "twitter:title")
+    meta.og_title = _meta(tags, "og:title", "twitter:title")
     meta.h1 = [clean_space(h.text_content()) for h in tree.xpath("//body//h1")]
     meta.h1 = [h for h in meta.h1 if h]
-    meta.description = _meta(tree, "description")
-    meta.og_description = _meta(tree, "og:description", "twitter:description")
-    meta.site_name = _meta(tree, "og:site_name")
-    meta.image = _meta(tree, "og:image", "twitter:image")
-    meta.og_locale = _meta(tree, "og:locale")
-    meta.author = _meta(tree, "author", "article:author")
-    meta.published = _parse_date(_meta(tree, "article:published_time", "datePublished"))
+    meta.description = _meta(tags, "description")
+    meta.og_description = _meta(tags, "og:description", "twitter:description")
+    meta.site_name = _meta(tags, "og:site_name")
+    meta.image = _meta(tags, "og:image", "twitter:image")
+    meta.og_locale = _meta(tags, "og:locale")
+    meta.author = _meta(tags, "author", "article:author")
+    meta.published = _parse_date(_meta(tags, "article:published_time", "datePublished"))
     canon = tree.xpath('//link[@rel="canonical"]/@href')
-    meta.canonical_url = canon[0].strip() if canon else _meta(tree, "og:url")
+    meta.canonical_url = canon[0].strip() if canon else _meta(tags, "og:url")
     langs = tree.xpath("/html/@lang") or tree.xpath("//html/@lang")
     meta.html_lang = langs[0].strip() if langs else ""
-    meta.og_type = _meta(tree, "og:type").lower()
+    meta.og_type = _meta(tags, "og:type").lower()
     for obj in _ld_articles(tree):
         meta.ld_is_article = meta.ld_is_article or "webpage" not in _ld_type(obj)
         if str(obj.get("isAccessibleForFree", "")).lower() == "false":

@@ -9,12 +9,15 @@ from typing import Any
 
 from pipeline.models import Block
 
+from .dom import squash
 from .meta import PageMeta
 from .scoring import tokens
 
 MIN_WORDS = 40        # fewer words than this is no article a listener would want
 STUB_WORDS = 150      # a paywall or index page may show this much teaser text
 INDEX_TEASERS = 8     # linked headlines that make a page an overview
+INDEX_WORDS = 800     # an index page's teasers rarely add up to more than this
+INDEX_SHARE = 0.3     # share of the extracted words that are linked headlines on an index page
 
 _PAYWALL = re.compile(
     r"(jetzt|weiter)\s*(weiter)?lesen mit|nur für abonnenten|exklusiv für abonnenten|"
@@ -23,29 +26,33 @@ _PAYWALL = re.compile(
 )
 
 
-def _visible_text(tree: Any) -> str:
-    parts = tree.xpath(
-        "//body//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)"
-        " and not(ancestor::template)]"
-    )
-    return " ".join(p.strip() for p in parts if p.strip())
+def _teaser_texts(tree: Any) -> set[str]:
+    found = tree.xpath("//body//a[.//h2 or .//h3] | //body//h2[a] | //body//h3[a]")
+    return {squash(el.text_content()) for el in found} - {""}
 
 
-def _teaser_links(tree: Any) -> int:
-    return len(tree.xpath("//body//a[.//h2 or .//h3] | //body//h2[a] | //body//h3[a]"))
+def _linked_share(blocks: list[Block], teasers: set[str]) -> float:
+    """How much of the extracted text is itself the text of linked headlines."""
+    total = sum(len(b.text.split()) for b in blocks) or 1
+    linked = sum(len(b.text.split()) for b in blocks if squash(b.text) in teasers)
+    return linked / total
 
 
-def no_article_reason(tree: Any, meta: PageMeta, lead: str, blocks: list[Block]) -> str:
+def no_article_reason(tree: Any, meta: PageMeta, lead: str, blocks: list[Block], visible: str) -> str:
     """A reason the page holds no article, or "" when it does."""
     words = len(tokens(lead)) + sum(len(tokens(b.text)) for b in blocks)
+    # An overview page can yield plenty of words (its teasers), so it is checked by shape:
+    # no article declared, many linked headlines.
+    if words < INDEX_WORDS and not meta.ld_is_article and meta.og_type != "article":
+        teasers = _teaser_texts(tree)
+        if len(teasers) >= INDEX_TEASERS and _linked_share(blocks, teasers) >= INDEX_SHARE:
+            return f"index page: {len(teasers)} linked headlines make up the text, no article"
     if words >= STUB_WORDS:
         return ""
-    if len(_visible_text(tree)) < 20:
+    if len(visible) < 20:
         return "the page shows no text: it is all script or markup"
-    if meta.paywalled or (words < STUB_WORDS and _PAYWALL.search(_visible_text(tree))):
+    if meta.paywalled or (words < STUB_WORDS and _PAYWALL.search(visible)):
         return f"paywall stub: only {words} words are readable without a subscription"
-    if not meta.ld_is_article and meta.og_type != "article" and _teaser_links(tree) >= INDEX_TEASERS:
-        return f"index page: {_teaser_links(tree)} linked headlines and no article ({words} words)"
     if words == 0:
         return "no article text found on the page"
     if words < MIN_WORDS:
