@@ -30,8 +30,20 @@ from .titles import pick_title
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
+def _decode(data: bytes) -> str:
+    # Bytes that are valid UTF-8 and use multi-byte sequences are UTF-8 whatever the page's
+    # <meta> claims (WinFuture says iso-8859-1 and sends UTF-8); latin-1 text almost never
+    # forms valid UTF-8 by accident. Everything else goes through the shared charset rules.
+    if not data.isascii():
+        try:
+            return data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
+            pass
+    return decode_html(data)
+
+
 def _as_text(html: str | bytes) -> str:
-    text = decode_html(html) if isinstance(html, bytes) else html
+    text = _decode(html) if isinstance(html, bytes) else html
     # lxml refuses a str that still carries an XML encoding declaration.
     return _XML_DECL.sub("", text, count=1)
 

@@ -41,6 +41,17 @@ def ld_body_blocks(body: str) -> list[Block]:
     return [Block("paragraph", p) for p in parts if p]
 
 
+def _without_lead(blocks: list[Block], lead: str) -> list[Block]:
+    """articleBody usually opens with the teaser we already hold as the lead: say it once."""
+    if not lead or not blocks:
+        return blocks
+    first = blocks[0].text
+    if first.startswith(lead):
+        rest = first[len(lead) :].strip()
+        return ([Block("paragraph", rest)] if rest else []) + blocks[1:]
+    return blocks
+
+
 def _much_longer(candidate: int, current: int) -> bool:
     return candidate > max(1.5 * current, current + 80)
 
@@ -52,6 +63,7 @@ def sanity_check(
     have = _words(lead, blocks)
     if meta.ld_body:
         ld_blocks = filter_blocks(ld_body_blocks(meta.ld_body), drops).blocks
+        ld_blocks = _without_lead(ld_blocks, lead)
         ld_words = _words("", ld_blocks)
         if _much_longer(ld_words, have):
             return ld_blocks, Fallback(

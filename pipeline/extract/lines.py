@@ -37,6 +37,10 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^\d+\s*min(\.|uten)?\s*(lesezeit|lesen)?$",
         r"^lesezeit\s*:?\s*\d",
         r"^\d{1,2}:\d{2}(\s*/\s*\d{1,2}:\d{2})?$",
+        r"^(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag),?\s+\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}"
+        r"(,?\s*\d{1,2}[:.]\d{2}(\s*uhr)?)?$",
+        r"^\d{1,2}:\d{2}\s*min\.?",
+        r"verfügbar bis \d",
     ),
     "source": _rx(r"^quelle\s*:\s*\S.{0,80}$", r"^(mit material von|mit agenturmaterial)"),
     "newsletter": _rx(
@@ -71,6 +75,24 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
     ),
 }
 
+# Families that mark a longer block as boilerplate: disclaimers run long, but never as long
+# as an articleBody that merely contains one.
+DISCLAIMER = 450
+ANY_LENGTH: dict[str, tuple[re.Pattern[str], ...]] = {
+    "disclaimer": _rx(
+        r"affiliate-links?",
+        r"erhalten wir (eine|ggf\.|gegebenenfalls)? ?(kleine )?provision",
+        r"maschinelle übersetzung eines artikels",
+        r"^(lest|lesen sie) den originalartikel",
+        r"^(hinweis|transparenzhinweis)\s*:\s*(dieser|der) (artikel|beitrag) (enthält|wurde)",
+    ),
+}
+
+# A one-word paragraph without a sentence ending is a chart label or a widget fragment;
+# two or three words are often a subheading the extractor did not mark.
+FRAGMENT_WORDS = 1
+_SENTENCE_END = re.compile(r"[.!?:;…\"“”»«)]\s*$")
+
 # Section labels a page prints above the headline ("Politik", "Leben").
 SECTION_LABELS = frozenset(
     s.casefold()
@@ -95,6 +117,10 @@ def family_of(text: str, extra: Iterable[re.Pattern[str]] = ()) -> str | None:
     for pattern in extra:
         if pattern.search(stripped):
             return "site"
+    if len(stripped) <= DISCLAIMER:
+        for family, patterns in ANY_LENGTH.items():
+            if any(p.search(stripped) for p in patterns):
+                return family
     if len(stripped) > SHORT:
         return None
     for family, patterns in FAMILIES.items():
@@ -111,6 +137,9 @@ def filter_blocks(blocks: list[Block], extra: Iterable[re.Pattern[str]] = ()) ->
         family = family_of(block.text, extra)
         if family is None and not kept and block.text.casefold() in SECTION_LABELS:
             family = "section-label"
+        if (family is None and block.kind == "paragraph" and len(block.text.split()) <= FRAGMENT_WORDS
+                and not _SENTENCE_END.search(block.text)):
+            family = "fragment"
         if family is None:
             kept.append(block)
         else:

@@ -17,10 +17,14 @@ from pathlib import Path
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+_INVISIBLE = dict.fromkeys(map(ord, "\xad\u200b\u200c\u200d\u2060\ufeff"))
+
+
 def tokens(text: str) -> list[str]:
     # Case-folded word tokens: punctuation and quote styles differ between pages and ground
-    # truth without changing what a listener hears.
-    return [t.casefold() for t in _WORD.findall(text)]
+    # truth without changing what a listener hears; soft hyphens and zero-width characters
+    # are invisible, so they must not split a word.
+    return [t.casefold() for t in _WORD.findall(text.translate(_INVISIBLE))]
 
 
 def shingles(words: list[str], n: int = 4) -> list[tuple[str, ...]]:
