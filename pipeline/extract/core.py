@@ -14,7 +14,7 @@ from typing import Any
 from pipeline.charset import decode_html
 from pipeline.models import Article, Block, NoArticleText
 
-from .dom import is_visible, lead_after_h1, lead_by_class, squash, visible_text
+from .dom import is_visible, lead_after_h1, lead_by_class, link_texts, squash, visible_text
 from .fallback import sanity_check
 from .generic import trafilatura_blocks
 from .language import detect
@@ -81,7 +81,7 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
         blocks = trafilatura_blocks(text)
 
     drops = rule.drop_lines if rule is not None else ()
-    filtered = filter_blocks(blocks, drops)
+    filtered = filter_blocks(blocks, drops, link_texts(tree))
     if filtered.dropped:
         families = sorted({family for family, _ in filtered.dropped})
         notes.append(f"dropped {len(filtered.dropped)} boilerplate lines ({', '.join(families)})")

@@ -111,3 +111,17 @@ def lead_after_h1(tree: Any, body_start: str, title: str = "", limit: int = 600)
         if text:
             return text
     return ""
+
+
+def link_texts(tree: Any, min_words: int = 3) -> set[str]:
+    """Texts of links to other pages: a block that is nothing but one is a teaser for
+    another article. In-page anchors (#...) are left out, so linked subheadings stay."""
+    found = set()
+    for a in tree.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:")):
+            continue
+        text = squash(a.text_content())
+        if len(text.split()) >= min_words:
+            found.add(text)
+    return found

@@ -129,12 +129,33 @@ def family_of(text: str, extra: Iterable[re.Pattern[str]] = ()) -> str | None:
     return None
 
 
-def filter_blocks(blocks: list[Block], extra: Iterable[re.Pattern[str]] = ()) -> Filtered:
+def _squash(text: str) -> str:
+    return re.sub(r"\W+", " ", text).casefold().strip()
+
+
+def _is_link_teaser(text: str, links: frozenset[str] | set[str]) -> bool:
+    own = _squash(text)
+    if own in links:
+        return True
+    words = len(own.split())
+    if not 4 <= words <= 30:
+        return False
+    # A teaser's link often wraps kicker, headline and date (the block is one part of it),
+    # or a bold kicker precedes a linked headline (the link is most of the block).
+    return any(own in link or (own.endswith(link) and 2 * len(link) >= len(own)) for link in links)
+
+
+def filter_blocks(
+    blocks: list[Block], extra: Iterable[re.Pattern[str]] = (), links: frozenset[str] | set[str] = frozenset()
+) -> Filtered:
+    """Drop boilerplate blocks. ``links`` are texts of links to other pages (see dom.link_texts)."""
     extra = tuple(extra)
     kept: list[Block] = []
     dropped: list[tuple[str, str]] = []
     for block in blocks:
         family = family_of(block.text, extra)
+        if family is None and links and _is_link_teaser(block.text, links):
+            family = "link-teaser"
         if family is None and not kept and block.text.casefold() in SECTION_LABELS:
             family = "section-label"
         if (family is None and block.kind == "paragraph" and len(block.text.split()) <= FRAGMENT_WORDS
