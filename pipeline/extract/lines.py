@@ -61,6 +61,10 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^(das|dies) könnte (sie|dich) (auch )?interessieren",
         r"^(mehr|alle) (artikel|nachrichten|infos) (zu|zum|aus|über)",
         r"^verwandte (artikel|themen)",
+        r"^mehr (themen|dazu|news|nachrichten|artikel) (auf|bei|von|zu|aus)\b",
+        r"^hier finden sie (weitere )?informationen zu (dem|diesem) thema",
+        r"(finden|lesen) sie .{0,60}(in unserem|im|in diesem) (liveblog|live-?ticker|newsticker|news-?blog)",
+        r"liveblog:\s*$",
     ),
     "errors": _rx(r"fehler (entdeckt|gefunden)\??", r"^haben sie einen fehler"),
     "ads": _rx(
@@ -72,6 +76,10 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^diese audioversion wurde künstlich generiert",
         r"^(audio|artikel) (vorlesen|anhören)",
         r"^(folgen sie|folge) (uns|unserem|[\w-]+ auf)",
+        r"kostenlos testen|testen sie (jetzt |uns )?(für|\d+|zwei|vier) (tage|wochen|monate)",
+        r"(jetzt|schon jetzt) (vor)?bestellen",
+        r"^(jetzt|hier) (unterstützen|spenden)",
+        r"unterstützen sie (unseren|den|unabhängigen) journalismus",
     ),
 }
 
