@@ -18,6 +18,7 @@ import numpy as np
 import pyloudnorm
 from mutagen.id3 import CHAP, CTOC, ID3, TALB, TDRC, TIT2, TPE1, WXXX, CTOCFlags
 from mutagen.mp3 import MP3
+from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly
 
 from pipeline.models import Chapter, Segment
@@ -75,46 +76,62 @@ def join_segments(
     return np.concatenate(parts), chapters
 
 
+def peak_envelope(x: np.ndarray) -> np.ndarray:
+    """|x| oversampled 4x (ITU-R BS.1770 true peak), folded back to one value per input sample.
+
+    Worked in chunks so an hour of audio never needs four hours' worth of memory at once."""
+    env = np.empty(x.size, dtype=np.float32)
+    chunk, pad = 1 << 20, 64
+    for lo in range(0, x.size, chunk):
+        hi = min(x.size, lo + chunk)
+        a, z = max(0, lo - pad), min(x.size, hi + pad)
+        up = np.abs(resample_poly(x[a:z], 4, 1)).reshape(z - a, 4).max(axis=1)
+        env[lo:hi] = np.maximum(np.abs(x[lo:hi]), up[lo - a : hi - a])
+    return env
+
+
 def true_peak_db(x: np.ndarray) -> float:
-    """Peak of the 4x-oversampled signal (ITU-R BS.1770 true peak, approximately)."""
-    if x.size == 0:
+    """Peak of the 4x-oversampled signal in dBTP."""
+    if x.size == 0 or not np.any(x):
         return -np.inf
-    peak = float(np.max(np.abs(resample_poly(x, 4, 1))))
-    return 20 * np.log10(peak) if peak > 0 else -np.inf
+    return float(20 * np.log10(peak_envelope(x).max()))
 
 
-def _limit(x: np.ndarray, ceiling_db: float, sample_rate: int) -> np.ndarray:
-    """A look-ahead peak limiter: gain dips smoothly around the few peaks over the ceiling."""
+def _limiter_gain(env: np.ndarray, ceiling_db: float, sample_rate: int) -> np.ndarray:
+    """Gain of a look-ahead peak limiter: it dips smoothly around the few peaks over the ceiling."""
     ceiling = 10 ** (ceiling_db / 20)
-    over = np.abs(resample_poly(x, 4, 1)).reshape(-1)
-    n = x.size
-    env = over[: n * 4].reshape(n, 4).max(axis=1) if over.size >= n * 4 else np.abs(x)
     gain = np.minimum(1.0, ceiling / np.maximum(env, 1e-9))
-    # Spread every dip over +-5 ms so the gain never jumps within a waveform period.
+    if gain.min() >= 1.0:
+        return gain
+    # Hold every dip over +-5 ms, then smooth it, so the gain never jumps within a waveform period.
     win = max(1, int(sample_rate * 0.005))
-    padded = np.pad(gain, (win, win), constant_values=1.0)
-    view = np.lib.stride_tricks.sliding_window_view(padded, 2 * win + 1)
-    gain = view.min(axis=1)
-    kernel = np.hanning(2 * win + 1)
-    kernel /= kernel.sum()
-    gain = np.convolve(np.pad(gain, (win, win), mode="edge"), kernel, mode="valid")
-    return (x * np.minimum(gain, 1.0)).astype(np.float32)
+    gain = minimum_filter1d(gain, size=2 * win + 1, mode="nearest")
+    gain = uniform_filter1d(uniform_filter1d(gain, size=win + 1, mode="nearest"), size=win + 1, mode="nearest")
+    return np.minimum(gain, 1.0)
 
 
 def normalise(x: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> np.ndarray:
+    """Gain to the loudness target, then limit true peaks to the ceiling.
+
+    The peak envelope is computed once: gain scales it exactly and the slow limiter gain scales it
+    closely enough, and the encoded file is checked again anyway."""
     meter = pyloudnorm.Meter(sample_rate)
     if x.size < sample_rate // 2 or not np.any(x):
         return x
     ceiling = ceiling_dbtp - _PEAK_MARGIN_DB
+    env = peak_envelope(x)
+    total = np.ones(x.size, dtype=np.float32)
+    y = x
     for _ in range(3):
-        loudness = meter.integrated_loudness(x)
+        loudness = meter.integrated_loudness(y)
         if not np.isfinite(loudness):
-            return x
-        x = (x * 10 ** ((target_lufs - loudness) / 20)).astype(np.float32)
-        if true_peak_db(x) <= ceiling:
+            return y
+        total *= np.float32(10 ** ((target_lufs - loudness) / 20))
+        if abs(target_lufs - loudness) < 0.2 and float((env * total).max()) <= 10 ** (ceiling / 20):
             break
-        x = _limit(x, ceiling, sample_rate)
-    return x
+        total *= _limiter_gain(env * total, ceiling, sample_rate).astype(np.float32)
+        y = (x * total).astype(np.float32)
+    return (x * total).astype(np.float32)
 
 
 def encode_mp3(x: np.ndarray, sample_rate: int, *, out_rate: int, bitrate_kbps: int) -> bytes:
@@ -175,7 +192,9 @@ def master(
         excess = true_peak_db(decode_mp3(mp3)[0]) - true_peak_dbtp
         if excess <= 0:
             break
-        leveled = _limit(leveled, true_peak_db(leveled) - excess - 0.2, sample_rate)
+        env = peak_envelope(leveled)
+        gain = _limiter_gain(env, float(20 * np.log10(env.max())) - excess - 0.2, sample_rate)
+        leveled = (leveled * gain).astype(np.float32)
         mp3 = encode_mp3(leveled, sample_rate, out_rate=out_rate, bitrate_kbps=bitrate_kbps)
     duration_s = MP3(io.BytesIO(mp3)).info.length
     mp3 = write_tags(mp3, tags, chapters, int(duration_s * 1000))
@@ -184,7 +203,7 @@ def master(
         mp3=mp3,
         duration_s=duration_s,
         loudness_lufs=float(meter.integrated_loudness(leveled)),
-        true_peak_dbtp=true_peak_db(leveled),
+        true_peak_dbtp=float(20 * np.log10(max(peak_envelope(leveled).max(), 1e-9))),
         chapters=chapters,
     )
 
