@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -48,7 +49,10 @@ class PageMeta:
 
 
 def clean_space(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\xad", "").replace("\u200b", "")).strip()
+    # NFC: some pages send decomposed umlauts ("u" + combining diaeresis); a voice and a
+    # lexicon expect the composed letter. Soft hyphens and zero-width spaces are invisible.
+    text = unicodedata.normalize("NFC", text.replace("\xad", "").replace("\u200b", ""))
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _meta_index(tree: Any) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,7 +25,8 @@ def tokens(text: str) -> list[str]:
     # Case-folded word tokens: punctuation and quote styles differ between pages and ground
     # truth without changing what a listener hears; soft hyphens and zero-width characters
     # are invisible, so they must not split a word.
-    return [t.casefold() for t in _WORD.findall(text.translate(_INVISIBLE))]
+    text = unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+    return [t.casefold() for t in _WORD.findall(text)]
 
 
 def shingles(words: list[str], n: int = 4) -> list[tuple[str, ...]]:
