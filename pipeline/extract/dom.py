@@ -41,11 +41,13 @@ def is_visible(text: str, visible_squashed: str) -> bool:
     return bool(key) and key in visible_squashed
 
 
-def _leadish(el: Any) -> str:
+def _leadish(el: Any, unpunctuated_words: int = 0) -> str:
+    """The element's text if it reads like a lead. ``unpunctuated_words``: a block this long
+    counts even without a sentence ending (some sites end a teaser without a full stop)."""
     text = clean_space(el.text_content())
-    if not (_MIN_CHARS <= len(text) <= _MAX_CHARS) or not _SENTENCE.search(text):
+    if not (_MIN_CHARS <= len(text) <= _MAX_CHARS) or len(text.split()) < 8:
         return ""
-    if len(text.split()) < 8:
+    if not _SENTENCE.search(text) and not (unpunctuated_words and len(text.split()) >= unpunctuated_words):
         return ""
     for node in [el, *el.iterancestors()]:
         if node.tag in ("figure", "figcaption", "nav", "footer", "aside", "a", "li"):
@@ -107,7 +109,7 @@ def lead_after_h1(tree: Any, body_start: str, title: str = "", limit: int = 600)
         # Only leaf-like blocks: a wrapper holding the whole body is not a lead.
         if el.xpath(".//p|.//div|.//h2|.//h3"):
             continue
-        text = _leadish(el)
+        text = _leadish(el, unpunctuated_words=12 if el.tag in ("h2", "p") else 0)
         if text:
             return text
     return ""

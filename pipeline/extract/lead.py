@@ -15,6 +15,7 @@ from pipeline.models import Block
 
 from .scoring import token_overlap, tokens
 
+LONG_HEADING = 12  # words
 _TRUNCATED = re.compile(r"\s*(\.\.\.|…|\[…\]|\(…\))$")
 _SENTENCE_END = re.compile(r"[.!?\"“”»«]\s")
 
@@ -62,6 +63,13 @@ def settle_lead(lead: str, blocks: list[Block], candidates: list[Candidate]) -> 
             before = [b for b in blocks[:at] if len(b.text.split()) > 15]
             return blocks[at].text, before + blocks[at + 1 :], ""
         if contained(cand.text, blocks):
-            return "", blocks, ""  # the body already says it, merged into a paragraph
+            return _heading_lead(blocks)  # the body already says it, merged into a block
         return cand.text, blocks, f"lead taken from {cand.source}"
+    return _heading_lead(blocks)
+
+
+def _heading_lead(blocks: list[Block]) -> tuple[str, list[Block], str]:
+    if blocks and blocks[0].kind == "heading" and len(blocks[0].text.split()) >= LONG_HEADING:
+        # No subheading runs this long before any paragraph: it is a teaser set as <h2>.
+        return blocks[0].text, blocks[1:], "a long opening heading taken as the lead"
     return "", blocks, ""

@@ -65,6 +65,7 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^hier finden sie (weitere )?informationen zu (dem|diesem) thema",
         r"(finden|lesen) sie .{0,60}(in unserem|im|in diesem) (liveblog|live-?ticker|newsticker|news-?blog)",
         r"liveblog:\s*$",
+        r"^(→|->|>>|►|▶|»\s*»)\s*\S.{0,80}$",
     ),
     "errors": _rx(r"fehler (entdeckt|gefunden)\??", r"^haben sie einen fehler"),
     "ads": _rx(
