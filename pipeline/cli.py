@@ -62,8 +62,9 @@ def _run_on_queue(settings: Settings, feed_names: list[str] | None, timeout: flo
     from celery.result import AsyncResult
 
     from pipeline import jobs
-    from workers.app import app
+    from workers.app import make_app
 
+    app = make_app(settings)
     summary = jobs.RunSummary()
     store = jobs.open_store(settings)
     chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds

@@ -1,0 +1,114 @@
+"""A real Celery worker on the real Redis produces the same episodes as the in-process run."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from lxml import etree
+
+from pipeline import jobs
+from pipeline.cli import main
+from pipeline.demo import SAMPLE_SITE, serve_site
+from tests.conftest import REPO
+
+BROKER = os.environ.get("NEWSAUDIO_TEST_BROKER_URL", "redis://127.0.0.1:6379/9")
+
+
+def write_config(folder: Path, feed_url: str) -> Path:
+    config = folder / "newsaudio.toml"
+    config.write_text(
+        f"""
+public_base_url = "http://localhost:8000"
+output_dir = "output"
+data_dir = "data"
+broker_url = "{BROKER}"
+allow_private_addresses = true
+timeout_s = 5
+
+[[feeds]]
+name = "sample"
+url = "{feed_url}"
+title = "Beispiel"
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def episodes(settings) -> dict[str, tuple]:
+    store = jobs.open_store(settings)
+    return {
+        r.episode.guid: (r.episode.version, r.episode.voice, r.content_key, r.episode.file_name)
+        for r in store.published_episodes("sample")
+    }
+
+
+def small_site(root: Path) -> Path:
+    """The sample site with only the seed article and the missing page: enough to compare."""
+    shutil.copytree(SAMPLE_SITE, root)
+    tree = etree.parse(str(root / "feed.xml"))
+    for item in tree.iter("item"):
+        if not any(k in item.findtext("link") for k in ("russland-iran", "entfernt")):
+            item.getparent().remove(item)
+    tree.write(str(root / "feed.xml"), xml_declaration=True, encoding="UTF-8")
+    return root
+
+
+@pytest.fixture
+def worker(tmp_path):
+    redis.Redis.from_url(BROKER).flushdb()  # this database number belongs to the tests
+    logs = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed below
+    env = {**os.environ, "NEWSAUDIO_CONFIG": str(tmp_path / "queued" / "newsaudio.toml")}
+    (tmp_path / "queued").mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", "default,synth",
+         "--concurrency", "2", "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+        cwd=REPO, env=env, stdout=logs, stderr=subprocess.STDOUT,
+    )
+    yield proc, tmp_path / "queued"
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    logs.close()
+
+
+def test_queued_run_matches_in_process_run(worker, tmp_path, capsys):
+    proc, queued_dir = worker
+    site = small_site(tmp_path / "site")
+    with serve_site(site) as base:
+        feed_url = f"{base}/feed.xml"
+        write_config(queued_dir, feed_url)
+        embedded_dir = tmp_path / "embedded"
+        embedded_dir.mkdir()
+        from pipeline.config import load_settings
+
+        embedded = load_settings(write_config(embedded_dir, feed_url), env={})
+        queued = load_settings(queued_dir / "newsaudio.toml", env={})
+
+        assert main(["--config", str(embedded_dir / "newsaudio.toml"), "run"]) == 1  # the sample's 404
+        deadline = time.time() + 60
+        while b"ready" not in (tmp_path / "worker.log").read_bytes():
+            assert proc.poll() is None, (tmp_path / "worker.log").read_text()
+            assert time.time() < deadline, "worker did not start"
+            time.sleep(0.5)
+        code = main(["--config", str(queued_dir / "newsaudio.toml"), "run", "--queue", "--timeout", "300"])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert "1 done" in out and "1 failed" in out
+    assert episodes(queued) == episodes(embedded)
+    assert len(episodes(queued)) == 1
+    for name in (v[3] for v in episodes(queued).values()):
+        assert (queued.audio_dir / name).read_bytes()[:3] == b"ID3"
+    failed = jobs.open_store(queued).list_articles("sample", "failed")
+    assert [(r.reason, r.guid) for r in failed] == [("http-404", "ntv-article00000000")]
+    assert (queued.feeds_dir / "sample.xml").exists()
