@@ -54,6 +54,7 @@ class Row:
     missed: list[str] = field(default_factory=list)
     ntv_leaks: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    title_ok: bool = False
 
 
 def _squash(text: str) -> str:
@@ -93,6 +94,9 @@ def score(page: FundusPage) -> Row:
         return row
     row.seconds = time.perf_counter() - start
     row.extractor = article.extractor
+    # The ground truth sometimes keeps the kicker in the title, sometimes not: either counts.
+    want_title = _squash(page.truth.get("title") or "")
+    row.title_ok = want_title in (_squash(article.title), _squash(article.spoken_title))
     blocks = [b.text for b in article.blocks]
     got = article_body(article.lead, blocks)
     row.token_f1 = token_overlap(got, truth_body).f1
@@ -140,6 +144,8 @@ def main(argv: list[str]) -> int:
           f"{mark(shi >= TARGETS['shingle'])}")
     print(f"leads kept              {kept}/{len(visible)} = {lead_rate:.1%}   target ≥ 95%  "
           f"{mark(lead_rate >= TARGETS['leads'])}")
+    titles = sum(r.title_ok for r in rows)
+    print(f"titles as in truth      {titles}/{n} (headline, or kicker + headline; many pages have two headlines)")
     print(f"empty pages             {len(empty)}   target 0  {mark(not empty)}")
     print(f"ntv leaks               {ntv_leaks} on {len(ntv)} ntv pages   target 0  {mark(ntv_leaks == 0)}")
     for r in ntv:

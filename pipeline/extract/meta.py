@@ -23,6 +23,8 @@ class PageMeta:
     title: str = ""            # <title>
     og_title: str = ""
     h1: list[str] = field(default_factory=list)
+    h1_kicker: str = ""        # the first <h1>'s own kicker element, when it has one
+    h1_headline: str = ""      # the rest of that <h1>
     description: str = ""      # <meta name=description>
     og_description: str = ""
     site_name: str = ""
@@ -71,6 +73,28 @@ def _meta_index(tree: Any) -> dict[str, str]:
 
 def _meta(index: dict[str, str], *keys: str) -> str:
     return next((index[k] for k in keys if index.get(k)), "")
+
+
+_SEPARATORS = {":", "-", "–", "—", "|", "/", "·"}
+
+
+def split_h1(h1: Any) -> tuple[str, str]:
+    """("Kicker", "Headline") when the <h1> opens with a short element of its own, as in
+    <h1><span>Premier League</span> <span>Rückschlag im Titelkampf</span></h1>."""
+    if (h1.text or "").strip():
+        return "", ""
+    children = [c for c in h1 if isinstance(c.tag, str) and clean_space(c.text_content())]
+    if len(children) < 2 or children[0].tag in ("em", "i", "a", "abbr"):
+        return "", ""
+    first = children[0]
+    kicker = clean_space(first.text_content()).rstrip(":").strip()
+    if kicker.endswith("-"):  # "MSV-" + "Interimstrainer": one word split over two spans
+        return "", ""
+    if (first.tail or "").strip() not in _SEPARATORS | {""} or not 1 <= len(kicker.split()) <= 6:
+        return "", ""
+    rest = clean_space(" ".join(clean_space(c.text_content()) + " " + (c.tail or "") for c in children[1:]))
+    rest = rest.lstrip(":-–—|/· ").strip()
+    return (kicker, rest) if len(rest.split()) >= 2 else ("", "")
 
 
 def _iter_ld(obj: Any):
@@ -135,6 +159,9 @@ def read_meta(tree: Any) -> PageMeta:
     meta.og_title = _meta(tags, "og:title", "twitter:title")
     meta.h1 = [clean_space(h.text_content()) for h in tree.xpath("//body//h1")]
     meta.h1 = [h for h in meta.h1 if h]
+    h1s = tree.xpath("//body//h1")
+    if h1s:
+        meta.h1_kicker, meta.h1_headline = split_h1(h1s[0])
     meta.description = _meta(tags, "description")
     meta.og_description = _meta(tags, "og:description", "twitter:description")
     meta.site_name = _meta(tags, "og:site_name")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from .lines import SECTION_LABELS
 from .meta import PageMeta, clean_space
 
 _SITE_SEP = re.compile(r"\s+[|–—-]\s+|\s+[|·]\s*")
@@ -37,11 +38,18 @@ def split_kicker(full: str, headline: str) -> str:
     full, headline = clean_space(full), clean_space(headline)
     if not headline or full == headline or not full.endswith(headline):
         return ""
-    return full[: -len(headline)].strip().rstrip(":").strip()
+    return full[: -len(headline)].strip().rstrip(":-–—|/· ").strip()
 
 
 def pick_title(meta: PageMeta) -> tuple[str, str]:
-    """(title, kicker) from the page metadata."""
+    """(title, kicker) from the page metadata. A section name ("Kultur") is no kicker."""
+    title, kicker = _pick_title(meta)
+    if kicker.casefold() in SECTION_LABELS:
+        kicker = ""
+    return title, kicker
+
+
+def _pick_title(meta: PageMeta) -> tuple[str, str]:
     og = strip_site(meta.og_title, meta.site_name)
     page = strip_site(meta.title, meta.site_name)
     ld = meta.ld_headline
@@ -51,6 +59,9 @@ def pick_title(meta: PageMeta) -> tuple[str, str]:
     if h1 and any(h1.casefold() in m.casefold() or m.casefold() in h1.casefold() for m in metas):
         title = h1
     title = title or og or ld or page or h1
+    if meta.h1_kicker and title == h1:
+        # The page sets its kicker apart inside the <h1>: the clearest split there is.
+        return meta.h1_headline, meta.h1_kicker
     # A headline that ends a longer metadata title had a kicker in front of it.
     kicker = ""
     for full in [*metas, *meta.h1]:
