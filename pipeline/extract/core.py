@@ -44,8 +44,8 @@ def _decode(data: bytes) -> str:
 
 def _as_text(html: str | bytes) -> str:
     text = _decode(html) if isinstance(html, bytes) else html
-    # lxml refuses a str that still carries an XML encoding declaration.
-    return _XML_DECL.sub("", text, count=1)
+    # lxml refuses a str that still carries an XML encoding declaration, or NUL characters.
+    return _XML_DECL.sub("", text, count=1).replace("\x00", "")
 
 
 def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) -> Article:
@@ -89,7 +89,8 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
 
     if not title:
         title, kicker = _title_from_meta(meta, kicker)
-    blocks = drop_title_echo(blocks, [title, kicker, meta.og_title, meta.title, meta.ld_headline, *meta.h1])
+    titles = [title, kicker, meta.og_title, meta.title, meta.ld_headline, *meta.h1]
+    blocks = drop_title_echo(blocks, titles)
     candidates = lead_candidates(tree, meta, blocks, title, visible) if (rule is None or rule.lead_from_meta) else []
     lead, blocks, note = settle_lead(lead, blocks, candidates)
     if note:
@@ -99,6 +100,9 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
     if fallback:
         extractor = fallback.extractor
         notes.append(fallback.note)
+        # The second reading starts from scratch: it may repeat the headline or the lead.
+        blocks = drop_title_echo(blocks, titles)
+        lead, blocks, _ = settle_lead(lead, blocks, [])
 
     reason = no_article_reason(tree, meta, lead, blocks, visible)
     if reason:

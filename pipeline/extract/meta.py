@@ -42,13 +42,6 @@ class PageMeta:
     og_type: str = ""
     paywalled: bool = False       # JSON-LD isAccessibleForFree is false
 
-    @property
-    def teaser(self) -> str:
-        """The best teaser the page declares, longest first: it is the lead candidate."""
-        options = [self.ld_description, self.og_description, self.description]
-        options = [clean_space(o) for o in options if o and o.strip()]
-        return max(options, key=len) if options else ""
-
 
 def clean_space(text: str) -> str:
     # NFC: some pages send decomposed umlauts ("u" + combining diaeresis); a voice and a
