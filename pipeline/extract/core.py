@@ -91,7 +91,12 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
         title, kicker = _title_from_meta(meta, kicker)
     titles = [title, kicker, meta.og_title, meta.title, meta.ld_headline, *meta.h1]
     blocks = drop_title_echo(blocks, titles)
-    candidates = lead_candidates(tree, meta, blocks, title, visible) if (rule is None or rule.lead_from_meta) else []
+    if rule is None:
+        candidates = lead_candidates(tree, meta, blocks, title, visible)
+    else:
+        # A site rule knows where the lead sits; without one there, only the page's declared
+        # teaser may stand in (ntv shows some teasers only in og:description).
+        candidates = declared_teasers(meta, visible) if rule.lead_from_meta else []
     lead, blocks, note = settle_lead(lead, blocks, candidates)
     if note:
         notes.append(note)
@@ -135,17 +140,24 @@ def _title_from_meta(meta: PageMeta, kicker: str) -> tuple[str, str]:
     return title, kicker or meta_kicker
 
 
-def lead_candidates(
-    tree: Any, meta: PageMeta, blocks: list[Block], title: str, visible: str
-) -> list[Candidate]:
-    """Lead candidates, best first: declared teasers a reader can see, then the page's own
-    lead element, then whatever teaser the page declares (the issue's og:description rule)."""
+def declared_teasers(meta: PageMeta, visible: str) -> list[Candidate]:
+    """The teasers the page declares, those a reader can also see first."""
     declared = [
         Candidate(meta.og_description, "og:description"),
         Candidate(meta.ld_description, "JSON-LD description"),
         Candidate(meta.description, "meta description"),
     ]
     declared = [c for c in declared if c.text]
+    seen = squash(visible)
+    return sorted(declared, key=lambda c: not is_visible(c.text, seen))
+
+
+def lead_candidates(
+    tree: Any, meta: PageMeta, blocks: list[Block], title: str, visible: str
+) -> list[Candidate]:
+    """Lead candidates, best first: declared teasers a reader can see, then the page's own
+    lead element, then whatever teaser the page declares (the issue's og:description rule)."""
+    declared = declared_teasers(meta, visible)
     seen = squash(visible)
     found = [c for c in declared if is_visible(c.text, seen)]
     body_start = next((b.text for b in blocks if b.kind == "paragraph"), "")

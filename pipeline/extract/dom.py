@@ -49,6 +49,10 @@ def _leadish(el: Any, unpunctuated_words: int = 0) -> str:
         return ""
     if not _SENTENCE.search(text) and not (unpunctuated_words and len(text.split()) >= unpunctuated_words):
         return ""
+    # A teaser box for another article is mostly link text; a lead is not.
+    linked = sum(len(clean_space(a.text_content())) for a in el.iter("a"))
+    if linked > 0.3 * len(text):
+        return ""
     for node in [el, *el.iterancestors()]:
         if node.tag in ("figure", "figcaption", "nav", "footer", "aside", "a", "li"):
             return ""
