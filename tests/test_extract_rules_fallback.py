@@ -88,3 +88,16 @@ def test_article_to_dict_is_json_ready() -> None:
     assert data["title"] == "Hallenbad wird saniert"
     assert data["blocks"][0]["kind"] == "paragraph"
     assert data["language"] == "de"
+
+
+def test_operator_folder_extends_the_bundled_rules_and_can_replace_one(tmp_path: Path) -> None:
+    (tmp_path / "beispiel.toml").write_text(
+        'domains = ["beispielzeitung.de"]\n[[layouts]]\ncontainer = "article"\n', encoding="utf-8"
+    )
+    names = [r.name for r in load_rules(tmp_path)]
+    assert names[0] == "beispiel" and "ntv" in names
+    (tmp_path / "mein-ntv.toml").write_text(
+        'domains = ["n-tv.de"]\n[[layouts]]\ncontainer = "div.article__text"\n', encoding="utf-8"
+    )
+    names = [r.name for r in load_rules(tmp_path)]
+    assert "mein-ntv" in names and "ntv" not in names

@@ -99,12 +99,23 @@ def _load_dir(path: Path, stamp: tuple[tuple[str, float], ...]) -> tuple[SiteRul
     return tuple(rules)
 
 
-def load_rules(rules_dir: Path | None = None) -> tuple[SiteRule, ...]:
-    path = Path(rules_dir) if rules_dir is not None else RULES_DIR
+def _read_dir(path: Path) -> tuple[SiteRule, ...]:
     if not path.is_dir():
         raise RuleError(f"rules folder {path} does not exist")
     stamp = tuple((f.name, f.stat().st_mtime) for f in sorted(path.glob("*.toml")))
     return _load_dir(path.resolve(), stamp)
+
+
+def load_rules(rules_dir: Path | None = None) -> tuple[SiteRule, ...]:
+    """The bundled rules, or an operator's folder first and then the bundled rules it does
+    not replace (same name or same domain), so pointing at a folder never loses ntv."""
+    bundled = _read_dir(RULES_DIR)
+    if rules_dir is None or Path(rules_dir).resolve() == RULES_DIR.resolve():
+        return bundled
+    own = _read_dir(Path(rules_dir))
+    names = {r.name for r in own}
+    domains = {d for r in own for d in r.domains}
+    return own + tuple(r for r in bundled if r.name not in names and not domains & set(r.domains))
 
 
 def host_of(url: str) -> str:
