@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .context import words_before
+from .scan import branches
 
 DATA = Path(__file__).with_name("data") / "abbreviations.tsv"
 
@@ -36,10 +37,11 @@ def load() -> tuple[Abbreviation, ...]:
     return tuple(parse(DATA.read_text(encoding="utf-8")))
 
 
-def _pattern(written: str) -> str:
-    # "z. B." matches "z.B.", "z. B." and "z. B." with a no-break space.
+def _pattern(written: str) -> tuple[str, str]:
+    """(first character, pattern of the rest): "z. B." matches "z.B.", "z. B." and "z. B."
+    with a no-break space."""
     parts = [re.escape(p) for p in written.split()]
-    return r"\s?".join(parts)
+    return written[0], r"\s?".join(parts)[len(re.escape(written[0])) :]
 
 
 class Expander:
@@ -48,10 +50,10 @@ class Expander:
     def __init__(self, items: tuple[Abbreviation, ...]) -> None:
         self.by_key = {re.sub(r"\s", "", a.written): a for a in items}
         alts = sorted(items, key=lambda a: -len(a.written))
-        body = "|".join(_pattern(a.written) for a in alts)
+        body = branches((_pattern(a.written) for a in alts), r"[\w.]")
         # Not glued to a preceding letter ("Chr." inside "Christ." must not match), and the
         # abbreviation's last dot is followed by a space, punctuation or the end.
-        self.regex = re.compile(rf"(?<![\w.])(?:{body})(?=[\s,;:)\]!?]|$)")
+        self.regex = re.compile(rf"(?:{body})(?=[\s,;:)\]!?]|$)")
         self._after_number = re.compile(r"\s*[-−]?\d")
         self._capital_next = re.compile(r"\s+[„\"(]?[A-ZÄÖÜ]")
         self._line_end = re.compile(r"[ \t]*(?:\n|$)")

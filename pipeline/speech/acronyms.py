@@ -35,17 +35,39 @@ def read_as_word(word: str) -> str:
     return word[:1].upper() + word[1:].lower()
 
 
+_WORD_CHAR = r"[\w\ue000-\uf8ff]"
+_ALL_CAPS = re.compile(rf"[{_CAPS}]{{2,}}")
+
+
 class AcronymReader:
+    """Reads a whole word that is a listed word (any case pattern, e.g. "AfD") or an unknown
+    run of 2+ capitals, optionally with a plural "s" ("SUVs"), standing alone or in a hyphen
+    compound ("ARD-Korrespondent")."""
+
     def __init__(self, lists: AcronymLists) -> None:
         self.lists = lists
-        listed = sorted(lists.spell | lists.word, key=len, reverse=True)
-        listed_alt = "|".join(re.escape(w) for w in listed)
-        # A listed word (any case pattern, e.g. "AfD") or an unknown run of 2+ capitals,
-        # optionally with a plural "s" ("SUVs"), standing alone or in a hyphen compound.
-        self.regex = re.compile(
-            rf"(?<![\w\ue000-\uf8ff])(?:(?P<listed>{listed_alt})|(?P<caps>[{_CAPS}]{{2,}}))"
-            rf"(?P<plural>s)?(?![\w\ue000-\uf8ff])"
-        )
+        self.listed = lists.spell | lists.word
+        # The regex only finds candidates fast (see scan.py): a whole word starting with two
+        # capitals or with the start of a listed mixed-case word ("Af" of "AfD");
+        # _base() then decides exactly.
+        firsts = {w[0] for w in self.listed if w} | set("ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÜ")
+        seconds = sorted({re.escape(w[1:]) for w in self.listed if not _ALL_CAPS.match(w)}, key=len, reverse=True)
+        first = "[" + "".join(re.escape(c) for c in sorted(firsts)) + "]"
+        rest = "|".join([f"[{_CAPS}]", *seconds])
+        self.regex = re.compile(rf"{first}(?<!{_WORD_CHAR}{first})(?:{rest}){_WORD_CHAR}*")
+
+    def _base(self, word: str) -> tuple[str, str] | None:
+        """(acronym, plural "s" or "") if the whole word is one, else None."""
+        if word in self.listed:
+            return word, ""
+        stem = word[:-1] if word.endswith("s") else None
+        if stem is not None and stem in self.listed:
+            return stem, "s"
+        if _ALL_CAPS.fullmatch(word):
+            return word, ""
+        if stem is not None and _ALL_CAPS.fullmatch(stem):
+            return stem, "s"
+        return None
 
     def speak(self, word: str) -> str:
         if word in self.lists.word:
@@ -57,11 +79,10 @@ class AcronymReader:
         return read_as_word(word)
 
     def _replace(self, m: re.Match[str]) -> str:
-        word = m.group("listed") or m.group("caps")
-        spoken = self.speak(word)
-        if m.group("plural"):
-            spoken += "s"
-        return spoken
+        found = self._base(m.group(0))
+        if found is None:
+            return m.group(0)
+        return self.speak(found[0]) + found[1]
 
     def __call__(self, text: str) -> str:
         return self.regex.sub(self._replace, text)

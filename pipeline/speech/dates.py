@@ -12,12 +12,13 @@ _MONTH_WORDS = "|".join(
     sorted([*grammar.MONTHS, *(rf"{a}\." for a in grammar.MONTH_ABBREVIATIONS)], key=len, reverse=True)
 )
 
+# Each pattern starts with the digit it consumes and looks behind it (see scan.py).
 # "3.10.1990", "03.10.90", "3.10." — day and month as numbers.
-_NUMERIC_DATE = re.compile(r"(?<![\w.,])(\d{1,2})\.\s?(\d{1,2})\.(?:\s?(\d{4}|\d{2})(?!\d))?(?![\d])")
+_NUMERIC_DATE = re.compile(r"(\d(?<![\w.,]\d)\d?)\.\s?(\d{1,2})\.(?:\s?(\d{4}|\d{2})(?!\d))?(?![\d])")
 # "3. Oktober 1990", "17. Juni", "3. Okt. 2024"
-_WORD_DATE = re.compile(rf"(?<![\w.,])(\d{{1,2}})\.\s*({_MONTH_WORDS})(?:\s+(\d{{4}})(?!\d))?(?!\w)")
+_WORD_DATE = re.compile(rf"(\d(?<![\w.,]\d)\d?)\.\s*({_MONTH_WORDS})(?:\s+(\d{{4}})(?!\d))?(?!\w)")
 # ISO "2024-03-17"
-_ISO_DATE = re.compile(r"(?<![\w.,-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
+_ISO_DATE = re.compile(r"(\d(?<![\w.,-]\d)\d{3})-(\d{2})-(\d{2})(?![\w-])")
 
 
 def _day(text: str, pos: int, day: int) -> str:
@@ -67,7 +68,7 @@ def _iso_date(m: re.Match[str]) -> str:
 
 
 # "8:45 Uhr", "8.45 Uhr", "20 Uhr", "8 bis 10 Uhr" (the first is read by numerals.py).
-_CLOCK = re.compile(r"(?<![\w.,:])(\d{1,2})(?:[:.](\d{2}))?\s*(Uhr|h)(?!\w)")
+_CLOCK = re.compile(r"(\d(?<![\w.,:]\d)\d?)(?:[:.](\d{2}))?\s*(Uhr|h)(?!\w)")
 
 
 def _hour(h: int) -> str:
@@ -90,7 +91,7 @@ def _clock(m: re.Match[str]) -> str:
 
 
 # "1:1", "2:0", "12:30" — a colon between small numbers.
-_COLON = re.compile(r"(?<![\w.,:])(\d{1,3}):(\d{1,3})(?![\d:])")
+_COLON = re.compile(r"(\d(?<![\w.,:]\d)\d{0,2}):(\d{1,3})(?![\d:])")
 _TIME_CUES = frozenset({"um", "gegen", "ab", "bis", "seit", "zwischen", "von", "vor", "nach"})
 
 

@@ -9,9 +9,8 @@ import re
 from . import grammar
 from .context import at_line_start, next_word, words_before
 from .numbers import cardinal, decimal, digits, ordinal, year
+from .scan import NUM, NUM_TAIL, signed_number, split_signed
 
-# A German number: "3.400" (thousands dots), "7,1" (decimal comma), "1.234,56", "42".
-NUM = r"\d{1,3}(?:\.\d{3})+(?:,\d+)?|\d+(?:,\d+)?"
 _NUM_RE = re.compile(NUM)
 
 
@@ -35,7 +34,8 @@ def number_words(token: str, noun: str = "") -> str:
 
 
 # --- ranges: "20 bis 25" needs nothing; "20–25" and "20-25" get "bis". -----------------
-_RANGE = re.compile(rf"(?<![\w.,])({NUM})\.?\s?[–—-]\s?(?=\d)")
+# (Patterns start with the digit they consume and look behind it: see scan.py.)
+_RANGE = re.compile(rf"(\d(?<![\w.,]\d)(?:{NUM_TAIL}))\.?\s?[–—-]\s?(?=\d)")
 
 
 def _range(m: re.Match[str]) -> str:
@@ -45,7 +45,7 @@ def _range(m: re.Match[str]) -> str:
 
 
 # --- decades: "80er-Jahre" -> "achtziger Jahre", "die 90er" -> "die Neunziger". --------
-_DECADE = re.compile(r"(?<![\w,.])(\d{2,4})er(n)?(?:([- ])(Jahre\w*))?(?!\w)")
+_DECADE = re.compile(r"(\d(?<![\w,.]\d)\d{1,3})er(n)?(?:([- ])(Jahre\w*))?(?!\w)")
 
 
 def _decade(m: re.Match[str]) -> str:
@@ -59,7 +59,7 @@ def _decade(m: re.Match[str]) -> str:
 
 
 # --- ordinals: "17." that is not a sentence end. ----------------------------------------
-_ORDINAL = re.compile(r"(?<![\w.,])(\d{1,4})\.(?!\d)")
+_ORDINAL = re.compile(r"(\d(?<![\w.,]\d)\d{0,3})\.(?!\d)")
 _AFTER_DOT = re.compile(r"[ \t]*(\S?)")
 
 
@@ -104,7 +104,7 @@ _YEAR_CUES = frozenset(
     "jahr jahres jahre im seit bis von vor nach ab anfang ende mitte frühjahr sommer herbst "
     "winter frühling um zwischen und oder".split()
 ) | {m.lower() for m in grammar.MONTHS}
-_PLAIN = re.compile(rf"(?<![\w.,])([-−+]?)({NUM})(?![\d])")
+_PLAIN = re.compile(signed_number("n", r"[\w.,]", "-−+") + r"(?![\d])")
 
 
 def _cardinal_or_year(token: str, before: list[str], noun: str) -> str:
@@ -121,7 +121,7 @@ def _cardinal_or_year(token: str, before: list[str], noun: str) -> str:
 
 def _plain(m: re.Match[str]) -> str:
     text = m.string
-    sign, token = m.group(1), m.group(2)
+    sign, token = split_signed(m, "n")
     noun = next_word(text, m.end())
     spoken = _cardinal_or_year(token, words_before(text, m.start(), 2), noun)
     if sign:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .numbers import cardinal, digits, half
 from .numerals import NUM, number_words, parse
+from .scan import branches, signed_number, split_signed
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,16 @@ _CUR = _alt(CURRENCIES)
 _MAG = _alt(MAGNITUDES)
 _UNIT = _alt(UNITS)
 
-# "1,5 Mio. Euro", "3 Mrd. $", "2,4 Millionen", "5 €", "3,50 Euro"
-_AMOUNT = re.compile(rf"(?<![\w.,])([-−]?)({NUM})\s?(?:({_MAG})\s?)?({_CUR})?{_END}")
+# Each pattern starts with the sign, digit or currency sign it consumes (scan.py).
+# "1,5 Mio. Euro", "3 Mrd. $", "2,4 Millionen", "5 €", "3,50 Euro". A number with neither
+# magnitude nor currency is left to the later passes, so the pattern needs one of them.
+_SIGNED = signed_number("n", r"[\w.,]", "-−")
+_AMOUNT = re.compile(rf"{_SIGNED}\s?(?:(?P<mag>{_MAG})\s?(?P<cur>{_CUR})?|(?P<cur2>{_CUR})){_END}")
 # "€ 5", "$3,5 Mrd.", "US-$ 20"
-_PREFIX_AMOUNT = re.compile(rf"(?<![\w])({_CUR})\s?([-−]?)({NUM})(?:\s?({_MAG}))?{_END}")
+_CUR_FIRST = branches(((k[0], re.escape(k[1:])) for k in sorted(CURRENCIES, key=len, reverse=True)), r"\w")
+_PREFIX_AMOUNT = re.compile(rf"({_CUR_FIRST})\s?([-−]?)({NUM})(?:\s?({_MAG}))?{_END}")
 # "5 %", "120 km/h", "-3 °C"
-_MEASURE = re.compile(rf"(?<![\w.,])([-−]?)({NUM})\s?({_UNIT})(?![\w²³/])")
+_MEASURE = re.compile(rf"{_SIGNED}\s?(?P<unit>{_UNIT})(?![\w²³/])")
 # "§ 218", "§§ 3 und 4", "§ 5a"
 _PARAGRAPH = re.compile(r"(§§?)\s?(\d+)\s?([a-z])?(?!\w)")
 
@@ -177,9 +182,8 @@ def _amount(m: re.Match[str]) -> str:
 
 
 def _amount_words(m: re.Match[str]) -> str:
-    sign, token, mag, cur = m.groups()
-    if not mag and not cur:
-        return m.group(0)
+    sign, token = split_signed(m, "n")
+    mag, cur = m.group("mag"), m.group("cur") or m.group("cur2")
     if mag in ("Million", "Millionen", "Milliarde", "Milliarden", "Billion", "Billionen") and not cur:
         # Spelled-out magnitudes only need the halves and the "eine"; leave "3 Millionen"
         # to the plain pass unless one of those applies.
@@ -199,7 +203,8 @@ def _measure(m: re.Match[str]) -> str:
 
 
 def _measure_words(m: re.Match[str]) -> str:
-    sign, token, sym = m.groups()
+    sign, token = split_signed(m, "n")
+    sym = m.group("unit")
     unit = UNITS[sym]
     whole, frac = parse(token)
     minus = "minus " if sign else ""

@@ -13,7 +13,8 @@ DATA = Path(__file__).with_name("data") / "regnal_names.txt"
 _VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 # Only I, V, X, L: regnal numbers stay small, and "C", "D", "M" after a name are initials
 # far more often ("Gerhard M. Schmidt").
-_ROMAN = re.compile(r"(?<![\w\ue000-\uf8ff])([A-ZÄÖÜ][a-zäöüß]+)(\s+)([IVXL]{1,6})(\.)?(?!\w)")
+# It starts with the capital it consumes and looks behind it (see scan.py).
+_ROMAN = re.compile(r"([A-ZÄÖÜ](?<![\w\ue000-\uf8ff][A-ZÄÖÜ])[a-zäöüß]+)(\s+)([IVXL]{1,6})(\.)?(?!\w)")
 # Dative prepositions before the name: "unter Ludwig XIV." -> "unter Ludwig dem Vierzehnten".
 _DATIVE = frozenset("von vom mit unter bei nach zu seit aus gegenüber".split())
 
