@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.speech import Entry, Lexicon, LexiconError, load_lexicon, normalize, parse_lexicon
 from pipeline.speech.lexicon import DEFAULT_PATH
@@ -167,3 +170,28 @@ def test_load_lexicon_from_a_path(tmp_path: Path) -> None:
     path.write_text('[[entry]]\nmatch = "Kreml"\nsay = "Kremmel"\n', encoding="utf-8")
     lexicon = load_lexicon(path)
     assert say("Der Kreml schweigt.", lexicon) == "Der Kremmel schweigt."
+
+
+# --- the fast lexicon regex finds exactly what the plain one would ------------------------
+_WORDS = ["Kiew", "kiew", "KIEW", "\u212aiew", "İst", "ist", "Ist", "ſo", "So", "so", "ntv", "n", "tv", "a-b"]
+_FLAGS = st.tuples(st.sampled_from(_WORDS), st.booleans(), st.booleans())
+
+
+def _plain_regex(lexicon: Lexicon) -> re.Pattern[str]:
+    """The obvious form of the lexicon's search, which lexicon._compile must equal."""
+    ordered = sorted(lexicon.entries, key=lambda e: -len(e.match))
+    start, stop = r"(?<![\w\ue000-\uf8ff])", r"(?![\w\ue000-\uf8ff])"
+    whole = "|".join(f"(?P<e{i}>{e.core})" for i, e in enumerate(ordered) if e.whole_word)
+    part = "|".join(f"(?P<e{i}>{e.core})" for i, e in enumerate(ordered) if not e.whole_word)
+    return re.compile("|".join(([f"{start}(?:{whole}){stop}"] if whole else []) + ([part] if part else [])))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(_FLAGS, min_size=1, max_size=5, unique_by=lambda f: f[0]),
+       st.lists(st.sampled_from([*_WORDS, " ", "-", "x", "\n", "."]), max_size=12))
+def test_fast_lexicon_search_equals_the_plain_one(flags: list[tuple[str, bool, bool]], pieces: list[str]) -> None:
+    lexicon = Lexicon([Entry(w, say=f"<{w}>", case_sensitive=cs, whole_word=ww) for w, cs, ww in flags])
+    text = "".join(pieces)
+    plain = [(m.span(), m.lastgroup) for m in _plain_regex(lexicon).finditer(text)]
+    fast = [(m.span(), m.lastgroup) for m in lexicon._regex.finditer(text)]
+    assert fast == plain

@@ -24,8 +24,12 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "voices" / "lexicon" / "de.
 KINDS = ("substitute", "spell", "word", "phonemes")
 # Letters, digits and private-use placeholders continue a word; a hyphen does not, so a
 # whole-word "Schoigu" also matches in "Schoigu-Nachfolger".
-_START = r"(?<![\w\ue000-\uf8ff])"
-_STOP = r"(?![\w\ue000-\uf8ff])"
+_WORD_CHAR = r"[\w\ue000-\uf8ff]"
+_START = rf"(?<!{_WORD_CHAR})"
+_STOP = rf"(?!{_WORD_CHAR})"
+# Every character that is not ASCII: the possible first characters of a case-insensitive
+# entry include non-ASCII case variants ("K" Kelvin for "k", "ſ" for "s").
+_NON_ASCII = "\u0080-\U0010ffff"
 
 
 class LexiconError(ValueError):
@@ -66,6 +70,21 @@ class Entry:
         body = re.escape(self.match)
         return body if self.case_sensitive else f"(?i:{body})"
 
+    def split_core(self) -> tuple[str, str]:
+        """``core`` as (its first character, the rest), each with the entry's case rule."""
+        first, rest = re.escape(self.match[0]), re.escape(self.match[1:])
+        if self.case_sensitive:
+            return first, rest
+        return f"(?i:{first})", f"(?i:{rest})" if rest else ""
+
+    def first_chars(self) -> str:
+        """A character-class body holding every character a match can start with."""
+        if self.case_sensitive:
+            return re.escape(self.match[0])
+        first = re.compile(f"(?i:{re.escape(self.match[0])})")
+        ascii_forms = [chr(i) for i in range(128) if first.fullmatch(chr(i))]
+        return "".join(re.escape(c) for c in ascii_forms) + _NON_ASCII
+
     @cached_property
     def pattern(self) -> str:
         return f"{_START}{self.core}{_STOP}" if self.whole_word else self.core
@@ -90,13 +109,7 @@ class Lexicon:
         # Longest first: "Institute for the Study of War" wins over "War".
         ordered = sorted(self.entries, key=lambda e: -len(e.match))
         self._by_group = {f"e{i}": e for i, e in enumerate(ordered)}
-        # Whole-word entries share one pair of boundary checks around their alternation:
-        # one lookbehind per position instead of one per entry keeps this pass fast.
-        whole = "|".join(f"(?P<e{i}>{e.core})" for i, e in enumerate(ordered) if e.whole_word)
-        part = "|".join(f"(?P<e{i}>{e.core})" for i, e in enumerate(ordered) if not e.whole_word)
-        alts = [f"{_START}(?:{whole}){_STOP}"] if whole else []
-        alts += [part] if part else []
-        self._regex = re.compile("|".join(alts)) if alts else None
+        self._regex = _compile(ordered)
 
     @cached_property
     def version(self) -> str:
@@ -137,6 +150,29 @@ class Lexicon:
 
     def __repr__(self) -> str:
         return f"Lexicon({len(self.entries)} entries, version {self.version})"
+
+
+def _compile(ordered: list[Entry]) -> re.Pattern[str] | None:
+    """One regex for all entries; the empty group ``e<i>`` after an entry names it.
+
+    Same matches as ``_START(?:e0|e1|...)_STOP | part0|part1|...`` (whole-word entries
+    first, each list longest first), but written to start with a character class of the
+    entries' first characters so re skips every other position fast (see scan.py). Each
+    branch checks the consumed first character with a lookbehind, then reads the rest.
+    """
+    if not ordered:
+        return None
+
+    def branch(i: int, e: Entry) -> str:
+        first, rest = e.split_core()
+        return f"(?<={first}){rest}(?P<e{i}>)"
+
+    whole = "|".join(branch(i, e) for i, e in enumerate(ordered) if e.whole_word)
+    part = "|".join(branch(i, e) for i, e in enumerate(ordered) if not e.whole_word)
+    alts = [f"(?<!{_WORD_CHAR}(?s:.))(?:{whole}){_STOP}"] if whole else []
+    alts += [part] if part else []
+    firsts = "".join(sorted({e.first_chars() for e in ordered}))
+    return re.compile(f"[{firsts}](?:{'|'.join(alts)})")
 
 
 def parse_lexicon(text: str) -> Lexicon:
