@@ -30,6 +30,12 @@ def one_thread_per_process() -> None:
     import torch
 
     torch.set_num_threads(1)
+    # oneDNN caches compiled kernels per input shape, and every sentence has a new length:
+    # measured +426 MB RSS after 10 different sentences on a Thorsten-size VITS (+600 MB over
+    # 300 on a tiny one), which breaks "memory stays flat" in a long-lived worker. Without it
+    # torch's own kernels run ~2x slower but memory is flat; the ONNX engine is faster than
+    # both. NEWSAUDIO_TORCH_ONEDNN=1 turns it back on for short-lived processes.
+    torch.backends.mkldnn.enabled = os.environ.get("NEWSAUDIO_TORCH_ONEDNN", "0") == "1"
     try:
         torch.set_num_interop_threads(1)
     except RuntimeError:  # only settable before the first parallel op; then it's already fixed
