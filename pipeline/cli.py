@@ -16,7 +16,7 @@ from rich.table import Table
 from pipeline.config import ConfigError, Settings, load_settings
 from pipeline.models import StageError
 
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
 
 

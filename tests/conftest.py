@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -9,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from pipeline.config import FeedConfig, Settings, load_settings
 from pipeline.demo import SAMPLE_SITE, serve_site
@@ -39,6 +41,24 @@ def sample_site() -> Iterator[str]:
 def sample_settings(settings: Settings, sample_site: str) -> Settings:
     settings.feeds = [FeedConfig(name="sample", url=f"{sample_site}/feed.xml", title="Beispiel")]
     return settings
+
+
+def small_site(root: Path) -> Path:
+    """The sample site with only the seed article and the missing page: quick to voice."""
+    shutil.copytree(SAMPLE_SITE, root)
+    tree = etree.parse(str(root / "feed.xml"))
+    for item in list(tree.iter("item")):
+        if not any(k in item.findtext("link") for k in ("russland-iran", "entfernt")):
+            item.getparent().remove(item)
+    tree.write(str(root / "feed.xml"), xml_declaration=True, encoding="UTF-8")
+    return root
+
+
+@pytest.fixture
+def small_sample_settings(settings: Settings, tmp_path: Path) -> Iterator[Settings]:
+    with serve_site(small_site(tmp_path / "site")) as base:
+        settings.feeds = [FeedConfig(name="sample", url=f"{base}/feed.xml", title="Beispiel")]
+        yield settings
 
 
 Route = Callable[[BaseHTTPRequestHandler], None]

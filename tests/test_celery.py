@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -12,12 +11,11 @@ from pathlib import Path
 
 import pytest
 import redis
-from lxml import etree
 
 from pipeline import jobs
 from pipeline.cli import main
-from pipeline.demo import SAMPLE_SITE, serve_site
-from tests.conftest import REPO
+from pipeline.demo import serve_site
+from tests.conftest import REPO, small_site
 
 BROKER = os.environ.get("NEWSAUDIO_TEST_BROKER_URL", "redis://127.0.0.1:6379/9")
 
@@ -49,17 +47,6 @@ def episodes(settings) -> dict[str, tuple]:
         r.episode.guid: (r.episode.version, r.episode.voice, r.content_key, r.episode.file_name)
         for r in store.published_episodes("sample")
     }
-
-
-def small_site(root: Path) -> Path:
-    """The sample site with only the seed article and the missing page: enough to compare."""
-    shutil.copytree(SAMPLE_SITE, root)
-    tree = etree.parse(str(root / "feed.xml"))
-    for item in tree.iter("item"):
-        if not any(k in item.findtext("link") for k in ("russland-iran", "entfernt")):
-            item.getparent().remove(item)
-    tree.write(str(root / "feed.xml"), xml_declaration=True, encoding="UTF-8")
-    return root
 
 
 @pytest.fixture
