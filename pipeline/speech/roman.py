@@ -82,5 +82,12 @@ def _replace(m: re.Match[str]) -> str:
 _LINE_END = re.compile(r"[ \t]*(?:\n|$)")
 
 
+# A whole word of roman digits after a space: without one _ROMAN cannot match, and this
+# scan (for four rare capitals) is far cheaper than _ROMAN's (for every capital).
+_NUMERAL_HINT = re.compile(r"[IVXL](?<=\s[IVXL])[IVXL]{0,5}(?!\w)")
+
+
 def read_regnal(text: str) -> str:
+    if not _NUMERAL_HINT.search(text):
+        return text
     return _ROMAN.sub(_replace, text)

@@ -21,16 +21,20 @@ NUM_TAIL = r"\d{0,2}(?:\.\d{3})+(?:,\d+)?|\d*(?:,\d+)?"
 
 
 def branches(items: Iterable[tuple[str, str]], not_after: str) -> str:
-    """`(?<!not_after)(?:a|b|...)` as an alternation whose every branch starts with a literal.
+    """`(?<!not_after)(?:a|b|...)` rewritten to start with a class of the first characters.
 
-    ``items`` are (first character, pattern of the rest). re turns an alternation of
-    literal-first branches into one character-class scan.
+    ``items`` are (first character, pattern of the rest), in the order they are to be tried.
+    The one lookbehind right after the first character rejects most positions (letters
+    inside words); only then is the first character told apart, by branches grouped per
+    first character (their order kept: items with different first characters never match
+    at the same place).
     """
-    out = []
+    groups: dict[str, list[str]] = {}
     for first, rest in items:
-        c = re.escape(first)
-        out.append(f"{c}(?<!{not_after}{c}){rest}")
-    return "|".join(out)
+        groups.setdefault(first, []).append(rest)
+    firsts = "[" + "".join(re.escape(c) for c in groups) + "]"
+    body = "|".join(f"(?<={re.escape(c)})(?:{'|'.join(rests)})" for c, rests in groups.items())
+    return f"{firsts}(?<!{not_after}{firsts})(?:{body})"
 
 
 def signed_number(lead: str, not_after: str, signs: str) -> str:

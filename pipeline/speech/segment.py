@@ -10,7 +10,12 @@ import re
 
 # A sentence ends at . ! ? (with closing quotes/brackets) before a space and a character
 # that can start a sentence; a lower-case letter never does ("Hr. müller" stays together).
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'»«”)\]]*\s+(?=[^\s\da-zäöüß])")
+# Written as r"(?<=[.!?])[\"'»«”)\]]*\s+(?=...)" but starting with the class of its first
+# character, a closing mark or a space, for re's fast scan (see scan.py).
+_CLOSING = "\"'»«”)\\]"
+_SENTENCE_END = re.compile(
+    rf"[{_CLOSING}\s](?<=[.!?][{_CLOSING}\s])(?:(?<=\s)\s*|[{_CLOSING}]*\s+)(?=[^\s\da-zäöüß])"
+)
 
 # Where a long sentence may be cut, best first. The cut comes after the match.
 _CLAUSE_CUTS = (

@@ -20,7 +20,8 @@ PROTECTED = "\ue000-\uf8ff"
 # --- whitespace and look-alikes -----------------------------------------------------------
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t\r\f\v]")
 # "10 000" with a (narrow) no-break, thin or plain space is one number (DIN 5008 grouping).
-_GROUPED_DIGITS = re.compile(r"(?<![\d.,])(\d{1,3})((?:[ \u00a0\u2009\u202f]\d{3})+)(?![\d]|[.,]\d)")
+# (Patterns here start with the character they consume and look behind it: see scan.py.)
+_GROUPED_DIGITS = re.compile(r"(\d(?<![\d.,]\d)\d{0,2})((?:[ \u00a0\u2009\u202f]\d{3})+)(?![\d]|[.,]\d)")
 _SOFT = re.compile(r"[\u00ad\u200b\u200c\u2060\ufeff]")  # soft hyphen, zero-width chars
 
 
@@ -34,7 +35,7 @@ def clean_whitespace(text: str) -> str:
     return _NON_ASCII_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(0))), text)
 
 
-_NON_ASCII_DIGIT = re.compile(r"(?![0-9])\d")
+_NON_ASCII_DIGIT = re.compile(r"\d(?<![0-9])")
 
 
 def _join_groups(m: re.Match[str]) -> str:
@@ -72,12 +73,14 @@ def _email(m: re.Match[str]) -> str:
     return f"{user_words} ät {_host_words(host)}"
 
 
-_ADDRESS_HINT = re.compile(r"://|www\.|@|\.(?:" + _TLDS + r")\b", re.IGNORECASE)
+# Hints that a text holds an address: "://", "@", "www." or a dot before a known TLD.
+_WWW = re.compile(r"[wW][wW][wW]\.")
+_TLD = re.compile(r"\.(?i:" + _TLDS + r")\b")
 
 
 def read_addresses(text: str) -> str:
-    if not _ADDRESS_HINT.search(text):
-        return text  # the common case, checked with one cheap scan
+    if not ("://" in text or "@" in text or _WWW.search(text) or _TLD.search(text)):
+        return text  # the common case, checked with cheap scans
     text = _EMAIL.sub(_email, text)
     return _URL.sub(_url, text)
 
@@ -96,8 +99,12 @@ def drop_quotes_and_emoji(text: str) -> str:
 
 
 # --- pauses -------------------------------------------------------------------------------
-_OPEN = re.compile(r"\s*[(\[{]\s*")
-_CLOSE = re.compile(r"\s*[)\]}]")
+# Same as r"\s*[(\[{]\s*" and r"\s*[)\]}]", but starting with a class (see scan.py): the
+# first character is a space (then more space and the bracket follow) or the bracket.
+_OPEN = re.compile(r"[\s(\[{](?:(?<=[(\[{])|\s*[(\[{])\s*")
+_CLOSE = re.compile(r"[\s)\]}](?:(?<=[)\]}])|\s*[)\]}])")
+# Only a dash with space (or the text start) before it, or an em dash, can be a pause.
+_DASH_HINT = re.compile(r"[–—]|-(?<=\s-)")
 _SPACED_DASH = re.compile(r"(?:^|\s+)[–—-]+(?=\s|$)|\s*[—]\s*")
 _ELLIPSIS_END = re.compile(r"\s*(?:…|\.{3,})(?=\s*(?:$|\n|[A-ZÄÖÜ]))")
 _ELLIPSIS = re.compile(r"\s*(?:…|\.{3,})")
@@ -113,26 +120,30 @@ def pauses(text: str) -> str:
         text = _OPEN.sub(", ", text)
     if ")" in text or "]" in text or "}" in text:
         text = _CLOSE.sub(",", text)
-    if "–" in text or "—" in text or "-" in text:
+    if text[:1] == "-" or _DASH_HINT.search(text):
         text = _SPACED_DASH.sub(",", text)
     return text
 
 
 # --- letters glued to digits: "G7", "A380", "5G", "mp3" -----------------------------------
-_LETTERS_DIGITS = re.compile(r"(?<![\w\ue000-\uf8ff])([A-ZÄÖÜ]{1,3})(?=\d)")
-_DIGITS_LETTERS = re.compile(r"(?<=\d)([A-ZÄÖÜ]{1,3})(?![\w])")
-_GLUE = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+_LETTERS_DIGITS = re.compile(r"([A-ZÄÖÜ](?<![\w\ue000-\uf8ff][A-ZÄÖÜ])[A-ZÄÖÜ]{0,2})(?=\d)")
+_DIGITS_LETTERS = re.compile(r"([A-ZÄÖÜ](?<=\d[A-ZÄÖÜ])[A-ZÄÖÜ]{0,2})(?![\w])")
+# A space between a letter and a digit, in either order: one pass puts it before each
+# digit that follows a letter, the next after each digit that precedes a letter.
+_LETTER_DIGIT = re.compile(r"\d(?<=[^\W\d_]\d)")
+_DIGIT_LETTER = re.compile(r"\d(?=[^\W\d_])")
 
 
 def split_letters_and_digits(text: str) -> str:
     # Capitals glued to a number are a name ("G7", "A380", "5G"): spell them.
     text = _LETTERS_DIGITS.sub(lambda m: spell(m.group(1)) + " ", text)
     text = _DIGITS_LETTERS.sub(lambda m: " " + spell(m.group(1)), text)
-    return _GLUE.sub(" ", text)
+    text = _LETTER_DIGIT.sub(r" \g<0>", text)
+    return _DIGIT_LETTER.sub(r"\g<0> ", text)
 
 
 # --- initials: "John F. Kennedy" -> "John Eff Kennedy" ------------------------------------
-_INITIAL = re.compile(r"(?<=[A-Za-zäöüß] )([A-Z])\.(?= [A-ZÄÖÜ][a-zäöüß])")
+_INITIAL = re.compile(r"([A-Z])(?<=[A-Za-zäöüß] [A-Z])\.(?= [A-ZÄÖÜ][a-zäöüß])")
 
 
 def read_initials(text: str) -> str:
@@ -184,19 +195,26 @@ def leftovers(text: str) -> str:
 
 
 # --- tidy ---------------------------------------------------------------------------------
+# Each pattern starts with a literal or a class (see scan.py); line starts and ends are
+# trimmed with str methods instead of (?m)^ and $ patterns, which re tries at every position.
 _TIDY = [
-    (re.compile(r"[ ]{2,}"), " "),
-    (re.compile(r" +([,.;:!?])"), r"\1"),
+    (re.compile(r"  +"), " "),
+    (re.compile(r" [ ]*([,.;:!?])"), r"\1"),
     (re.compile(r"([,;:])(?:\s*[,;:])+"), r"\1"),  # ", ," from a bracket after a comma
     (re.compile(r",\s*([.!?])"), r"\1"),  # "(ISW)." -> "ISW."
-    (re.compile(r"(?m)^[ ,;:]+"), ""),  # a line starting with a pause
-    (re.compile(r"(?m)[ ,;]+$"), ""),  # ... or ending with one
-    (re.compile(r"([,;:])(?=[^\s\d])"), r"\1 "),
-    (re.compile(r"[ ]*\n[ ]*"), "\n"),
 ]
+_SPACE_AFTER = re.compile(r"([,;:])(?=[^\s\d])")
+
+
+def _trim_line(line: str) -> str:
+    # A line neither starts with a pause (or space) nor ends with one.
+    return line.lstrip(" ,;:").rstrip(" ,;")
 
 
 def tidy(text: str) -> str:
     for regex, repl in _TIDY:
         text = regex.sub(repl, text)
-    return text.strip()
+    text = "\n".join(_trim_line(line) for line in text.split("\n"))
+    # No space lies next to a line break now, and the space put after a pause below is
+    # always followed by a visible character.
+    return _SPACE_AFTER.sub(r"\1 ", text).strip()
