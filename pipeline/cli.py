@@ -108,7 +108,7 @@ def _print_summary(summary, settings: Settings, elapsed: float) -> None:
             if o.synthesised:
                 detail += f", {o.synthesised} segments spoken"
         colour = {"done": "green", "unchanged": "cyan", "skipped": "yellow", "failed": "red"}.get(o.status, "white")
-        table.add_row(f"[{colour}]{o.status}", o.title[:70] or o.article_id, detail)
+        table.add_row(f"[{colour}]{o.status}", o.title or o.article_id, detail)
     if summary.outcomes:
         out.print(table)
     for polled in summary.polls:
