@@ -8,7 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 
 from .context import words_before
-from .scan import branches
 
 DATA = Path(__file__).with_name("data") / "abbreviations.tsv"
 
@@ -50,32 +49,36 @@ class Expander:
     def __init__(self, items: tuple[Abbreviation, ...]) -> None:
         self.by_key = {re.sub(r"\s", "", a.written): a for a in items}
         alts = sorted(items, key=lambda a: -len(a.written))
-        body = branches((_pattern(a.written) for a in alts), r"[\w.]")
+        body = "|".join(f"{re.escape(first)}{rest}" for first, rest in (_pattern(a.written) for a in alts))
         # Not glued to a preceding letter ("Chr." inside "Christ." must not match), and the
         # abbreviation's last dot is followed by a space, punctuation or the end.
-        self.regex = re.compile(rf"(?:{body})(?=[\s,;:)\]!?]|$)")
+        # The pattern consumes the character before the abbreviation (the text gets a
+        # leading space so one is always there): re then only stops at spaces and
+        # punctuation, not at every letter as a pattern starting with a lookbehind would.
+        self.regex = re.compile(rf"[^\w.](?P<abbr>{body})(?=[\s,;:)\]!?]|$)")
         self._after_number = re.compile(r"\s*[-−]?\d")
         self._capital_next = re.compile(r"\s+[„\"(]?[A-ZÄÖÜ]")
         self._line_end = re.compile(r"[ \t]*(?:\n|$)")
 
     def _replace(self, m: re.Match[str]) -> str:
         text = m.string
-        abbr = self.by_key[re.sub(r"\s", "", m.group(0))]
+        before, written = m.group(0)[0], m.group("abbr")
+        abbr = self.by_key[re.sub(r"\s", "", written)]
         if abbr.number_only and not self._after_number.match(text, m.end()):
             return m.group(0)
         spoken = abbr.spoken
         if abbr.written == "sog.":
-            spoken = _sogenannt(text, m.start())
+            spoken = _sogenannt(text, m.start("abbr"))
         # The dot of an abbreviation at the end of a line (or, for "usw."-like ones, before a
         # capital letter) doubled as the sentence's full stop: keep it as one.
         if self._line_end.match(text, m.end()) or (
             abbr.may_end_sentence and self._capital_next.match(text, m.end())
         ):
             spoken += "."
-        return spoken
+        return before + spoken
 
     def __call__(self, text: str) -> str:
-        return self.regex.sub(self._replace, text)
+        return self.regex.sub(self._replace, " " + text)[1:]
 
 
 def _sogenannt(text: str, pos: int) -> str:

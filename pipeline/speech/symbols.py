@@ -188,7 +188,7 @@ def read_signs(text: str) -> str:
 def leftovers(text: str) -> str:
     text = _LEFTOVER_SIGNS.sub(lambda m: _LEFTOVER_SIGN[m.group(0)], text)
     text = _DIGIT_RUN.sub(_digit_run, text)
-    if not text.isascii() and any(c.isnumeric() for c in set(text)):
+    if not text.isascii() and any(map(str.isnumeric, set(text))):
         # Superscripts, fractions, numerals of other scripts: read their value or drop them.
         text = "".join(_numeric_char(c) if c.isnumeric() else c for c in text)
     return text
