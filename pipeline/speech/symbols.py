@@ -49,7 +49,7 @@ _URL = re.compile(
     + r")(?:/[^\s<>()\"“”„]*)?(?![\w@])",
     re.IGNORECASE,
 )
-_EMAIL = re.compile(r"(?<![\w.])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"[\w.+-](?<![\w.][\w.+-])[\w.+-]*@[\w-]+(?:\.[\w-]+)+")
 _HOST = re.compile(r"^(?:https?://)?(?:www\.)?([^/?#:]+)")
 
 
@@ -79,10 +79,13 @@ _TLD = re.compile(r"\.(?i:" + _TLDS + r")\b")
 
 
 def read_addresses(text: str) -> str:
-    if not ("://" in text or "@" in text or _WWW.search(text) or _TLD.search(text)):
-        return text  # the common case, checked with cheap scans
-    text = _EMAIL.sub(_email, text)
-    return _URL.sub(_url, text)
+    if "@" in text:
+        text = _EMAIL.sub(_email, text)
+    # _URL cannot start with a class (it ignores case), so it runs only where one of its
+    # necessary parts occurs; the common case costs three cheap scans.
+    if "://" in text or _WWW.search(text) or _TLD.search(text):
+        text = _URL.sub(_url, text)
+    return text
 
 
 # --- quotes and emoji ---------------------------------------------------------------------
@@ -105,9 +108,15 @@ _OPEN = re.compile(r"[\s(\[{](?:(?<=[(\[{])|\s*[(\[{])\s*")
 _CLOSE = re.compile(r"[\s)\]}](?:(?<=[)\]}])|\s*[)\]}])")
 # Only a dash with space (or the text start) before it, or an em dash, can be a pause.
 _DASH_HINT = re.compile(r"[–—]|-(?<=\s-)")
-_SPACED_DASH = re.compile(r"(?:^|\s+)[–—-]+(?=\s|$)|\s*[—]\s*")
-_ELLIPSIS_END = re.compile(r"\s*(?:…|\.{3,})(?=\s*(?:$|\n|[A-ZÄÖÜ]))")
-_ELLIPSIS = re.compile(r"\s*(?:…|\.{3,})")
+# These read as r"(?:^|\s+)[–—-]+(?=\s|$)|\s*[—]\s*" and r"\s*(?:…|\.{3,})" but start with
+# the class of their first character (see scan.py); a lookbehind then tells which one it
+# was: a space (more space may follow), the text's first character, an em dash, a dot.
+_SPACED_DASH = re.compile(
+    r"[\s–—-](?:(?<=\s)(?:\s*[–—-]+(?=\s|$)|\s*—\s*)|(?<=[–—-])(?<![\s\S][–—-])[–—-]*(?=\s|$)|(?<=—)\s*)"
+)
+_DOTS = r"[\s….](?:(?<=\s)\s*(?:…|\.{3,})|(?<=…)|(?<=\.)\.{2,})"
+_ELLIPSIS_END = re.compile(_DOTS + r"(?=\s*(?:$|\n|[A-ZÄÖÜ]))")
+_ELLIPSIS = re.compile(_DOTS)
 
 
 def pauses(text: str) -> str:
