@@ -74,18 +74,33 @@ def _email(m: re.Match[str]) -> str:
 
 
 # Hints that a text holds an address: "://", "@", "www." or a dot before a known TLD.
+_SCHEME = re.compile("://")
 _WWW = re.compile(r"[wW][wW][wW]\.")
+_NON_SPACE = re.compile(r"\S*")
+
+
+def _word_around(text: str, i: int) -> tuple[int, int]:
+    """The span of the maximal run of non-space characters around position ``i``."""
+    start = i
+    while start > 0 and not text[start - 1].isspace():  # str.isspace is re's \s
+        start -= 1
+    return start, _NON_SPACE.match(text, i).end()
 _TLD = re.compile(r"\.(?i:" + _TLDS + r")\b")
 
 
 def read_addresses(text: str) -> str:
     if "@" in text:
         text = _EMAIL.sub(_email, text)
-    # _URL cannot start with a class (it ignores case), so it runs only where one of its
-    # necessary parts occurs; the common case costs three cheap scans.
-    if "://" in text or _WWW.search(text) or _TLD.search(text):
-        text = _URL.sub(_url, text)
-    return text
+    # _URL cannot start with a class (it ignores case), so re would try it at every
+    # position. Its matches never hold a space and it reads the same whether a space or
+    # the text's end lies next to them, so it runs only on the space-free words that hold
+    # one of its necessary parts ("://", "www.", a dot before a known TLD).
+    spans = sorted({_word_around(text, m.start()) for r in (_SCHEME, _WWW, _TLD) for m in r.finditer(text)})
+    out, done = [], 0
+    for start, end in spans:
+        out += [text[done:start], _URL.sub(_url, text[start:end])]
+        done = end
+    return "".join(out) + text[done:]
 
 
 # --- quotes and emoji ---------------------------------------------------------------------
