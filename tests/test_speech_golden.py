@@ -105,6 +105,12 @@ Vom 3. bis zum 5. Mai ist Messe. => Vom dritten bis zum fünften Mai ist Messe.
 Er war zum 3. Mal dabei. => Er war zum dritten Mal dabei.
 Am 1. Spieltag fiel er aus. => Am ersten Spieltag fiel er aus.
 Der 1000. Besucher kam. => Der tausendste Besucher kam.
+Die 3. Plätze gingen an Kenia. => Die dritten Plätze gingen an Kenia.
+Sie belegten die 1. und 2. Plätze. => Sie belegten die ersten und zweiten Plätze.
+Die 2. Runden liefen. => Die zweiten Runden liefen.
+Seine 2. Länder waren Polen und Ungarn. => Seine zweiten Länder waren Polen und Ungarn.
+Die 2. Hälfte begann. => Die zweite Hälfte begann.
+Die 3. Kammer urteilte. => Die dritte Kammer urteilte.
 """)
 
 DATES = cases("""
@@ -201,6 +207,9 @@ Papst Benedikt XVI. trat zurück. => Papst Benedikt der Sechzehnte trat zurück.
 König Charles III. reiste an. => König Charles der Dritte reiste an.
 Das Werk von Friedrich II. ist groß. => Das Werk von Friedrich dem Zweiten ist groß.
 John F. Kennedy wurde ermordet. => John Eff Kennedy wurde ermordet.
+Es regierte Karl V. Danach kam Philipp II. => Es regierte Karl der Fünfte. | Danach kam Philipp der Zweite.
+Es herrschte Ludwig XIV. Er baute Versailles. => Es herrschte Ludwig der Vierzehnte. | Er baute Versailles.
+Ludwig XIV. König von Frankreich => Ludwig der Vierzehnte König von Frankreich
 """)
 
 ABBREVIATIONS = cases("""
@@ -231,6 +240,8 @@ Von den sog. Experten kam nichts. => Von den sogenannten Experten kam nichts.
 Der Verein e.V. klagt. => Der Verein eingetragener Verein klagt.
 Es fehlen 3 Mio. => Es fehlen drei Millionen.
 Das steht auf S. 12. => Das steht auf Seite zwölf.
+Er kam aus der Abt. Verkauf. => Er kam aus der Abteilung Verkauf.
+Er sprach mit Hrn. Müller. => Er sprach mit Herrn Müller.
 """)
 
 ACRONYMS = cases("""

@@ -113,6 +113,10 @@ def test_normalize_gives_one_segment_per_sentence() -> None:
         ("Die 2. Liga ruft. Wer kommt?", ["Die zweite Liga ruft.", "Wer kommt?"]),
         ("Das war 2024. Das ist heute.", ["Das war zweitausendvierundzwanzig.", "Das ist heute."]),
         ("Karl V. regierte. Lange.", ["Karl der Fünfte regierte.", "Lange."]),
+        # Abbreviations no list knows: no vowel, or a single capital (an initial).
+        ("Er traf Frl. Meier. Dann ging er.", ["Er traf Frl. Meier.", "Dann ging er."]),
+        ("Kess, Anm. d. Red., griff an. Er siegte.", ["Kess, Anm. d. Red., griff an.", "Er siegte."]),
+        ("A. Merkel sprach. Er nicht.", ["A. Merkel sprach.", "Er nicht."]),
     ],
 )
 def test_never_split_at_an_abbreviation_or_ordinal_dot(text: str, expected: list[str]) -> None:
@@ -124,3 +128,25 @@ def test_a_word_longer_than_the_limit_is_the_only_hard_cut() -> None:
     segments = normalize(f"Der {word} kam.", lexicon=Lexicon(), max_chars=20)
     assert all(len(s) <= 20 for s in segments)
     assert "".join(segments).replace(" ", "") == f"Der{word}kam."
+
+
+def test_long_sentences_are_cut_into_balanced_clauses() -> None:
+    # Greedy filling cut after "senken," (99 characters) and left "sagte er." alone.
+    sentence = (
+        "Die Regierung hat am Montag nach langen Beratungen im Kabinett beschlossen, "
+        "die Steuern zu senken, sagte er."
+    )
+    assert normalize(sentence, lexicon=Lexicon(), max_chars=100) == [
+        "Die Regierung hat am Montag nach langen Beratungen im Kabinett beschlossen,",
+        "die Steuern zu senken, sagte er.",
+    ]
+
+
+def test_balanced_cuts_still_use_as_few_pieces_as_the_limit_allows() -> None:
+    # 323 characters: greedy filling gave 134, 134 and 53; three even thirds are heard.
+    sentence = ", ".join(["die Lage blieb angespannt"] * 12) + "."
+    pieces = normalize(sentence, lexicon=Lexicon(), max_chars=150)
+    assert len(pieces) == 3
+    assert all(len(p) <= 150 for p in pieces)
+    assert max(map(len, pieces)) - min(map(len, pieces)) < 30
+    assert all(p.endswith((",", ".")) for p in pieces)

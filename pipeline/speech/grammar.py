@@ -54,6 +54,37 @@ _NEUTER_WORDS = (
 _MASCULINE_E = ("käse", "name", "gedanke", "glaube", "wille", "friede", "junge", "experte")
 
 
+# Masculine nouns that often follow an ordinal; with _NEUTER_WORDS they let us see a plural
+# by its ending ("Plätze" is "Platz" + umlaut + e, "Länder" is "Land" + umlaut + er).
+_MASCULINE_WORDS = (
+    "platz", "rang", "tag", "sieg", "versuch", "schritt", "punkt", "lauf", "durchgang",
+    "teil", "preis", "titel", "wahlgang", "anlauf", "stock", "monat",
+)
+_DE_UMLAUT = str.maketrans("äöü", "aou")
+# Determiners after which a plural noun takes the weak ending -en: "die dritten Plätze".
+_PLURAL_WEAK = frozenset(
+    "die diese jene welche keine meine deine seine ihre unsere eure alle beide".split()
+)
+
+
+def is_plural(noun: str) -> bool:
+    """A guess whether ``noun`` is a plural form, for the nouns that follow ordinals.
+
+    An ending in -en or -ern is plural ("Runden", "Ländern": no feminine singular ends so);
+    -e or -er is plural where the rest, umlaut undone, is a known masculine or neuter noun
+    ("Plätze", "Tore", "Länder"), since feminine singulars in -e ("Runde", "Hälfte") and
+    -er ("Kammer") are common.
+    """
+    low = noun.lower()
+    if len(low) > 3 and low.endswith("en"):
+        return True
+    for suffix in ("er", "e"):
+        if low.endswith(suffix):
+            stem = low[: -len(suffix)].translate(_DE_UMLAUT)
+            return stem.endswith(_MASCULINE_WORDS + _NEUTER_WORDS)
+    return False
+
+
 def gender(noun: str) -> str:
     """'f', 'n' or 'm' (the default) for a German noun, guessed from its last part."""
     low = noun.lower()
@@ -96,6 +127,8 @@ def ordinal_ending(before: list[str], noun: str) -> str:
     # zweiten Halbzeit"), nor after a preposition ("mit der dritten").
     if low == "der" and (gender(noun) == "f" or (len(before) >= 2 and before[-2].lower() in PREPOSITIONS)):
         return "en"
+    if low in _PLURAL_WEAK and noun[:1].isupper() and is_plural(noun):
+        return "en"  # "die dritten Plätze", "seine ersten Tore"
     if low in _WEAK_E:
         return "e"
     if low in _MIXED:
@@ -106,3 +139,16 @@ def ordinal_ending(before: list[str], noun: str) -> str:
 def article_one(noun: str) -> str:
     """'1' before a noun: 'ein Euro', 'eine Million', 'ein Jahr'."""
     return "eine" if gender(noun) == "f" else "ein"
+
+
+# Words that, capitalised after a full stop, start a new sentence: closed-class words
+# (articles, pronouns, conjunctions, sentence adverbs). A capitalised noun after "Karl V."
+# may be an apposition; these words may not.
+SENTENCE_STARTERS = frozenset(
+    "der die das den dem des ein eine einer einen einem er sie es wir ihr ich man dies diese "
+    "dieser dieses damit dann danach daher dabei darauf davor doch denn aber und auch als "
+    "auf aus bei bis mit nach nun noch so schon seit sein seine ihre im in am an zum zur vom "
+    "von vor für gegen unter über trotz wegen während wie wo was wer wann warum heute "
+    "später zuvor zudem jedoch allerdings deshalb später außerdem erst zwar kein keine "
+    "nicht nur sogar ebenfalls inzwischen bereits".split()
+)

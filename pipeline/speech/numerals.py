@@ -61,6 +61,7 @@ def _decade(m: re.Match[str]) -> str:
 # --- ordinals: "17." that is not a sentence end. ----------------------------------------
 _ORDINAL = re.compile(r"(\d(?<![\w.,]\d)\d{0,3})\.(?!\d)")
 _AFTER_DOT = re.compile(r"[ \t]*(\S?)")
+_PAIRED_ORDINAL = re.compile(r"\s+(?:und|oder|sowie|bis)\s+(?:zum\s+)?\d{1,4}\.")
 
 
 def _ordinal(m: re.Match[str]) -> str:
@@ -70,6 +71,10 @@ def _ordinal(m: re.Match[str]) -> str:
     noun = next_word(text, m.end())
     before = words_before(text, m.start(), 4)
     if _is_ordinal(text, m, n, after, noun, before):
+        # "die 1. und 2. Plätze": the first ordinal agrees with the noun after the second.
+        paired = _PAIRED_ORDINAL.match(text, m.end())
+        if paired:
+            noun = next_word(text, paired.end())
         return ordinal(n, grammar.ordinal_ending(before, noun))
     # A sentence end: a year or cardinal followed by its full stop. Never an ordinal here
     # (the XTTS habit of "2024." -> "zweitausendvierundzwanzigste").

@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .context import words_before
+from .context import next_word, words_before
+from .grammar import SENTENCE_STARTERS
 from .numbers import ordinal
 
 DATA = Path(__file__).with_name("data") / "regnal_names.txt"
@@ -73,13 +74,19 @@ def _replace(m: re.Match[str]) -> str:
         article, ending = ("dem", "en") if dative else ("der", "e")
     word = ordinal(value, ending)
     spoken = f"{name}{space}{article} {word[:1].upper()}{word[1:]}"
-    # The numeral's dot may also close the sentence: keep one at a line end.
-    if dot and _LINE_END.match(m.string, m.end()):
+    # The numeral's dot may also close the sentence: keep one at a line end, and before a
+    # word that starts sentences ("Karl V. Dann ..."), so the listener hears the stop.
+    if dot and (_LINE_END.match(m.string, m.end()) or _new_sentence(m.string, m.end())):
         spoken += "."
     return spoken
 
 
 _LINE_END = re.compile(r"[ \t]*(?:\n|$)")
+
+
+def _new_sentence(text: str, pos: int) -> bool:
+    word = next_word(text, pos)
+    return word[:1].isupper() and word.lower() in SENTENCE_STARTERS
 
 
 # A whole word of roman digits after a space: without one _ROMAN cannot match, and this

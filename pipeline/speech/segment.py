@@ -29,11 +29,28 @@ _CLAUSE_CUTS = (
 MIN_FILL = 0.4
 
 
+# A dotted word no rule knew that is surely no sentence end: up to five letters with no
+# vowel ("Hrn.", "Bd.", "Jh.", "Mr."), or one capital letter (an initial, "A. Merkel").
+# German words have vowels; the abbreviation list expanded every known abbreviation before.
+_UNKNOWN_ABBREVIATION = re.compile(
+    r"(?:^|(?<=[\s(\-]))(?:[b-df-hj-np-tv-xzßB-DF-HJ-NP-TV-XZ]{1,5}|[A-ZÄÖÜ])\.$"
+)
+
+
 def sentences(paragraph: str) -> list[str]:
-    parts = (p.strip() for p in _SENTENCE_END.split(paragraph.strip()))
+    parts = [p.strip() for p in _SENTENCE_END.split(paragraph.strip())]
+    # Rejoin a split made at an unknown abbreviation's dot ("aus der Abt. Verkauf" is not
+    # known, but "mit Hrn. Müller" is caught): a wrong cut puts a sentence-end pause and
+    # melody inside a phrase, a missed one only a short pause the voice makes at the dot.
+    joined: list[str] = []
+    for p in parts:
+        if p and joined and _UNKNOWN_ABBREVIATION.search(joined[-1]):
+            joined[-1] += " " + p
+        elif p:
+            joined.append(p)
     # A sentence that now starts with a number word ("1989 fiel ..." -> "neunzehnhundert...")
     # gets its capital back: some voices take a lower-case start for a continuation.
-    return [_capital(p) for p in parts if p]
+    return [_capital(p) for p in joined]
 
 
 def _capital(s: str) -> str:
@@ -45,19 +62,39 @@ def _capital(s: str) -> str:
 def chunk(sentence: str, max_chars: int) -> list[str]:
     """Cut ``sentence`` into pieces of at most ``max_chars`` characters, never inside a word.
 
-    Only a single word longer than the limit (which no German word is at the default 300)
-    is cut hard, at a hyphen if it has one.
+    The pieces are balanced: a sentence that needs k pieces is cut near every k-th of its
+    length, at the strongest clause boundary there, rather than filled greedily up to the
+    limit (which leaves a short, choppy last piece). Only a single word longer than the
+    limit (which no German word is at the default 300) is cut hard, at a hyphen if it has one.
     """
     out: list[str] = []
     rest = sentence.strip()
     while len(rest) > max_chars:
-        cut = _best_cut(rest, max_chars)
+        cut = _balanced_cut(rest, max_chars) or _best_cut(rest, max_chars)
         head, rest = rest[:cut].strip(), rest[cut:].strip()
         if head:
             out.append(head)
     if rest:
         out.append(rest)
     return out
+
+
+def _balanced_cut(text: str, max_chars: int) -> int:
+    """The clause boundary nearest to an even share of ``text``, strongest kind first, such
+    that the rest still fits in the remaining pieces; 0 if there is none."""
+    pieces = -(-len(text) // max_chars)
+    target = len(text) / pieces
+    # Cut no earlier than the rest allows, nor much before the even share.
+    low = max(len(text) - (pieces - 1) * max_chars, int(target * MIN_FILL * 1.5), 1)
+    window = text[: max_chars + 1]
+    for regex in _CLAUSE_CUTS[:-1]:  # a plain space is left to the greedy fallback
+        ends = [
+            m.end() for m in regex.finditer(window)
+            if low <= m.end() and len(text[: m.end()].rstrip()) <= max_chars
+        ]
+        if ends:
+            return min(ends, key=lambda e: abs(e - target))
+    return 0
 
 
 def _best_cut(text: str, max_chars: int) -> int:
