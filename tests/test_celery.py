@@ -99,3 +99,23 @@ def test_queued_run_matches_in_process_run(worker, tmp_path, capsys):
     failed = jobs.open_store(queued).list_articles("sample", "failed")
     assert [(r.reason, r.guid) for r in failed] == [("http-404", "ntv-article00000000")]
     assert (queued.feeds_dir / "sample.xml").exists()
+
+
+def test_app_settings_keep_work_safe_and_beat_polls_every_feed(tmp_path):
+    from pipeline.config import load_settings
+    from workers.app import make_app
+
+    config = write_config(tmp_path, "https://www.n-tv.de/politik/rss")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        "poll_minutes = 7\n" + text + '[[feeds]]\nname = "sport"\nurl = "https://www.n-tv.de/sport/rss"\n',
+        encoding="utf-8",
+    )
+    app = make_app(load_settings(config, env={}))
+    conf = app.conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.broker_url == BROKER
+    assert conf.task_routes["workers.tasks.render_article"] == {"queue": "synth"}
+    schedule = {name: (entry["args"], entry["schedule"]) for name, entry in conf.beat_schedule.items()}
+    assert schedule == {"poll-sample": (("sample",), 420.0), "poll-sport": (("sport",), 420.0)}
