@@ -10,12 +10,19 @@ import re
 
 # A sentence ends at . ! ? (with closing quotes/brackets) before a space and a character
 # that can start a sentence; a lower-case letter never does ("Hr. müller" stays together).
-# Written as r"(?<=[.!?])[\"'»«”)\]]*\s+(?=...)" but starting with the class of its first
-# character, a closing mark or a space, for re's fast scan (see scan.py).
+# The cut (group 1) follows the stop; the pattern starts at the rare stop character, not
+# at every space, for re's fast scan (see scan.py).
 _CLOSING = "\"'»«”)\\]"
-_SENTENCE_END = re.compile(
-    rf"[{_CLOSING}\s](?<=[.!?][{_CLOSING}\s])(?:(?<=\s)\s*|[{_CLOSING}]*\s+)(?=[^\s\da-zäöüß])"
-)
+_SENTENCE_END = re.compile(rf"[.!?]([{_CLOSING}]*\s+)(?=[^\s\da-zäöüß])")
+
+
+def _cut_sentences(paragraph: str) -> list[str]:
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(paragraph):
+        out.append(paragraph[start : m.start(1)])
+        start = m.end(1)
+    out.append(paragraph[start:])
+    return out
 
 # Where a long sentence may be cut, best first. The cut comes after the match.
 _CLAUSE_CUTS = (
@@ -38,7 +45,7 @@ _UNKNOWN_ABBREVIATION = re.compile(
 
 
 def sentences(paragraph: str) -> list[str]:
-    parts = [p.strip() for p in _SENTENCE_END.split(paragraph.strip())]
+    parts = [p.strip() for p in _cut_sentences(paragraph.strip())]
     # Rejoin a split made at an unknown abbreviation's dot ("aus der Abt. Verkauf" is not
     # known, but "mit Hrn. Müller" is caught): a wrong cut puts a sentence-end pause and
     # melody inside a phrase, a missed one only a short pause the voice makes at the dot.

@@ -28,14 +28,19 @@ _SOFT = re.compile(r"[\u00ad\u200b\u200c\u2060\ufeff]")  # soft hyphen, zero-wid
 def clean_whitespace(text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     text = _SOFT.sub("", text)
-    text = _GROUPED_DIGITS.sub(_join_groups, text)
+    has_digits = _ANY_DIGIT.search(text) is not None  # the digit passes need one
+    if has_digits:
+        text = _GROUPED_DIGITS.sub(_join_groups, text)
     text = _SPACES.sub(" ", text)
+    if not has_digits:
+        return text
     # Fullwidth and other non-ASCII decimal digits ("٣", "３") become ASCII so the number
     # rules see them; superscripts are handled by the units and the final pass.
     return _NON_ASCII_DIGIT.sub(lambda m: str(unicodedata.decimal(m.group(0))), text)
 
 
 _NON_ASCII_DIGIT = re.compile(r"\d(?<![0-9])")
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def _join_groups(m: re.Match[str]) -> str:
@@ -95,7 +100,10 @@ def read_addresses(text: str) -> str:
     # position. Its matches never hold a space and it reads the same whether a space or
     # the text's end lies next to them, so it runs only on the space-free words that hold
     # one of its necessary parts ("://", "www.", a dot before a known TLD).
-    spans = sorted({_word_around(text, m.start()) for r in (_SCHEME, _WWW, _TLD) for m in r.finditer(text)})
+    starts = [m.start() for r in (_SCHEME, _WWW, _TLD) for m in r.finditer(text)]
+    if not starts:
+        return text
+    spans = sorted({_word_around(text, i) for i in starts})
     out, done = [], 0
     for start, end in spans:
         out += [text[done:start], _URL.sub(_url, text[start:end])]
@@ -105,15 +113,17 @@ def read_addresses(text: str) -> str:
 
 # --- quotes and emoji ---------------------------------------------------------------------
 # Quotes go, their content stays. "’" and "'" stay: they are apostrophes ("geht's").
-_QUOTES = re.compile(r"[„“”\"‚‘»«›‹]")
-_EMOJI = re.compile(
-    "[\U0001f000-\U0001faff\U0001fc00-\U0001ffff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
-    "\ufe0e\ufe0f\u200d\u20e3\U000e0020-\U000e007f\u2190-\u21ff\u25a0-\u25ff]"
+# Both go in one pass over one character class: dropping either never makes the other.
+_QUOTES = "„“”\"‚‘»«›‹"
+_EMOJI = (
+    "\U0001f000-\U0001faff\U0001fc00-\U0001ffff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff"
+    "\ufe0e\ufe0f\u200d\u20e3\U000e0020-\U000e007f\u2190-\u21ff\u25a0-\u25ff"
 )
+_QUOTES_AND_EMOJI = re.compile(f"[{_QUOTES}{_EMOJI}]")
 
 
 def drop_quotes_and_emoji(text: str) -> str:
-    return _EMOJI.sub("", _QUOTES.sub("", text))
+    return _QUOTES_AND_EMOJI.sub("", text)
 
 
 # --- pauses -------------------------------------------------------------------------------
@@ -188,12 +198,15 @@ _SIGNS = [
 # Last resort so that no digit or sign a voice would misread survives any input
 # ("1.2.3", "v2.0", stray signs): signs become their word, digit runs their number.
 _LEFTOVER_SIGN = {"§": " Paragraf ", "%": " Prozent ", "€": " Euro ", "$": " Dollar ", "°": " Grad "}
-_LEFTOVER_SIGNS = re.compile(r"[§%€$°]")
-_DIGIT_RUN = re.compile(r"[0-9]+")
+# A sign or a run of digits, in one pass: a sign's word holds no digit and a number's
+# words hold no sign, so this reads the same as the sign pass followed by the digit pass.
+_LEFTOVER = re.compile(r"[§%€$°0-9](?:(?<=[0-9])[0-9]*)?")
 
 
-def _digit_run(m: re.Match[str]) -> str:
+def _leftover(m: re.Match[str]) -> str:
     s = m.group(0)
+    if s in _LEFTOVER_SIGN:
+        return _LEFTOVER_SIGN[s]
     return " " + (digits(s) if s.startswith("0") and len(s) > 1 else cardinal(int(s))) + " "
 
 
@@ -210,8 +223,7 @@ def read_signs(text: str) -> str:
 
 
 def leftovers(text: str) -> str:
-    text = _LEFTOVER_SIGNS.sub(lambda m: _LEFTOVER_SIGN[m.group(0)], text)
-    text = _DIGIT_RUN.sub(_digit_run, text)
+    text = _LEFTOVER.sub(_leftover, text)
     if not text.isascii() and any(map(str.isnumeric, set(text))):
         # Superscripts, fractions, numerals of other scripts: read their value or drop them.
         text = "".join(_numeric_char(c) if c.isnumeric() else c for c in text)
