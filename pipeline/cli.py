@@ -297,6 +297,38 @@ def cmd_voices(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import jobs
+
+    store = jobs.open_store(settings)
+    if args.articles:
+        targets = [jobs.Touched(a, store.get_article(a).title, "asked for") for a in args.articles]
+    elif args.lexicon or args.fallback_voice:
+        targets = jobs.needing_regeneration(settings, lexicon=args.lexicon, fallback_voice=args.fallback_voice)
+    else:
+        raise UsageError("name article ids (see `newsaudio status`), or --lexicon, or --fallback-voice")
+    for t in targets:
+        out.print(f"{t.article_id}  {t.title}  ({t.reason})")
+    if not targets:
+        out.print("Nothing to regenerate.")
+    if args.dry_run or not targets:
+        return 0
+    failed = 0
+    with _progress() as progress:
+        task = progress.add_task("regenerating", total=len(targets))
+        for t in targets:
+            # Named articles are fetched again (the page may have been fixed); a lexicon or voice
+            # change re-speaks the stored text.
+            run = jobs.process_article if args.articles else jobs.render_article
+            outcome = run(t.article_id, settings, store)
+            failed += outcome.status == "failed"
+            progress.advance(task)
+            out.print(f"{outcome.status:9} {t.article_id} v{outcome.version} {outcome.message}")
+    for feed in {store.get_article(t.article_id).feed for t in targets}:
+        jobs.publish_feed(feed, settings, store)
+    return 1 if failed else 0
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
@@ -338,6 +370,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--feed")
     p.add_argument("--state", choices=["new", "prepared", "done", "skipped", "failed"])
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("regenerate", help="voice articles again: named ones, or those a change touches")
+    p.add_argument("articles", nargs="*", metavar="ARTICLE_ID")
+    p.add_argument("--lexicon", action="store_true", help="articles whose text a lexicon edit touches")
+    p.add_argument("--fallback-voice", action="store_true", help="episodes the fallback voice spoke")
+    p.add_argument("--dry-run", action="store_true", help="only list them")
+    p.set_defaults(func=cmd_regenerate)
 
     p = sub.add_parser("voices", help="list voice profiles; fetch or export a model")
     p.add_argument("action", nargs="?", choices=["list", "fetch", "export"], default="list")

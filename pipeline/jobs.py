@@ -23,8 +23,9 @@ from pipeline.extract import extract, is_german
 from pipeline.fetch import fetch
 from pipeline.master import Tags, master
 from pipeline.models import NotGerman, StageError
-from pipeline.speech import Lexicon, load_lexicon, to_script
-from pipeline.store import DuplicateEpisode, Store
+from pipeline.speech import Lexicon, load_lexicon, parse_lexicon, to_script
+from pipeline.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
+from pipeline.store import DuplicateEpisode, EpisodeRow, Store
 from voices import SegmentCache, load_voice, speak
 
 log = logging.getLogger("newsaudio.jobs")
@@ -71,15 +72,46 @@ def open_store(settings: Settings) -> Store:
     return _store(settings.db_url)
 
 
+def lexicon_path(settings: Settings) -> Path:
+    return settings.lexicon or LEXICON_PATH
+
+
 @lru_cache(maxsize=8)
-def _lexicon(path: Path | None, mtime: float) -> Lexicon:
+def _lexicon(path: Path, mtime: float) -> Lexicon:
     return load_lexicon(path)
 
 
 def current_lexicon(settings: Settings) -> Lexicon:
-    path = settings.lexicon
-    mtime = path.stat().st_mtime if path and path.exists() else 0.0
-    return _lexicon(path, mtime)
+    """The editors' lexicon, reloaded when its file changes (workers run for days)."""
+    path = lexicon_path(settings)
+    return _lexicon(path, path.stat().st_mtime)
+
+
+def remember_lexicon(settings: Settings, lexicon: Lexicon) -> None:
+    """Keep a copy of every lexicon version that spoke an episode, so a later edit can be
+    compared with it entry by entry."""
+    snapshot = settings.data_dir / "lexicons" / f"{lexicon.version}.toml"
+    if not snapshot.exists():
+        text = lexicon_path(settings).read_text(encoding="utf-8")
+        if parse_lexicon(text).version == lexicon.version:  # the file may have changed since
+            publish.atomic_write(snapshot, text.encode("utf-8"))
+
+
+def lexicon_at(settings: Settings, version: str) -> Lexicon | None:
+    snapshot = settings.data_dir / "lexicons" / f"{version}.toml"
+    return load_lexicon(snapshot) if snapshot.exists() else None
+
+
+def lexicon_changes_touching(settings: Settings, old_version: str, text: str) -> list[str] | None:
+    """The entries changed since ``old_version`` that touch ``text``; None when that version
+    is unknown (then everything must be assumed touched)."""
+    current = current_lexicon(settings)
+    if old_version == current.version:
+        return []
+    old = lexicon_at(settings, old_version)
+    if old is None:
+        return None
+    return sorted({e.match for e in current.changed_entries(old) if e.matches(text)})
 
 
 def content_key(text_hash: str, lexicon_version: str, voice_identity: str) -> str:
@@ -182,6 +214,10 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
         text_hash = article.text_hash()
         key = content_key(text_hash, script.lexicon_version, voice.identity)
         latest = store.latest_episode(article_id)
+        if latest and latest.content_key != key and _only_untouching_lexicon_change(
+            settings, latest, text_hash, voice.identity, article.text()
+        ):
+            key = latest.content_key  # a lexicon edit elsewhere: this article sounds the same
         if latest and latest.content_key == key:
             store.set_status(article_id, "done")
             return Outcome(
@@ -213,6 +249,7 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
         )
         timings["master"] = time.perf_counter() - start
         start = time.perf_counter()
+        remember_lexicon(settings, lexicon)
         version = (latest.episode.version if latest else 0) + 1
         file_name = publish.audio_file_name(article_id, version)
         publish.write_audio(settings.output_dir, file_name, mastered.mp3)
@@ -251,6 +288,45 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
         duration_s=mastered.duration_s, synthesised=stats.synthesised, cached=stats.cached,
         voice=voice.identity, timings=timings,
     )
+
+
+def _only_untouching_lexicon_change(
+    settings: Settings, latest: EpisodeRow, text_hash: str, voice_identity: str, text: str
+) -> bool:
+    if latest.episode.text_hash != text_hash or latest.episode.voice != voice_identity:
+        return False
+    return lexicon_changes_touching(settings, latest.lexicon_version, text) == []
+
+
+@dataclass
+class Touched:
+    article_id: str
+    title: str
+    reason: str
+
+
+def needing_regeneration(
+    settings: Settings, *, lexicon: bool = False, fallback_voice: bool = False, store: Store | None = None
+) -> list[Touched]:
+    """Published articles an editor should regenerate: those whose text a lexicon edit touches,
+    and/or those the fallback voice spoke."""
+    store = store or open_store(settings)
+    found: list[Touched] = []
+    for feed in settings.feeds:
+        for row in store.published_episodes(feed.name):
+            reasons: list[str] = []
+            if fallback_voice and row.voice_is_fallback:
+                reasons.append(f"spoken by the fallback voice {row.episode.voice}")
+            if lexicon:
+                article = store.get_article(row.article_id).article()
+                hits = lexicon_changes_touching(settings, row.lexicon_version, article.text() if article else "")
+                if hits is None:
+                    reasons.append(f"lexicon {row.lexicon_version} is unknown here")
+                elif hits:
+                    reasons.append("lexicon entries " + ", ".join(hits))
+            if reasons:
+                found.append(Touched(row.article_id, row.episode.title, "; ".join(reasons)))
+    return found
 
 
 def process_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:

@@ -43,12 +43,13 @@ def sample_settings(settings: Settings, sample_site: str) -> Settings:
     return settings
 
 
-def small_site(root: Path) -> Path:
-    """The sample site with only the seed article and the missing page: quick to voice."""
+def small_site(root: Path, keep: tuple[str, ...] = ("russland-iran", "entfernt")) -> Path:
+    """The sample site with only some entries (by default the seed article and the missing
+    page): quick to voice."""
     shutil.copytree(SAMPLE_SITE, root)
     tree = etree.parse(str(root / "feed.xml"))
     for item in list(tree.iter("item")):
-        if not any(k in item.findtext("link") for k in ("russland-iran", "entfernt")):
+        if not any(k in item.findtext("link") for k in keep):
             item.getparent().remove(item)
     tree.write(str(root / "feed.xml"), xml_declaration=True, encoding="UTF-8")
     return root

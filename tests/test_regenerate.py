@@ -1,0 +1,69 @@
+"""Editors fix pronunciations in the lexicon; exactly the articles an edit touches are re-voiced."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from pipeline import jobs
+from pipeline.cli import main
+from pipeline.config import FeedConfig
+from pipeline.demo import serve_site
+from pipeline.speech.lexicon import DEFAULT_PATH
+from tests.conftest import small_site
+
+SEED = "ntv-article24649386"
+TRUMP = "ntv-id30134161"
+
+
+@pytest.fixture
+def voiced(settings, tmp_path):
+    """Two articles voiced with an editable copy of the lexicon."""
+    settings.lexicon = tmp_path / "lexicon.toml"
+    shutil.copy(DEFAULT_PATH, settings.lexicon)
+    with serve_site(small_site(tmp_path / "site", keep=("russland-iran", "trump"))) as base:
+        settings.feeds = [FeedConfig(name="sample", url=f"{base}/feed.xml")]
+        summary = jobs.run(settings)
+        assert summary.count("done") == 2
+        store = jobs.open_store(settings)
+        ids = {r.guid: r.id for r in store.list_articles("sample")}
+        yield settings, store, ids
+
+
+def edit_lexicon(settings, old: str, new: str) -> None:
+    text = settings.lexicon.read_text(encoding="utf-8")
+    assert old in text
+    settings.lexicon.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_an_edit_lists_exactly_the_articles_whose_text_it_touches(voiced, capsys):
+    settings, store, ids = voiced
+    edit_lexicon(settings, 'say = "Schojgu"\n', 'say = "Schoj-gu"\n')  # Schoigu is only in the seed
+    touched = jobs.needing_regeneration(settings, lexicon=True)
+    assert [(t.article_id, t.reason) for t in touched] == [(ids[SEED], "lexicon entries Schoigu")]
+
+    assert main(["regenerate", "--lexicon"], settings=settings) == 0
+    assert store.latest_episode(ids[SEED]).episode.version == 2
+    assert store.latest_episode(ids[TRUMP]).episode.version == 1
+    assert jobs.needing_regeneration(settings, lexicon=True) == []
+    assert "Schoigu" in capsys.readouterr().out
+
+
+def test_an_edit_that_touches_nothing_makes_no_new_episode(voiced):
+    settings, store, ids = voiced
+    edit_lexicon(settings, 'say = "Uefa"\n', 'say = "Ue-fa"\n')  # UEFA is in neither article
+    assert jobs.needing_regeneration(settings, lexicon=True) == []
+    for guid in (SEED, TRUMP):
+        outcome = jobs.render_article(ids[guid], settings)
+        assert outcome.status == "unchanged" and outcome.version == 1
+
+
+def test_fallback_voice_episodes_are_listed_for_regeneration(voiced, capsys):
+    settings, store, ids = voiced
+    rows = store.published_episodes("sample")
+    assert all(r.voice_is_fallback for r in rows)  # no Thorsten model on a CI machine
+    listed = jobs.needing_regeneration(settings, fallback_voice=True)
+    assert {t.article_id for t in listed} == set(ids.values())
+    assert main(["regenerate", "--fallback-voice", "--dry-run"], settings=settings) == 0
+    assert "spoken by the fallback voice" in capsys.readouterr().out
