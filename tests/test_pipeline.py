@@ -160,6 +160,18 @@ def test_edited_article_gets_a_new_version_with_the_same_guid(first_run, site):
     assert v2.episode.file_name in xml and v1.episode.file_name not in xml
 
 
+ENGLISH_PAGE = (
+    "<html lang='en'><head><title>Markets rally as inflation cools</title></head><body><article>"
+    "<h1>Markets rally as inflation cools</h1>"
+    + "".join(
+        f"<p>Stocks rose on {day} after new figures showed that consumer prices in the United States "
+        "increased less than economists had expected, which lifted hopes that the central bank could "
+        "begin to lower interest rates later this year. Traders said the mood was cautious but upbeat.</p>"
+        for day in ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
+    )
+    + "</article></body></html>"
+).encode()
+
 GOOD_PAGE = (REPO / "sample/site/articles/politik-russland-iran-militaerabkommen.html").read_bytes()
 
 
@@ -171,8 +183,10 @@ def test_bad_articles_are_recorded_and_never_stop_the_good_one(web, tmp_path):
         "pdf": "/doc.pdf",
         "huge": "/huge.html",
         "latin1": "/latin1.html",
+        "english": "/english.html",
         "good": "/good.html",
     }
+    web["/english.html"] = reply(ENGLISH_PAGE)
     web["/slow.html"] = slow(3)
     web["/empty.html"] = reply(b"<html><head><title>Startseite</title></head><body><nav>Politik</nav></body></html>")
     web["/doc.pdf"] = reply(b"%PDF-1.4 ...", "application/pdf")
@@ -198,6 +212,7 @@ def test_bad_articles_are_recorded_and_never_stop_the_good_one(web, tmp_path):
         "pdf": ("failed", "wrong-content-type"),
         "huge": ("failed", "too-large"),
         "latin1": ("done", ""),
+        "english": ("skipped", "not-german"),
         "good": ("done", ""),
     }
     assert len(summary.failed) == 5
