@@ -51,7 +51,8 @@ def sentences(paragraph: str) -> list[str]:
     # melody inside a phrase, a missed one only a short pause the voice makes at the dot.
     joined: list[str] = []
     for p in parts:
-        if p and joined and _UNKNOWN_ABBREVIATION.search(joined[-1]):
+        # The word and the character before it fit in the last 7: no need to scan it all.
+        if p and joined and _UNKNOWN_ABBREVIATION.search(joined[-1][-7:]):
             joined[-1] += " " + p
         elif p:
             joined.append(p)
