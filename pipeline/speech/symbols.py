@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 
 from .letters import LETTER_NAMES, spell
 from .numbers import cardinal, digits
@@ -79,6 +80,7 @@ def _email(m: re.Match[str]) -> str:
 
 
 # Hints that a text holds an address: "://", "@", "www." or a dot before a known TLD.
+_AT = re.compile("@")
 _SCHEME = re.compile("://")
 _WWW = re.compile(r"[wW][wW][wW]\.")
 _NON_SPACE = re.compile(r"\S*")
@@ -94,19 +96,27 @@ _TLD = re.compile(r"\.(?i:" + _TLDS + r")\b")
 
 
 def read_addresses(text: str) -> str:
+    # _EMAIL and _URL matches never hold a space, and they read the same whether a space or
+    # the text's end lies next to them, so each runs only on the space-free words that hold
+    # one of its necessary parts: "@", or "://", "www." or a dot before a known TLD. (_URL
+    # ignores case, so it cannot start with a class; re would try it at every position.)
     if "@" in text:
-        text = _EMAIL.sub(_email, text)
-    # _URL cannot start with a class (it ignores case), so re would try it at every
-    # position. Its matches never hold a space and it reads the same whether a space or
-    # the text's end lies next to them, so it runs only on the space-free words that hold
-    # one of its necessary parts ("://", "www.", a dot before a known TLD).
+        text = _sub_in_words(text, [m.start() for m in _AT.finditer(text)], _EMAIL, _email)
     starts = [m.start() for r in (_SCHEME, _WWW, _TLD) for m in r.finditer(text)]
-    if not starts:
+    return _sub_in_words(text, starts, _URL, _url)
+
+
+def _sub_in_words(
+    text: str, positions: list[int], regex: re.Pattern[str], repl: Callable[[re.Match[str]], str]
+) -> str:
+    """``regex.sub(repl, text)`` for a regex whose matches lie within space-free words,
+    run only on the words around ``positions``."""
+    if not positions:
         return text
-    spans = sorted({_word_around(text, i) for i in starts})
+    spans = sorted({_word_around(text, i) for i in positions})
     out, done = [], 0
     for start, end in spans:
-        out += [text[done:start], _URL.sub(_url, text[start:end])]
+        out += [text[done:start], regex.sub(repl, text[start:end])]
         done = end
     return "".join(out) + text[done:]
 
