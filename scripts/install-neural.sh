@@ -81,7 +81,7 @@ import torch
 import TTS
 from TTS.tts.models.vits import Vits  # imports torchaudio at module level
 import onnxruntime
-assert not torch.cuda.is_available() or torch.version.cuda, "unexpected torch build"
+assert torch.version.cuda is None, f"expected the CPU build of torch, got CUDA {torch.version.cuda}"
 print(f"neural voices ready: torch {torch.__version__}, coqui-tts {TTS.__version__}, "
       f"onnxruntime {onnxruntime.__version__}")
 PYEOF

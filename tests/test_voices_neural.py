@@ -131,7 +131,7 @@ def test_export_onnx_and_speak_through_piper_engine(settings: Settings) -> None:
             ref = model.inference(torch.tensor([ids]))["model_outputs"].squeeze().numpy()
     finally:
         model.inference_noise_scale, model.inference_noise_scale_dp = saved
-    got = onnx_voice.run_ids(ids, scales=np.array([0.0, 1.0, 0.0], dtype=np.float32))
+    got = onnx_voice.run_ids(ids, scales=np.array([0.0, model.length_scale, 0.0], dtype=np.float32))
     assert len(got) == len(ref)
     snr = 10 * np.log10(np.sum(ref**2) / max(np.sum((ref - got) ** 2), 1e-20))
     assert snr > 40
@@ -206,3 +206,29 @@ def test_xtts_fetch_demands_licence_acceptance(tmp_path: Path) -> None:
 def test_fetch_of_espeak_profile_is_refused(tmp_path: Path) -> None:
     with pytest.raises(VoiceError, match="nothing to fetch"):
         fetch_model("espeak-de", Settings(data_dir=tmp_path))
+
+
+def test_int8_quantised_export_still_speaks_close_to_float(settings: Settings, tmp_path: Path) -> None:
+    from voices.manage import quantize_onnx
+
+    src = export_onnx("default", settings, tmp_path / "fp32.onnx")
+    dst = quantize_onnx(src, tmp_path / "int8.onnx")
+    assert dst.stat().st_size < src.stat().st_size
+    (tmp_path / "f.toml").write_text('name = "f"\nengine = "piper"\nmodel = "fp32.onnx"\nfallback = ""\n')
+    (tmp_path / "q.toml").write_text('name = "q"\nengine = "piper"\nmodel = "int8.onnx"\nfallback = ""\n')
+    local = Settings(voices_dir=tmp_path, data_dir=tmp_path)
+    fp32, int8 = load_voice("f", local), load_voice("q", local)
+    assert isinstance(fp32, PiperVoice) and isinstance(int8, PiperVoice)
+    ids, scales = fp32.ids(LONG), np.array([0.0, 1.0, 0.0], dtype=np.float32)
+    ref, got = fp32.run_ids(ids, scales), int8.run_ids(ids, scales)
+    # int8 may round a duration by a frame or two, so compare length, level and the start.
+    assert abs(len(got) / len(ref) - 1) < 0.05 and not np.isnan(got).any()
+    n = 2048
+    snr_start = 10 * np.log10(np.sum(ref[:n] ** 2) / np.sum((ref[:n] - got[:n]) ** 2))
+    assert 10 < snr_start < 200  # close, but really quantised (not a copy of the float model)
+    assert 0.5 < np.sqrt(np.mean(got**2)) / np.sqrt(np.mean(ref**2)) < 2
+
+
+def test_export_refuses_non_coqui_profiles(settings: Settings) -> None:
+    with pytest.raises(VoiceError, match="only Coqui VITS"):
+        export_onnx("espeak-de", settings)

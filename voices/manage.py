@@ -123,3 +123,21 @@ def onnx_config(voice) -> dict:
         },
         "source": {"profile": voice.profile.name, "identity": voice.identity},
     }
+
+
+def quantize_onnx(src: Path, dst: Path) -> Path:
+    """onnxruntime dynamic int8 quantisation of an exported voice (weights int8, activations
+    quantised on the fly), with its .onnx.json copied alongside.
+
+    Convolutions whose weight is computed in the graph rather than stored (a few in the VITS
+    duration-predictor flows) cannot be quantised; they stay float.
+    """
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    graph = onnx.load(str(src), load_external_data=False).graph
+    stored = {init.name for init in graph.initializer}
+    computed = [n.name for n in graph.node if n.op_type in ("Conv", "ConvTranspose") and n.input[1] not in stored]
+    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, nodes_to_exclude=computed)
+    dst.with_name(dst.name + ".json").write_text(src.with_name(src.name + ".json").read_text(encoding="utf-8"))
+    return dst

@@ -54,8 +54,35 @@ def build_vits(folder: Path, size: str = "tiny", seed: int = 0) -> Path:
     )
     model = Vits.init_from_config(config)  # builds the tokenizer + characters into model.config
     model.eval()
+    _calibrate_speaking_rate(model)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     model.config.save_json(str(folder / "config.json"))
     torch.save({"model": model.state_dict(), "config": model.config.to_dict()}, folder / "model_file.pth")
     return folder
+
+
+CALIBRATION_TEXT = "Die Bundesregierung hat am Mittwoch ein neues Gesetz zum Ausbau der Windenergie beschlossen."
+
+
+def _calibrate_speaking_rate(model) -> None:
+    """Give the random model a human speaking rate.
+
+    Untrained duration predictors emit about one frame per token, so a random VITS would say a
+    sentence in a fraction of the real time, and any RTF measured on it would be too high (the
+    text side of the network costs per token, the decoder per frame). We set length_scale so
+    the model takes as long as espeak-ng's German voice for the same sentence.
+    """
+    import torch
+
+    from voices import espeak
+
+    target = len(espeak.synthesize(CALIBRATION_TEXT)) / espeak.sample_rate()
+    ids = torch.tensor([model.tokenizer.text_to_ids(CALIBRATION_TEXT)])
+    with torch.inference_mode():
+        torch.manual_seed(0)
+        got = model.inference(ids)["model_outputs"].shape[-1] / model.config.audio.sample_rate
+    scale = round(max(1.0, target / got), 2)
+    model.length_scale = scale
+    model.args.length_scale = scale
+    model.config.model_args.length_scale = scale
