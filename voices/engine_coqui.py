@@ -88,7 +88,6 @@ def setup_coqui() -> None:
     with _SETUP_LOCK:
         if _SETUP_DONE:
             return
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
         one_thread_per_process()
         from TTS.tts.utils.text import phonemizers
 

@@ -60,6 +60,8 @@ def load_exact(profile: VoiceProfile, settings: Settings) -> Voice:
 
 def load_voice(name: str, settings: Settings) -> Voice:
     profile = get_profile(name, settings)
+    if not profile.commercial_use:
+        log.warning("voice profile %r: %s", name, profile.licence_note)
     try:
         return load_exact(profile, settings)
     except ModelMissing as exc:
