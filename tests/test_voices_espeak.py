@@ -66,6 +66,10 @@ def test_default_falls_back_to_espeak_loudly_when_thorsten_is_absent(
     assert voice.identity.startswith("default+")
     assert "tts_models--de--thorsten--vits" in voice.fallback_reason
     assert any("VOICE FALLBACK" in r.message and r.levelno == logging.WARNING for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert load_voice("default", Settings(data_dir=tmp_path)) is voice
+    assert not caplog.records  # once per process, not once per article
     pcm = voice.synthesize("Hallo.")
     assert len(pcm) > 1000
 

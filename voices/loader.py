@@ -71,17 +71,19 @@ def load_voice(name: str, settings: Settings) -> Voice:
     fallback = get_profile(profile.fallback, settings)
     if fallback.engine != "espeak":
         raise VoiceError(f"profile {name!r}: fallback {fallback.name!r} must be an espeak profile")
-    log.warning(
-        "VOICE FALLBACK: profile %r cannot load its model (%s). Speaking with espeak-ng (%s) instead; "
-        "episodes record this voice so they can be regenerated later.",
-        name, reason, fallback.name,
-    )
     from voices.engine_espeak import EspeakVoice
 
     key = (profile, "fallback", fallback, reason)
     with _LOCK:
         voice = _VOICES.get(key)
         if voice is None:
+            # Loudly, but once per process and reason: a worker voicing 500 articles would
+            # otherwise bury every other log line under the same warning.
+            log.warning(
+                "VOICE FALLBACK: profile %r cannot load its model (%s). Speaking with espeak-ng (%s) instead; "
+                "episodes record this voice so they can be regenerated later.",
+                name, reason, fallback.name,
+            )
             # The fallback keeps the requested profile's name and pauses, but speaks, and is
             # identified, as espeak.
             merged = VoiceProfile(
