@@ -57,7 +57,15 @@ PYEOF
 }
 
 # 1. CPU torch, pinned to the local wheel.
-have torch "$TORCH_VERSION" || "$PIP" install "torch==$TORCH_VERSION"
+# Where pip's find-links hold the CPU wheel (this workplace's machines), take it; elsewhere
+# PyPI's Linux torch is the multi-GB CUDA build, so take the CPU build from PyTorch's index.
+if ! have torch "$TORCH_VERSION"; then
+    if "$PIP" install --dry-run --quiet --no-index --no-deps "torch==$TORCH_VERSION" >/dev/null 2>&1; then
+        "$PIP" install "torch==$TORCH_VERSION"
+    else
+        "$PIP" install "torch==$TORCH_VERSION" --index-url https://download.pytorch.org/whl/cpu
+    fi
+fi
 
 # 2. coqui-tts. Its requirements don't include torch, so this cannot replace the CPU torch;
 #    the constraint below makes pip fail rather than silently swap it if that ever changes.
