@@ -283,7 +283,10 @@ def cmd_voices(args: argparse.Namespace, settings: Settings) -> int:
     import voices
 
     if args.action == "fetch":
-        path = voices.fetch_model(args.name, settings)
+        if not args.verbose:
+            # Coqui logs a full traceback for a failed download; our one-line error says it all.
+            logging.getLogger("TTS").setLevel(logging.CRITICAL)
+        path = voices.fetch_model(args.name, settings, accept_licence=args.accept_licence)
         out.print(f"{args.name}: model files in {path}")
         return 0
     if args.action == "export":
@@ -381,7 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("voices", help="list voice profiles; fetch or export a model")
     p.add_argument("action", nargs="?", choices=["list", "fetch", "export"], default="list")
     p.add_argument("name", nargs="?")
-    p.add_argument("-o", "--output")
+    p.add_argument("-o", "--output", help="with export: where to write the .onnx file")
+    p.add_argument("--accept-licence", action="store_true", help="with fetch: accept a non-commercial licence")
     p.set_defaults(func=cmd_voices)
     return parser
 

@@ -96,3 +96,12 @@ def test_errors_are_one_line_that_says_what_to_do(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "does not exist" in result.stderr and "NEWSAUDIO_CONFIG" in result.stderr
+
+
+def test_offline_voice_fetch_is_one_clear_line(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "TTS_HOME": str(tmp_path / "tts"), "HOME": str(tmp_path)}
+    result = subprocess.run([str(NEWSAUDIO), "voices", "fetch", "default"], capture_output=True, text=True,
+                            cwd=REPO, env=env, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert "offline" in result.stderr and "TTS_HOME" in result.stderr
