@@ -38,7 +38,7 @@ bench-voices: $(STAMP)
 	$(BIN)/python benchmarks/bench_voices.py
 
 worker: $(STAMP) services
-	$(BIN)/honcho start
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start
 
 clean:
 	rm -rf data output/audio output/feeds output/cover.png
