@@ -108,13 +108,37 @@ class Article:
 
 
 @dataclass(frozen=True)
+class Pronunciation:
+    """How one span of Segment.text sounds, for voices that take phonemes.
+
+    The span's text is what text-only voices read; a voice that takes phonemes speaks
+    ``espeak`` (espeak-ng phoneme input) or ``ipa`` in its place.
+    """
+
+    start: int  # character offsets into Segment.text, end exclusive
+    end: int
+    espeak: str = ""  # espeak-ng phoneme input, e.g. "[[xa'me:nEI]]"
+    ipa: str = ""
+
+    def key(self) -> str:
+        """A stable string for hashes and cache keys."""
+        return f"{self.start}:{self.end}:{self.espeak}\x1f{self.ipa}"
+
+
+@dataclass(frozen=True)
 class Segment:
     """One speakable unit. ``text`` is already normalised: digits, symbols and abbreviations
-    are spelled out so any voice can read it as is."""
+    are spelled out so any voice can read it as is. ``pronunciations`` (from the lexicon's
+    phoneme entries) say how spans of it sound, for voices that take phonemes."""
 
     text: str
     kind: SegmentKind = "paragraph"
     pause_after_ms: int = 0
+    pronunciations: tuple[Pronunciation, ...] = ()
+
+    def pronunciation_key(self) -> str:
+        """The pronunciations as one string; "" when there are none."""
+        return "\x1e".join(p.key() for p in self.pronunciations)
 
 
 @dataclass
@@ -131,6 +155,10 @@ class Script:
         h.update(self.lexicon_version.encode())
         for s in self.segments:
             h.update(b"\x00" + s.text.encode("utf-8"))
+            # Only segments with phonemes add bytes, so every other Script keeps its old hash
+            # (and is not listed for regeneration just because this field exists).
+            if s.pronunciations:
+                h.update(b"\x01" + s.pronunciation_key().encode("utf-8"))
         return h.hexdigest()
 
 

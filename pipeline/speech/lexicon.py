@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from . import marks
 from .acronyms import read_as_word
 from .letters import spell
 from .protect import Vault
@@ -65,6 +66,11 @@ class Entry:
         # substitute; phonemes fall back to "say" (or the word itself) for text-only voices
         return self.say or self.match
 
+    @property
+    def has_phonemes(self) -> bool:
+        """A phoneme entry that gives phonemes (one with neither is only its text form)."""
+        return self.kind == "phonemes" and bool(self.espeak or self.ipa)
+
     @cached_property
     def core(self) -> str:
         body = re.escape(self.match)
@@ -109,7 +115,20 @@ class Lexicon:
         # Longest first: "Institute for the Study of War" wins over "War".
         ordered = sorted(self.entries, key=lambda e: -len(e.match))
         self._by_group = {f"e{i}": e for i, e in enumerate(ordered)}
+        # What each entry's match becomes; phoneme entries are wrapped in marks naming the
+        # entry (its index in ``entries``) so script.py can find their span later.
+        self._output = {f"e{i}": self._output_for(e) for i, e in enumerate(ordered)}
         self._regex = _compile(ordered)
+
+    def _output_for(self, entry: Entry) -> str:
+        if not entry.has_phonemes:
+            return entry.spoken
+        # Spaces at the ends would sit outside the words after tidying; keep them out.
+        return marks.wrap(self.entries.index(entry), entry.spoken.strip())
+
+    def entry_at(self, index: int) -> Entry:
+        """The entry a phoneme mark names."""
+        return self.entries[index]
 
     @cached_property
     def version(self) -> str:
@@ -140,10 +159,14 @@ class Lexicon:
         return None
 
     def apply(self, text: str, vault: Vault) -> str:
-        """Replace every match by its spoken form, locked in ``vault`` against later rules."""
+        """Replace every match by its spoken form, locked in ``vault`` against later rules.
+
+        A phoneme entry's spoken form comes back between marks (see marks.py); callers that
+        want plain text strip them.
+        """
         if self._regex is None:
             return text
-        return self._regex.sub(lambda m: vault.put(self._by_group[m.lastgroup].spoken), text)
+        return self._regex.sub(lambda m: vault.put(self._output[m.lastgroup]), text)
 
     def __len__(self) -> int:
         return len(self.entries)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from . import abbreviations, acronyms, dates, numerals, quantities, roman, segment, symbols
+from . import abbreviations, acronyms, dates, marks, numerals, quantities, roman, segment, symbols
 from .lexicon import Lexicon, default_lexicon
 from .protect import Vault, strip_private
 
@@ -19,6 +19,11 @@ _DIGIT = re.compile(r"\d")
 
 def speakable(text: str, lexicon: Lexicon | None = None) -> str:
     """Normalise ``text`` without cutting it: line breaks are kept as written."""
+    return marks.strip(speakable_marked(text, lexicon))
+
+
+def speakable_marked(text: str, lexicon: Lexicon | None = None) -> str:
+    """:func:`speakable`, with each phoneme entry's spoken text between marks (marks.py)."""
     text = symbols.clean_whitespace(strip_private(text))
     text = symbols.read_addresses(text)
     vault = Vault()

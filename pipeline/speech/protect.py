@@ -13,6 +13,8 @@ import re
 BASE = 0xE000
 LIMIT = 0xF8FF - BASE
 _ANY = re.compile("[\ue000-\uf8ff]")
+# Input may also hold plane 15/16 private-use characters, which marks.py uses internally.
+_ANY_PRIVATE = re.compile("[\ue000-\uf8ff\U000F0000-\U0010FFFF]")
 
 
 class Vault:
@@ -37,4 +39,4 @@ class Vault:
 
 def strip_private(text: str) -> str:
     """Input text may itself hold private-use characters; they mean nothing to a voice."""
-    return _ANY.sub("", text)
+    return _ANY_PRIVATE.sub("", text)

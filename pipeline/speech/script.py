@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from pipeline.models import Article, Script, Segment, SegmentKind
+from dataclasses import replace
 
-from . import segment
+from pipeline.models import Article, Pronunciation, Script, Segment, SegmentKind
+
+from . import marks, segment
 from .lexicon import Lexicon, default_lexicon
-from .normalize import DEFAULT_MAX_CHARS, paragraphs, speakable
+from .normalize import DEFAULT_MAX_CHARS, paragraphs, speakable_marked
 
 # Between chunks of one long sentence (cut at a comma or clause): about the pause a
 # speaker makes at a comma, so the cut is not heard as a sentence end.
@@ -23,15 +25,57 @@ def _block_segments(
 ) -> list[Segment]:
     """One block (title, lead, heading, paragraph) -> segments; the last gets ``end_ms``."""
     out: list[Segment] = []
-    for para in paragraphs(speakable(text, lexicon)):
-        for chunks in segment.split(para, max_chars):
-            for i, piece in enumerate(chunks):
+    for marked in paragraphs(speakable_marked(text, lexicon)):
+        para, spans = marks.unwrap(marked)
+        located = _locate(para, segment.split(para, max_chars))
+        for chunks in located:
+            for i, (piece, start) in enumerate(chunks):
                 last_of_sentence = i == len(chunks) - 1
                 pause = sentence_ms if last_of_sentence else min(CLAUSE_PAUSE_MS, sentence_ms)
-                out.append(Segment(text=piece, kind=kind, pause_after_ms=pause))
+                said = _pronunciations(piece, start, spans, lexicon)
+                out.append(Segment(text=piece, kind=kind, pause_after_ms=pause, pronunciations=said))
     if out:
-        out[-1] = Segment(text=out[-1].text, kind=kind, pause_after_ms=end_ms)
+        out[-1] = replace(out[-1], pause_after_ms=end_ms)
     return out
+
+
+def _locate(para: str, sentences: list[list[str]]) -> list[list[tuple[str, int]]]:
+    """Each piece with its offset in ``para`` (-1 where it is not a plain slice of it).
+
+    Cutting strips pieces and may capitalise a first letter, so a piece is found by the rest
+    of it, searched in order from where the previous one ended.
+    """
+    cursor = 0
+    out: list[list[tuple[str, int]]] = []
+    for chunks in sentences:
+        row: list[tuple[str, int]] = []
+        for piece in chunks:
+            at = para.find(piece[1:], cursor + 1) - 1 if piece else -1
+            if at < cursor or para[at].upper() != piece[0].upper():
+                row.append((piece, -1))  # e.g. a sentence rejoined over a gap: no spans
+                continue
+            row.append((piece, at))
+            cursor = at + len(piece)
+        out.append(row)
+    return out
+
+
+def _pronunciations(
+    piece: str, start: int, spans: list[tuple[int, int, int]], lexicon: Lexicon
+) -> tuple[Pronunciation, ...]:
+    """The phoneme spans lying wholly inside the piece at ``start``, in its offsets.
+
+    A span a cut divides keeps only its text form: half a word's phonemes can't be spoken.
+    """
+    if start < 0 or not spans:
+        return ()
+    end = start + len(piece)
+    out = []
+    for s, e, index in spans:
+        if start <= s and e <= end:
+            entry = lexicon.entry_at(index)
+            out.append(Pronunciation(s - start, e - start, espeak=entry.espeak, ipa=entry.ipa))
+    return tuple(out)
 
 
 def to_script(
