@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import numpy as np
 
 if TYPE_CHECKING:
+    from pipeline.models import Pronunciation
     from voices.profile import VoiceProfile
 
 
@@ -33,9 +35,36 @@ class Voice(Protocol):
     is_fallback: bool
     fallback_reason: str
 
-    def synthesize(self, text: str) -> np.ndarray:
-        """float32 mono PCM in [-1, 1] at ``sample_rate``."""
+    def synthesize(self, text: str, pronunciations: Sequence[Pronunciation] = ()) -> np.ndarray:
+        """float32 mono PCM in [-1, 1] at ``sample_rate``.
+
+        ``pronunciations`` say how spans of ``text`` sound; a voice that takes phonemes speaks
+        them in place of the span, any other voice reads the text.
+        """
         ...
+
+
+def split_spans(
+    text: str, pronunciations: Sequence[Pronunciation], phonemes: Callable[[Pronunciation], str]
+) -> list[tuple[str, str | None]]:
+    """``text`` as (piece, None) for text and (span text, phonemes) for each usable span.
+
+    ``phonemes`` picks what this voice takes ("" when the entry has none for it: the span
+    then stays text). Overlapping or out-of-range spans are ignored, never half-applied.
+    """
+    out: list[tuple[str, str | None]] = []
+    pos = 0
+    for p in sorted(pronunciations, key=lambda p: p.start):
+        said = phonemes(p)
+        if not said or p.start < pos or p.end > len(text) or p.start >= p.end:
+            continue
+        if p.start > pos:
+            out.append((text[pos : p.start], None))
+        out.append((text[p.start : p.end], said))
+        pos = p.end
+    if pos < len(text):
+        out.append((text[pos:], None))
+    return out
 
 
 _DIGESTS: dict[tuple[str, int, int], str] = {}

@@ -1,4 +1,5 @@
-"""Sentence cache: segment audio on disk, keyed by voice identity + segment text.
+"""Sentence cache: segment audio on disk, keyed by voice identity + segment text (+ its
+pronunciations, so an edit to a lexicon entry's phonemes alone is spoken again).
 
 Safe with many worker processes without a server:
 - entries are written to a private temp file and renamed into place, so a reader sees a
@@ -25,8 +26,11 @@ import numpy as np
 _SUFFIX = ".npy"
 
 
-def cache_key(identity: str, text: str) -> str:
-    return hashlib.sha256(f"{identity}\x00{text}".encode()).hexdigest()
+def cache_key(identity: str, text: str, pronunciations: str = "") -> str:
+    """``pronunciations`` is Segment.pronunciation_key(); "" leaves the key as it always was,
+    so entries cached before phonemes existed stay valid."""
+    extra = f"\x00{pronunciations}" if pronunciations else ""
+    return hashlib.sha256(f"{identity}\x00{text}{extra}".encode()).hexdigest()
 
 
 @dataclass
@@ -47,8 +51,8 @@ class SegmentCache:
     def _path(self, key: str) -> Path:
         return self.dir / key[:2] / (key + _SUFFIX)
 
-    def get(self, identity: str, text: str) -> np.ndarray | None:
-        path = self._path(cache_key(identity, text))
+    def get(self, identity: str, text: str, pronunciations: str = "") -> np.ndarray | None:
+        path = self._path(cache_key(identity, text, pronunciations))
         try:
             pcm = np.load(path, allow_pickle=False)
             os.utime(path)  # LRU: a hit makes the entry young again
@@ -63,8 +67,8 @@ class SegmentCache:
         self.stats.hits += 1
         return pcm
 
-    def put(self, identity: str, text: str, pcm: np.ndarray) -> None:
-        path = self._path(cache_key(identity, text))
+    def put(self, identity: str, text: str, pcm: np.ndarray, pronunciations: str = "") -> None:
+        path = self._path(cache_key(identity, text, pronunciations))
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=_SUFFIX)
         try:

@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Sequence
 
 import numpy as np
 
 from pipeline.config import Settings
+from pipeline.models import Pronunciation
 from voices import espeak
 from voices.base import ModelFiles, file_digest, make_identity, to_pcm
 from voices.coqui_models import resolve_coqui
@@ -130,7 +132,10 @@ class CoquiVoice:
     def model(self):  # the torch module, for export and benchmarks
         return self._synth.tts_model
 
-    def synthesize(self, text: str) -> np.ndarray:
+    def synthesize(self, text: str, pronunciations: Sequence[Pronunciation] = ()) -> np.ndarray:
+        """Text only: Coqui cleans and phonemizes inside its tokenizer, where a span's offsets
+        are lost, so lexicon phonemes are not heard here; the span's text (the entry's `say`)
+        is. The same model exported to ONNX (piper engine) does speak the lexicon's IPA."""
         import torch
 
         kwargs = {"speed": self.profile.speed} if self._kind == "xtts" else {}

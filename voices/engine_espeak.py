@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.config import Settings
+from pipeline.models import Pronunciation
 from voices import espeak
-from voices.base import ModelFiles, file_digest, make_identity
+from voices.base import ModelFiles, file_digest, make_identity, split_spans
 from voices.profile import VoiceProfile
 
 
@@ -39,8 +41,18 @@ class EspeakVoice:
         self.identity = make_identity(profile.name, self.engine, espeak_digest(self.language))
         self._rate = max(80, min(450, round(espeak.DEFAULT_RATE_WPM * profile.speed)))
 
-    def synthesize(self, text: str) -> np.ndarray:
-        return espeak.synthesize(text, voice=self._espeak_voice, rate_wpm=self._rate)
+    def synthesize(self, text: str, pronunciations: Sequence[Pronunciation] = ()) -> np.ndarray:
+        spoken, phonemes = with_phonemes(text, pronunciations)
+        return espeak.synthesize(spoken, voice=self._espeak_voice, rate_wpm=self._rate, phonemes=phonemes)
+
+
+def with_phonemes(text: str, pronunciations: Sequence[Pronunciation]) -> tuple[str, bool]:
+    """The text espeak should get, each span with espeak phonemes replaced by "[[...]]", and
+    whether phoneme input is needed at all (without spans the text goes through untouched)."""
+    pieces = split_spans(text, pronunciations, lambda p: espeak.phoneme_input(p.espeak))
+    if all(said is None for _, said in pieces):
+        return text, False
+    return "".join(espeak.plain_text(piece) if said is None else said for piece, said in pieces), True
 
 
 def resolve(profile: VoiceProfile, settings: Settings) -> ModelFiles:

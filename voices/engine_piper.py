@@ -15,14 +15,16 @@ import json
 import logging
 import re
 import unicodedata
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from pipeline.config import Settings
+from pipeline.models import Pronunciation
 from voices import espeak
-from voices.base import ModelFiles, ModelMissing, file_digest, make_identity, to_pcm
+from voices.base import ModelFiles, ModelMissing, file_digest, make_identity, split_spans, to_pcm
 from voices.coqui_models import resolve_local
 from voices.profile import VoiceProfile, model_search_dirs
 
@@ -97,11 +99,16 @@ class PiperVoice:
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.identity = make_identity(profile.name, self.engine, file_digest(onnx_path, cfg_path))
 
-    def ids(self, text: str) -> list[int]:
+    def phonemes(self, text: str, pronunciations: Sequence[Pronunciation] = ()) -> str:
+        """IPA for ``text``: espeak's, with each span that has lexicon IPA spliced in."""
+        clean = coqui_clean if self._tok is not None else str.strip
+        return splice_ipa(text, pronunciations, lambda t: espeak.phonemize_keep_punct(clean(t), self._language))
+
+    def ids(self, text: str, pronunciations: Sequence[Pronunciation] = ()) -> list[int]:
+        phonemes = self.phonemes(text, pronunciations)
         if self._tok is not None:
-            phonemes = espeak.phonemize_keep_punct(coqui_clean(text), self._language)
             return coqui_ids(phonemes, self._tok, self._id_map)
-        return piper_ids(espeak.phonemize_keep_punct(text, self._language), self._id_map)
+        return piper_ids(phonemes, self._id_map)
 
     def run_ids(self, ids: list[int], scales: np.ndarray | None = None) -> np.ndarray:
         feed = {
@@ -113,8 +120,30 @@ class PiperVoice:
             feed["sid"] = np.asarray([self._sid], dtype=np.int64)
         return to_pcm(self._session.run(None, feed)[0])
 
-    def synthesize(self, text: str) -> np.ndarray:
-        return self.run_ids(self.ids(text))
+    def synthesize(self, text: str, pronunciations: Sequence[Pronunciation] = ()) -> np.ndarray:
+        return self.run_ids(self.ids(text, pronunciations))
+
+
+def splice_ipa(text: str, pronunciations: Sequence[Pronunciation], phonemize: Callable[[str], str]) -> str:
+    """Phonemize the text between spans; each span with IPA is that IPA instead.
+
+    Pieces are phonemized separately (espeak loses a little cross-word context at a span's
+    edge, which is the point: the span is the editor's). A space joins two pieces where the
+    text had one, so "Chamenei, sagte" keeps its comma against the name.
+    """
+    pieces = split_spans(text, pronunciations, lambda p: p.ipa.strip())
+    if all(said is None for _, said in pieces):
+        return phonemize(text)
+    out = ""
+    for piece, said in pieces:
+        part = phonemize(piece) if said is None else said
+        if not part:
+            continue
+        spaced = out and (piece[:1].isspace() or out[-1:] == " ")
+        out = (out.rstrip() + " " + part.strip()) if spaced else out + part.strip()
+        if piece[-1:].isspace():
+            out += " "
+    return out.strip()
 
 
 def resolve(profile: VoiceProfile, settings: Settings) -> ModelFiles:

@@ -19,6 +19,7 @@ _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000  # report errors instead of calling exit() inside our process
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
+_PHONEME_INPUT = 0x100  # espeakPHONEMES: "[[...]]" in the text is espeak phoneme input
 _PHONEMES_IPA = 0x02
 _RATE = 1
 _PITCH = 3
@@ -102,8 +103,15 @@ def sample_rate() -> int:
         return _load().sample_rate
 
 
-def synthesize(text: str, voice: str = "de", rate_wpm: int = DEFAULT_RATE_WPM, pitch: int = 50) -> np.ndarray:
-    """Speak ``text``; returns float32 mono PCM in [-1, 1] at :func:`sample_rate`."""
+def synthesize(
+    text: str, voice: str = "de", rate_wpm: int = DEFAULT_RATE_WPM, pitch: int = 50, *, phonemes: bool = False
+) -> np.ndarray:
+    """Speak ``text``; returns float32 mono PCM in [-1, 1] at :func:`sample_rate`.
+
+    ``phonemes=True`` reads "[[...]]" in ``text`` as espeak phoneme input (see
+    :func:`phoneme_input`). The flag is passed on every call because espeak keeps it as global
+    state, which espeak_TextToPhonemes (``phonemize``) then also obeys.
+    """
     with _LOCK:
         state = _load()
         _set_voice(state, voice)
@@ -112,12 +120,29 @@ def synthesize(text: str, voice: str = "de", rate_wpm: int = DEFAULT_RATE_WPM, p
         state.chunks.clear()
         raw = text.encode("utf-8") + b"\x00"
         buf = ctypes.create_string_buffer(raw, len(raw))
-        err = state.lib.espeak_Synth(buf, len(raw), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
+        flags = _CHARS_UTF8 | (_PHONEME_INPUT if phonemes else 0)
+        err = state.lib.espeak_Synth(buf, len(raw), 0, _POS_CHARACTER, 0, flags, None, None)
         if err != _EE_OK:
             raise EspeakError(f"espeak_Synth failed with code {err}")
         pcm = np.concatenate(state.chunks) if state.chunks else np.zeros(0, dtype=np.int16)
         state.chunks.clear()
     return (pcm.astype(np.float32) / 32768.0).clip(-1.0, 1.0)
+
+
+_BRACKETS = re.compile(r"\[\[|\]\]")
+
+
+def phoneme_input(phonemes: str) -> str:
+    """An editor's espeak phonemes as inline input: "xa'me:nEI" or "[[xa'me:nEI]]" ->
+    "[[xa'me:nEI]]" (brackets inside are dropped: they would end the input early)."""
+    body = _BRACKETS.sub("", phonemes).strip()
+    return f"[[{body}]]" if body else ""
+
+
+def plain_text(text: str) -> str:
+    """Text safe to synthesise with ``phonemes=True``: no "[[" or "]]" that would start or
+    end phoneme input (one bracket stays: espeak reads it as before)."""
+    return _BRACKETS.sub(lambda m: m.group(0)[0], text)
 
 
 def phonemize(text: str, lang: str = "de", ipa: bool = True) -> str:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.models import Script
+from pipeline.models import Pronunciation, Script, Segment
 from voices.base import Voice
 from voices.cache import SegmentCache
+
+_WORD = re.compile(r"\S+")
 
 
 @dataclass
@@ -19,35 +22,66 @@ class SpeakStats:
     seconds: float = 0.0
 
 
+def squeeze(segment: Segment) -> tuple[str, tuple[Pronunciation, ...]]:
+    """The segment's text with whitespace runs as one space, and its spans moved to match.
+
+    A span edge that falls in a whitespace run moves to the end of the word before the run.
+    """
+    if not segment.pronunciations:
+        return " ".join(segment.text.split()), ()
+    new_at = [0] * (len(segment.text) + 1)  # old offset -> new offset
+    parts: list[str] = []
+    length, pos = 0, 0
+    for m in _WORD.finditer(segment.text):
+        for i in range(pos, m.start()):
+            new_at[i] = length  # whitespace maps to the end of the word before it
+        length += 1 if parts else 0
+        for i in range(m.start(), m.end()):
+            new_at[i] = length + i - m.start()
+        parts.append(m.group(0))
+        length += len(m.group(0))
+        pos = m.end()
+    for i in range(pos, len(segment.text) + 1):
+        new_at[i] = length
+    spans = tuple(
+        Pronunciation(new_at[p.start], new_at[p.end], p.espeak, p.ipa)
+        for p in segment.pronunciations
+        if 0 <= p.start < p.end <= len(segment.text)
+    )
+    return " ".join(parts), spans
+
+
 def speak(script: Script, voice: Voice, cache: SegmentCache | None = None) -> tuple[list[np.ndarray], SpeakStats]:
     """Audio for every segment of ``script`` in order (pauses are the master stage's job).
 
-    Only segments whose (voice identity, text) is not cached are synthesised, so after a
-    one-sentence edit only that sentence is spoken again. Repeats inside one script are
-    synthesised once.
+    Only segments whose (voice identity, text, pronunciations) is not cached are
+    synthesised, so after a one-sentence edit only that sentence is spoken again. Repeats
+    inside one script are synthesised once.
     """
     start = time.perf_counter()
     stats = SpeakStats()
-    seen: dict[str, np.ndarray] = {}
+    seen: dict[tuple[str, str], np.ndarray] = {}
     out: list[np.ndarray] = []
     for segment in script.segments:
-        text = " ".join(segment.text.split())
+        text, spans = squeeze(segment)
         if not text:
             out.append(np.zeros(0, dtype=np.float32))
             continue
-        pcm = seen.get(text)
+        said = Segment(text, pronunciations=spans).pronunciation_key()
+        pcm = seen.get((text, said))
         if pcm is None and cache is not None:
-            pcm = cache.get(voice.identity, text)
+            pcm = cache.get(voice.identity, text, said)
             if pcm is not None:
                 stats.cached += 1
         elif pcm is not None:
             stats.cached += 1
         if pcm is None:
-            pcm = voice.synthesize(text)
+            # Voices that predate phonemes take text alone; only pass spans when there are any.
+            pcm = voice.synthesize(text, spans) if spans else voice.synthesize(text)
             stats.synthesised += 1
             if cache is not None:
-                cache.put(voice.identity, text, pcm)
-        seen[text] = pcm
+                cache.put(voice.identity, text, pcm, said)
+        seen[(text, said)] = pcm
         out.append(pcm)
     stats.seconds = time.perf_counter() - start
     return out, stats
