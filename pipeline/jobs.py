@@ -252,7 +252,7 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
         remember_lexicon(settings, lexicon)
         version = (latest.episode.version if latest else 0) + 1
         file_name = publish.audio_file_name(article_id, version)
-        publish.write_audio(settings.output_dir, file_name, mastered.mp3)
+        publish.write_audio(settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n")
         try:
             store.add_episode(
                 article_id,

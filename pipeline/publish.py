@@ -23,12 +23,17 @@ from pipeline.models import Episode
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
 CONTENT = "http://purl.org/rss/1.0/modules/content/"
-NSMAP = {"itunes": ITUNES, "atom": ATOM, "content": CONTENT}
+PODCAST = "https://podcastindex.org/namespace/1.0"
+NSMAP = {"itunes": ITUNES, "atom": ATOM, "content": CONTENT, "podcast": PODCAST}
 COVER_NAME = "cover.png"
 
 
 def audio_file_name(episode_id: str, version: int) -> str:
     return f"{episode_id}-v{version}.mp3"
+
+
+def transcript_file_name(audio_file: str) -> str:
+    return audio_file.removesuffix(".mp3") + ".txt"
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -117,6 +122,14 @@ def render_feed(
             type="audio/mpeg",
         )
         _sub(item, f"{{{ITUNES}}}duration", str(round(ep.duration_s)))
+        # Podcasting 2.0 transcript: apps that show text (and listeners who read) get the article.
+        _sub(
+            item,
+            f"{{{PODCAST}}}transcript",
+            url=audio_url(public_base_url, transcript_file_name(ep.file_name)),
+            type="text/plain",
+            language=channel.language,
+        )
         _sub(item, f"{{{ITUNES}}}explicit", "false")
         _sub(item, f"{{{ITUNES}}}episodeType", "full")
     return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -131,7 +144,10 @@ def write_feed(output_dir: Path, feed_name: str, xml: bytes) -> Path:
     return path
 
 
-def write_audio(output_dir: Path, file_name: str, mp3: bytes) -> Path:
+def write_audio(output_dir: Path, file_name: str, mp3: bytes, transcript: str = "") -> Path:
+    """Write the MP3 (and its transcript first, so a listed episode always has both)."""
+    if transcript:
+        atomic_write(output_dir / "audio" / transcript_file_name(file_name), transcript.encode("utf-8"))
     path = output_dir / "audio" / file_name
     atomic_write(path, mp3)
     return path

@@ -95,6 +95,9 @@ def test_seed_spoken_text_keeps_the_article_and_drops_its_boilerplate(first_run)
     text = row.article().text()
     for junk in SEED_BOILERPLATE:
         assert junk not in text, junk
+    (episode,) = jobs.open_store(settings).all_episodes(row.id)[:1]
+    transcript = settings.audio_dir / episode.episode.file_name.replace(".mp3", ".txt")
+    assert transcript.read_text(encoding="utf-8") == text + "\n"
     page = (REPO / "sample/site/articles/politik-russland-iran-militaerabkommen.html").read_text(encoding="utf-8")
     expected = [
         "Nachschub für die Front? ISW: Russland und Iran planen großes Militärabkommen",
@@ -115,6 +118,7 @@ def test_nothing_partial_in_output(first_run):
     names = [p.name for p in settings.output_dir.rglob("*") if p.is_file()]
     assert not [n for n in names if n.startswith(".") or n.endswith(".tmp")]
     assert len([n for n in names if n.endswith(".mp3")]) == 4
+    assert len([n for n in names if n.endswith(".txt")]) == 4
 
 
 def test_episodes_record_the_voice_that_spoke(first_run):

@@ -61,6 +61,13 @@ def test_feedparser_reads_channel_and_itunes_fields_without_complaint():
     assert item.published == "Tue, 02 Jan 2024 09:30:00 +0000"
 
 
+def test_each_item_links_its_transcript():
+    parsed = feedparser.parse(feed_xml(episode("a", 2, 2)))
+    xml = feed_xml(episode("a", 2, 2)).decode()
+    assert not parsed.bozo
+    assert '<podcast:transcript url="https://cdn.example/na/audio/ida-v2.txt" type="text/plain" language="de"/>' in xml
+
+
 def test_newest_episode_comes_first():
     parsed = feedparser.parse(feed_xml(episode("old", 1, 2), episode("new", 1, 9)))
     assert [e.id for e in parsed.entries] == ["new", "old"]
