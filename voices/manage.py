@@ -138,6 +138,14 @@ def quantize_onnx(src: Path, dst: Path) -> Path:
     graph = onnx.load(str(src), load_external_data=False).graph
     stored = {init.name for init in graph.initializer}
     computed = [n.name for n in graph.node if n.op_type in ("Conv", "ConvTranspose") and n.input[1] not in stored]
-    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, nodes_to_exclude=computed)
+    # The quantiser logs one root-logger warning per tensor whose shape it cannot infer
+    # (hundreds for VITS): harmless, and they would bury everything else a user reads.
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, nodes_to_exclude=computed)
+    finally:
+        root.setLevel(level)
     dst.with_name(dst.name + ".json").write_text(src.with_name(src.name + ".json").read_text(encoding="utf-8"))
     return dst
