@@ -21,6 +21,7 @@ from .language import detect
 from .lead import Candidate, settle_lead
 from .lines import filter_blocks
 from .meta import PageMeta, parse_tree, read_meta
+from .prune import prune
 from .rules import load_rules, rule_for
 from .scoring import token_overlap
 from .site import apply_rule
@@ -78,7 +79,10 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
             notes.append(f"site rule {rule.name} matched no layout; used the generic path")
     if not extractor:
         extractor = "trafilatura"
-        blocks = trafilatura_blocks(text)
+        pruned, removed = prune(tree)
+        if removed:
+            notes.append(f"removed {len(removed)} appeal, consent or author boxes")
+        blocks = trafilatura_blocks(text, tree=pruned)
 
     drops = rule.drop_lines if rule is not None else ()
     filtered = filter_blocks(blocks, drops, link_texts(tree))

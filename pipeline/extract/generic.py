@@ -6,6 +6,8 @@ plain-text output flattens away.
 
 from __future__ import annotations
 
+from typing import Any
+
 import trafilatura
 from lxml import etree
 
@@ -41,10 +43,11 @@ def _blocks_from_xml(xml: str) -> list[Block]:
 HUGE_PAGE = 1_500_000  # characters; beyond this trafilatura skips its own second extractors
 
 
-def trafilatura_blocks(html: str, *, recall: bool = False) -> list[Block]:
-    """Body blocks by trafilatura; ``recall`` trades precision for recall (the second opinion)."""
+def trafilatura_blocks(html: str, *, recall: bool = False, tree: Any = None) -> list[Block]:
+    """Body blocks by trafilatura; ``recall`` trades precision for recall (the second opinion).
+    ``tree``: the page already parsed (and pruned, see prune.py); read instead of ``html``."""
     xml = trafilatura.extract(
-        html,
+        html if tree is None else tree,
         # Its internal readability/justext comparison costs seconds per megabyte of DOM.
         fast=len(html) > HUGE_PAGE,
         output_format="xml",

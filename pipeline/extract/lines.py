@@ -50,6 +50,8 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^[A-ZÄÖÜ]{2,8}\s*\([a-zäöü]{2,6}(/[a-zäöü]{2,6})*\)$",
         r"^eigene recherchen?$",
         r"^[\w.-]+\.(com|de|org|net|ch|at|co\.uk|fr)\s*:\s*.+\((englisch|französisch|spanisch)\)$",
+        # The same source list when the linked title went its own way: only "nytimes.com:" is left.
+        r"^[\w.-]+\.(com|de|org|net|ch|at|co\.uk|fr)\s*:$",
         r"^(redaktion|mitarbeit|recherche|faktencheck|grafik|schlussredaktion)\s*:\s*[A-ZÄÖÜ]",
     ),
     "newsletter": _rx(
