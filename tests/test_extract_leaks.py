@@ -7,10 +7,13 @@ import gzip
 from functools import cache
 from pathlib import Path
 
+import pytest
+
 from pipeline.extract import extract, render_text
+from pipeline.extract.lines import filter_blocks
 from pipeline.extract.meta import parse_tree
 from pipeline.extract.prune import prune
-from pipeline.models import Article
+from pipeline.models import Article, Block
 
 FUNDUS = Path(__file__).parent / "fixtures" / "fundus"
 
@@ -74,3 +77,68 @@ def test_appeal_box_goes_but_a_short_article_beside_it_stays() -> None:
     assert removed == ["Spenden Sie für unseren Journalismus.Jetzt unterstützen"]
     assert pruned.text_content().count("sagte die Vorsitzende") == 1
     assert pruned.text_content().count("Tafel mit Lebensmitteln") == 8
+
+
+def test_person_bio_under_a_photo_is_gone() -> None:
+    text = heard("de/ZDF_2025_11_07")
+    assert "ist Senior Fellow bei der Münchner Sicherheitskonferenz" not in text
+    assert text.count("\n\n") >= 5  # the article around it is still there
+
+
+def test_video_teasers_with_date_and_running_time_are_gone() -> None:
+    text = heard("de/ZDF_2024_04_22")
+    assert "17.04.2024 | 6:00 min" not in text
+    assert "18.04.2024 | 0:21 min" not in text
+    assert "Die Bedeutung des Handelspartners Iran für Deutschland" in text
+
+
+def test_one_word_list_items_after_a_colon_stay() -> None:
+    # "Exportiert wurden dabei vor allem:" then "Maschinen", "pharmazeutische Erzeugnisse" ...
+    blocks = [b.text for b in page("de/ZDF_2024_04_22").blocks]
+    start = blocks.index("Exportiert wurden dabei vor allem:")
+    assert blocks[start + 1 : start + 4] == ["Maschinen", "pharmazeutische Erzeugnisse", "chemische Erzeugnisse"]
+    assert "Textilien" in blocks
+
+
+def filtered(*texts: str, kinds: str = "") -> list[str]:
+    kinds = kinds or "p" * len(texts)
+    blocks = [Block("heading" if k == "h" else "paragraph", t) for k, t in zip(kinds, texts, strict=True)]
+    return [b.text for b in filter_blocks(blocks).blocks]
+
+
+BODY = "Die Feuerwehr rückte am Abend mit vier Fahrzeugen aus und löschte den Brand im Dachstuhl."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Lesedauer: 4 Minuten",
+        "(dmk)",
+        "MDR (Engin Haupt, Alisa Sonntag)",
+        "Sendung: Antenne Brandenburg, 24.04.2024, 15:10 Uhr",
+        "Übersetzung: Tristan Muster, Redaktion: Theresa Beispiel, Audioversion: Iris Probe",
+        "Dieser Artikel ist zuerst bei \"Capital\" erschienen.",
+        "Capital ist eine Partnermarke des stern, beide gehören zu RTL News. Mehr aus der Welt der Wirtschaft.",
+        "Mit Informationen der ARD-Korrespondentinnen und -Korrespondenten sowie der Nachrichtenagenturen.",
+        "Haben Sie Hinweise? Melden Sie sich vertraulich und sicher via Signal bei unserem Reporter.",
+        "Anne Muster (*1958) war Direktorin für politische Planung im Außenministerium.",
+        "... ist Senior Fellow bei einer Stiftung. Von 2004 bis 2006 forschte er in Sankt Petersburg.",
+        "Exklusive Politik-Hintergründe – für Sie recherchiert",
+        "nytimes.com:",
+    ],
+)
+def test_credit_bio_and_promo_lines_go_and_the_paragraphs_around_stay(line: str) -> None:
+    assert filtered(BODY, line, BODY + " Danach") == [BODY, BODY + " Danach"]
+
+
+def test_a_source_list_goes_with_its_label() -> None:
+    got = filtered(BODY, "Quellen:", "Landtag NRW, Stellungnahmen zur Anhörung", "WDR Interviews")
+    assert got == [BODY]
+
+
+def test_a_heading_over_nothing_but_boilerplate_goes_a_real_one_stays() -> None:
+    partner = "Capital ist eine Partnermarke des stern, beide gehören zu RTL News."
+    assert filtered(BODY, "Capital", partner, kinds="php") == [BODY]
+    assert filtered("Hintergrund", BODY, kinds="hp") == ["Hintergrund", BODY]
+    # A heading followed by a dropped line, then its own paragraph, is a real section.
+    assert filtered("Hintergrund", "Lesedauer: 2 Minuten", BODY, kinds="hpp") == ["Hintergrund", BODY]

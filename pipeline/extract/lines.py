@@ -36,7 +36,7 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^(von|by)\s+[A-ZÄÖÜ][\w.'-]+(\s+[A-ZÄÖÜ][\w.'-]+){0,3}"
         r"(\s*(,|und|&)\s*[A-ZÄÖÜ][\w.'-]+(\s+[A-ZÄÖÜ][\w.'-]+){0,3})*\s*(,\s*[\w ]+)?$",
         r"^\d+\s*min(\.|uten)?\s*(lesezeit|lesen)?$",
-        r"^lesezeit\s*:?\s*\d",
+        r"^(lesezeit|lesedauer)\s*:?\s*\d",
         r"^\d{1,2}:\d{2}(\s*/\s*\d{1,2}:\d{2})?$",
         r"^(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag),?\s+\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}"
         r"(,?\s*\d{1,2}[:.]\d{2}(\s*uhr)?)?$",
@@ -48,11 +48,17 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^(mit material von|mit agenturmaterial)",
         r"^(mit|quelle:?|text:?)\s+(dpa|afp|ap|reuters|kna|epd|sid|apa|sda|ddp)(\s*(/|,|und)\s*\w+)*\.?$",
         r"^[A-ZÄÖÜ]{2,8}\s*\([a-zäöü]{2,6}(/[a-zäöü]{2,6})*\)$",
+        # Author initials alone ("(dmk)"), or a broadcaster with its authors ("MDR (A. B, C D)").
+        r"^\([a-zäöü]{2,5}(/[a-zäöü]{2,5})*\)$",
+        r"^[A-ZÄÖÜ]{2,8}\s*\([A-ZÄÖÜ][\w.-]+ [\w.-]+(,\s*[A-ZÄÖÜ][\w.-]+ [\w.-]+)*\)$",
+        r"^sendung\s*:\s*\S",
+        r"^quellen?\s*:?$",
         r"^eigene recherchen?$",
         r"^[\w.-]+\.(com|de|org|net|ch|at|co\.uk|fr)\s*:\s*.+\((englisch|französisch|spanisch)\)$",
         # The same source list when the linked title went its own way: only "nytimes.com:" is left.
         r"^[\w.-]+\.(com|de|org|net|ch|at|co\.uk|fr)\s*:$",
-        r"^(redaktion|mitarbeit|recherche|faktencheck|grafik|schlussredaktion)\s*:\s*[A-ZÄÖÜ]",
+        r"^(redaktion|mitarbeit|recherche|faktencheck|grafik|schlussredaktion|übersetzung|audioversion)"
+        r"\s*:\s*[A-ZÄÖÜ]",
     ),
     "newsletter": _rx(
         r"newsletter",
@@ -63,6 +69,7 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"(inhalt|video|beitrag) (von|aus) (youtube|twitter|x|instagram|facebook|tiktok|podigee)",
         r"^(zum|zur) (artikel|video|podcast|newsletter)",
         r"^jetzt (abonnieren|anmelden|registrieren|lesen|testen|weiterlesen)",
+        r"[-–] für sie recherchiert$",
     ),
     "related": _rx(
         r"^mehr zum thema",
@@ -78,10 +85,10 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"liveblog:\s*$",
         r"^(→|->|>>|►|▶|»\s*»)\s*\S",
     ),
-    "code": _rx(
-        r"^[a-z]+[A-Z][A-Za-z]*\s*:?$",
-        r"\b(document|window)\.[a-zA-Z]+",
-        r"\bfunction\s*\(",
+    "code": (
+        # camelCase is case-sensitive by nature: ignoring case would match every single word.
+        re.compile(r"^[a-z]+[A-Z][A-Za-z]*\s*:?$"),
+        *_rx(r"\b(document|window)\.[a-zA-Z]+", r"\bfunction\s*\("),
     ),
     "errors": _rx(r"fehler (entdeckt|gefunden)\??", r"^haben sie einen fehler"),
     "ads": _rx(
@@ -113,7 +120,18 @@ ANY_LENGTH: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^(hinweis|transparenzhinweis)\s*:\s*(dieser|der) (artikel|beitrag) (enthält|wurde)",
         r"totalverlust des eingesetzten kapitals",
         r"^aus dem [a-zäöü]+en (übersetzt )?von\b",
+        r"^mit informationen (der|von|aus) .{0,80}(korrespondent|agentur|nachrichtenagentur)",
+        r"^(dieser|der) (artikel|beitrag|text) (ist|erschien) (zuerst|ursprünglich)",
+        r"\bist eine partnermarke (des|der|von)\b",
     ),
+    # A person under their photo: "... ist Senior Fellow bei ..." continues the name in the
+    # picture; "Anne Muster (*1958) war ..." is the author box's formula.
+    "bio": _rx(
+        r"^(\.\.\.|…)\s*(ist|war)\s",
+        r"^[A-ZÄÖÜ][\w.-]*(\s+[A-ZÄÖÜ][\w.-]*){0,3}\s*\(\*\s?\d{4}\)\s*(ist|war)\s",
+    ),
+    # A video teaser ends with its date and running time: "... 17.04.2024 | 6:00 min".
+    "video": _rx(r"\d{1,2}\.\d{1,2}\.\d{2,4}\s*\|\s*\d{1,3}:\d{2}\s*min\.?$"),
     "promo": _rx(
         r"der [\w-]+ newsletter (informiert|bringt|liefert)",
         r"newsletter (abonnieren|bestellen|anmelden)",
@@ -129,6 +147,7 @@ ANY_LENGTH: dict[str, tuple[re.Pattern[str], ...]] = {
         r"bitte markieren sie die (entsprechenden )?wörter",
         r"melden sie den fehler",
         r"^dieses thema im programm\s*:",
+        r"vertraulich (und sicher )?(via|über|per) (signal|threema|securedrop)",
     ),
     "consent": _rx(
         r"an dieser stelle finden sie (einen )?(von unseren redakteuren ausgewählten,? )?externen inhalt",
@@ -140,6 +159,7 @@ ANY_LENGTH: dict[str, tuple[re.Pattern[str], ...]] = {
 # A one-word paragraph without a sentence ending is a chart label or a widget fragment;
 # two or three words are often a subheading the extractor did not mark.
 FRAGMENT_WORDS = 1
+LIST_ITEM_WORDS = 8
 _SENTENCE_END = re.compile(r"[.!?:;…\"“”»«)]\s*$")
 
 # Section labels a page prints above the headline ("Politik", "Leben").
@@ -194,6 +214,10 @@ def _is_link_teaser(text: str, links: frozenset[str] | set[str]) -> bool:
     return any(own in link or (own.endswith(link) and 2 * len(link) >= len(own)) for link in links)
 
 
+def _list_item(text: str) -> bool:
+    return len(text.split()) <= LIST_ITEM_WORDS and not _SENTENCE_END.search(text)
+
+
 def filter_blocks(
     blocks: list[Block], extra: Iterable[re.Pattern[str]] = (), links: frozenset[str] | set[str] = frozenset()
 ) -> Filtered:
@@ -201,17 +225,46 @@ def filter_blocks(
     extra = tuple(extra)
     kept: list[Block] = []
     dropped: list[tuple[str, str]] = []
+    # A list's items are short and unpunctuated; what opened the list decides their fate.
+    # "Exportiert wurden vor allem:" opens article items (keep even "Maschinen"), a dropped
+    # "Quellen:" opens a list of sources (drop them all).
+    in_list = in_dropped_list = False
+    orphan_risk: set[int] = set()  # kept headings whose next block was dropped
     for block in blocks:
         family = family_of(block.text, extra)
+        if family is None and in_dropped_list and _list_item(block.text):
+            family = "source-list"
         if family is None and links and _is_link_teaser(block.text, links):
             family = "link-teaser"
         if family is None and not kept and block.text.casefold() in SECTION_LABELS:
             family = "section-label"
         if (family is None and block.kind == "paragraph" and len(block.text.split()) <= FRAGMENT_WORDS
-                and not _SENTENCE_END.search(block.text)):
+                and not _SENTENCE_END.search(block.text) and not in_list):
             family = "fragment"
         if family is None:
+            in_list = block.text.rstrip().endswith(":") or (in_list and _list_item(block.text))
+            in_dropped_list = False
             kept.append(block)
-        else:
-            dropped.append((family, block.text))
-    return Filtered(kept, dropped)
+            continue
+        dropped.append((family, block.text))
+        in_list = False
+        if family == "source" and block.text.rstrip().endswith(":"):
+            in_dropped_list = True
+        if kept and kept[-1].kind == "heading":
+            orphan_risk.add(len(kept) - 1)
+    return Filtered(*_drop_orphan_headings(kept, dropped, orphan_risk))
+
+
+def _drop_orphan_headings(
+    kept: list[Block], dropped: list[tuple[str, str]], risky: set[int]
+) -> tuple[list[Block], list[tuple[str, str]]]:
+    """A heading whose section was all boilerplate (a partner box's "Capital") would be
+    read out over nothing: drop it when what follows it is another heading or the end."""
+    out: list[Block] = []
+    for i, block in enumerate(kept):
+        following = kept[i + 1] if i + 1 < len(kept) else None
+        if i in risky and _list_item(block.text) and (following is None or following.kind == "heading"):
+            dropped.append(("orphan-heading", block.text))
+            continue
+        out.append(block)
+    return out, dropped
