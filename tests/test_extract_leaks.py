@@ -38,6 +38,21 @@ def test_donation_appeal_box_is_gone_and_the_last_paragraph_stays() -> None:
     assert "Sonderklausel beim Hausrecht" in text
 
 
+def test_a_drop_cap_is_spoken_as_part_of_its_word() -> None:
+    text = heard("de/Taz_2024_10_23")
+    assert "Na endlich! Es gibt einen Referentenentwurf" in text
+    assert "N a endlich" not in text
+
+
+def test_drop_cap_glue_leaves_a_one_letter_word_elsewhere_alone() -> None:
+    html = (
+        "<html><body><p><span class='dropcap'><span>D</span></span> <span>ie Wahl</span></p>"
+        "<p>Plan <span class='universal'>B</span> gilt.</p></body></html>"
+    )
+    pruned, _ = prune(parse_tree(html))
+    assert [p.text_content() for p in pruned.iter("p")] == ["Die Wahl", "Plan B gilt."]
+
+
 def test_trial_offer_and_solidarity_appeal_are_gone() -> None:
     assert "Testen Sie für zwei Wochen die gedruckte Zeitung" not in heard("de/JungeWelt_2024_04_26")
     text = heard("de/JungeWelt_2026_05_18")

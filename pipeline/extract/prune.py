@@ -32,6 +32,8 @@ _BIO_HEADING = re.compile(
     re.IGNORECASE,
 )
 _NEVER = ("html", "body", "main", "article")
+# A drop cap: the paragraph's first letter in its own styled element ("N" + " a endlich!").
+_DROP_CAP_CLASS = re.compile(r"(^|[\s_-])(initial|drop-?cap|versal)", re.IGNORECASE)
 
 APPEAL_BOX = 900  # characters: an appeal box is a headline, a paragraph or two and a button
 APPEAL_PARAGRAPHS, PROSE = 3, 120  # prose paragraphs an appeal box may hold, and their length
@@ -78,9 +80,32 @@ def _boxes(tree: Any) -> list[Any]:
     return found
 
 
+def join_drop_caps(tree: Any) -> int:
+    """Glue a drop cap to the rest of its word: the voice must say "Na endlich", not "N a
+    endlich". Returns how many were glued."""
+    glued = 0
+    for el in tree.xpath("//body//*[@class]"):
+        if not _DROP_CAP_CLASS.search(el.get("class") or "") or not re.fullmatch(r"\w", _text(el)):
+            continue
+        # The letter may sit in wrappers; the stray space follows the outermost one.
+        box = el
+        while box.getparent() is not None and _text(box.getparent()) == _text(el):
+            box = box.getparent()
+        follower = box.getnext()
+        if box.tail and box.tail.strip() == "":
+            box.tail = ""
+        elif box.tail:
+            box.tail = box.tail.lstrip()
+        if follower is not None and not box.tail and follower.text:
+            follower.text = follower.text.lstrip()
+        glued += 1
+    return glued
+
+
 def prune(tree: Any) -> tuple[Any, list[str]]:
     """A copy of ``tree`` without appeal, consent and author boxes, and what was removed."""
     tree = copy.deepcopy(tree)
+    join_drop_caps(tree)
     removed: list[str] = []
     for box in _boxes(tree):
         # A box inside one removed before is detached from the page by now.
