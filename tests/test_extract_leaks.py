@@ -53,6 +53,15 @@ def test_drop_cap_glue_leaves_a_one_letter_word_elsewhere_alone() -> None:
     assert [p.text_content() for p in pruned.iter("p")] == ["Die Wahl", "Plan B gilt."]
 
 
+def test_newsletter_signup_box_goes_with_its_pitch() -> None:
+    text = heard("de/WAZ_2025_11_06")
+    assert "Ein FUNKE Liebe" not in text
+    assert "Antworten auf Beziehungsfragen" not in text
+    assert "Figurenpaar aus Stein" in text  # the paragraph before the box
+    assert "In der nahegelegenen Stadt Petnal" in text  # and the one after it
+    assert "Hinter den Kulissen der Politik" not in heard("de/BSZ_2025_09_09")
+
+
 def test_trial_offer_and_solidarity_appeal_are_gone() -> None:
     assert "Testen Sie für zwei Wochen die gedruckte Zeitung" not in heard("de/JungeWelt_2024_04_26")
     text = heard("de/JungeWelt_2026_05_18")

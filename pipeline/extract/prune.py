@@ -1,9 +1,9 @@
 """DOM boxes a listener must not hear, removed before the generic extractor reads the page.
 
 The line filter sees one block at a time; some boilerplate is only recognisable as a box:
-a donation or trial appeal is several sentences of ordinary prose around a "Jetzt
-unterstützen" button, a chart's title sits above a consent placeholder, an author bio sits
-under a "Die Autorin" heading. We find the tell-tale element and remove the smallest box
+a newsletter pitch sits above an e-mail field, a donation or trial appeal is several
+sentences of ordinary prose around a "Jetzt unterstützen" button, a chart's title sits above
+a consent placeholder, an author bio sits under a "Die Autorin" heading. We find the tell-tale element and remove the smallest box
 around it, climbing only while the box stays small, so article paragraphs never go with it.
 """
 
@@ -69,6 +69,9 @@ def _boxes(tree: Any) -> list[Any]:
     for el in tree.iter("a", "button"):
         if _CTA.match(_text(el)):
             found.append(_climb(el, _appeal_sized))
+    # A newsletter sign-up box: its e-mail field sits under the newsletter's name and pitch.
+    for el in tree.xpath("//body//input[@type='email']"):
+        found.append(_climb(el, _appeal_sized))
     for el in tree.iter("div", "span", "p", "strong", "h2", "h3", "h4"):
         own = _text(el)
         if _CONSENT.match(own):
