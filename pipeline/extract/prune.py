@@ -3,8 +3,9 @@
 The line filter sees one block at a time; some boilerplate is only recognisable as a box:
 a newsletter pitch sits above an e-mail field, a donation or trial appeal is several
 sentences of ordinary prose around a "Jetzt unterstützen" button, a chart's title sits above
-a consent placeholder, an author bio sits under a "Die Autorin" heading. We find the tell-tale element and remove the smallest box
-around it, climbing only while the box stays small, so article paragraphs never go with it.
+a consent placeholder, an author bio sits under a "Die Autorin" heading. We find the
+tell-tale element and remove the smallest box around it, climbing only while the box stays
+small, so article paragraphs never go with it.
 """
 
 from __future__ import annotations
