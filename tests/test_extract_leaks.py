@@ -155,6 +155,19 @@ def test_credit_bio_and_promo_lines_go_and_the_paragraphs_around_stay(line: str)
     assert filtered(BODY, line, BODY + " Danach") == [BODY, BODY + " Danach"]
 
 
+def test_a_long_investment_disclaimer_goes() -> None:
+    disclaimer = (
+        "Geldanlagen aller Art sind mit einem Risiko verbunden, bis hin zum Totalverlust des eingesetzten "
+        "Kapitals. Wer einen Kredit aufnimmt, sollte die Raten und alle Nebenkosten genau durchrechnen und "
+        "seine finanzielle Lage ehrlich prüfen. Die veröffentlichten Texte, Zahlen und Einschätzungen ersetzen "
+        "keine persönliche Beratung durch eine Fachperson und sind keine Aufforderung zum Kauf oder Verkauf "
+        "von Wertpapieren. Für Entscheidungen, die auf ihrer Grundlage getroffen werden, übernimmt die "
+        "Redaktion keine Haftung."
+    )
+    assert 450 < len(disclaimer) < 700
+    assert filtered(BODY, disclaimer, BODY + " Danach") == [BODY, BODY + " Danach"]
+
+
 def test_a_source_list_goes_with_its_label() -> None:
     got = filtered(BODY, "Quellen:", "Landtag NRW, Stellungnahmen zur Anhörung", "WDR Interviews")
     assert got == [BODY]

@@ -110,7 +110,7 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
 
 # Families that mark a longer block as boilerplate: disclaimers run long, but never as long
 # as an articleBody that merely contains one.
-DISCLAIMER = 450
+DISCLAIMER = 700
 ANY_LENGTH: dict[str, tuple[re.Pattern[str], ...]] = {
     "disclaimer": _rx(
         r"affiliate-links?",
