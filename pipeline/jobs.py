@@ -348,15 +348,16 @@ def _feed_title(settings: Settings, feed_name: str) -> str:
 def publish_feed(feed_name: str, settings: Settings, store: Store | None = None) -> Path:
     """Render the feed from the store and write it atomically."""
     store = store or open_store(settings)
-    rows = store.published_episodes(feed_name)
+    episodes = [r.episode for r in store.published_episodes(feed_name)]
     xml = publish.render_feed(
         settings.channel,
-        [r.episode for r in rows],
+        episodes,
         feed_name=feed_name,
         feed_title=_feed_title(settings, feed_name),
         public_base_url=settings.public_base_url,
     )
-    return publish.write_feed(settings.output_dir, feed_name, xml)
+    index = publish.render_player_index(episodes, public_base_url=settings.public_base_url)
+    return publish.write_feed(settings.output_dir, feed_name, xml, index)
 
 
 @dataclass

@@ -7,6 +7,7 @@ whole from the episode records each time, never patched.
 
 from __future__ import annotations
 
+import json
 import os
 import struct
 import tempfile
@@ -135,8 +136,30 @@ def render_feed(
     return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def write_feed(output_dir: Path, feed_name: str, xml: bytes) -> Path:
+def render_player_index(episodes: list[Episode], *, public_base_url: str) -> bytes:
+    """What the website needs to put a player next to each article: by article URL, the
+    newest MP3, its length and transcript. A static file, so no server has to answer it."""
+    index = {
+        ep.link: {
+            "guid": ep.guid,
+            "title": ep.title,
+            "audio": audio_url(public_base_url, ep.file_name),
+            "transcript": audio_url(public_base_url, transcript_file_name(ep.file_name)),
+            "duration_s": round(ep.duration_s, 1),
+            "bytes": ep.bytes,
+            "version": ep.version,
+            "chapters": [{"title": c.title, "start_s": c.start_ms / 1000} for c in ep.chapters],
+        }
+        for ep in sorted(episodes, key=lambda e: e.link)
+    }
+    return json.dumps(index, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def write_feed(output_dir: Path, feed_name: str, xml: bytes, player_index: bytes | None = None) -> Path:
+    """Write the podcast feed (and the website's player index beside it)."""
     path = output_dir / "feeds" / f"{feed_name}.xml"
+    if player_index is not None:
+        atomic_write(path.with_suffix(".json"), player_index)
     atomic_write(path, xml)
     cover = output_dir / COVER_NAME
     if not cover.exists():

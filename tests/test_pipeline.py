@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import time
@@ -113,12 +114,26 @@ def test_seed_spoken_text_keeps_the_article_and_drops_its_boilerplate(first_run)
     assert "Nachschub" in page  # the expectations come from the page, not from the extractor
 
 
+def test_website_finds_the_player_for_each_article_by_its_url(first_run):
+    settings, _, base = first_run
+    index = json.loads((settings.feeds_dir / "sample.json").read_text(encoding="utf-8"))
+    seed = index[f"{base}/articles/politik-russland-iran-militaerabkommen.html"]
+    assert seed["guid"] == SEED_ID_GUID
+    assert seed["audio"] == f"{settings.public_base_url}/audio/{seed['audio'].rsplit('/', 1)[1]}"
+    mp3 = settings.audio_dir / seed["audio"].rsplit("/", 1)[1]
+    assert mp3.stat().st_size == seed["bytes"]
+    assert (settings.audio_dir / seed["transcript"].rsplit("/", 1)[1]).exists()
+    assert seed["chapters"][0]["start_s"] == 0 and seed["duration_s"] > 60
+    assert len(index) == 4
+
+
 def test_nothing_partial_in_output(first_run):
     settings, _, _ = first_run
     names = [p.name for p in settings.output_dir.rglob("*") if p.is_file()]
     assert not [n for n in names if n.startswith(".") or n.endswith(".tmp")]
     assert len([n for n in names if n.endswith(".mp3")]) == 4
     assert len([n for n in names if n.endswith(".txt")]) == 4
+    assert sorted(n for n in names if n.startswith("sample.")) == ["sample.json", "sample.xml"]
 
 
 def test_episodes_record_the_voice_that_spoke(first_run):
