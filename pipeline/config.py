@@ -73,6 +73,10 @@ class Settings:
     voices_dir: Path | None = None
     cache_dir: Path | None = None
     cache_max_mb: int = 2000
+    # With Celery, an article longer than this many segments is spoken by several synth tasks
+    # in parallel (they fill the shared sentence cache) before one task masters it. 0 = never.
+    # Needs cache_dir on storage every synth worker shares, like output_dir.
+    segments_per_task: int = 40
     # audio
     target_lufs: float = -16.0
     true_peak_dbtp: float = -1.0

@@ -22,11 +22,11 @@ from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
 from pipeline.fetch import fetch
 from pipeline.master import Tags, master
-from pipeline.models import NotGerman, StageError
+from pipeline.models import Article, NotGerman, Script, StageError
 from pipeline.speech import Lexicon, load_lexicon, parse_lexicon, to_script
 from pipeline.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
 from pipeline.store import DuplicateEpisode, EpisodeRow, Store
-from voices import SegmentCache, load_voice, speak
+from voices import SegmentCache, Voice, load_voice, speak
 
 log = logging.getLogger("newsaudio.jobs")
 
@@ -187,6 +187,50 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
     return Outcome(article_id, "prepared", title=article.spoken_title, timings=timings)
 
 
+def _script(article: Article, settings: Settings, voice: Voice, lexicon: Lexicon) -> Script:
+    pauses = voice.profile.pauses
+    return to_script(
+        article,
+        lexicon=lexicon,
+        max_chars=settings.max_segment_chars,
+        pause_title_ms=pauses.title_ms,
+        pause_paragraph_ms=pauses.paragraph_ms,
+        pause_sentence_ms=pauses.sentence_ms,
+    )
+
+
+def _cache(settings: Settings) -> SegmentCache | None:
+    return SegmentCache(settings.cache_dir, settings.cache_max_mb * 1024 * 1024) if settings.cache_dir else None
+
+
+def plan_parts(article_id: str, settings: Settings, store: Store | None = None) -> int:
+    """How many synth tasks should speak this article in parallel (1 = render it directly)."""
+    store = store or open_store(settings)
+    row = store.get_article(article_id)
+    article = row.article()
+    if article is None or row.status not in ("prepared", "done") or settings.segments_per_task <= 0:
+        return 1
+    voice = load_voice(settings.voice, settings)
+    count = len(_script(article, settings, voice, current_lexicon(settings)).segments)
+    return max(1, -(-count // settings.segments_per_task))
+
+
+def speak_part(article_id: str, part: int, parts: int, settings: Settings, store: Store | None = None) -> int:
+    """Speak every ``parts``-th segment of an article, starting at ``part``, into the sentence
+    cache; rendering then finds them all there. Returns how many segments it synthesised."""
+    store = store or open_store(settings)
+    article = store.get_article(article_id).article()
+    if article is None:
+        return 0
+    voice = load_voice(settings.voice, settings)
+    script = _script(article, settings, voice, current_lexicon(settings))
+    # Interleaved, not contiguous: headline and lead land in different parts, and every part
+    # gets a fair share of long and short paragraphs.
+    share = Script(script.segments[part::parts], script.lexicon_version, script.language)
+    _, stats = speak(share, voice, _cache(settings))
+    return stats.synthesised
+
+
 def render_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
     """Speak a prepared article and publish its MP3, unless the same audio already exists."""
     store = store or open_store(settings)
@@ -201,15 +245,7 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
         timings["voice-load"] = time.perf_counter() - start
         start = time.perf_counter()
         lexicon = current_lexicon(settings)
-        pauses = voice.profile.pauses
-        script = to_script(
-            article,
-            lexicon=lexicon,
-            max_chars=settings.max_segment_chars,
-            pause_title_ms=pauses.title_ms,
-            pause_paragraph_ms=pauses.paragraph_ms,
-            pause_sentence_ms=pauses.sentence_ms,
-        )
+        script = _script(article, settings, voice, lexicon)
         timings["speech"] = time.perf_counter() - start
         text_hash = article.text_hash()
         key = content_key(text_hash, script.lexicon_version, voice.identity)
@@ -226,8 +262,7 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
                 voice=voice.identity, timings=timings,
             )
         start = time.perf_counter()
-        cache = SegmentCache(settings.cache_dir, settings.cache_max_mb * 1024 * 1024) if settings.cache_dir else None
-        pcm, stats = speak(script, voice, cache)
+        pcm, stats = speak(script, voice, _cache(settings))
         timings["synthesis"] = time.perf_counter() - start
         start = time.perf_counter()
         feed = _feed_title(settings, row.feed)

@@ -20,10 +20,10 @@ from tests.conftest import REPO, small_site
 BROKER = os.environ.get("NEWSAUDIO_TEST_BROKER_URL", "redis://127.0.0.1:6379/9")
 
 
-def write_config(folder: Path, feed_url: str) -> Path:
+def write_config(folder: Path, feed_url: str, extra: str = "") -> Path:
     config = folder / "newsaudio.toml"
     config.write_text(
-        f"""
+        f"""{extra}
 public_base_url = "http://localhost:8000"
 output_dir = "output"
 data_dir = "data"
@@ -74,7 +74,8 @@ def test_queued_run_matches_in_process_run(worker, tmp_path, capsys):
     site = small_site(tmp_path / "site")
     with serve_site(site) as base:
         feed_url = f"{base}/feed.xml"
-        write_config(queued_dir, feed_url)
+        # Small parts, so the queued run also exercises splitting an article across synth tasks.
+        write_config(queued_dir, feed_url, extra="segments_per_task = 5")
         embedded_dir = tmp_path / "embedded"
         embedded_dir.mkdir()
         from pipeline.config import load_settings
@@ -98,7 +99,9 @@ def test_queued_run_matches_in_process_run(worker, tmp_path, capsys):
         assert (queued.audio_dir / name).read_bytes()[:3] == b"ID3"
     failed = jobs.open_store(queued).list_articles("sample", "failed")
     assert [(r.reason, r.guid) for r in failed] == [("http-404", "ntv-article00000000")]
-    assert (queued.feeds_dir / "sample.xml").exists()
+    # the feed was published after the (split) rendering finished, so it lists the episode
+    xml = (queued.feeds_dir / "sample.xml").read_text(encoding="utf-8")
+    assert all(v[3] in xml for v in episodes(queued).values())
 
 
 def test_app_settings_keep_work_safe_and_beat_polls_every_feed(tmp_path):
@@ -119,3 +122,33 @@ def test_app_settings_keep_work_safe_and_beat_polls_every_feed(tmp_path):
     assert conf.task_routes["workers.tasks.render_article"] == {"queue": "synth"}
     schedule = {name: (entry["args"], entry["schedule"]) for name, entry in conf.beat_schedule.items()}
     assert schedule == {"poll-sample": (("sample",), 420.0), "poll-sport": (("sport",), 420.0)}
+
+
+def test_a_long_article_is_spoken_by_parallel_tasks_then_mastered_once(worker, tmp_path):
+    proc, queued_dir = worker
+    site = small_site(tmp_path / "site")
+    with serve_site(site) as base:
+        config = write_config(queued_dir, f"{base}/feed.xml", extra="segments_per_task = 5")
+        from pipeline.config import load_settings
+        from workers.app import make_app
+
+        settings = load_settings(config, env={})
+        polled = jobs.poll_feed(settings.feed("sample"), settings)
+        store = jobs.open_store(settings)
+        (seed,) = [i for i in polled.article_ids if store.get_article(i).guid == "ntv-article24649386"]
+        assert jobs.prepare_article(seed, settings).status == "prepared"
+        parts = jobs.plan_parts(seed, settings)
+        assert parts >= 3
+        deadline = time.time() + 60
+        while b"ready" not in (tmp_path / "worker.log").read_bytes():
+            assert proc.poll() is None and time.time() < deadline
+            time.sleep(0.5)
+        result = make_app(settings).send_task("workers.tasks.speak_article", args=(seed,))
+        outcome = result.get(timeout=300)
+    log = (tmp_path / "worker.log").read_text(errors="replace")
+    # every segment was spoken by a part task; the render task found them all in the cache
+    assert log.count("Task workers.tasks.speak_part[") >= 2 * parts  # received + succeeded lines
+    assert outcome["status"] == "done" and outcome["version"] == 1
+    assert outcome["synthesised"] == 0 and outcome["cached"] > 0
+    (episode,) = store.all_episodes(seed)
+    assert (settings.audio_dir / episode.episode.file_name).stat().st_size == episode.episode.bytes

@@ -31,7 +31,11 @@ def make_app(config: Settings) -> Celery:
         accept_content=["json"],
         result_expires=24 * 3600,
         task_default_queue="default",
-        task_routes={"workers.tasks.render_article": {"queue": "synth"}},
+        task_routes={
+            "workers.tasks.speak_article": {"queue": "synth"},
+            "workers.tasks.speak_part": {"queue": "synth"},
+            "workers.tasks.render_article": {"queue": "synth"},
+        },
         broker_connection_retry_on_startup=True,
         # Redis redelivers unacknowledged messages after this long; synthesis of a long article
         # must fit in it or it would run twice.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from celery import chord, signature
+from celery import Task, chord, group, signature
 
 from pipeline import jobs
 from workers.app import app, settings
@@ -17,7 +17,7 @@ def poll_feed(feed_name: str) -> dict[str, Any]:
     polled = jobs.poll_feed(config.feed(feed_name), config)
     header = [
         signature("workers.tasks.prepare_article", args=(article_id,), immutable=True)
-        | signature("workers.tasks.render_article", args=(article_id,), immutable=True)
+        | signature("workers.tasks.speak_article", args=(article_id,), immutable=True)
         for article_id in polled.article_ids
     ]
     publish = signature("workers.tasks.publish_feed", args=(feed_name,), immutable=True)
@@ -35,6 +35,27 @@ def poll_feed(feed_name: str) -> dict[str, Any]:
 @app.task(name="workers.tasks.prepare_article")
 def prepare_article(article_id: str) -> dict[str, Any]:
     return jobs.prepare_article(article_id, settings()).to_dict()
+
+
+@app.task(name="workers.tasks.speak_article", bind=True)
+def speak_article(self: Task, article_id: str) -> dict[str, Any]:
+    """Render a short article at once; split a long one into parallel synth tasks first, so
+    its latency shrinks with more workers. The chord replaces this task in the workflow, so
+    whatever waits for this task waits for the rendering."""
+    config = settings()
+    parts = jobs.plan_parts(article_id, config)
+    if parts <= 1:
+        return jobs.render_article(article_id, config).to_dict()
+    speakers = group(
+        signature("workers.tasks.speak_part", args=(article_id, i, parts), immutable=True) for i in range(parts)
+    )
+    render = signature("workers.tasks.render_article", args=(article_id,), immutable=True)
+    raise self.replace(chord(speakers, render))
+
+
+@app.task(name="workers.tasks.speak_part")
+def speak_part(article_id: str, part: int, parts: int) -> int:
+    return jobs.speak_part(article_id, part, parts, settings())
 
 
 @app.task(name="workers.tasks.render_article")
