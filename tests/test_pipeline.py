@@ -237,6 +237,8 @@ def test_bad_articles_are_recorded_and_never_stop_the_good_one(web, tmp_path):
     assert len(summary.failed) == 5
     mp3s = sorted(p.name for p in settings.audio_dir.glob("*.mp3"))
     assert len(mp3s) == 2 and all(n.endswith("-v1.mp3") for n in mp3s)
+    everything = [p.name for p in settings.output_dir.rglob("*") if p.is_file()]
+    assert not [n for n in everything if n.startswith(".") or n.endswith(".tmp")]  # nothing half-written
     latin1 = next(r for r in store.list_articles("sample") if r.guid == "latin1").article()
     assert "Militärabkommen" in latin1.spoken_title
 
