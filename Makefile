@@ -8,7 +8,10 @@ STAMP  := $(VENV)/.installed
 
 $(STAMP): pyproject.toml scripts/install-neural.sh
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Debian: apt-get install python3 python3-venv)"; exit 1; }
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@# Debian ships venv support separately (python3-venv); fetch it when we may, else say so.
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get install -y -q python3-venv && $(PYTHON) -m venv $(VENV); \
+	  else echo "python venv support is missing: apt-get install python3-venv"; exit 1; fi; }
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	PIP=$(BIN)/pip bash scripts/install-neural.sh
