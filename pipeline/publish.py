@@ -23,9 +23,8 @@ from pipeline.models import Episode
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
-CONTENT = "http://purl.org/rss/1.0/modules/content/"
 PODCAST = "https://podcastindex.org/namespace/1.0"
-NSMAP = {"itunes": ITUNES, "atom": ATOM, "content": CONTENT, "podcast": PODCAST}
+NSMAP = {"itunes": ITUNES, "atom": ATOM, "podcast": PODCAST}
 COVER_NAME = "cover.png"
 
 
