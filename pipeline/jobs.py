@@ -25,7 +25,7 @@ from pipeline.master import Tags, master
 from pipeline.models import Article, NotGerman, Script, StageError
 from pipeline.speech import Lexicon, load_lexicon, parse_lexicon, to_script
 from pipeline.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
-from pipeline.store import DuplicateEpisode, EpisodeRow, Store
+from pipeline.store import ArticleRow, DuplicateEpisode, EpisodeRow, Store
 from voices import SegmentCache, Voice, load_voice, speak
 
 log = logging.getLogger("newsaudio.jobs")
@@ -97,9 +97,17 @@ def remember_lexicon(settings: Settings, lexicon: Lexicon) -> None:
             publish.atomic_write(snapshot, text.encode("utf-8"))
 
 
+_SNAPSHOTS: dict[Path, Lexicon] = {}
+
+
 def lexicon_at(settings: Settings, version: str) -> Lexicon | None:
-    snapshot = settings.data_dir / "lexicons" / f"{version}.toml"
-    return load_lexicon(snapshot) if snapshot.exists() else None
+    # Snapshots are named by their content hash and never change, so one read per process is
+    # enough; listing regenerations asks once per published episode. Misses are not kept: the
+    # snapshot may be written later.
+    path = settings.data_dir / "lexicons" / f"{version}.toml"
+    if path not in _SNAPSHOTS and path.exists():
+        _SNAPSHOTS[path] = load_lexicon(path)
+    return _SNAPSHOTS.get(path)
 
 
 def lexicon_changes_touching(settings: Settings, old_version: str, text: str) -> list[str] | None:
@@ -153,6 +161,20 @@ def _retryable(store: Store, feed_name: str) -> list[str]:
     ]
 
 
+def _record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict[str, float]) -> Outcome:
+    """Record why one article went no further; never raise, so the other articles go on."""
+    if isinstance(exc, NotGerman):
+        status, reason, message = "skipped", exc.reason, str(exc)
+    elif isinstance(exc, StageError):
+        status, reason, message = "failed", exc.reason, str(exc)
+        log.warning("article %s (%s) failed: %s", row.id, row.url, exc)
+    else:  # a bug in one stage must not stop the other articles
+        status, reason, message = "failed", "internal-error", f"{type(exc).__name__}: {exc}"
+        log.error("article %s (%s): unexpected error", row.id, row.url, exc_info=exc)
+    store.set_status(row.id, status, reason, message)
+    return Outcome(row.id, status, reason, message, title=row.title, timings=timings)
+
+
 def prepare_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
     """Fetch and clean one article; the cleaned Article is saved in the store for rendering."""
     store = store or open_store(settings)
@@ -170,17 +192,8 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
                 f"article language is {article.language or 'unknown'}, the voice speaks German; "
                 "set skip_non_german = false to voice it anyway"
             )
-    except NotGerman as exc:
-        store.set_status(article_id, "skipped", exc.reason, str(exc))
-        return Outcome(article_id, "skipped", exc.reason, str(exc), title=row.title, timings=timings)
-    except StageError as exc:
-        store.set_status(article_id, "failed", exc.reason, str(exc))
-        log.warning("article %s (%s) failed: %s", article_id, row.url, exc)
-        return Outcome(article_id, "failed", exc.reason, str(exc), title=row.title, timings=timings)
-    except Exception as exc:  # a bug in one stage must not stop the other articles
-        log.exception("article %s (%s): unexpected error", article_id, row.url)
-        store.set_status(article_id, "failed", "internal-error", f"{type(exc).__name__}: {exc}")
-        return Outcome(article_id, "failed", "internal-error", str(exc), title=row.title, timings=timings)
+    except Exception as exc:
+        return _record_problem(store, row, exc, timings)
     if not article.url:
         article.url = row.url
     store.save_prepared(article_id, article)
@@ -311,13 +324,8 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
                            file_name=file_name, voice=voice.identity, timings=timings)
         store.set_status(article_id, "done")
         timings["publish"] = time.perf_counter() - start
-    except StageError as exc:
-        store.set_status(article_id, "failed", exc.reason, str(exc))
-        return Outcome(article_id, "failed", exc.reason, str(exc), title=row.title, timings=timings)
     except Exception as exc:
-        log.exception("article %s: rendering failed", article_id)
-        store.set_status(article_id, "failed", "internal-error", f"{type(exc).__name__}: {exc}")
-        return Outcome(article_id, "failed", "internal-error", str(exc), title=row.title, timings=timings)
+        return _record_problem(store, row, exc, timings)
     return Outcome(
         article_id, "done", title=article.spoken_title, version=version, file_name=file_name,
         duration_s=mastered.duration_s, synthesised=stats.synthesised, cached=stats.cached,
