@@ -232,29 +232,15 @@ def cmd_normalize(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_say(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.master import Tags, master
-    from pipeline.models import Article, Block
+    from pipeline import jobs
     from pipeline.publish import atomic_write
-    from pipeline.speech import load_lexicon, to_script
-    from voices import load_voice, speak
 
-    voice = load_voice(args.voice or settings.voice, settings)
+    try:
+        mastered, voice = jobs.say(args.text, settings, args.voice)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
     if voice.is_fallback:
-        console.print(f"[yellow]speaking with {voice.identity}: {voice.fallback_reason}")
-    article = Article(title="", blocks=[Block("paragraph", p) for p in args.text.split("\n\n") if p.strip()])
-    p = voice.profile.pauses
-    script = to_script(
-        article, lexicon=load_lexicon(settings.lexicon), max_chars=settings.max_segment_chars,
-        pause_title_ms=p.title_ms, pause_paragraph_ms=p.paragraph_ms, pause_sentence_ms=p.sentence_ms,
-    )
-    if not script.segments:
-        raise UsageError("nothing to say: the text is empty")
-    pcm, _ = speak(script, voice, None)
-    mastered = master(
-        script.segments, pcm, voice.sample_rate, Tags(title=args.text[:60], artist="newsaudio", album="newsaudio"),
-        target_lufs=settings.target_lufs, true_peak_dbtp=settings.true_peak_dbtp,
-        out_rate=settings.sample_rate, bitrate_kbps=settings.bitrate_kbps,
-    )
+        console.print(f"[yellow]spoke with {voice.identity}: {voice.fallback_reason}")
     atomic_write(Path(args.output), mastered.mp3)
     out.print(f"{args.output}: {mastered.duration_s:.1f} s, {mastered.loudness_lufs:.1f} LUFS, voice {voice.identity}")
     return 0

@@ -16,13 +16,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from pipeline import feeds as feeds_stage
 from pipeline import publish
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
 from pipeline.fetch import fetch
-from pipeline.master import Tags, master
-from pipeline.models import Article, NotGerman, Script, StageError
+from pipeline.master import Mastered, Tags, master
+from pipeline.models import Article, Block, NotGerman, Script, StageError
 from pipeline.speech import Lexicon, load_lexicon, parse_lexicon, to_script
 from pipeline.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
 from pipeline.store import ArticleRow, DuplicateEpisode, EpisodeRow, Store
@@ -212,6 +214,31 @@ def _script(article: Article, settings: Settings, voice: Voice, lexicon: Lexicon
     )
 
 
+def _master(script: Script, pcm: list[np.ndarray], voice: Voice, tags: Tags, settings: Settings) -> Mastered:
+    return master(
+        script.segments,
+        pcm,
+        voice.sample_rate,
+        tags,
+        target_lufs=settings.target_lufs,
+        true_peak_dbtp=settings.true_peak_dbtp,
+        out_rate=settings.sample_rate,
+        bitrate_kbps=settings.bitrate_kbps,
+    )
+
+
+def say(text: str, settings: Settings, voice_name: str | None = None) -> tuple[Mastered, Voice]:
+    """Any German text (paragraphs separated by blank lines) as a mastered MP3, through the same
+    speech, voice and mastering settings as an article."""
+    voice = load_voice(voice_name or settings.voice, settings)
+    article = Article(title="", blocks=[Block("paragraph", p) for p in text.split("\n\n") if p.strip()])
+    script = _script(article, settings, voice, current_lexicon(settings))
+    if not script.segments:
+        raise ValueError("nothing to say: the text is empty")
+    pcm, _ = speak(script, voice, None)
+    return _master(script, pcm, voice, Tags(title=text[:60], artist="newsaudio", album="newsaudio"), settings), voice
+
+
 def _cache(settings: Settings) -> SegmentCache | None:
     return SegmentCache(settings.cache_dir, settings.cache_max_mb * 1024 * 1024) if settings.cache_dir else None
 
@@ -279,22 +306,14 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
         timings["synthesis"] = time.perf_counter() - start
         start = time.perf_counter()
         feed = _feed_title(settings, row.feed)
-        mastered = master(
-            script.segments,
-            pcm,
-            voice.sample_rate,
-            Tags(
-                title=article.spoken_title,
-                artist=article.site_name or settings.channel.author,
-                album=feed,
-                url=article.canonical_url or article.url,
-                date=article.published or row.published,
-            ),
-            target_lufs=settings.target_lufs,
-            true_peak_dbtp=settings.true_peak_dbtp,
-            out_rate=settings.sample_rate,
-            bitrate_kbps=settings.bitrate_kbps,
+        tags = Tags(
+            title=article.spoken_title,
+            artist=article.site_name or settings.channel.author,
+            album=feed,
+            url=article.canonical_url or article.url,
+            date=article.published or row.published,
         )
+        mastered = _master(script, pcm, voice, tags, settings)
         timings["master"] = time.perf_counter() - start
         start = time.perf_counter()
         remember_lexicon(settings, lexicon)
