@@ -254,8 +254,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     table = Table()
     for col in ("id", "feed", "status", "version", "voice", "title / reason"):
         table.add_column(col, overflow="fold")
+    newest = {e.article_id: e for feed in {r.feed for r in rows} for e in store.published_episodes(feed)}
     for r in rows:
-        latest = store.latest_episode(r.id)
+        latest = newest.get(r.id)
         table.add_row(
             r.id, r.feed, r.status, f"v{latest.episode.version}" if latest else "-",
             latest.episode.voice if latest else "-",
