@@ -12,8 +12,9 @@ import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 ENV_PREFIX = "NEWSAUDIO_"
 
@@ -110,8 +111,14 @@ class Settings:
         raise ConfigError(f"no feed named {name!r} in the config (known: {known})")
 
 
-def _coerce(value: Any, target: Any, name: str) -> Any:
-    """Turn a TOML or environment value into the type of the dataclass default."""
+@cache
+def _path_fields(cls: type) -> frozenset[str]:
+    """The settings declared as paths (``Path`` or ``Path | None``), from the annotations."""
+    return frozenset(name for name, hint in get_type_hints(cls).items() if Path in (hint, *get_args(hint)))
+
+
+def _coerce(obj: Any, value: Any, target: Any, name: str) -> Any:
+    """Turn a TOML or environment value into the declared type of the setting."""
     kind = type(target)
     try:
         if isinstance(target, bool):
@@ -123,7 +130,7 @@ def _coerce(value: Any, target: Any, name: str) -> Any:
                     return False
                 raise ValueError(value)
             return bool(value)
-        if isinstance(target, Path) or (target is None and ("dir" in name or name in {"lexicon", "site_rules"})):
+        if name in _path_fields(type(obj)):
             return Path(value) if value not in ("", None) else None
         if target is None:
             return value
@@ -137,7 +144,7 @@ def _apply(obj: Any, values: dict[str, Any], where: str) -> None:
     for key, value in values.items():
         if key not in names:
             raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(names))})")
-        setattr(obj, key, _coerce(value, getattr(obj, key), key))
+        setattr(obj, key, _coerce(obj, value, getattr(obj, key), key))
 
 
 def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Settings:
@@ -176,7 +183,7 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
         elif name in {f.name for f in dataclasses.fields(settings)} and name not in {"feeds", "channel", "root"}:
             _apply(settings, {name: value}, key)
 
-    for name in ("output_dir", "data_dir", "site_rules", "lexicon", "voices_dir", "cache_dir"):
+    for name in _path_fields(Settings) - {"root"}:
         value = getattr(settings, name)
         if isinstance(value, Path) and not value.is_absolute():
             setattr(settings, name, settings.root / value)

@@ -72,7 +72,7 @@ def _media_type(value: str) -> tuple[str, str | None]:
     return main.strip().lower(), charset
 
 
-def _read_local(url: str, settings: Settings, accept: tuple[str, ...]) -> Page:
+def _read_local(url: str, settings: Settings) -> Page:
     if not settings.allow_local_files:
         raise FetchError(
             f"refusing local file {url}: set allow_local_files = true in newsaudio.toml to read from disk",
@@ -101,7 +101,7 @@ def fetch(
 ) -> Page:
     """GET ``url``; raise FetchError with a reason word on anything a listener should not get."""
     if url.startswith("file:"):
-        return _read_local(url, settings, accept)
+        return _read_local(url, settings)
     _check_url(url, settings)
 
     def on_request(request: httpx.Request) -> None:
