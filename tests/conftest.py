@@ -19,16 +19,22 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """The shipped newsaudio.toml, with output and store in a temp folder."""
+def settings_in(folder: Path, feed_url: str | None = None) -> Settings:
+    """The shipped newsaudio.toml, with output, store and cache in ``folder``."""
     s = load_settings(REPO / "newsaudio.toml", env={})
-    s.output_dir = tmp_path / "output"
-    s.data_dir = tmp_path / "data"
-    s.cache_dir = tmp_path / "data" / "cache"
+    s.output_dir = folder / "output"
+    s.data_dir = folder / "data"
+    s.cache_dir = folder / "data" / "cache"
     s.database_url = ""
     s.timeout_s = 2.0
+    if feed_url:
+        s.feeds = [FeedConfig(name="sample", url=feed_url, title="Beispiel")]
     return s
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return settings_in(tmp_path)
 
 
 @pytest.fixture

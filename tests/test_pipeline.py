@@ -13,9 +13,9 @@ import podcastparser
 import pytest
 
 from pipeline import jobs
-from pipeline.config import FeedConfig, Settings, load_settings
+from pipeline.config import FeedConfig, Settings
 from pipeline.demo import SAMPLE_SITE, serve_site
-from tests.conftest import REPO, reply, slow, streamed
+from tests.conftest import REPO, reply, settings_in, slow, streamed
 
 SEED_ID_GUID = "ntv-article24649386"
 SEED_BOILERPLATE = [
@@ -33,16 +33,6 @@ SEED_BOILERPLATE = [
 ]
 
 
-def fresh_settings(tmp: Path, feed_url: str) -> Settings:
-    s = load_settings(REPO / "newsaudio.toml", env={})
-    s.output_dir = tmp / "output"
-    s.data_dir = tmp / "data"
-    s.cache_dir = tmp / "data" / "cache"
-    s.timeout_s = 2.0
-    s.feeds = [FeedConfig(name="sample", url=feed_url, title="Beispiel")]
-    return s
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
     """A copy of the sample site, so tests may edit pages."""
@@ -55,7 +45,7 @@ def site(tmp_path_factory) -> Path:
 def first_run(site, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("run")
     with serve_site(site) as base:
-        settings = fresh_settings(tmp, f"{base}/feed.xml")
+        settings = settings_in(tmp, f"{base}/feed.xml")
         summary = jobs.run(settings)
         yield settings, summary, base
 
@@ -219,7 +209,7 @@ def test_bad_articles_are_recorded_and_never_stop_the_good_one(web, tmp_path):
     web["/feed.xml"] = reply(
         f"<rss version='2.0'><channel><title>t</title>{entries}</channel></rss>".encode(), "application/rss+xml"
     )
-    settings = fresh_settings(tmp_path, f"{web.base}/feed.xml")
+    settings = settings_in(tmp_path, f"{web.base}/feed.xml")
     settings.timeout_s = 0.5
     summary = jobs.run(settings)
     store = jobs.open_store(settings)
@@ -251,7 +241,7 @@ def test_a_broken_feed_is_recorded_and_other_feeds_still_run(web, tmp_path):
         "application/rss+xml",
     )
     web["/good.html"] = reply(GOOD_PAGE)
-    settings = fresh_settings(tmp_path, f"{web.base}/broken.xml")
+    settings = settings_in(tmp_path, f"{web.base}/broken.xml")
     settings.feeds.append(FeedConfig(name="good", url=f"{web.base}/good.xml"))
     summary = jobs.run(settings)
     broken, good = summary.polls
