@@ -49,7 +49,6 @@ class Mastered:
     mp3: bytes
     duration_s: float
     loudness_lufs: float
-    true_peak_dbtp: float
     chapters: list[Chapter] = field(default_factory=list)
 
 
@@ -210,7 +209,6 @@ def master(
         mp3=mp3,
         duration_s=duration_s,
         loudness_lufs=float(meter.integrated_loudness(leveled)),
-        true_peak_dbtp=float(20 * np.log10(max(peak_envelope(leveled).max(), 1e-9))),
         chapters=chapters,
     )
 
