@@ -21,7 +21,7 @@ from mutagen.mp3 import MP3
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly
 
-from pipeline.models import Chapter, Segment
+from pipeline.models import Chapter, Segment, Span
 
 with warnings.catch_warnings():
     # pydub looks for "ffmpeg" on PATH at import; we point it at imageio-ffmpeg's binary instead.
@@ -50,29 +50,46 @@ class Mastered:
     duration_s: float
     loudness_lufs: float
     chapters: list[Chapter] = field(default_factory=list)
+    spans: list[Span] = field(default_factory=list)  # one per segment, in the final audio's time
 
 
 def join_segments(
     segments: list[Segment], pcm: list[np.ndarray], sample_rate: int
-) -> tuple[np.ndarray, list[Chapter]]:
-    """Concatenate segment audio with each segment's pause after it; chapters start at headings."""
+) -> tuple[np.ndarray, list[Chapter], list[Span]]:
+    """Concatenate segment audio with each segment's pause after it.
+
+    Chapters start at the first segment of the title and of each heading; their titles are the
+    written form in full. Spans say where each segment is heard."""
     if len(segments) != len(pcm):
         raise ValueError(f"{len(segments)} segments but {len(pcm)} audio parts")
     parts: list[np.ndarray] = []
-    chapters: list[Chapter] = []
+    starts: list[int] = []  # chapter starts, and the written sentences of each chapter's heading
+    names: list[list[str]] = []
+    spans: list[Span] = []
     position = 0
+    previous: tuple[str, int] | None = None
     for seg, audio in zip(segments, pcm, strict=True):
-        if seg.kind in ("title", "heading") or (seg.kind == "lead" and not chapters):
-            if not chapters or chapters[-1].start_ms != position * 1000 // sample_rate:
-                chapters.append(Chapter(title=seg.text[:80], start_ms=position * 1000 // sample_rate))
+        start_ms = position * 1000 // sample_rate
+        first_of_block = previous != (seg.kind, seg.block)
+        previous = (seg.kind, seg.block)
+        if seg.kind in ("title", "heading") or (seg.kind == "lead" and not starts):
+            if first_of_block:
+                if starts and starts[-1] == start_ms:  # an empty heading before: this one wins
+                    starts.pop(), names.pop()
+                starts.append(start_ms)
+                names.append([])
+            if seg.kind != "lead" or len(names[-1]) == 0:
+                names[-1].append(seg.written or seg.text)
         audio = np.asarray(audio, dtype=np.float32).reshape(-1)
         parts.append(audio)
+        spans.append(Span(start_ms, (position + len(audio)) * 1000 // sample_rate))
         pause = np.zeros(int(sample_rate * seg.pause_after_ms / 1000), dtype=np.float32)
         parts.append(pause)
         position += len(audio) + len(pause)
+    chapters = [Chapter(title=" ".join(n), start_ms=s) for s, n in zip(starts, names, strict=True)]
     if not parts:
-        return np.zeros(0, dtype=np.float32), chapters
-    return np.concatenate(parts), chapters
+        return np.zeros(0, dtype=np.float32), chapters, spans
+    return np.concatenate(parts), chapters, spans
 
 
 def peak_envelope(x: np.ndarray, floor: float = 0.0) -> np.ndarray:
@@ -188,7 +205,7 @@ def master(
     out_rate: int = 44100,
     bitrate_kbps: int = 96,
 ) -> Mastered:
-    joined, chapters = join_segments(segments, pcm, sample_rate)
+    joined, chapters, spans = join_segments(segments, pcm, sample_rate)
     if joined.size == 0:
         raise ValueError("nothing to master: the script produced no audio")
     leveled = normalise(joined, sample_rate, target_lufs, true_peak_dbtp)
@@ -210,6 +227,7 @@ def master(
         duration_s=duration_s,
         loudness_lufs=float(meter.integrated_loudness(leveled)),
         chapters=chapters,
+        spans=spans,
     )
 
 

@@ -135,6 +135,11 @@ class Segment:
     kind: SegmentKind = "paragraph"
     pause_after_ms: int = 0
     pronunciations: tuple[Pronunciation, ...] = ()
+    # Where the segment came from, for transcripts, chapters and read-along: ``block`` numbers
+    # the article's spoken parts in order (title 0, lead 1 when there is one, then each block);
+    # ``written`` is the sentence as the article writes it ("" when unknown: use ``text``).
+    block: int = 0
+    written: str = ""
 
     def pronunciation_key(self) -> str:
         """The pronunciations as one string; "" when there are none."""
@@ -166,6 +171,14 @@ class Script:
 class Chapter:
     title: str
     start_ms: int
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one segment is heard in the mastered audio (its pause after it excluded)."""
+
+    start_ms: int
+    end_ms: int
 
 
 @dataclass

@@ -96,3 +96,25 @@ def test_pause_after_title_is_longer_than_between_sentences(mastered):
     # the envelope itself has short gaps; the mastered pauses stand out as the long ones
     assert max(long_runs) >= 850
     assert any(200 <= r < 500 for r in long_runs)
+
+
+def test_spans_say_where_each_segment_is_heard_and_chapters_carry_written_headings():
+    segments = [
+        Segment("Ih-Ess-Weh: Russland", "title", 900, block=0, written="ISW: Russland"),
+        Segment("und Iran.", "title", 900, block=0, written="und Iran."),
+        Segment("Satz eins.", "paragraph", 250, block=1),
+        Segment("Zwischenüberschrift", "heading", 700, block=2),
+        Segment("Satz zwei.", "paragraph", 0, block=3),
+    ]
+    pcm = [speechlike(1.0, 0.3, i) for i in range(len(segments))]
+    result = master(segments, pcm, SR, Tags("t", "a", "b"))
+    starts = [s.start_ms for s in result.spans]
+    assert len(result.spans) == len(segments)
+    assert starts == sorted(starts) and all(s.end_ms - s.start_ms == 1000 for s in result.spans)
+    assert starts[1] - starts[0] == 1900  # a second of speech, then the 900 ms pause after it
+    assert result.spans[-1].end_ms <= result.duration_s * 1000 + 100
+    # One chapter for the two-sentence headline, titled as written, and one for the heading.
+    assert [(c.title, c.start_ms) for c in result.chapters] == [
+        ("ISW: Russland und Iran.", 0),
+        ("Zwischenüberschrift", starts[3]),
+    ]
