@@ -17,6 +17,10 @@ from pathlib import Path
 from typing import Any, get_args, get_type_hints
 
 ENV_PREFIX = "NEWSAUDIO_"
+# How log lines (and the command's progress lines outside a terminal) are written: ``text`` for
+# people, ``json`` (one object a line) for log collectors. Set by --log-format or
+# NEWSAUDIO_LOG_FORMAT; it is read before the config file, so errors in the file are formatted too.
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(Exception):
@@ -147,33 +151,57 @@ def _apply(obj: Any, values: dict[str, Any], where: str) -> None:
         setattr(obj, key, _coerce(obj, value, getattr(obj, key), key))
 
 
+def log_format(env: dict[str, str] | None = None) -> str:
+    """The log format from ``NEWSAUDIO_LOG_FORMAT`` (``text`` when unset)."""
+    env = os.environ if env is None else env
+    value = env.get(ENV_PREFIX + "LOG_FORMAT", "").strip().lower() or "text"
+    if value not in LOG_FORMATS:
+        raise ConfigError(f"{ENV_PREFIX}LOG_FORMAT={value!r}: use one of {', '.join(LOG_FORMATS)}")
+    return value
+
+
+def find_config(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Path | None:
+    """The config file that applies: ``path``, else ``$NEWSAUDIO_CONFIG``, else ``./newsaudio.toml``
+    when it exists; None when there is none (then only the defaults and the environment apply)."""
+    env = os.environ if env is None else env
+    given = path or env.get(ENV_PREFIX + "CONFIG") or None
+    if given is not None:
+        return Path(given)
+    return Path("newsaudio.toml") if Path("newsaudio.toml").exists() else None
+
+
 def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
-    path = path or env.get(ENV_PREFIX + "CONFIG") or None
-    if path is None and Path("newsaudio.toml").exists():
-        path = "newsaudio.toml"
+    p = find_config(path, env)
     settings = Settings()
     raw: dict[str, Any] = {}
-    if path is not None:
-        p = Path(path)
+    if p is not None:
         if not p.exists():
-            raise ConfigError(f"config file {p} does not exist: create it or set NEWSAUDIO_CONFIG")
+            raise ConfigError(
+                f"config file {p} does not exist: create it, or give another with --config or NEWSAUDIO_CONFIG"
+            )
         try:
             raw = tomllib.loads(p.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{p}: not valid TOML: {exc}") from exc
+        except (OSError, UnicodeDecodeError) as exc:
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            raise ConfigError(
+                f"config file {p} cannot be read ({why}): fix its permissions or encoding (UTF-8), "
+                "or give another with --config"
+            ) from exc
         settings.root = p.resolve().parent
     raw = dict(raw.get("newsaudio", raw))
     feeds = raw.pop("feeds", [])
     channel = raw.pop("channel", {})
-    _apply(settings, raw, str(path or "settings"))
+    _apply(settings, raw, str(p or "settings"))
     _apply(settings.channel, channel, "[channel]")
     try:
         settings.feeds = [FeedConfig(**f) for f in feeds]
     except TypeError as exc:
         raise ConfigError(f"[[feeds]]: each feed needs name and url (and may have title): {exc}") from exc
 
-    skip = {"CONFIG"}
+    skip = {"CONFIG", "LOG_FORMAT"}
     for key, value in env.items():
         if not key.startswith(ENV_PREFIX) or key[len(ENV_PREFIX):] in skip:
             continue

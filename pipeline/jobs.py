@@ -11,7 +11,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -34,6 +36,28 @@ log = logging.getLogger("newsaudio.jobs")
 
 # A failed article is retried on later polls, but not forever: a page that is gone stays gone.
 MAX_ATTEMPTS = 3
+
+# (article id, title, stage, detail): who hears which stage an article enters, e.g. the CLI's
+# progress. A context variable, so the stage functions keep their signatures and workers pay nothing.
+StageCallback = Callable[[str, str, str, str], None]
+_on_stage: ContextVar[StageCallback | None] = ContextVar("newsaudio_on_stage", default=None)
+
+
+@contextmanager
+def reporting_stages(callback: StageCallback | None) -> Iterator[None]:
+    """Call ``callback`` each time an article enters a stage (fetch, extract, speech,
+    synthesis, master, publish) inside this block."""
+    token = _on_stage.set(callback)
+    try:
+        yield
+    finally:
+        _on_stage.reset(token)
+
+
+def _stage(article_id: str, title: str, stage: str, detail: str = "") -> None:
+    callback = _on_stage.get()
+    if callback is not None:
+        callback(article_id, title, stage, detail)
 
 
 @dataclass
@@ -183,9 +207,11 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
     row = store.get_article(article_id)
     timings: dict[str, float] = {}
     try:
+        _stage(article_id, row.title, "fetch", row.url)
         start = time.perf_counter()
         page = fetch(row.url, settings)
         timings["fetch"] = time.perf_counter() - start
+        _stage(article_id, row.title, "extract")
         start = time.perf_counter()
         article = extract(page.text, page.url, rules_dir=settings.site_rules)
         timings["extract"] = time.perf_counter() - start
@@ -271,8 +297,11 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
     return stats.synthesised
 
 
-def render_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
-    """Speak a prepared article and publish its MP3, unless the same audio already exists."""
+def render_article(
+    article_id: str, settings: Settings, store: Store | None = None, *, force: bool = False
+) -> Outcome:
+    """Speak a prepared article and publish its MP3, unless the same audio already exists
+    (``force``: speak it again all the same, e.g. after a fix in a voice or the lexicon code)."""
     store = store or open_store(settings)
     row = store.get_article(article_id)
     article = row.article()
@@ -280,6 +309,7 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
         return Outcome(article_id, row.status, row.reason, row.message or "not prepared", title=row.title)
     timings: dict[str, float] = {}
     try:
+        _stage(article_id, article.spoken_title, "speech")
         start = time.perf_counter()
         voice = load_voice(settings.voice, settings)
         timings["voice-load"] = time.perf_counter() - start
@@ -290,20 +320,22 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
         text_hash = article.text_hash()
         key = content_key(text_hash, script.lexicon_version, voice.identity)
         latest = store.latest_episode(article_id)
-        if latest and latest.content_key != key and _only_untouching_lexicon_change(
+        if not force and latest and latest.content_key != key and _only_untouching_lexicon_change(
             settings, latest, text_hash, voice.identity, article.text()
         ):
             key = latest.content_key  # a lexicon edit elsewhere: this article sounds the same
-        if latest and latest.content_key == key:
+        if not force and latest and latest.content_key == key:
             store.set_status(article_id, "done")
             return Outcome(
                 article_id, "unchanged", title=article.spoken_title, version=latest.episode.version,
                 file_name=latest.episode.file_name, duration_s=latest.episode.duration_s,
                 voice=voice.identity, timings=timings,
             )
+        _stage(article_id, article.spoken_title, "synthesis", f"{len(script.segments)} segments")
         start = time.perf_counter()
         pcm, stats = speak(script, voice, _cache(settings))
         timings["synthesis"] = time.perf_counter() - start
+        _stage(article_id, article.spoken_title, "master")
         start = time.perf_counter()
         feed = _feed_title(settings, row.feed)
         tags = Tags(
@@ -315,6 +347,7 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
         )
         mastered = _master(script, pcm, voice, tags, settings)
         timings["master"] = time.perf_counter() - start
+        _stage(article_id, article.spoken_title, "publish")
         start = time.perf_counter()
         remember_lexicon(settings, lexicon)
         version = (latest.episode.version if latest else 0) + 1
@@ -391,11 +424,13 @@ def needing_regeneration(
     return found
 
 
-def process_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
+def process_article(
+    article_id: str, settings: Settings, store: Store | None = None, *, force: bool = False
+) -> Outcome:
     prepared = prepare_article(article_id, settings, store)
     if prepared.status != "prepared":
         return prepared
-    rendered = render_article(article_id, settings, store)
+    rendered = render_article(article_id, settings, store, force=force)
     rendered.timings = {**prepared.timings, **rendered.timings}
     return rendered
 
@@ -446,20 +481,22 @@ def run(
     feed_names: list[str] | None = None,
     on_article: Callable[[Outcome], None] | None = None,
     on_poll: Callable[[PollResult], None] | None = None,
+    on_stage: StageCallback | None = None,
 ) -> RunSummary:
     """Poll every configured feed, process what needs it, publish each feed: in this process."""
     store = open_store(settings)
     summary = RunSummary()
     chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
-    for feed in chosen:
-        polled = poll_feed(feed, settings, store)
-        summary.polls.append(polled)
-        if on_poll:
-            on_poll(polled)
-        for article_id in polled.article_ids:
-            outcome = process_article(article_id, settings, store)
-            summary.outcomes.append(outcome)
-            if on_article:
-                on_article(outcome)
-        summary.feed_paths.append(publish_feed(feed.name, settings, store))
+    with reporting_stages(on_stage):
+        for feed in chosen:
+            polled = poll_feed(feed, settings, store)
+            summary.polls.append(polled)
+            if on_poll:
+                on_poll(polled)
+            for article_id in polled.article_ids:
+                outcome = process_article(article_id, settings, store)
+                summary.outcomes.append(outcome)
+                if on_article:
+                    on_article(outcome)
+            summary.feed_paths.append(publish_feed(feed.name, settings, store))
     return summary

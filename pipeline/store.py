@@ -252,6 +252,14 @@ class Store:
         with self.engine.connect() as conn:
             return [self._article_row(r) for r in conn.execute(query)]
 
+    def article_states(self, article_ids: list[str]) -> dict[str, tuple[str, datetime | None]]:
+        """Status and last change of some articles, in one query (`run --queue` watches them)."""
+        if not article_ids:
+            return {}
+        query = select(articles.c.id, articles.c.status, articles.c.updated_at).where(articles.c.id.in_(article_ids))
+        with self.engine.connect() as conn:
+            return {r.id: (r.status, _utc(r.updated_at)) for r in conn.execute(query)}
+
     def save_prepared(self, article_id: str, article: Article) -> None:
         with self.engine.begin() as conn:
             conn.execute(

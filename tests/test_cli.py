@@ -75,7 +75,7 @@ def test_run_summary_then_status(small_sample_settings, capsys):
     assert str(settings.feeds_dir / "sample.xml") in out
     assert main(["status"], settings=settings) == 0
     out = capsys.readouterr().out
-    assert out.count("done") == 1 and "v1" in out
+    assert out.count(" done ") == 1 and "v1" in out
     assert "http-404" in out
     main(["run"], settings=settings)
     assert "Synthesised nothing" in capsys.readouterr().out
