@@ -13,6 +13,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from celery.states import READY_STATES
+
 from pipeline import jobs
 from pipeline.config import Settings
 
@@ -33,26 +35,35 @@ class WorkersUnavailable(Exception):
 
 
 def _broker(app: Any) -> str:
-    return app.connection().as_uri()  # kombu hides the password
+    conn = app.connection()
+    uri = conn.as_uri()  # kombu hides the password as "**"
+    return uri if conn.password else uri.replace(":**@", "")
 
 
 def check_workers(app: Any, timeout: float) -> None:
-    """Raise WorkersUnavailable unless some worker consumes each queue the work needs."""
-    try:
-        replies = app.control.inspect(timeout=timeout).active_queues() or {}
-    except Exception as exc:  # kombu's OperationalError and friends: the broker itself is down
-        raise WorkersUnavailable(
-            f"the broker {_broker(app)} does not answer ({type(exc).__name__}: {exc}); start Redis, "
-            "or fix broker_url / NEWSAUDIO_BROKER_URL",
-            exit_code=2,
-        ) from exc
-    consumed = {q.get("name") for queues in replies.values() for q in queues or []}
-    for queue in QUEUES:
-        if queue not in consumed:
+    """Raise WorkersUnavailable unless some worker consumes each queue the work needs within
+    ``timeout`` seconds. Asked again every second: a worker that is still starting misses a
+    broadcast, and a running one answers the first."""
+    deadline = time.monotonic() + timeout
+    missing: list[str] = list(QUEUES)
+    while True:
+        try:
+            replies = app.control.inspect(timeout=min(1.0, timeout)).active_queues() or {}
+        except Exception as exc:  # kombu's OperationalError and friends: the broker itself is down
             raise WorkersUnavailable(
-                f"no worker is consuming queue {queue!r} on {_broker(app)} (waited {timeout:g} s for an answer); "
-                f"start one with `make worker` (or `celery -A workers.app worker -Q {','.join(QUEUES)}`)"
-            )
+                f"the broker {_broker(app)} does not answer ({type(exc).__name__}: {exc}); start Redis, "
+                "or fix broker_url / NEWSAUDIO_BROKER_URL",
+                exit_code=2,
+            ) from exc
+        consumed = {q.get("name") for queues in replies.values() for q in queues or []}
+        missing = [q for q in QUEUES if q not in consumed]
+        if not missing or time.monotonic() >= deadline:
+            break
+    if missing:
+        raise WorkersUnavailable(
+            f"no worker is consuming queue {missing[0]!r} on {_broker(app)} (waited {timeout:g} s for an answer); "
+            f"start one with `make worker` (or `celery -A workers.app worker -Q {','.join(QUEUES)}`)"
+        )
 
 
 def queue_lengths(app: Any) -> dict[str, int]:
@@ -60,9 +71,11 @@ def queue_lengths(app: Any) -> dict[str, int]:
     lengths: dict[str, int] = {}
     try:
         with app.connection_for_read() as conn:
-            channel = conn.default_channel
             for queue in QUEUES:
-                lengths[queue] = channel.queue_declare(queue=queue, passive=True).message_count
+                try:
+                    lengths[queue] = conn.default_channel.queue_declare(queue=queue, passive=True).message_count
+                except Exception:  # a queue nobody sent to yet does not exist: nothing waits there
+                    lengths[queue] = 0
     except Exception:  # progress is a courtesy: a hiccup reading it must not end the run
         pass
     return lengths
@@ -80,10 +93,22 @@ def _outcome(store: Any, article_id: str, status: str, before: int) -> jobs.Outc
     )
 
 
-def _wait_result(result: Any, app: Any, deadline: float, what: str) -> Any:
+def _task(app: Any, task_id: str) -> tuple[bool, bool, Any]:
+    """(finished, failed, result) of a task, read from the result backend. Not through
+    AsyncResult: reading a chord's result that way subscribes to its children, and releasing
+    those at interpreter exit prints an ignored traceback."""
+    meta = app.backend.get_task_meta(task_id)
+    status = meta.get("status")
+    return status in READY_STATES, status != "SUCCESS", meta.get("result")
+
+
+def _wait_result(app: Any, task_id: str, deadline: float, what: str) -> Any:
     """The result of one task, waiting for it with the workers watched."""
     last_ping = time.monotonic()
-    while not result.ready():
+    while True:
+        finished, failed, result = _task(app, task_id)
+        if finished:
+            break
         now = time.monotonic()
         if now > deadline:
             raise WorkersUnavailable(f"{what}: no result within the timeout; see the workers' logs, or raise --timeout")
@@ -92,16 +117,14 @@ def _wait_result(result: Any, app: Any, deadline: float, what: str) -> Any:
             if not app.control.ping(timeout=2.0):
                 raise WorkersUnavailable(f"{what}: the workers stopped answering; start them with `make worker`")
         time.sleep(0.5)
-    if result.failed():
-        raise WorkersUnavailable(f"{what} failed on the worker: {result.result!r}")
-    return result.result
+    if failed:
+        raise WorkersUnavailable(f"{what} failed on the worker: {result!r}")
+    return result
 
 
 def run_on_queue(
     settings: Settings, feed_names: list[str] | None, reporter: Any, *, timeout: float, worker_timeout: float
 ) -> jobs.RunSummary:
-    from celery.result import AsyncResult
-
     from workers.app import make_app
 
     app = make_app(settings)
@@ -116,23 +139,23 @@ def run_on_queue(
             before = {r.article_id: r.episode.version for r in store.published_episodes(feed.name)}
             sent_at = datetime.now(UTC) - timedelta(seconds=2)  # allow for a little clock skew
             reporter.polling(feed.name, feed.url)
-            polled = _wait_result(
-                app.send_task("workers.tasks.poll_feed", args=(feed.name,)), app, deadline,
-                f"the poll of feed {feed.name}",
-            )
+            task_id = app.send_task("workers.tasks.poll_feed", args=(feed.name,)).id
+            polled = _wait_result(app, task_id, deadline, f"the poll of feed {feed.name}")
             result = jobs.PollResult(
                 feed.name, polled["article_ids"], polled["new"], polled["not_modified"], polled["error"]
             )
             summary.polls.append(result)
             reporter.polled(result)
-            publish = AsyncResult(polled["publish_id"], app=app)
-            _watch(app, store, feed.name, result.article_ids, before, sent_at, publish, deadline, reporter, summary)
-            if publish.failed():
+            failed, published = _watch(
+                app, store, feed.name, result.article_ids, before, sent_at, polled["publish_id"], deadline, reporter,
+                summary,
+            )
+            if failed:
                 # One article's chain broke (a ChordError): the feed was not published this time.
-                result.error = f"publishing on the workers failed: {type(publish.result).__name__}: {publish.result}"
+                result.error = f"publishing on the workers failed: {published!r}"
                 summary.feed_paths.append(settings.feeds_dir / f"{feed.name}.xml")
             else:
-                summary.feed_paths.append(publish.result)
+                summary.feed_paths.append(published)
     finally:
         reporter.close()
     return summary
@@ -140,13 +163,15 @@ def run_on_queue(
 
 def _watch(
     app: Any, store: Any, feed: str, ids: list[str], before: dict[str, int], sent_at: datetime,
-    publish: Any, deadline: float, reporter: Any, summary: jobs.RunSummary,
-) -> None:
-    """Report each article as it finishes, and the queues, until the feed is published."""
+    publish_id: str, deadline: float, reporter: Any, summary: jobs.RunSummary,
+) -> tuple[bool, Any]:
+    """Report each article as it finishes, and the queues, until the feed is published;
+    returns (failed, result) of the publish task."""
     reported: set[str] = set()
     last_note, last_ping, last_text = 0.0, time.monotonic(), ""
     while True:
-        finished = publish.ready()  # read first: once published, every article below is final
+        # Read first: once published, every article read below is final.
+        finished, failed, published = _task(app, publish_id)
         for article_id, (status, updated) in store.article_states(ids).items():
             if article_id in reported or status not in ("done", "skipped", "failed"):
                 continue
@@ -164,7 +189,7 @@ def _watch(
                     outcome = _outcome(store, article_id, status, before.get(article_id, 0))
                     summary.outcomes.append(outcome)
                     reporter.article(outcome)
-            return
+            return failed, published
         now = time.monotonic()
         lengths = queue_lengths(app)
         text = (

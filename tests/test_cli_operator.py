@@ -324,3 +324,61 @@ def test_voices_json(tmp_path):
     assert result.returncode == 0
     rows = {r["name"]: r for r in map(json.loads, result.stdout.splitlines())}
     assert rows["espeak-de"]["ready"] is True
+
+
+# -- run --queue -----------------------------------------------------------------------------
+
+BROKER = os.environ.get("NEWSAUDIO_TEST_BROKER_URL", "redis://127.0.0.1:6379/14")
+
+
+@pytest.mark.redis
+def test_run_queue_without_workers_says_so_and_exits_1(workdir):
+    import redis
+
+    redis.Redis.from_url(BROKER).flushdb()  # this database number belongs to the tests
+    result = newsaudio("run", "--queue", "--worker-timeout", "1", cwd=workdir, env={"NEWSAUDIO_BROKER_URL": BROKER})
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "no worker is consuming queue" in errors[0] and "make worker" in errors[0]
+    assert "asking the workers" in result.stderr  # it said what it waited for
+
+
+def test_run_queue_with_the_broker_down_is_one_line(workdir):
+    url = f"redis://127.0.0.1:{closed_port()}/0"
+    result = newsaudio("run", "--queue", "--worker-timeout", "1", cwd=workdir, env={"NEWSAUDIO_BROKER_URL": url})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("error: ")] == [
+        line for line in result.stderr.splitlines() if "does not answer" in line
+    ]
+
+
+@pytest.mark.redis
+def test_run_queue_reports_the_workers_progress(workdir, tmp_path):
+    import redis
+
+    redis.Redis.from_url(BROKER).flushdb()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSAUDIO_")}
+    env.update({"NEWSAUDIO_CONFIG": str(workdir / "newsaudio.toml"), "NEWSAUDIO_BROKER_URL": BROKER,
+                "PYTHONPATH": str(REPO)})
+    logs = open(tmp_path / "worker.log", "wb")  # noqa: SIM115 - closed below
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", "default,synth", "--concurrency", "1",
+         "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
+        cwd=workdir, env=env, stdout=logs, stderr=subprocess.STDOUT,
+    )
+    try:
+        result = newsaudio("run", "--queue", "--json", "--worker-timeout", "60", "--timeout", "300", cwd=workdir,
+                           env={"NEWSAUDIO_BROKER_URL": BROKER}, timeout=400)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        logs.close()
+    assert "Traceback" not in result.stderr, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    notes = [e for e in events if e["event"] == "note" and "queued" in e]
+    assert notes and all(set(e["queued"]) == {"default", "synth"} for e in notes)
+    articles = {e["title"]: e["status"] for e in events if e["event"] == "article"}
+    assert articles == {MARKUP_TITLE: "done", "Diese Seite gibt es nicht mehr": "failed"}
+    assert events[-1]["event"] == "summary" and events[-1]["exit"] == 1 and result.returncode == 1
