@@ -225,7 +225,8 @@ def test_run_outside_a_terminal_logs_each_article_and_stage_then_status(workdir)
     progress = [line for line in err.splitlines() if "newsaudio.progress" in line]
     # one line per stage of the voiced article, naming it, with its position in the feed
     for stage in ("fetch", "extract", "speech", "synthesis", "master", "publish"):
-        assert any(f"] " in line and f" {stage}" in line and MARKUP_TITLE in line for line in progress), stage
+        pattern = re.compile(r"\[1/2\] [0-9a-f]{8} " + stage + r"( \(.*\))?: " + re.escape(MARKUP_TITLE) + "$")
+        assert any(pattern.search(line) for line in progress), stage
     assert any("[1/2]" in line for line in progress) and any("[2/2]" in line for line in progress)
     assert any("failed" in line and "http-404" in line for line in progress)
     # the markup-like title printed as written in the summary table
@@ -282,6 +283,12 @@ def test_run_while_the_source_is_down(tmp_path):
     assert len(error_lines) == 1, result.stderr  # the feed error, once
     assert "up to date" not in result.stdout
     assert "the poll failed" in result.stdout
+    # the same as JSON logs: every line on stderr an object, the feed error once
+    logs = newsaudio("run", cwd=folder, env={"NEWSAUDIO_LOG_FORMAT": "json"})
+    assert logs.returncode == 1
+    records = [json.loads(line) for line in logs.stderr.splitlines()]
+    assert [r["level"] for r in records].count("error") == 1
+    assert any(r.get("event") == "polled" and r["error"] for r in records)
 
 
 def test_fallback_voice_warning_once_and_on_its_own_line(workdir):
@@ -382,3 +389,38 @@ def test_run_queue_reports_the_workers_progress(workdir, tmp_path):
     articles = {e["title"]: e["status"] for e in events if e["event"] == "article"}
     assert articles == {MARKUP_TITLE: "done", "Diese Seite gibt es nicht mehr": "failed"}
     assert events[-1]["event"] == "summary" and events[-1]["exit"] == 1 and result.returncode == 1
+
+
+def test_on_a_terminal_a_bar_names_article_and_stage_and_warnings_stand_apart(workdir):
+    import pty
+    import select
+
+    config = workdir / "newsaudio.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('"espeak-de"', '"default"'), encoding="utf-8")
+    master, slave = pty.openpty()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("NEWSAUDIO_")}
+    base.update({"PYTHONPATH": str(REPO), "COLUMNS": "120", "TERM": "xterm", "TTS_HOME": str(workdir / "tts")})
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline.cli", "run"], cwd=workdir, env=base,
+                            stdin=slave, stdout=slave, stderr=slave, close_fds=True)
+    os.close(slave)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            break
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the other end closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    assert proc.wait(timeout=60) == 1
+    screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
+    assert "Traceback" not in screen
+    assert re.search(r"lokal · synthesis \(\d+ segments\) · Streit um \[/x\] und \[bold\]Klammern", screen), screen
+    # the fallback warning once, at the start of its own line, not after the bar
+    lines = [line.strip("\r") for line in re.split(r"[\r\n]+", screen)]
+    warnings = [line for line in lines if "VOICE FALLBACK" in line]
+    assert len(warnings) == 1 and warnings[0].startswith("WARNING"), warnings
