@@ -217,59 +217,77 @@ def test_errors_as_json_logs(tmp_path):
 # -- run -------------------------------------------------------------------------------------
 
 
-def test_run_outside_a_terminal_logs_each_article_and_stage_then_status(workdir):
-    result = newsaudio("run", cwd=workdir)
+LONG_TITLE = "Bundesregierung beschließt nach langer Debatte ein umfangreiches Paket für Schulen und Kitas"
+
+
+@pytest.fixture(scope="module")
+def newsroom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, subprocess.CompletedProcess[str]]]:
+    """A newsroom folder after one `newsaudio run` outside a terminal: two articles voiced (one
+    with a markup-like title, one with a long title), one missing page. Voiced once for the module."""
+    root = tmp_path_factory.mktemp("newsroom")
+    with serve_site(make_site(root / "site", [MARKUP_TITLE, LONG_TITLE])) as base:
+        folder = root / "n"
+        folder.mkdir()
+        write_config(folder, f"{base}/feed.xml")
+        yield folder, newsaudio("run", cwd=folder)
+
+
+def test_run_outside_a_terminal_logs_each_article_and_stage(newsroom):
+    _, result = newsroom
     assert result.returncode == 1, result.stderr  # the missing page failed
-    err = result.stderr
-    assert "Traceback" not in err
-    progress = [line for line in err.splitlines() if "newsaudio.progress" in line]
-    # one line per stage of the voiced article, naming it, with its position in the feed
+    assert "Traceback" not in result.stderr
+    progress = [line for line in result.stderr.splitlines() if "newsaudio.progress" in line]
+    # one line per stage of each voiced article, naming it, with its position in the feed
     for stage in ("fetch", "extract", "speech", "synthesis", "master", "publish"):
-        pattern = re.compile(r"\[1/2\] [0-9a-f]{8} " + stage + r"( \(.*\))?: " + re.escape(MARKUP_TITLE) + "$")
+        pattern = re.compile(r"\[1/3\] [0-9a-f]{8} " + stage + r"( \(.*\))?: " + re.escape(MARKUP_TITLE) + "$")
         assert any(pattern.search(line) for line in progress), stage
-    assert any("[1/2]" in line for line in progress) and any("[2/2]" in line for line in progress)
-    assert any("failed" in line and "http-404" in line for line in progress)
+    assert any(re.search(r"\[2/3\] [0-9a-f]{8} synthesis", line) for line in progress)
+    assert any(re.search(r"\[3/3\] [0-9a-f]{8} failed \(http-404", line) for line in progress)
     # the markup-like title printed as written in the summary table
     assert "[/x]" in result.stdout and "[bold]Klammern[/bold]" in result.stdout
-    assert "1 done, 0 unchanged, 0 skipped, 1 failed" in result.stdout
+    assert "2 done, 0 unchanged, 0 skipped, 1 failed" in result.stdout
 
-    status = newsaudio("status", cwd=workdir)
+
+def test_status_fits_80_columns_with_titles_cut_at_a_word(newsroom):
+    folder, _ = newsroom
+    status = newsaudio("status", cwd=folder)
     assert status.returncode == 0
     lines = status.stdout.splitlines()
     assert all(len(line) <= 80 for line in lines), status.stdout
-    done = next(line for line in lines if " done " in line)
-    assert re.match(r"^[0-9a-f]{8}  done", done)
-    assert "[/x]" in done  # escaped, not swallowed
-    failed = next(line for line in lines if " failed " in line)
-    assert "http-404" in failed
+    done = [line for line in lines if " done " in line]
+    assert len(done) == 2 and all(re.match(r"^[0-9a-f]{8}  done", line) for line in done)
+    markup = next(line for line in done if "[/x]" in line)  # escaped, not swallowed
+    assert "[bold]Klammern" in markup
+    long = next(line for line in done if "Bundesregierung" in line)
+    assert long.endswith("…")
+    shown = long.split("  ")[-1].rstrip("…")
+    assert LONG_TITLE.startswith(shown) and LONG_TITLE[len(shown)] == " ", shown  # cut before a space
+    assert "http-404" in next(line for line in lines if " failed " in line)
 
 
-def test_status_cuts_long_titles_at_a_word(tmp_path):
-    long_title = "Bundesregierung beschließt nach langer Debatte ein umfangreiches Paket " * 3
-    with serve_site(make_site(tmp_path / "site", [long_title.strip()], missing=False)) as base:
-        folder = tmp_path / "n"
-        folder.mkdir()
-        write_config(folder, f"{base}/feed.xml")
-        assert newsaudio("run", cwd=folder).returncode == 0
-    status = newsaudio("status", cwd=folder)
-    row = next(line for line in status.stdout.splitlines() if " done " in line)
-    assert len(row) <= 80 and row.endswith("…")
-    shown = row.split("  ")[-1].rstrip("…")
-    assert long_title.startswith(shown) and long_title[len(shown)] == " ", shown  # cut before a space
-
-
-def test_run_json_lines_parse_and_a_second_run_is_up_to_date(workdir):
-    first = newsaudio("run", "--json", cwd=workdir)
-    events = [json.loads(line) for line in first.stdout.splitlines()]
+def test_second_run_json_lines_parse_and_say_nothing_is_up_to_date_while_a_page_fails(newsroom):
+    folder, _ = newsroom
+    second = newsaudio("run", "--json", cwd=folder)
+    events = [json.loads(line) for line in second.stdout.splitlines()]
     assert {e["event"] for e in events} >= {"poll", "polled", "stage", "article", "summary"}
     summary = events[-1]
-    assert summary["event"] == "summary" and summary["done"] == 1 and summary["failed"] == 1 and summary["exit"] == 1
-    assert any(e["event"] == "article" and e["title"] == MARKUP_TITLE for e in events)
-    second = newsaudio("run", cwd=workdir)
-    assert second.returncode == 1  # the missing page is still missing (retried)
-    assert "0 done" in second.stdout and "1 failed" in second.stdout
-    assert "Synthesised nothing." in second.stdout
-    assert "up to date" not in second.stdout  # not while something failed
+    assert summary["event"] == "summary" and summary["done"] == 0 and summary["failed"] == 1
+    assert summary["exit"] == 1 and second.returncode == 1  # the missing page is still missing (retried)
+    human = newsaudio("run", cwd=folder)
+    assert "Synthesised nothing." in human.stdout
+    assert "up to date" not in human.stdout  # not while something failed
+
+
+def test_regenerate_force_voices_an_unchanged_article_again(newsroom):
+    folder, _ = newsroom
+    rows = [json.loads(line) for line in newsaudio("status", "--json", cwd=folder).stdout.splitlines()]
+    row = next(r for r in rows if r["title"] == MARKUP_TITLE)
+    short = row["id"][:8]
+    plain = newsaudio("regenerate", short, cwd=folder)
+    assert plain.returncode == 0 and "unchanged" in plain.stdout
+    forced = newsaudio("regenerate", short, "--force", cwd=folder)
+    assert forced.returncode == 0, forced.stderr
+    assert re.search(r"done\s+" + short + rf" v{row['version'] + 1}", forced.stdout)
 
 
 def test_run_while_the_source_is_down(tmp_path):
@@ -298,18 +316,6 @@ def test_fallback_voice_warning_once_and_on_its_own_line(workdir):
     warnings = [line for line in result.stderr.splitlines() if "VOICE FALLBACK" in line]
     assert len(warnings) == 1 and warnings[0].split()[2] == "WARNING", result.stderr
     assert "fallback" in result.stdout
-
-
-def test_regenerate_force_voices_an_unchanged_article_again(workdir):
-    assert newsaudio("run", cwd=workdir).returncode == 1
-    status = json.loads(next(line for line in newsaudio("status", "--json", cwd=workdir).stdout.splitlines()
-                             if '"done"' in line))
-    short = status["id"][:8]
-    plain = newsaudio("regenerate", short, cwd=workdir)
-    assert plain.returncode == 0 and "unchanged" in plain.stdout
-    forced = newsaudio("regenerate", short, "--force", cwd=workdir)
-    assert forced.returncode == 0, forced.stderr
-    assert re.search(r"done\s+" + short + r" v2", forced.stdout)
 
 
 # -- stages ----------------------------------------------------------------------------------
