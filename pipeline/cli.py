@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -606,6 +607,11 @@ def main(argv: list[str] | None = None, *, settings: Settings | None = None) -> 
                 )
             settings = load_settings(args.config)
         return args.func(args, settings)
+    except BrokenPipeError:
+        # Output piped into `head` and the like: the reader has all it wanted.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except Failed as exc:
         print_error(str(exc))
         return EXIT_FAILED
