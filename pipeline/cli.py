@@ -319,6 +319,22 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
     return 1 if failed else 0
 
 
+# -- serve ---------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.markup import escape
+
+    from web.serve import serve
+
+    host = args.host or settings.serve_host
+    port = settings.serve_port if args.port is None else args.port
+    feeds = f"{settings.public_base_url}/feeds/"
+    out.print(escape(f"Serving {settings.output_dir} on http://{host}:{port}/ (feeds at {feeds})"))
+    serve(settings, host, port, log_level="debug" if args.verbose else "info")
+    return 0
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
@@ -374,6 +390,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="with export: where to write the .onnx file")
     p.add_argument("--accept-licence", action="store_true", help="with fetch: accept a non-commercial licence")
     p.set_defaults(func=cmd_voices)
+
+    p = sub.add_parser("serve", help="serve the feeds, audio, transcripts and /healthz over HTTP")
+    p.add_argument("--host", help="address to listen on (default: serve_host, 0.0.0.0)")
+    p.add_argument("--port", type=int, help="port (default: serve_port, 8000)")
+    p.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -48,6 +48,7 @@ class Settings:
     feeds: list[FeedConfig] = field(default_factory=list)
     channel: Channel = field(default_factory=Channel)
     # Where podcast apps and the website reach output/: enclosure URLs are built from it.
+    # "auto": this machine's LAN address and serve_port, which `newsaudio serve` answers on (the demo).
     public_base_url: str = "http://localhost:8000"
     output_dir: Path = Path("output")
     data_dir: Path = Path("data")
@@ -86,6 +87,12 @@ class Settings:
     pause_title_ms: int = 900
     pause_paragraph_ms: int = 700
     pause_sentence_ms: int = 250
+    # web (`newsaudio serve`): all interfaces by default, so phones on the same network can listen.
+    serve_host: str = "0.0.0.0"
+    serve_port: int = 8000
+    # Origins allowed to read transcripts, chapters, player indexes and article data from a page:
+    # "*" or a list separated by commas.
+    cors_origins: str = "*"
 
     root: Path = Path(".")
 
@@ -189,4 +196,20 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
             setattr(settings, name, settings.root / value)
     if settings.cache_dir is None:
         settings.cache_dir = settings.data_dir / "cache"
+    if settings.public_base_url.strip().lower() == "auto":
+        settings.public_base_url = f"http://{lan_address()}:{settings.serve_port}"
     return settings
+
+
+def lan_address() -> str:
+    """This machine's address on its network (the one its default route leaves from), so a phone
+    on the same Wi-Fi reaches `newsaudio serve`; 127.0.0.1 when there is no network."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            # A UDP "connect" sends nothing; it only picks the outgoing interface.
+            s.connect(("192.0.2.1", 9))
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"
