@@ -165,9 +165,26 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         start = time.perf_counter()
         summary = _run_in_process(settings, ["sample"])
         _print_summary(summary, settings, time.perf_counter() - start)
+    _print_listen_hint(settings, "sample")
     # The sample holds one missing page on purpose; the demo fails only when a real article did.
     unexpected = [o for o in summary.failed if o.reason != "http-404"]
     return 1 if unexpected else 0
+
+
+def _print_listen_hint(settings: Settings, feed_name: str) -> None:
+    """How to listen: the feed's URLs are built from public_base_url, which `newsaudio serve`
+    answers at (the shipped config says "auto": this machine's network address and serve_port)."""
+    from urllib.parse import urlsplit
+
+    from rich.markup import escape
+
+    from pipeline.publish import feed_url
+
+    url = escape(feed_url(settings.public_base_url, feed_name))
+    out.print(f"To listen: run [bold]newsaudio serve[/], then subscribe to [bold]{url}[/]")
+    out.print("  in a podcast app on this network (or open it in a browser).")
+    if urlsplit(settings.public_base_url).hostname in ("localhost", "127.0.0.1", "::1"):
+        out.print('  Only this computer can reach it: set public_base_url = "auto" for phones on the network.')
 
 
 # -- stages ----------------------------------------------------------------------------------

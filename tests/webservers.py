@@ -88,21 +88,23 @@ def build_output(root: Path) -> Published:
     return Published(out, secret, f"audio/{EPISODES[0]}-v1.mp3", mp3, float(AUDIO_SECONDS))
 
 
-def _wait(port: int, proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
+def _wait(host: str, port: int, proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"`newsaudio serve` exited with {proc.returncode}")
         with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
+            if s.connect_ex((host, port)) == 0:
                 return
         time.sleep(0.05)
-    raise TimeoutError(f"`newsaudio serve` did not answer on 127.0.0.1:{port}")
+    raise TimeoutError(f"`newsaudio serve` did not answer on {host}:{port}")
 
 
-def start_app(output: Path, data: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], str]:
-    """`newsaudio serve` as a user runs it, on a free loopback port."""
-    port = free_port()
+def start_app(
+    output: Path, data: Path, env: dict[str, str] | None = None, *, host: str = "127.0.0.1", port: int = 0
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`newsaudio serve` as a user runs it, on a free loopback port (or the one given)."""
+    port = port or free_port()
     environ = {
         **os.environ,
         "PYTHONPATH": str(REPO),
@@ -114,17 +116,17 @@ def start_app(output: Path, data: Path, env: dict[str, str] | None = None) -> tu
         **(env or {}),
     }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "pipeline.cli", "serve", "--host", host, "--port", str(port)],
         env=environ,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait(port, proc)
+        _wait(host, port, proc)
     except BaseException:
         stop(proc)
         raise
-    return proc, f"http://127.0.0.1:{port}"
+    return proc, f"http://{host}:{port}"
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
