@@ -8,6 +8,7 @@ or withdrawn) is ever served.
 
 from __future__ import annotations
 
+import os
 import socket
 from email.utils import formatdate, parsedate_to_datetime
 
@@ -268,3 +269,20 @@ def test_healthz_answers_through_both(server: Server):
     r = get(server, "healthz")
     assert r.status_code == 200
     assert r.json() == {"ok": True}
+
+
+def test_large_files_stream_whole_and_in_ranges(server: Server, published: Published):
+    big = published.output / "audio" / "big-episode-v1.mp3"
+    if not big.exists():
+        big.write_bytes(os.urandom(3 * 1024 * 1024 + 17))
+    data = big.read_bytes()
+    r = get(server, "audio/big-episode-v1.mp3")
+    assert (r.status_code, r.content) == (200, data)
+    r = get(server, "audio/big-episode-v1.mp3", Range="bytes=100000-2900000")
+    assert (r.status_code, r.content) == (206, data[100000:2900001])
+    # A player that hangs up mid-file does not disturb the next listener.
+    host, port = server.base.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(f"GET /audio/big-episode-v1.mp3 HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+        s.recv(1000)
+    assert get(server, "audio/big-episode-v1.mp3", Range="bytes=-3").content == data[-3:]

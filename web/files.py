@@ -1,8 +1,10 @@
 """Serve the published output folder: feeds, audio, transcripts, chapters, per-article data, cover.
 
 Starlette's FileResponse streams a file but parses Range on its own terms (a malformed header is
-a 400, a 416 carries none of our headers) and never answers 304, so the decisions are made here
-(web.http) and only the byte streaming is ours too: one small loop, HEAD without a body.
+a 400 where RFC 9110 says ignore it, a 416 carries none of our headers, several ranges make a
+multipart body) and never answers 304 (only StaticFiles does, and it has no CORS or cache
+policy), so the decisions are web.http's and the sending is here: one worker-thread call per
+request finds, checks and (for small bodies) reads the file.
 """
 
 from __future__ import annotations
@@ -14,37 +16,103 @@ from pathlib import Path
 
 import anyio
 from starlette.datastructures import Headers
-from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from web import http
 
 CHUNK = 64 * 1024
+# Bodies up to this size are read in the same worker-thread call that finds the file: one thread
+# hop per request for feeds, data files and the ranges players ask for.
+SMALL = 256 * 1024
 
 
-@dataclass(frozen=True)
-class Found:
-    path: str
-    st: os.stat_result | None  # None: not served (404) ...
-    gone: bool = False  # ... or withdrawn (410)
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes = b""
+    fd: int | None = None  # a large body: stream [start, end) from this open file, then close it
+    start: int = 0
+    end: int = 0
 
 
-def _find(root: str, rel: str) -> Found:
+def _open(root: str, rel: str) -> tuple[int, os.stat_result] | None:
+    """The open file and its stat, or None when it may not be served. Validators come from the
+    open file (fstat), so they describe the bytes sent even if a new version is renamed in."""
     path = os.path.join(root, rel)
-    try:
-        st = os.stat(path)
-    except (FileNotFoundError, NotADirectoryError):
-        gone = os.path.isfile(os.path.join(root, http.TOMBSTONES, rel))
-        return Found(path, None, gone)
-    except OSError:
-        return Found(path, None)
-    if not stat.S_ISREG(st.st_mode):
-        return Found(path, None)
     # A symlink inside output/ must not lead outside it.
-    real = os.path.realpath(path)
-    if not real.startswith(os.path.realpath(root) + os.sep):
-        return Found(path, None)
-    return Found(path, st)
+    if not os.path.realpath(path).startswith(os.path.realpath(root) + os.sep):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        return None
+    return fd, st
+
+
+def answer(root: str, rel: str, head: bool, req: Headers, extra: dict[str, str]) -> Answer:
+    """Everything about a GET or HEAD of output/<rel> except sending it (runs in a worker thread)."""
+    opened = _open(root, rel)
+    if opened is None:
+        if os.path.isfile(os.path.join(root, http.TOMBSTONES, rel)):
+            return _text(410, "gone: this episode was withdrawn", extra | {"cache-control": http.CACHE_REVALIDATE})
+        return _text(404, "not found")
+    fd, st = opened
+    keep_open = False
+    try:
+        v = http.validators(st)
+        headers = extra | {
+            "content-type": http.content_type(rel),
+            "cache-control": http.cache_control(rel),
+            "etag": v.etag,
+            "last-modified": v.last_modified,
+            "accept-ranges": "bytes",
+            "x-content-type-options": "nosniff",
+        }
+        if http.not_modified(v, req.get("if-none-match"), req.get("if-modified-since")):
+            del headers["content-type"]
+            return Answer(304, headers)
+        size = st.st_size
+        span: tuple[int, int] | None = None
+        if http.if_range_allows(v, req.get("if-range")):
+            try:
+                span = http.byte_range(req.get("range"), size)
+            except http.Unsatisfiable:
+                return _text(416, "range not satisfiable", extra | {"content-range": f"bytes */{size}"})
+        status, (start, end) = (200, (0, size)) if span is None else (206, span)
+        if span is not None:
+            headers["content-range"] = f"bytes {start}-{end - 1}/{size}"
+        headers["content-length"] = str(end - start)
+        if head:
+            return Answer(status, headers)
+        if end - start <= SMALL:
+            return Answer(status, headers, _pread_all(fd, start, end))
+        keep_open = True
+        return Answer(status, headers, fd=fd, start=start, end=end)
+    finally:
+        if not keep_open:
+            os.close(fd)
+
+
+def _pread_all(fd: int, start: int, end: int) -> bytes:
+    parts = []
+    while start < end:
+        chunk = os.pread(fd, end - start, start)
+        if not chunk:
+            break
+        parts.append(chunk)
+        start += len(chunk)
+    return b"".join(parts)
+
+
+def _text(status: int, text: str, headers: dict[str, str] | None = None) -> Answer:
+    body = (text + "\n").encode()
+    plain = {"content-type": "text/plain; charset=utf-8", "content-length": str(len(body))}
+    return Answer(status, (headers or {}) | plain, body)
 
 
 class OutputFiles:
@@ -57,15 +125,15 @@ class OutputFiles:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        request_headers = Headers(scope=scope)
+        req = Headers(scope=scope)
         rel = http.safe_relative_path(scope.get("raw_path") or scope["path"].encode())
         method = scope["method"]
         if rel is None:
-            await _plain(404, "not found")(scope, receive, send)
+            await _send(send, _text(404, "not found"), method)
             return
         extra: dict[str, str] = {}
         if http.wants_cors(rel):
-            extra = http.cors_headers(self.origins, request_headers.get("origin"))
+            extra = http.cors_headers(self.origins, req.get("origin"))
         if method == "OPTIONS":
             # CORS preflight (a fetch with Range or conditional headers asks first).
             allow = {"allow": "GET, HEAD, OPTIONS"}
@@ -75,77 +143,50 @@ class OutputFiles:
                     "access-control-allow-headers": http.CORS_ALLOW_HEADERS,
                     "access-control-max-age": "86400",
                 }
-            await Response(status_code=204, headers=extra | allow)(scope, receive, send)
+            await _send(send, Answer(204, extra | allow), method)
             return
         if method not in ("GET", "HEAD"):
-            await _plain(405, "method not allowed", {"allow": "GET, HEAD, OPTIONS"})(scope, receive, send)
+            await _send(send, _text(405, "method not allowed", {"allow": "GET, HEAD, OPTIONS"}), method)
             return
-
-        found = await anyio.to_thread.run_sync(_find, self.root, rel)
-        if found.st is None:
-            if found.gone:
-                await _plain(410, "gone: this episode was withdrawn", extra | {"cache-control": http.CACHE_REVALIDATE})(
-                    scope, receive, send
-                )
-            else:
-                await _plain(404, "not found")(scope, receive, send)
+        ans = await anyio.to_thread.run_sync(answer, self.root, rel, method == "HEAD", req, extra)
+        if ans.fd is None:
+            await _send(send, ans, method)
             return
-
-        st = found.st
-        v = http.validators(st)
-        headers = extra | {
-            "content-type": http.content_type(rel),
-            "cache-control": http.cache_control(rel),
-            "etag": v.etag,
-            "last-modified": v.last_modified,
-            "accept-ranges": "bytes",
-            "x-content-type-options": "nosniff",
-        }
-        if http.not_modified(v, request_headers.get("if-none-match"), request_headers.get("if-modified-since")):
-            del headers["content-type"]
-            await Response(status_code=304, headers=headers)(scope, receive, send)
-            return
-
-        size = st.st_size
-        span: tuple[int, int] | None = None
-        if http.if_range_allows(v, request_headers.get("if-range")):
-            try:
-                span = http.byte_range(request_headers.get("range"), size)
-            except http.Unsatisfiable:
-                await _plain(416, "range not satisfiable", extra | {"content-range": f"bytes */{size}"})(
-                    scope, receive, send
-                )
-                return
-        if span is None:
-            status, start, end = 200, 0, size
-        else:
-            status, (start, end) = 206, span
-            headers["content-range"] = f"bytes {start}-{end - 1}/{size}"
-        headers["content-length"] = str(end - start)
-        await send({"type": "http.response.start", "status": status, "headers": _raw(headers)})
-        if method == "HEAD" or start == end:
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-            return
-        await _stream(found.path, start, end, send)
+        try:
+            await send({"type": "http.response.start", "status": ans.status, "headers": _raw(ans.headers)})
+            await _stream(ans.fd, ans.start, ans.end, send, receive)
+        finally:
+            os.close(ans.fd)
 
 
-async def _stream(path: str, start: int, end: int, send: Send) -> None:
-    async with await anyio.open_file(path, "rb") as fh:
-        await fh.seek(start)
-        left = end - start
-        while left > 0:
-            chunk = await fh.read(min(CHUNK, left))
+async def _send(send: Send, ans: Answer, method: str) -> None:
+    await send({"type": "http.response.start", "status": ans.status, "headers": _raw(ans.headers)})
+    body = b"" if method == "HEAD" else ans.body
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+async def _stream(fd: int, start: int, end: int, send: Send, receive: Receive) -> None:
+    """Send [start, end) in chunks; stop reading when the client goes away (a player that seeks
+    drops its connection mid-file)."""
+
+    async def pump() -> None:
+        pos = start
+        while pos < end:
+            chunk = await anyio.to_thread.run_sync(os.pread, fd, min(CHUNK, end - pos), pos)
             if not chunk:  # the file shrank under us: end the body rather than hang
                 break
-            left -= len(chunk)
-            await send({"type": "http.response.body", "body": chunk, "more_body": left > 0})
-        if left > 0:
+            pos += len(chunk)
+            await send({"type": "http.response.body", "body": chunk, "more_body": pos < end})
+        if pos < end:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
+        tg.cancel_scope.cancel()
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(pump)
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        tg.cancel_scope.cancel()
 
 
 def _raw(headers: dict[str, str]) -> list[tuple[bytes, bytes]]:
     return [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-
-
-def _plain(status: int, text: str, headers: dict[str, str] | None = None) -> Response:
-    return Response(text + "\n", status_code=status, headers=headers, media_type="text/plain; charset=utf-8")
