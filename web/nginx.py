@@ -43,11 +43,12 @@ def render(output_dir: Path, *, listen: str = "80", upstream: str = "127.0.0.1:8
     text = TEMPLATE.read_text(encoding="utf-8")
     for key, value in {
         "@CORS_MAP@": cors_map(cors_origins),
+        "@CORS_VARY@": "" if "*" in parse_origins(cors_origins) else "Origin",
         "@UPSTREAM@": upstream,
         "@LISTEN@": listen,
         "@OUTPUT_DIR@": _nginx_string(str(Path(output_dir).resolve())),
     }.items():
-        if key != "@CORS_MAP@" and any(c in value for c in ";{}\n"):
+        if key not in ("@CORS_MAP@", "@CORS_VARY@") and any(c in value for c in ";{}\n"):
             raise ValueError(f"cannot put {value!r} into nginx.conf")
         text = text.replace(key, value)
     return text
