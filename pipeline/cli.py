@@ -409,8 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_voices)
 
     p = sub.add_parser("serve", help="serve the feeds, audio, transcripts and /healthz over HTTP")
-    p.add_argument("--host", help="address to listen on (default: serve_host, 0.0.0.0)")
-    p.add_argument("--port", type=int, help="port (default: serve_port, 8000)")
+    p.add_argument("--host", help=f"address to listen on (default: setting serve_host, {Settings.serve_host})")
+    p.add_argument("--port", type=int, help=f"port (default: setting serve_port, {Settings.serve_port})")
     p.set_defaults(func=cmd_serve)
     return parser
 

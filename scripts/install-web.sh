@@ -15,8 +15,7 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null \
     || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null; }
-  # Debian starts the nginx service on install; newsaudio's tests run their own.
-  if command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then systemctl stop nginx || true; fi
+  # The tests never use a system nginx: they start their own on a free loopback port.
 else
   echo "install-web: ${missing[*]} missing; install them (apt-get install ${missing[*]})" >&2
   exit 1
