@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -204,8 +205,6 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
 def lan_address() -> str:
     """This machine's address on its network (the one its default route leaves from), so a phone
     on the same Wi-Fi reaches `newsaudio serve`; 127.0.0.1 when there is no network."""
-    import socket
-
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         try:
             # A UDP "connect" sends nothing; it only picks the outgoing interface.
