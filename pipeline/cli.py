@@ -336,7 +336,7 @@ def _resolve(article: str, settings: Settings, store) -> str:
 
 def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline import jobs
-    from pipeline.lifecycle import NotWithdrawn
+    from pipeline.lifecycle import WithdrawalError
 
     store = jobs.open_store(settings)
     article_id = _resolve(args.article, settings, store)
@@ -347,7 +347,7 @@ def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
         else:
             done = jobs.withdraw(article_id, settings, message=args.reason, store=store)
             out.print(f"withdrew {article_id}: out of feed {done.feed}, {len(done.files)} files now answer 410 Gone")
-    except NotWithdrawn as exc:
+    except WithdrawalError as exc:
         raise UsageError(str(exc)) from exc
     return 0
 

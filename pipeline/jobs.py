@@ -443,7 +443,7 @@ def withdraw(
 
 
 def restore(article: str, settings: Settings, store: Store | None = None) -> lifecycle.Withdrawal:
-    """Undo a withdrawal (lifecycle.NotWithdrawn when the article is not withdrawn)."""
+    """Undo a withdrawal (lifecycle.WithdrawalError when the article is not withdrawn)."""
     store = store or open_store(settings)
     return lifecycle.restore_article(resolve_article(article, settings, store), settings, store)
 

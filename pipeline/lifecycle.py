@@ -151,8 +151,8 @@ def sweep_old_versions(settings: Settings, store: Store, now: datetime | None = 
 # -- withdrawal ------------------------------------------------------------------------------------
 
 
-class NotWithdrawn(ValueError):
-    pass
+class WithdrawalError(ValueError):
+    """Withdrawing what is withdrawn already, or restoring what is not."""
 
 
 @dataclass
@@ -171,6 +171,8 @@ def withdraw_article(
 ) -> Withdrawal:
     """Take an article's episode out of its feed and indexes; its files answer 410 Gone."""
     row = store.get_article(article_id)
+    if row.status == "withdrawn":
+        raise WithdrawalError(f"article {article_id} is withdrawn already ({row.reason}: {row.message})")
     store.set_status(article_id, "withdrawn", reason, message or "withdrawn by an editor")
     publish_feed(row.feed, settings, store)  # out of the feed first, then the files go
     swept = store.retired(article_id)
@@ -193,7 +195,7 @@ def restore_article(article_id: str, settings: Settings, store: Store) -> Withdr
     """Undo a withdrawal: files back, tombstones gone, the episode back in feed and indexes."""
     row = store.get_article(article_id)
     if row.status != "withdrawn":
-        raise NotWithdrawn(f"article {article_id} is not withdrawn (it is {row.status})")
+        raise WithdrawalError(f"article {article_id} is not withdrawn (it is {row.status})")
     back: list[str] = []
     swept = store.retired(article_id)
     for old in store.all_episodes(article_id):

@@ -290,7 +290,8 @@ def render_player_index(episodes: list[Episode], *, public_base_url: str) -> byt
             entry["chapters_url"] = audio_url(public_base_url, chapters_file_name(ep.file_name))
         entry["player_data"] = _join(public_base_url, player_data_guid_path(ep.guid))
         index[ep.link] = entry
-    return json.dumps(index, ensure_ascii=False, indent=1).encode("utf-8")
+    # Compact: the C encoder is several times faster than an indented dump at 300 entries.
+    return json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def render_player_data(

@@ -48,6 +48,8 @@ def test_withdraw_by_url_and_restore_by_guid(settings, store, capsys):
 
     assert cli.main(["status", "--state", "withdrawn"], settings=settings) == 0
     assert "Gegendarstellung" in capsys.readouterr().out
+    assert cli.main(["withdraw", "sample00001"], settings=settings) == 2
+    assert "withdrawn already" in capsys.readouterr().err
     # A later refresh of the page does not bring it back on its own.
     assert jobs.prepare_article("sample00001", settings, store).status == "withdrawn"
     jobs.publish_feed("sample", settings, store)
