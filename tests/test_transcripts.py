@@ -155,7 +155,9 @@ def test_feed_lists_timed_transcripts_first_and_chapters(seed):
     parsed = podcastparser.parse(f"{settings.public_base_url}/feeds/sample.xml", io.BytesIO(xml))
     (ep,) = parsed["episodes"]
     assert ep["title"] == FULL_TITLE and ep["enclosures"][0]["url"] == base + ".mp3"
-    assert not feedparser.parse(xml).bozo
+    read = feedparser.parse(xml)
+    assert not read.bozo
+    assert read.entries[0].podcast_chapters == {"url": base + ".chapters.json", "type": "application/json+chapters"}
 
 
 def test_player_data_by_url_and_guid_agrees_with_the_transcript(seed):
