@@ -268,6 +268,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
     store = jobs.open_store(settings)
     rows = store.list_articles(args.feed, args.state)
+    if getattr(args, "article", None):
+        wanted = _resolve(args.article, settings, store)
+        rows = [r for r in rows if r.id == wanted]
     table = Table()
     for col in ("id", "feed", "status", "version", "voice", "title / reason"):
         table.add_column(col, overflow="fold")
@@ -277,7 +280,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         table.add_row(
             r.id, r.feed, r.status, f"v{latest.episode.version}" if latest else "-",
             latest.episode.voice if latest else "-",
-            r.title[:70] if r.status not in ("failed", "skipped") else f"{r.reason}: {r.message}",
+            r.title[:70] if r.status not in ("failed", "skipped", "withdrawn") else f"{r.reason}: {r.message}",
         )
     out.print(table)
     return 0
@@ -309,7 +312,8 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
 
     store = jobs.open_store(settings)
     if args.articles:
-        targets = [jobs.Touched(a, store.get_article(a).title, "asked for") for a in args.articles]
+        ids = [_resolve(a, settings, store) for a in args.articles]
+        targets = [jobs.Touched(a, store.get_article(a).title, "asked for") for a in ids]
     elif args.lexicon or args.fallback_voice:
         targets = jobs.needing_regeneration(settings, lexicon=args.lexicon, fallback_voice=args.fallback_voice)
     else:
@@ -352,6 +356,38 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# -- withdraw / restore ----------------------------------------------------------------------
+
+
+def _resolve(article: str, settings: Settings, store) -> str:
+    """ARTICLE (id, URL or GUID) -> article id; an unknown one is a one-line usage error."""
+    from pipeline import jobs
+    from pipeline.store import UnknownArticle
+
+    try:
+        return jobs.resolve_article(article, settings, store)
+    except UnknownArticle as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import jobs
+    from pipeline.lifecycle import WithdrawalError
+
+    store = jobs.open_store(settings)
+    article_id = _resolve(args.article, settings, store)
+    try:
+        if args.command == "restore":
+            done = jobs.restore(article_id, settings, store)
+            out.print(f"restored {article_id}: back in feed {done.feed}, {len(done.files)} files published again")
+        else:
+            done = jobs.withdraw(article_id, settings, message=args.reason, store=store)
+            out.print(f"withdrew {article_id}: out of feed {done.feed}, {len(done.files)} files now answer 410 Gone")
+    except WithdrawalError as exc:
+        raise UsageError(str(exc)) from exc
+    return 0
+
+
 # -- entry point -----------------------------------------------------------------------------
 
 
@@ -391,11 +427,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", help="a table of articles and their state")
     p.add_argument("--feed")
-    p.add_argument("--state", choices=["new", "prepared", "done", "skipped", "failed"])
+    p.add_argument("--state", choices=["new", "prepared", "done", "skipped", "failed", "withdrawn"])
+    p.add_argument("--article", metavar="ARTICLE", help="only this article (id, URL or GUID)")
     p.set_defaults(func=cmd_status)
 
+    p = sub.add_parser("withdraw", help="take an episode out of its feed; its files answer 410 Gone")
+    p.add_argument("article", metavar="ARTICLE", help="article id, URL or GUID")
+    p.add_argument("--reason", default="", help="why (shown by `newsaudio status`)")
+    p.set_defaults(func=cmd_withdraw)
+
+    p = sub.add_parser("restore", help="undo a withdrawal: the episode is back in its feed")
+    p.add_argument("article", metavar="ARTICLE", help="article id, URL or GUID")
+    p.set_defaults(func=cmd_withdraw)
+
     p = sub.add_parser("regenerate", help="voice articles again: named ones, or those a change touches")
-    p.add_argument("articles", nargs="*", metavar="ARTICLE_ID")
+    p.add_argument("articles", nargs="*", metavar="ARTICLE", help="article ids, URLs or GUIDs")
     p.add_argument("--lexicon", action="store_true", help="articles whose text a lexicon edit touches")
     p.add_argument("--fallback-voice", action="store_true", help="episodes the fallback voice spoke")
     p.add_argument("--dry-run", action="store_true", help="only list them")

@@ -26,9 +26,23 @@ class ConfigError(Exception):
 
 @dataclass
 class FeedConfig:
+    """One polled news feed, published as its own podcast. The channel fields below override
+    ``[channel]`` for this podcast; unset ones (empty, or None for yes/no) inherit from it."""
+
     name: str
     url: str
     title: str = ""
+    description: str = ""
+    link: str = ""
+    author: str = ""
+    image: str = ""
+    category: str = ""
+    language: str = ""
+    owner_name: str = ""
+    owner_email: str = ""
+    copyright: str = ""
+    locked: bool | None = None
+    episode_images: bool | None = None
 
 
 @dataclass
@@ -42,6 +56,27 @@ class Channel:
     image: str = ""
     category: str = "News"
     language: str = "de"
+    # itunes:owner (directories mail the owner to verify a feed); the name defaults to author.
+    owner_name: str = ""
+    owner_email: str = ""
+    copyright: str = ""
+    # podcast:locked: "yes" tells other platforms not to import the feed without the owner.
+    locked: bool = False
+    # The article's own image as episode art. Off by default: news photos are agency pictures
+    # licensed for the site and mostly 16:9, while directories want square art.
+    episode_images: bool = False
+
+
+def channel_for(channel: Channel, feed: FeedConfig | None) -> Channel:
+    """The channel a feed publishes: its own fields where set, else ``[channel]``'s."""
+    if feed is None:
+        return channel
+    values = {}
+    for f in dataclasses.fields(Channel):
+        own = getattr(feed, f.name, None)
+        if own is not None and own != "":
+            values[f.name] = own
+    return dataclasses.replace(channel, **values)
 
 
 @dataclass
@@ -94,6 +129,12 @@ class Settings:
     # Origins allowed to read transcripts, chapters, player indexes and article data from a page:
     # "*" or a list separated by commas.
     cors_origins: str = "*"
+    # publish: a feed lists the newest max_items episodes (older ones stay downloadable).
+    max_items: int = 300
+    # A published article whose page answers 404/410 on two refreshes in a row is withdrawn.
+    auto_withdraw_gone: bool = True
+    # A regenerated episode's old files stay this long (apps with the old feed still download).
+    old_versions_grace_days: float = 7.0
 
     root: Path = Path(".")
 
@@ -179,7 +220,10 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
     try:
         settings.feeds = [FeedConfig(**f) for f in feeds]
     except TypeError as exc:
-        raise ConfigError(f"[[feeds]]: each feed needs name and url (and may have title): {exc}") from exc
+        raise ConfigError(
+            f"[[feeds]]: each feed needs name and url (and may set channel fields: "
+            f"{', '.join(f.name for f in dataclasses.fields(FeedConfig)[2:])}): {exc}"
+        ) from exc
 
     skip = {"CONFIG"}
     for key, value in env.items():
