@@ -4,9 +4,9 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-extract bench-voices bench-speech services worker clean
+.PHONY: install demo test lint bench bench-extract bench-voices bench-speech bench-serve services worker clean
 
-$(STAMP): pyproject.toml scripts/install-neural.sh
+$(STAMP): pyproject.toml scripts/install-neural.sh scripts/install-web.sh
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Debian: apt-get install python3 python3-venv)"; exit 1; }
 	@# Debian ships venv support separately (python3-venv); fetch it when we may, else say so.
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
@@ -15,7 +15,10 @@ $(STAMP): pyproject.toml scripts/install-neural.sh
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	PIP=$(BIN)/pip bash scripts/install-neural.sh
+	bash scripts/install-web.sh
 	touch $(STAMP)
+
+install: $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/newsaudio demo
@@ -39,6 +42,9 @@ bench-extract: $(STAMP)
 
 bench-voices: $(STAMP)
 	$(BIN)/python benchmarks/bench_voices.py
+
+bench-serve: $(STAMP)
+	$(BIN)/python benchmarks/bench_serve.py
 
 worker: $(STAMP) services
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start

@@ -173,9 +173,27 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         start = time.perf_counter()
         summary = _run_in_process(settings, ["sample"], make_reporter(args.json))
         _print_summary(summary, settings, time.perf_counter() - start, as_json=args.json)
+    if not args.json:
+        _print_listen_hint(settings, "sample")
     # The sample holds one missing page on purpose; the demo fails only when a real article did.
     unexpected = [o for o in summary.failed if o.reason != "http-404"]
     return EXIT_FAILED if unexpected or any(p.error for p in summary.polls) else EXIT_OK
+
+
+def _print_listen_hint(settings: Settings, feed_name: str) -> None:
+    """How to listen: the feed's URLs are built from public_base_url, which `newsaudio serve`
+    answers at (the shipped config says "auto": this machine's network address and serve_port)."""
+    from urllib.parse import urlsplit
+
+    from rich.markup import escape
+
+    from pipeline.publish import feed_url
+
+    url = escape(feed_url(settings.public_base_url, feed_name))
+    out.print(f"To listen: run [bold]newsaudio serve[/], then subscribe to [bold]{url}[/]")
+    out.print("  in a podcast app on this network (or open it in a browser).")
+    if urlsplit(settings.public_base_url).hostname in ("localhost", "127.0.0.1", "::1"):
+        out.print('  Only this computer can reach it: set public_base_url = "auto" for phones on the network.')
 
 
 # -- stages ----------------------------------------------------------------------------------
@@ -283,6 +301,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         settings.feed(args.feed)  # unknown name: one-line error, exit 2
     store = jobs.open_store(settings)
     rows = store.list_articles(args.feed, args.state)
+    if getattr(args, "article", None):
+        wanted = _resolve(args.article, settings, store)
+        rows = [r for r in rows if r.id == wanted]
     newest = {e.article_id: e for feed in {r.feed for r in rows} for e in store.published_episodes(feed)}
     records = []
     for r in rows:
@@ -316,7 +337,8 @@ def _print_status_table(records: list[dict[str, Any]], width: int) -> None:
     multi_feed = len({r["feed"] for r in records}) > 1
     cells = []
     for r in records:
-        detail = r["title"] if r["status"] not in ("failed", "skipped") else f"{r['reason']}: {r['message']}"
+        problem = r["status"] in ("failed", "skipped", "withdrawn")
+        detail = f"{r['reason']}: {r['message']}" if problem else r["title"]
         row = [r["id"][:8]]
         if multi_feed:
             row.append(shorten(r["feed"], 12))
@@ -330,7 +352,7 @@ def _print_status_table(records: list[dict[str, Any]], width: int) -> None:
         return "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)) + "  " + shorten(last, room)
 
     out.print(Text(line(header, "title / reason"), style="bold"))
-    colours = {"done": "green", "failed": "red", "skipped": "yellow"}
+    colours = {"done": "green", "failed": "red", "skipped": "yellow", "withdrawn": "magenta"}
     for row, detail in cells:
         text = Text(line(row, detail))
         col = header.index("status")
@@ -389,7 +411,8 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
 
     store = jobs.open_store(settings)
     if args.articles:
-        targets = [jobs.Touched(r.id, r.title, "asked for") for r in _resolve_articles(store, args.articles)]
+        ids = [_resolve(a, settings, store) for a in args.articles]
+        targets = [jobs.Touched(a, store.get_article(a).title, "asked for") for a in ids]
     elif args.lexicon or args.fallback_voice:
         targets = jobs.needing_regeneration(settings, lexicon=args.lexicon, fallback_voice=args.fallback_voice)
     else:
@@ -424,6 +447,57 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
     for feed in {store.get_article(t.article_id).feed for t in targets}:
         jobs.publish_feed(feed, settings, store)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+# -- serve ---------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    from rich.markup import escape
+
+    from web.serve import serve
+
+    host = args.host or settings.serve_host
+    port = settings.serve_port if args.port is None else args.port
+    feeds = f"{settings.public_base_url}/feeds/"
+    out.print(escape(f"Serving {settings.output_dir} on http://{host}:{port}/ (feeds at {feeds})"))
+    serve(settings, host, port, log_level="debug" if args.verbose else "info")
+    return 0
+
+
+# -- withdraw / restore ----------------------------------------------------------------------
+
+
+def _resolve(article: str, settings: Settings, store) -> str:
+    """ARTICLE (id, URL or GUID) -> article id; an unknown one is a one-line usage error."""
+    from pipeline import jobs
+    from pipeline.store import UnknownArticle
+
+    try:
+        return jobs.resolve_article(article, settings, store)
+    except UnknownArticle as exc:
+        try:
+            return _resolve_articles(store, [article])[0].id  # the short id `status` shows
+        except UsageError:
+            raise UsageError(str(exc)) from exc
+
+
+def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import jobs
+    from pipeline.lifecycle import WithdrawalError
+
+    store = jobs.open_store(settings)
+    article_id = _resolve(args.article, settings, store)
+    try:
+        if args.command == "restore":
+            done = jobs.restore(article_id, settings, store)
+            out.print(f"restored {article_id}: back in feed {done.feed}, {len(done.files)} files published again")
+        else:
+            done = jobs.withdraw(article_id, settings, message=args.reason, store=store)
+            out.print(f"withdrew {article_id}: out of feed {done.feed}, {len(done.files)} files now answer 410 Gone")
+    except WithdrawalError as exc:
+        raise UsageError(str(exc)) from exc
+    return 0
 
 
 # -- entry point -----------------------------------------------------------------------------
@@ -513,15 +587,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "status", help="a table of articles and their state",
-        description="List the articles in the store: short id (accepted by regenerate), state, newest episode "
-        "version and voice, and the title or why it failed.",
+        description="List the articles in the store: short id (accepted by regenerate, withdraw, restore), state, "
+        "newest episode version and voice, and the title or why it failed.",
     )
     p.add_argument("--feed", metavar="NAME", help="only articles of this feed")
     p.add_argument(
-        "--state", choices=["new", "prepared", "done", "skipped", "failed"], help="only articles in this state"
+        "--state", choices=["new", "prepared", "done", "skipped", "failed", "withdrawn"],
+        help="only articles in this state",
     )
+    p.add_argument("--article", metavar="ARTICLE", help="only this article (id, URL or GUID)")
     p.add_argument("--json", action="store_true", help="one JSON object per article (full ids)")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("withdraw", help="take an episode out of its feed; its files answer 410 Gone")
+    p.add_argument("article", metavar="ARTICLE", help="article id, URL or GUID")
+    p.add_argument("--reason", default="", help="why (shown by `newsaudio status`)")
+    p.set_defaults(func=cmd_withdraw)
+
+    p = sub.add_parser("restore", help="undo a withdrawal: the episode is back in its feed")
+    p.add_argument("article", metavar="ARTICLE", help="article id, URL or GUID")
+    p.set_defaults(func=cmd_withdraw)
 
     p = sub.add_parser(
         "regenerate", help="voice articles again: named ones, or those a change touches",
@@ -530,7 +615,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
-        "articles", nargs="*", metavar="ARTICLE_ID", help="article ids as `newsaudio status` shows them (8+ characters)"
+        "articles", nargs="*", metavar="ARTICLE",
+        help="article ids (the 8 characters `newsaudio status` shows will do), URLs or GUIDs",
     )
     p.add_argument("--lexicon", action="store_true", help="articles whose text a lexicon edit touches")
     p.add_argument("--fallback-voice", action="store_true", help="episodes the fallback voice spoke")
@@ -556,6 +642,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--accept-licence", action="store_true", help="with fetch: accept a non-commercial licence")
     p.add_argument("--json", action="store_true", help="with list: one JSON object per profile")
     p.set_defaults(func=cmd_voices, needs_config=False)
+
+    p = sub.add_parser("serve", help="serve the feeds, audio, transcripts and /healthz over HTTP")
+    p.add_argument("--host", help=f"address to listen on (default: setting serve_host, {Settings.serve_host})")
+    p.add_argument("--port", type=int, help=f"port (default: setting serve_port, {Settings.serve_port})")
+    p.set_defaults(func=cmd_serve)
 
     # A subcommand's own --help shows its one-line help when it has no longer description.
     for action in sub._choices_actions:  # argparse keeps the help texts only here

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
 import tomllib
 from dataclasses import dataclass, field
 from functools import cache
@@ -29,9 +30,23 @@ class ConfigError(Exception):
 
 @dataclass
 class FeedConfig:
+    """One polled news feed, published as its own podcast. The channel fields below override
+    ``[channel]`` for this podcast; unset ones (empty, or None for yes/no) inherit from it."""
+
     name: str
     url: str
     title: str = ""
+    description: str = ""
+    link: str = ""
+    author: str = ""
+    image: str = ""
+    category: str = ""
+    language: str = ""
+    owner_name: str = ""
+    owner_email: str = ""
+    copyright: str = ""
+    locked: bool | None = None
+    episode_images: bool | None = None
 
 
 @dataclass
@@ -45,6 +60,27 @@ class Channel:
     image: str = ""
     category: str = "News"
     language: str = "de"
+    # itunes:owner (directories mail the owner to verify a feed); the name defaults to author.
+    owner_name: str = ""
+    owner_email: str = ""
+    copyright: str = ""
+    # podcast:locked: "yes" tells other platforms not to import the feed without the owner.
+    locked: bool = False
+    # The article's own image as episode art. Off by default: news photos are agency pictures
+    # licensed for the site and mostly 16:9, while directories want square art.
+    episode_images: bool = False
+
+
+def channel_for(channel: Channel, feed: FeedConfig | None) -> Channel:
+    """The channel a feed publishes: its own fields where set, else ``[channel]``'s."""
+    if feed is None:
+        return channel
+    values = {}
+    for f in dataclasses.fields(Channel):
+        own = getattr(feed, f.name, None)
+        if own is not None and own != "":
+            values[f.name] = own
+    return dataclasses.replace(channel, **values)
 
 
 @dataclass
@@ -52,6 +88,7 @@ class Settings:
     feeds: list[FeedConfig] = field(default_factory=list)
     channel: Channel = field(default_factory=Channel)
     # Where podcast apps and the website reach output/: enclosure URLs are built from it.
+    # "auto": this machine's LAN address and serve_port, which `newsaudio serve` answers on (the demo).
     public_base_url: str = "http://localhost:8000"
     output_dir: Path = Path("output")
     data_dir: Path = Path("data")
@@ -90,6 +127,18 @@ class Settings:
     pause_title_ms: int = 900
     pause_paragraph_ms: int = 700
     pause_sentence_ms: int = 250
+    # web (`newsaudio serve`): all interfaces by default, so phones on the same network can listen.
+    serve_host: str = "0.0.0.0"
+    serve_port: int = 8000
+    # Origins allowed to read transcripts, chapters, player indexes and article data from a page:
+    # "*" or a list separated by commas.
+    cors_origins: str = "*"
+    # publish: a feed lists the newest max_items episodes (older ones stay downloadable).
+    max_items: int = 300
+    # A published article whose page answers 404/410 on two refreshes in a row is withdrawn.
+    auto_withdraw_gone: bool = True
+    # A regenerated episode's old files stay this long (apps with the old feed still download).
+    old_versions_grace_days: float = 7.0
 
     root: Path = Path(".")
 
@@ -199,7 +248,10 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
     try:
         settings.feeds = [FeedConfig(**f) for f in feeds]
     except TypeError as exc:
-        raise ConfigError(f"[[feeds]]: each feed needs name and url (and may have title): {exc}") from exc
+        raise ConfigError(
+            f"[[feeds]]: each feed needs name and url (and may set channel fields: "
+            f"{', '.join(f.name for f in dataclasses.fields(FeedConfig)[2:])}): {exc}"
+        ) from exc
 
     skip = {"CONFIG", "LOG_FORMAT"}
     for key, value in env.items():
@@ -217,4 +269,18 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
             setattr(settings, name, settings.root / value)
     if settings.cache_dir is None:
         settings.cache_dir = settings.data_dir / "cache"
+    if settings.public_base_url.strip().lower() == "auto":
+        settings.public_base_url = f"http://{lan_address()}:{settings.serve_port}"
     return settings
+
+
+def lan_address() -> str:
+    """This machine's address on its network (the one its default route leaves from), so a phone
+    on the same Wi-Fi reaches `newsaudio serve`; 127.0.0.1 when there is no network."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            # A UDP "connect" sends nothing; it only picks the outgoing interface.
+            s.connect(("192.0.2.1", 9))
+            return s.getsockname()[0]
+        except OSError:
+            return "127.0.0.1"

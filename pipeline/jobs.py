@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import feeds as feeds_stage
-from pipeline import publish
+from pipeline import lifecycle, publish
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
 from pipeline.fetch import fetch
@@ -205,6 +205,8 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
     """Fetch and clean one article; the cleaned Article is saved in the store for rendering."""
     store = store or open_store(settings)
     row = store.get_article(article_id)
+    if row.status == "withdrawn":  # an editor or a gone page took it out: stays out until restored
+        return Outcome(article_id, "withdrawn", row.reason, row.message, title=row.title)
     timings: dict[str, float] = {}
     try:
         _stage(article_id, row.title, "fetch", row.url)
@@ -221,7 +223,11 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
                 "set skip_non_german = false to voice it anyway"
             )
     except Exception as exc:
-        return _record_problem(store, row, exc, timings)
+        outcome = _record_problem(store, row, exc, timings)
+        if lifecycle.withdraw_if_gone(row, outcome.reason, settings, store):
+            gone = store.get_article(article_id)
+            return Outcome(article_id, "withdrawn", gone.reason, gone.message, title=row.title, timings=timings)
+        return outcome
     if not article.url:
         article.url = row.url
     store.save_prepared(article_id, article)
@@ -352,7 +358,13 @@ def render_article(
         remember_lexicon(settings, lexicon)
         version = (latest.episode.version if latest else 0) + 1
         file_name = publish.audio_file_name(article_id, version)
-        publish.write_audio(settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n")
+        cues, timed = lifecycle.timed_files(
+            file_name, script.segments, mastered.spans, mastered.chapters, mastered.duration_s,
+            title=article.spoken_title, podcast=lifecycle.channel_of(settings, row.feed).title,
+        )
+        publish.write_audio(
+            settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n", sidecars=timed
+        )
         try:
             store.add_episode(
                 article_id,
@@ -369,12 +381,16 @@ def render_article(
                 description=article.lead or (article.paragraphs[:1] or [""])[0],
                 chapters=mastered.chapters,
             )
+            store.save_episode_extras(
+                article_id, version, image=article.image, cues=[c.to_dict() for c in cues] if cues else None
+            )
         except DuplicateEpisode:
             # The same task ran twice at once (a redelivery): the other run published this version.
             log.info("article %s v%d was published by a concurrent run", article_id, version)
             return Outcome(article_id, "unchanged", title=article.spoken_title, version=version,
                            file_name=file_name, voice=voice.identity, timings=timings)
         store.set_status(article_id, "done")
+        lifecycle.write_player_data(settings, store, article_id)
         timings["publish"] = time.perf_counter() - start
     except Exception as exc:
         return _record_problem(store, row, exc, timings)
@@ -443,18 +459,28 @@ def _feed_title(settings: Settings, feed_name: str) -> str:
 
 
 def publish_feed(feed_name: str, settings: Settings, store: Store | None = None) -> Path:
-    """Render the feed from the store and write it atomically."""
+    """Render the feed (newest max_items) from the store; write what changed (lifecycle.py)."""
+    return lifecycle.publish_feed(feed_name, settings, store or open_store(settings))
+
+
+def resolve_article(text: str, settings: Settings, store: Store | None = None) -> str:
+    """The id of the article named by its id, URL (feed or canonical) or GUID; raises
+    store.UnknownArticle with a one-line message when none (or several) match."""
+    return lifecycle.resolve_article(text, store or open_store(settings))
+
+
+def withdraw(
+    article: str, settings: Settings, *, message: str = "", store: Store | None = None
+) -> lifecycle.Withdrawal:
+    """Withdraw the article named by id, URL or GUID: out of feed and indexes, files 410."""
     store = store or open_store(settings)
-    episodes = [r.episode for r in store.published_episodes(feed_name)]
-    xml = publish.render_feed(
-        settings.channel,
-        episodes,
-        feed_name=feed_name,
-        feed_title=_feed_title(settings, feed_name),
-        public_base_url=settings.public_base_url,
-    )
-    index = publish.render_player_index(episodes, public_base_url=settings.public_base_url)
-    return publish.write_feed(settings.output_dir, feed_name, xml, index)
+    return lifecycle.withdraw_article(resolve_article(article, settings, store), settings, store, message=message)
+
+
+def restore(article: str, settings: Settings, store: Store | None = None) -> lifecycle.Withdrawal:
+    """Undo a withdrawal (lifecycle.WithdrawalError when the article is not withdrawn)."""
+    store = store or open_store(settings)
+    return lifecycle.restore_article(resolve_article(article, settings, store), settings, store)
 
 
 @dataclass

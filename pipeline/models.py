@@ -198,3 +198,6 @@ class Episode:
     bytes: int
     duration_s: float
     chapters: list[Chapter] = field(default_factory=list)
+    created: datetime | None = None  # when this version was published
+    image: str = ""  # the article's image URL, if it has one
+    timed: bool = False  # timed transcripts and chapters files exist for this version

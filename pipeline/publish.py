@@ -9,31 +9,142 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import struct
 import tempfile
+import uuid
 import zlib
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from lxml import etree
 
 from pipeline.config import Channel
 from pipeline.models import Episode
+from pipeline.transcripts import Cue, chapter_spans, clean, paragraphs
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
 PODCAST = "https://podcastindex.org/namespace/1.0"
 NSMAP = {"itunes": ITUNES, "atom": ATOM, "podcast": PODCAST}
 COVER_NAME = "cover.png"
+# podcast:guid is a UUIDv5 of the feed URL in this namespace (Podcasting 2.0 spec).
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+# Every file one episode version has in output/audio/, by suffix after its stem.
+EPISODE_SUFFIXES = (".mp3", ".txt", ".vtt", ".json", ".chapters.json")
+GONE_DIR = ".gone"
 
 
 def audio_file_name(episode_id: str, version: int) -> str:
     return f"{episode_id}-v{version}.mp3"
 
 
+def stem(audio_file: str) -> str:
+    return audio_file.removesuffix(".mp3")
+
+
 def transcript_file_name(audio_file: str) -> str:
-    return audio_file.removesuffix(".mp3") + ".txt"
+    return stem(audio_file) + ".txt"
+
+
+def vtt_file_name(audio_file: str) -> str:
+    return stem(audio_file) + ".vtt"
+
+
+def json_transcript_file_name(audio_file: str) -> str:
+    return stem(audio_file) + ".json"
+
+
+def chapters_file_name(audio_file: str) -> str:
+    return stem(audio_file) + ".chapters.json"
+
+
+def episode_files(audio_file: str) -> list[str]:
+    """Paths under output/ of every file of one episode version."""
+    return [f"audio/{stem(audio_file)}{suffix}" for suffix in EPISODE_SUFFIXES]
+
+
+def podcast_guid(url: str) -> str:
+    """podcast:guid: UUIDv5 of the feed URL without its scheme and trailing slashes."""
+    bare = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", url.strip()).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+_UNSAFE_PATH = re.compile(r"[^A-Za-z0-9._~/-]")
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._~-]")
+
+
+def player_data_path(url: str) -> str:
+    """Where an article's player data lives under output/, by its URL (schema in the README:
+    articles/<host>/<path>.json)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port is not None and port != default:
+        host = f"{host}_{port}"
+    path = parts.path.lstrip("/")
+    if not path or path.endswith("/"):
+        path += "index"
+    path = _UNSAFE_PATH.sub("_", path)
+    path = "/".join("_" if seg in (".", "..") else seg for seg in path.split("/"))[:200]
+    return f"articles/{_UNSAFE_NAME.sub('_', host) or '_'}/{path}.json"
+
+
+def player_data_guid_path(guid: str) -> str:
+    return f"articles/guid/{_UNSAFE_NAME.sub('_', guid)[:200]}.json"
+
+
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write only when the bytes differ, so servers keep their ETag and apps get 304s."""
+    try:
+        if path.read_bytes() == data:
+            return False
+    except OSError:
+        pass
+    atomic_write(path, data)
+    return True
+
+
+def gone_path(output_dir: Path, relpath: str) -> Path:
+    """The tombstone of ``relpath``: servers answer 410 Gone while it exists."""
+    return output_dir / GONE_DIR / relpath
+
+
+def retire_file(output_dir: Path, relpath: str, keep_in: Path | None = None) -> bool:
+    """Take a published file away: tombstone first (so it is never a plain 404), then the file
+    is moved to ``keep_in`` (to restore it later) or deleted. True when a file was there."""
+    atomic_write(gone_path(output_dir, relpath), b"")
+    path = output_dir / relpath
+    if not path.exists():
+        return False
+    if keep_in is None:
+        path.unlink()
+    else:
+        target = keep_in / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(path), str(target))
+    return True
+
+
+def bring_back(output_dir: Path, relpath: str, kept_in: Path) -> bool:
+    """Undo retire_file: the kept file goes back, then the tombstone is removed."""
+    source = kept_in / relpath
+    if source.exists():
+        target = output_dir / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(source), str(target))
+    found = (output_dir / relpath).exists()
+    if found:
+        gone_path(output_dir, relpath).unlink(missing_ok=True)
+    return found
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -64,10 +175,27 @@ def feed_url(public_base_url: str, feed_name: str) -> str:
 
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
-    el = etree.SubElement(parent, tag, attrib)
+    # Control characters would make lxml refuse the whole feed: they go, as a last line of defence.
+    el = etree.SubElement(parent, tag, {k: clean(v) for k, v in attrib.items()})
     if text is not None:
-        el.text = text
+        el.text = clean(text)
     return el
+
+
+def _channel_elements(ch: etree._Element, channel: Channel, self_url: str) -> None:
+    _sub(ch, f"{{{PODCAST}}}guid", podcast_guid(self_url))
+    owner_email = channel.owner_email.strip()
+    locked = {"owner": owner_email} if owner_email else {}
+    _sub(ch, f"{{{PODCAST}}}locked", "yes" if channel.locked else "no", **locked)
+    owner_name = channel.owner_name or channel.author
+    if owner_name or owner_email:
+        owner = _sub(ch, f"{{{ITUNES}}}owner")
+        if owner_name:
+            _sub(owner, f"{{{ITUNES}}}name", owner_name)
+        if owner_email:
+            _sub(owner, f"{{{ITUNES}}}email", owner_email)
+    if channel.copyright:
+        _sub(ch, "copyright", channel.copyright)
 
 
 def render_feed(
@@ -89,10 +217,12 @@ def render_feed(
     _sub(ch, "language", channel.language)
     _sub(ch, "generator", "newsaudio")
     _sub(ch, "lastBuildDate", format_datetime(built or datetime.now(UTC)))
-    _sub(ch, f"{{{ATOM}}}link", href=feed_url(public_base_url, feed_name), rel="self", type="application/rss+xml")
+    self_url = feed_url(public_base_url, feed_name)
+    _sub(ch, f"{{{ATOM}}}link", href=self_url, rel="self", type="application/rss+xml")
     _sub(ch, f"{{{ITUNES}}}author", channel.author)
     _sub(ch, f"{{{ITUNES}}}summary", channel.description)
     image = channel.image or _join(public_base_url, COVER_NAME)
+    _channel_elements(ch, channel, self_url)
     _sub(ch, f"{{{ITUNES}}}image", href=image)
     img = _sub(ch, "image")
     _sub(img, "url", image)
@@ -122,14 +252,19 @@ def render_feed(
             type="audio/mpeg",
         )
         _sub(item, f"{{{ITUNES}}}duration", str(round(ep.duration_s)))
-        # Podcasting 2.0 transcript: apps that show text (and listeners who read) get the article.
-        _sub(
-            item,
-            f"{{{PODCAST}}}transcript",
-            url=audio_url(public_base_url, transcript_file_name(ep.file_name)),
-            type="text/plain",
-            language=channel.language,
-        )
+        if channel.episode_images and ep.image.startswith(("http://", "https://")):
+            _sub(item, f"{{{ITUNES}}}image", href=ep.image)
+        # Podcasting 2.0 transcripts, timed ones first (Apple ingests WebVTT), then the plain text.
+        transcripts = [(transcript_file_name(ep.file_name), "text/plain")]
+        if ep.timed:
+            transcripts[:0] = [(vtt_file_name(ep.file_name), "text/vtt"),
+                               (json_transcript_file_name(ep.file_name), "application/json")]
+        for name, kind in transcripts:
+            _sub(item, f"{{{PODCAST}}}transcript", url=audio_url(public_base_url, name), type=kind,
+                 language=channel.language)
+        if ep.timed:
+            _sub(item, f"{{{PODCAST}}}chapters", url=audio_url(public_base_url, chapters_file_name(ep.file_name)),
+                 type="application/json+chapters")
         _sub(item, f"{{{ITUNES}}}explicit", "false")
         _sub(item, f"{{{ITUNES}}}episodeType", "full")
     return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -138,8 +273,9 @@ def render_feed(
 def render_player_index(episodes: list[Episode], *, public_base_url: str) -> bytes:
     """What the website needs to put a player next to each article: by article URL, the
     newest MP3, its length and transcript. A static file, so no server has to answer it."""
-    index = {
-        ep.link: {
+    index = {}
+    for ep in sorted(episodes, key=lambda e: e.link):
+        entry: dict[str, Any] = {
             "guid": ep.guid,
             "title": ep.title,
             "audio": audio_url(public_base_url, ep.file_name),
@@ -149,27 +285,82 @@ def render_player_index(episodes: list[Episode], *, public_base_url: str) -> byt
             "version": ep.version,
             "chapters": [{"title": c.title, "start_s": c.start_ms / 1000} for c in ep.chapters],
         }
-        for ep in sorted(episodes, key=lambda e: e.link)
+        if ep.timed:
+            entry["vtt"] = audio_url(public_base_url, vtt_file_name(ep.file_name))
+            entry["chapters_url"] = audio_url(public_base_url, chapters_file_name(ep.file_name))
+        entry["player_data"] = _join(public_base_url, player_data_guid_path(ep.guid))
+        index[ep.link] = entry
+    # Compact: the C encoder is several times faster than an indented dump at 300 entries.
+    return json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def render_player_data(
+    ep: Episode,
+    cues: list[Cue] | None,
+    *,
+    canonical_url: str,
+    feed: dict[str, str],
+    public_base_url: str,
+) -> bytes:
+    """The per-article player data (schema 1, see the README): audio, transcripts, chapters and
+    every paragraph with its sentences and their times."""
+    timed = cues is not None
+    data = {
+        "schema": 1,
+        "guid": ep.guid,
+        "canonical_url": canonical_url or ep.link,
+        "url": ep.link,
+        "title": ep.title,
+        "version": ep.version,
+        "published": ep.published.isoformat() if ep.published else None,
+        "image": ep.image or None,
+        "feed": feed,
+        "audio": {"url": audio_url(public_base_url, ep.file_name), "type": "audio/mpeg", "bytes": ep.bytes,
+                  "duration_s": round(ep.duration_s, 3)},
+        "transcripts": {
+            "vtt": audio_url(public_base_url, vtt_file_name(ep.file_name)) if timed else None,
+            "json": audio_url(public_base_url, json_transcript_file_name(ep.file_name)) if timed else None,
+        },
+        "chapters_url": audio_url(public_base_url, chapters_file_name(ep.file_name)) if timed else None,
+        "chapters": [{"title": c.title, "start_s": start, "end_s": end}
+                     for c, start, end in chapter_spans(ep.chapters, ep.duration_s)],
+        "paragraphs": paragraphs(cues or []),
     }
-    return json.dumps(index, ensure_ascii=False, indent=1).encode("utf-8")
+    return json.dumps(_cleaned(data), ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _cleaned(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {k: _cleaned(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_cleaned(v) for v in value]
+    return value
 
 
 def write_feed(output_dir: Path, feed_name: str, xml: bytes, player_index: bytes | None = None) -> Path:
-    """Write the podcast feed (and the website's player index beside it)."""
+    """Write the podcast feed (and the website's player index beside it), each only when its
+    bytes changed."""
     path = output_dir / "feeds" / f"{feed_name}.xml"
     if player_index is not None:
-        atomic_write(path.with_suffix(".json"), player_index)
-    atomic_write(path, xml)
+        write_if_changed(path.with_suffix(".json"), player_index)
+    write_if_changed(path, xml)
     cover = output_dir / COVER_NAME
     if not cover.exists():
         atomic_write(cover, cover_png())
     return path
 
 
-def write_audio(output_dir: Path, file_name: str, mp3: bytes, transcript: str = "") -> Path:
-    """Write the MP3 (and its transcript first, so a listed episode always has both)."""
+def write_audio(
+    output_dir: Path, file_name: str, mp3: bytes, transcript: str = "", sidecars: dict[str, bytes] | None = None
+) -> Path:
+    """Write the MP3, and first its transcript and other files beside it (``sidecars``, by file
+    name), so a listed episode always has them all."""
     if transcript:
         atomic_write(output_dir / "audio" / transcript_file_name(file_name), transcript.encode("utf-8"))
+    for name, data in (sidecars or {}).items():
+        atomic_write(output_dir / "audio" / name, data)
     path = output_dir / "audio" / file_name
     atomic_write(path, mp3)
     return path

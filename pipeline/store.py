@@ -21,8 +21,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
+    exists,
     func,
+    or_,
     select,
     update,
 )
@@ -89,6 +92,43 @@ episodes = Table(
     Column("created_at", DateTime(timezone=True)),
     UniqueConstraint("article_id", "version", name="uq_episode_version"),
 )
+
+
+# What publishing needs beyond the episode row, kept in tables of their own so existing
+# databases gain them without a migration: the article's image and the timed sentences
+# (transcripts and read-along are rebuilt from these), the last feed build, and which
+# superseded versions' files have been swept.
+episode_extras = Table(
+    "episode_extras",
+    metadata,
+    Column("article_id", String(32), ForeignKey("articles.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("image", Text, default=""),
+    Column("cues_json", Text),
+)
+
+feed_builds = Table(
+    "feed_builds",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("built_at", DateTime(timezone=True), nullable=False),
+)
+
+retired_versions = Table(
+    "retired_versions",
+    metadata,
+    Column("article_id", String(32), ForeignKey("articles.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("retired_at", DateTime(timezone=True)),
+)
+
+
+class UnknownArticle(LookupError):
+    """No article (or more than one) answers to what the user typed."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "unknown article"
 
 
 def _now() -> datetime:
@@ -358,6 +398,9 @@ class Store:
             bytes=row.bytes,
             duration_s=row.duration_s,
             chapters=[Chapter(**c) for c in json.loads(row.chapters_json or "[]")],
+            created=_utc(row.created_at),
+            image=row._mapping.get("image") or "",
+            timed=bool(row._mapping.get("timed")),
         )
         return EpisodeRow(
             episode=episode,
@@ -392,3 +435,160 @@ class Store:
             query = query.where(episodes.c.article_id == article_id)
         with self.engine.connect() as conn:
             return [self._episode_row(r) for r in conn.execute(query.order_by(episodes.c.id))]
+
+    # publishing ------------------------------------------------------------------------------
+    def newest_episodes(self, feed_name: str, limit: int) -> list[EpisodeRow]:
+        """What a feed lists: the newest version of each published article, newest first, at
+        most ``limit`` of them. One query with LIMIT, so the cost follows ``limit``, not the
+        archive."""
+        later = episodes.alias("later")
+        newer_version = exists().where(
+            (later.c.article_id == episodes.c.article_id) & (later.c.version > episodes.c.version)
+        )
+        when = func.coalesce(articles.c.published, episodes.c.created_at)
+        query = (
+            select(
+                episodes, articles.c.guid, articles.c.url, articles.c.published,
+                episode_extras.c.image, episode_extras.c.cues_json.is_not(None).label("timed"),
+            )
+            .join(articles, episodes.c.article_id == articles.c.id)
+            .outerjoin(
+                episode_extras,
+                (episode_extras.c.article_id == episodes.c.article_id)
+                & (episode_extras.c.version == episodes.c.version),
+            )
+            .where(articles.c.feed == feed_name, articles.c.status != "withdrawn", ~newer_version)
+            .order_by(when.desc(), episodes.c.article_id)
+            .limit(max(0, limit))
+        )
+        with self.engine.connect() as conn:
+            return [self._episode_row(r) for r in conn.execute(query)]
+
+    def episode_with_extras(self, article_id: str, version: int | None = None) -> EpisodeRow | None:
+        """One episode version (default: the newest) with its image and timing flag."""
+        query = (
+            select(
+                episodes, articles.c.guid, articles.c.url, articles.c.published,
+                episode_extras.c.image, episode_extras.c.cues_json.is_not(None).label("timed"),
+            )
+            .join(articles, episodes.c.article_id == articles.c.id)
+            .outerjoin(
+                episode_extras,
+                (episode_extras.c.article_id == episodes.c.article_id)
+                & (episode_extras.c.version == episodes.c.version),
+            )
+            .where(episodes.c.article_id == article_id)
+            .order_by(episodes.c.version.desc())
+            .limit(1)
+        )
+        if version is not None:
+            query = query.where(episodes.c.version == version)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return self._episode_row(row) if row else None
+
+    def save_episode_extras(
+        self, article_id: str, version: int, *, image: str, cues: list[dict[str, Any]] | None
+    ) -> None:
+        values = {"image": image, "cues_json": json.dumps(cues, ensure_ascii=False) if cues is not None else None}
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                update(episode_extras)
+                .where(episode_extras.c.article_id == article_id, episode_extras.c.version == version)
+                .values(**values)
+            ).rowcount
+            if not done:
+                conn.execute(episode_extras.insert().values(article_id=article_id, version=version, **values))
+
+    def episode_cues(self, article_id: str, version: int) -> list[dict[str, Any]] | None:
+        """The timed written sentences of one episode version; None for episodes published
+        before timings were kept."""
+        query = select(episode_extras.c.cues_json).where(
+            episode_extras.c.article_id == article_id, episode_extras.c.version == version
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return json.loads(row.cues_json) if row and row.cues_json else None
+
+    def feed_build(self, name: str) -> tuple[str, datetime] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(feed_builds).where(feed_builds.c.name == name)).first()
+        return (row.content_hash, _utc(row.built_at)) if row else None  # type: ignore[return-value]
+
+    def record_feed_build(self, name: str, content_hash: str, built_at: datetime) -> None:
+        values = {"content_hash": content_hash, "built_at": built_at}
+        with self.engine.begin() as conn:
+            done = conn.execute(update(feed_builds).where(feed_builds.c.name == name).values(**values)).rowcount
+        if not done:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(feed_builds.insert().values(name=name, **values))
+            except IntegrityError:
+                pass  # another publisher recorded a build at the same moment
+
+    def superseded_before(self, cutoff: datetime, limit: int = 1000) -> list[EpisodeRow]:
+        """Episode versions a newer version replaced before ``cutoff`` whose files are not yet
+        swept (withdrawn articles excepted: their files are kept for a restore)."""
+        later = episodes.alias("later")
+        replaced = exists().where(
+            (later.c.article_id == episodes.c.article_id)
+            & (later.c.version > episodes.c.version)
+            & (later.c.created_at < cutoff)
+        )
+        swept = exists().where(
+            (retired_versions.c.article_id == episodes.c.article_id)
+            & (retired_versions.c.version == episodes.c.version)
+        )
+        query = (
+            select(episodes, articles.c.guid, articles.c.url, articles.c.published)
+            .join(articles, episodes.c.article_id == articles.c.id)
+            .where(replaced, ~swept, articles.c.status != "withdrawn")
+            .order_by(episodes.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [self._episode_row(r) for r in conn.execute(query)]
+
+    def mark_retired(self, article_id: str, version: int) -> None:
+        try:
+            with self.engine.begin() as conn:
+                row = {"article_id": article_id, "version": version, "retired_at": _now()}
+                conn.execute(retired_versions.insert().values(**row))
+        except IntegrityError:
+            pass  # swept by another publisher
+
+    def retired(self, article_id: str) -> set[int]:
+        query = select(retired_versions.c.version).where(retired_versions.c.article_id == article_id)
+        with self.engine.connect() as conn:
+            return {r.version for r in conn.execute(query)}
+
+    def unretire(self, article_id: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(retired_versions).where(retired_versions.c.article_id == article_id))
+
+    def find_articles(self, text: str) -> list[str]:
+        """Ids of the articles ``text`` names: an id, a URL (feed or canonical) or a GUID."""
+        text = text.strip()
+        if not text:
+            return []
+        variants = {text, text.rstrip("/"), text.rstrip("/") + "/"}
+        with self.engine.connect() as conn:
+            if conn.execute(select(articles.c.id).where(articles.c.id == text)).first():
+                return [text]
+            ids = [r.id for r in conn.execute(
+                select(articles.c.id).where(or_(articles.c.url.in_(variants), articles.c.guid == text))
+            )]
+            if ids or "://" not in text:
+                return sorted(set(ids))
+            # The canonical URL lives in the stored article; a LIKE finds candidates, the JSON decides.
+            escaped = text.rstrip("/").replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            candidates = conn.execute(
+                select(articles.c.id, articles.c.article_json).where(
+                    articles.c.article_json.like(f"%{escaped}%", escape="\\")
+                )
+            )
+            for row in candidates:
+                canonical = (json.loads(row.article_json or "{}").get("canonical_url") or "")
+                if canonical in variants:
+                    ids.append(row.id)
+        return sorted(set(ids))

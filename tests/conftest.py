@@ -15,6 +15,9 @@ from lxml import etree
 from pipeline.config import FeedConfig, Settings, load_settings
 from pipeline.demo import SAMPLE_SITE, serve_site
 
+# The web tests' servers and published folder, shared by every web test module in a session.
+pytest_plugins = ["tests.webservers"]
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 

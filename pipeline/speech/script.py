@@ -8,7 +8,8 @@ from pipeline.models import Article, Pronunciation, Script, Segment, SegmentKind
 
 from . import marks, segment
 from .lexicon import Lexicon, default_lexicon
-from .normalize import DEFAULT_MAX_CHARS, paragraphs, speakable_marked
+from .normalize import DEFAULT_MAX_CHARS, paragraphs, speakable, speakable_marked
+from .written import align, written_sentences
 
 # Between chunks of one long sentence (cut at a comma or clause): about the pause a
 # speaker makes at a comma, so the cut is not heard as a sentence end.
@@ -22,18 +23,30 @@ def _block_segments(
     max_chars: int,
     sentence_ms: int,
     end_ms: int,
+    block: int = 0,
 ) -> list[Segment]:
-    """One block (title, lead, heading, paragraph) -> segments; the last gets ``end_ms``."""
+    """One block (title, lead, heading, paragraph) -> segments; the last gets ``end_ms``.
+
+    Every segment carries the block's number and the written sentence it came from; the
+    chunks of one long sentence share it."""
     out: list[Segment] = []
+    sentences: list[list[Segment]] = []
     for marked in paragraphs(speakable_marked(text, lexicon)):
         para, spans = marks.unwrap(marked)
         located = _locate(para, segment.split(para, max_chars))
         for chunks in located:
+            row = []
             for i, (piece, start) in enumerate(chunks):
                 last_of_sentence = i == len(chunks) - 1
                 pause = sentence_ms if last_of_sentence else min(CLAUSE_PAUSE_MS, sentence_ms)
                 said = _pronunciations(piece, start, spans, lexicon)
-                out.append(Segment(text=piece, kind=kind, pause_after_ms=pause, pronunciations=said))
+                row.append(Segment(text=piece, kind=kind, pause_after_ms=pause, pronunciations=said, block=block))
+            sentences.append(row)
+    if sentences:
+        spoken = [" ".join(s.text for s in row) for row in sentences]
+        written = align(written_sentences(text), spoken, lambda w: [speakable(w, lexicon)])
+        for row, sentence in zip(sentences, written, strict=True):
+            out += [replace(s, written=sentence) for s in row]
     if out:
         out[-1] = replace(out[-1], pause_after_ms=end_ms)
     return out
@@ -99,9 +112,12 @@ def to_script(
         lexicon = default_lexicon()
     args = (lexicon, max_chars, pause_sentence_ms)
     segments: list[Segment] = []
-    segments += _block_segments(article.spoken_title, "title", *args, pause_title_ms)
+    segments += _block_segments(article.spoken_title, "title", *args, pause_title_ms, block=0)
+    number = 1
     if article.lead:
-        segments += _block_segments(article.lead, "lead", *args, pause_paragraph_ms)
+        segments += _block_segments(article.lead, "lead", *args, pause_paragraph_ms, block=number)
+        number += 1
     for block in article.blocks:
-        segments += _block_segments(block.text, block.kind, *args, pause_paragraph_ms)
+        segments += _block_segments(block.text, block.kind, *args, pause_paragraph_ms, block=number)
+        number += 1
     return Script(segments=segments, lexicon_version=lexicon.version, language="de")

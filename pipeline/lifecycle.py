@@ -1,0 +1,241 @@
+"""What happens to published episodes after rendering: the feed and the website's data are
+written (bounded, and only when their bytes change), old versions are swept after their grace
+period, and articles are withdrawn and restored. jobs.py calls these; so does the CLI.
+
+Withdrawn files leave output/ (kept in data_dir/withdrawn/ for a restore) and an empty
+tombstone at output/.gone/<same path> tells both servers to answer 410 Gone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+from pipeline import publish
+from pipeline.config import Channel, Settings, channel_for
+from pipeline.models import Episode, Segment
+from pipeline.store import ArticleRow, Store, UnknownArticle
+from pipeline.transcripts import Cue, build_cues, render_chapters, render_json_transcript, render_vtt
+
+log = logging.getLogger("newsaudio.publish")
+
+# The feed is rendered once with this date, to learn whether anything else changed.
+_PLACEHOLDER = datetime(1970, 1, 1, tzinfo=UTC)
+_PLACEHOLDER_XML = f"<lastBuildDate>{format_datetime(_PLACEHOLDER)}</lastBuildDate>".encode()
+GONE_REASONS = ("http-404", "http-410")
+
+
+def channel_of(settings: Settings, feed_name: str) -> Channel:
+    feed = next((f for f in settings.feeds if f.name == feed_name), None)
+    return channel_for(settings.channel, feed)
+
+
+def feed_info(settings: Settings, feed_name: str) -> dict[str, str]:
+    return {
+        "name": feed_name,
+        "title": channel_of(settings, feed_name).title,
+        "url": publish.feed_url(settings.public_base_url, feed_name),
+    }
+
+
+# -- rendering one episode's files -------------------------------------------------------------
+
+
+def timed_files(
+    file_name: str, segments: list[Segment], mastered_spans: list, chapters: list, duration_s: float,
+    *, title: str, podcast: str,
+) -> tuple[list[Cue] | None, dict[str, bytes]]:
+    """The cues and the timed files (VTT, JSON transcript, JSON chapters) of one new episode.
+    No spans (a master that kept none): no timed files, the plain transcript still goes out."""
+    try:
+        cues = build_cues(segments, mastered_spans, duration_s)
+    except ValueError as exc:
+        log.warning("%s: no timed transcript: %s", file_name, exc)
+        return None, {}
+    files = {
+        publish.vtt_file_name(file_name): render_vtt(cues),
+        publish.json_transcript_file_name(file_name): render_json_transcript(cues),
+        publish.chapters_file_name(file_name): render_chapters(
+            chapters, duration_s, title=title, podcast=podcast, file_name=file_name
+        ),
+    }
+    return cues, files
+
+
+# -- player data per article -------------------------------------------------------------------
+
+
+def _canonical(row: ArticleRow) -> str:
+    article = row.article()
+    return (article.canonical_url or article.url) if article else ""
+
+
+def player_data_paths(row: ArticleRow, episode: Episode | None = None) -> list[str]:
+    guid = episode.guid if episode else row.guid
+    return [publish.player_data_path(_canonical(row) or row.url), publish.player_data_guid_path(guid)]
+
+
+def write_player_data(settings: Settings, store: Store, article_id: str) -> list[str]:
+    """Write (when changed) the article's player data, by URL and by GUID."""
+    row = store.get_article(article_id)
+    latest = store.episode_with_extras(article_id)
+    if latest is None or row.status == "withdrawn":
+        return []
+    ep = latest.episode
+    raw = store.episode_cues(article_id, ep.version)
+    cues = [Cue.from_dict(c) for c in raw] if raw is not None else None
+    data = publish.render_player_data(
+        ep, cues, canonical_url=_canonical(row), feed=feed_info(settings, row.feed),
+        public_base_url=settings.public_base_url,
+    )
+    paths = player_data_paths(row, ep)
+    for rel in paths:
+        publish.write_if_changed(settings.output_dir / rel, data)
+        publish.gone_path(settings.output_dir, rel).unlink(missing_ok=True)
+    return paths
+
+
+# -- the feed ------------------------------------------------------------------------------------
+
+
+def publish_feed(feed_name: str, settings: Settings, store: Store) -> Path:
+    """Render the feed and player index from the newest ``max_items`` episodes and write each
+    file only when its bytes change. lastBuildDate moves only when the content does, so the same
+    episodes give the same bytes (and ETag): apps polling every few minutes get 304s."""
+    channel = channel_of(settings, feed_name)
+    rows = store.newest_episodes(feed_name, settings.max_items)
+    episodes = [r.episode for r in rows]
+    xml = publish.render_feed(
+        channel, episodes, feed_name=feed_name, feed_title=channel.title,
+        public_base_url=settings.public_base_url, built=_PLACEHOLDER,
+    )
+    digest = hashlib.sha256(xml).hexdigest()
+    known = store.feed_build(feed_name)
+    if known and known[0] == digest:
+        built = known[1]
+    else:
+        built = datetime.now(UTC).replace(microsecond=0)
+        store.record_feed_build(feed_name, digest, built)
+    xml = xml.replace(_PLACEHOLDER_XML, f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>".encode(), 1)
+    index = publish.render_player_index(episodes, public_base_url=settings.public_base_url)
+    path = publish.write_feed(settings.output_dir, feed_name, xml, index)
+    # Player data is written when an episode is rendered; this only fills gaps (episodes from
+    # before player data existed, a wiped output folder): one stat per listed episode.
+    for r in rows:
+        if not (settings.output_dir / publish.player_data_guid_path(r.episode.guid)).exists():
+            write_player_data(settings, store, r.article_id)
+    sweep_old_versions(settings, store)
+    return path
+
+
+def sweep_old_versions(settings: Settings, store: Store, now: datetime | None = None) -> list[str]:
+    """Remove the files of versions a newer version replaced more than the grace period ago
+    (apps that fetched the old feed could still download them until then); tombstones say 410."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.old_versions_grace_days)
+    removed: list[str] = []
+    for old in store.superseded_before(cutoff):
+        for rel in publish.episode_files(old.episode.file_name):
+            if (settings.output_dir / rel).exists():
+                publish.retire_file(settings.output_dir, rel)
+                removed.append(rel)
+        store.mark_retired(old.article_id, old.episode.version)
+    if removed:
+        log.info("swept %d files of superseded episode versions", len(removed))
+    return removed
+
+
+# -- withdrawal ------------------------------------------------------------------------------------
+
+
+class WithdrawalError(ValueError):
+    """Withdrawing what is withdrawn already, or restoring what is not."""
+
+
+@dataclass
+class Withdrawal:
+    article_id: str
+    feed: str
+    files: list[str]
+
+
+def _kept(settings: Settings) -> Path:
+    return settings.data_dir / "withdrawn"
+
+
+def withdraw_article(
+    article_id: str, settings: Settings, store: Store, *, reason: str = "withdrawn", message: str = ""
+) -> Withdrawal:
+    """Take an article's episode out of its feed and indexes; its files answer 410 Gone."""
+    row = store.get_article(article_id)
+    if row.status == "withdrawn":
+        raise WithdrawalError(f"article {article_id} is withdrawn already ({row.reason}: {row.message})")
+    store.set_status(article_id, "withdrawn", reason, message or "withdrawn by an editor")
+    publish_feed(row.feed, settings, store)  # out of the feed first, then the files go
+    swept = store.retired(article_id)
+    moved: list[str] = []
+    for old in store.all_episodes(article_id):
+        if old.episode.version in swept:
+            continue
+        for rel in publish.episode_files(old.episode.file_name):
+            if (settings.output_dir / rel).exists():
+                publish.retire_file(settings.output_dir, rel, _kept(settings))
+                moved.append(rel)
+    for rel in player_data_paths(row, None):
+        if (settings.output_dir / rel).exists():
+            publish.retire_file(settings.output_dir, rel)  # rebuilt from the store on restore
+            moved.append(rel)
+    return Withdrawal(article_id, row.feed, moved)
+
+
+def restore_article(article_id: str, settings: Settings, store: Store) -> Withdrawal:
+    """Undo a withdrawal: files back, tombstones gone, the episode back in feed and indexes."""
+    row = store.get_article(article_id)
+    if row.status != "withdrawn":
+        raise WithdrawalError(f"article {article_id} is not withdrawn (it is {row.status})")
+    back: list[str] = []
+    swept = store.retired(article_id)
+    for old in store.all_episodes(article_id):
+        if old.episode.version in swept:
+            continue
+        for rel in publish.episode_files(old.episode.file_name):
+            if publish.bring_back(settings.output_dir, rel, _kept(settings)):
+                back.append(rel)
+    latest = store.latest_episode(article_id)
+    store.set_status(article_id, "done" if latest else "new")
+    if latest and not (settings.audio_dir / latest.episode.file_name).exists():
+        log.warning("article %s: %s is missing; regenerate it", article_id, latest.episode.file_name)
+    back += write_player_data(settings, store, article_id)
+    publish_feed(row.feed, settings, store)
+    return Withdrawal(article_id, row.feed, back)
+
+
+def withdraw_if_gone(row: ArticleRow, reason: str, settings: Settings, store: Store) -> bool:
+    """A published article whose page answered 404/410 on this refresh and the one before is
+    withdrawn (``auto_withdraw_gone``). ``row`` is the article as it was before this refresh."""
+    if not settings.auto_withdraw_gone or reason not in GONE_REASONS:
+        return False
+    if row.status != "failed" or row.reason not in GONE_REASONS or store.latest_episode(row.id) is None:
+        return False
+    code = reason.removeprefix("http-")
+    withdraw_article(
+        row.id, settings, store, reason="source-gone",
+        message=f"the page answered HTTP {code} on two refreshes in a row (withdrawn automatically)",
+    )
+    return True
+
+
+# -- naming an article -----------------------------------------------------------------------------
+
+
+def resolve_article(text: str, store: Store) -> str:
+    """The id of the article ``text`` names: its id, its URL (feed or canonical) or its GUID."""
+    ids = store.find_articles(text)
+    if not ids:
+        raise UnknownArticle(f"no article {text!r}: give an article id, URL or GUID (see `newsaudio status`)")
+    if len(ids) > 1:
+        raise UnknownArticle(f"{text!r} names {len(ids)} articles ({', '.join(ids)}): give the article id")
+    return ids[0]

@@ -1,0 +1,76 @@
+"""The store queries publishing relies on, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import update
+
+from pipeline.models import Article, Block, FeedEntry
+from pipeline.store import Store, episodes
+from tests.test_store import store  # noqa: F401 - the SQLite/PostgreSQL fixture
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+
+
+def publish(db: Store, n: int, version: int = 1, *, published: datetime | None = None, **article) -> str:
+    article_id = f"a{n}"
+    db.upsert_feed("politik", "https://x/feed.xml")
+    url = f"https://x/{n}.html"
+    db.upsert_entry("politik", article_id, FeedEntry(f"g{n}", url, f"T{n}", published or T0 + timedelta(hours=n)))
+    db.save_prepared(article_id, Article(title=f"T{n}", blocks=[Block("paragraph", "x")], url=url, **article))
+    db.add_episode(
+        article_id, version=version, voice="v", voice_is_fallback=False, text_hash="t", lexicon_version="",
+        content_key=f"k{version}", file_name=f"{article_id}-v{version}.mp3", size=10, duration_s=1.0,
+        title=f"T{n}", description="", chapters=[],
+    )
+    db.set_status(article_id, "done")
+    return article_id
+
+
+def test_newest_episodes_is_bounded_newest_first_newest_version(store):  # noqa: F811
+    for n in range(1, 6):
+        publish(store, n)
+    publish(store, 2, version=2)
+    store.save_episode_extras("a2", 2, image="https://x/i.jpg", cues=[])
+    store.set_status("a4", "withdrawn", "withdrawn", "editor")
+    rows = store.newest_episodes("politik", 3)
+    assert [(r.article_id, r.episode.version) for r in rows] == [("a5", 1), ("a3", 1), ("a2", 2)]
+    assert rows[2].episode.image == "https://x/i.jpg" and rows[2].episode.timed
+    assert not rows[0].episode.timed and rows[0].episode.created is not None
+    assert store.episode_cues("a2", 2) == [] and store.episode_cues("a5", 1) is None
+
+
+def test_feed_build_is_remembered(store):  # noqa: F811
+    assert store.feed_build("politik") is None
+    store.upsert_feed("politik", "https://x/feed.xml")
+    store.record_feed_build("politik", "h1", T0)
+    store.record_feed_build("politik", "h2", T0 + timedelta(days=1))
+    assert store.feed_build("politik") == ("h2", T0 + timedelta(days=1))
+
+
+def test_superseded_versions_until_swept(store):  # noqa: F811
+    publish(store, 1)
+    publish(store, 1, version=2)
+    publish(store, 2)
+    with store.engine.begin() as conn:
+        conn.execute(update(episodes).where(episodes.c.version == 2).values(created_at=T0))
+    found = store.superseded_before(T0 + timedelta(days=1))
+    assert [(r.article_id, r.episode.version) for r in found] == [("a1", 1)]
+    assert store.superseded_before(T0) == []
+    store.mark_retired("a1", 1)
+    store.mark_retired("a1", 1)
+    assert store.superseded_before(T0 + timedelta(days=1)) == [] and store.retired("a1") == {1}
+
+
+def test_find_articles_by_id_url_canonical_and_guid(store):  # noqa: F811
+    publish(store, 1, canonical_url="https://x/kanon_1%.html")
+    publish(store, 2, canonical_url="https://x/kanonAB1x.html")
+    assert store.find_articles("a1") == ["a1"]
+    assert store.find_articles("https://x/1.html") == ["a1"]
+    assert store.find_articles("g2") == ["a2"]
+    assert store.find_articles("https://x/kanon_1%.html") == ["a1"]
+    # % and _ are literal characters, not LIKE wildcards.
+    assert store.find_articles("https://x/kanon__1%.html") == []
+    assert store.find_articles("https://x/kanon%") == []
+    assert store.find_articles("nichts") == [] and store.find_articles("  ") == []

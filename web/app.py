@@ -1,0 +1,27 @@
+"""The one ASGI app of ``newsaudio serve`` (and the Procfile's ``web``), built from the settings."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute, Mount, Route
+
+from pipeline.config import Settings
+from web.files import OutputFiles
+from web.health import healthz
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Handlers read the settings from ``request.app.state.settings``.
+
+    Each part of the web side adds its routes here with one line, above the output files, which
+    come last: whatever no route claims is looked up in output/ (or is a 404). Those dynamic
+    paths are also the ones deploy/nginx.conf proxies to this app (keep its list in step).
+    """
+    routes: list[BaseRoute] = [
+        Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        # Route("/events", ...), Mount("/player", ...), Mount("/console", ...), Mount("/api", ...)
+        Mount("/", app=OutputFiles(settings.output_dir, settings.cors_origins)),
+    ]
+    app = Starlette(routes=routes)
+    app.state.settings = settings
+    return app
