@@ -184,7 +184,10 @@ def test_unreadable_and_broken_config(tmp_path):
 
 
 def test_unknown_names_are_usage_errors(workdir):
-    assert_one_line_error(newsaudio("status", "--feed", "nope", cwd=workdir), 2, "no feed named 'nope'", "lokal")
+    # --config after the command works as well as before it
+    config = str(workdir / "newsaudio.toml")
+    result = newsaudio("status", "--feed", "nope", "-c", config, cwd=workdir.parent)
+    assert_one_line_error(result, 2, "no feed named 'nope'", "lokal")
     assert_one_line_error(newsaudio("run", "--feed", "nope", cwd=workdir), 2, "no feed named 'nope'")
     result = newsaudio("say", "Hallo.", "-o", str(workdir / "x.mp3"), "--voice", "nope", cwd=workdir)
     assert_one_line_error(result, 2, "no voice profile named 'nope'")
