@@ -508,19 +508,27 @@ EPILOG = """exit codes:
   2  usage or configuration error: nothing was done"""
 
 
+def _global_options(parser: argparse.ArgumentParser, default: Any) -> None:
+    parser.add_argument(
+        "--config", "-c", default=default, metavar="FILE",
+        help="path to newsaudio.toml (default: $NEWSAUDIO_CONFIG or ./newsaudio.toml)",
+    )
+    parser.add_argument(
+        "--verbose", "-v", action="count", default=0 if default is None else default,
+        help="more log output (-vv for debug)",
+    )
+    parser.add_argument(
+        "--log-format", choices=LOG_FORMATS, default=default,
+        help="log lines as text or as JSON objects, one a line (default: $NEWSAUDIO_LOG_FORMAT or text)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsaudio", description="German news articles into a podcast: poll, clean, speak, master, publish.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--config", "-c", help="path to newsaudio.toml (default: $NEWSAUDIO_CONFIG or ./newsaudio.toml)"
-    )
-    parser.add_argument("--verbose", "-v", action="count", default=0, help="more log output (-vv for debug)")
-    parser.add_argument(
-        "--log-format", choices=LOG_FORMATS,
-        help="log lines as text or as JSON objects, one a line (default: $NEWSAUDIO_LOG_FORMAT or text)",
-    )
+    _global_options(parser, default=None)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -648,10 +656,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help=f"port (default: setting serve_port, {Settings.serve_port})")
     p.set_defaults(func=cmd_serve)
 
-    # A subcommand's own --help shows its one-line help when it has no longer description.
     for action in sub._choices_actions:  # argparse keeps the help texts only here
         choice = sub.choices[action.dest]
+        # A subcommand's own --help shows its one-line help when it has no longer description.
         choice.description = choice.description or action.help
+        # `newsaudio status -c other.toml` works too: a global option after the command
+        # overrides, one before it stays when the command does not repeat it.
+        _global_options(choice, default=argparse.SUPPRESS)
     return parser
 
 

@@ -60,6 +60,32 @@ def _stage(article_id: str, title: str, stage: str, detail: str = "") -> None:
         callback(article_id, title, stage, detail)
 
 
+class _CountingVoice:
+    """The voice, telling the stage listener each time it has spoken a segment: synthesis of a
+    long article takes minutes, and an operator should see it move."""
+
+    def __init__(self, voice: Voice, report: Callable[[int], None]) -> None:
+        self._voice = voice
+        self._report = report
+        self._spoken = 0
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._voice, name)
+
+    def synthesize(self, *args: object, **kwargs: object) -> np.ndarray:
+        pcm = self._voice.synthesize(*args, **kwargs)
+        self._spoken += 1
+        self._report(self._spoken)
+        return pcm
+
+
+def _counting(voice: Voice, article_id: str, title: str, total: int) -> Voice:
+    if _on_stage.get() is None:
+        return voice  # nobody listens (a worker): the voice itself
+    report = lambda n: _stage(article_id, title, "synthesis", f"{n}/{total} segments spoken")  # noqa: E731
+    return _CountingVoice(voice, report)  # type: ignore[return-value]
+
+
 @dataclass
 class Outcome:
     article_id: str
@@ -339,7 +365,8 @@ def render_article(
             )
         _stage(article_id, article.spoken_title, "synthesis", f"{len(script.segments)} segments")
         start = time.perf_counter()
-        pcm, stats = speak(script, voice, _cache(settings))
+        pcm, stats = speak(script, _counting(voice, article_id, article.spoken_title, len(script.segments)),
+                           _cache(settings))
         timings["synthesis"] = time.perf_counter() - start
         _stage(article_id, article.spoken_title, "master")
         start = time.perf_counter()

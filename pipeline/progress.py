@@ -10,6 +10,7 @@ The reporters are fed by the callbacks of ``jobs.run`` (poll, stage, article) an
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -19,6 +20,9 @@ from pipeline.jobs import Outcome, PollResult
 from pipeline.terminal import FIELDS, emit_json, err, escape, log_format, shorten
 
 log = logging.getLogger("newsaudio.progress")
+
+# Within one stage of one article, a progress line at most this often (outside a terminal).
+REPEAT_S = 30.0
 
 
 class Reporter(Protocol):
@@ -70,6 +74,8 @@ class LogReporter:
 
     def __init__(self) -> None:
         self.counts = _Counts()
+        self.last_stage: tuple[str, str] = ("", "")
+        self.last_at = 0.0
 
     def _log(self, message: str, level: int = logging.INFO, /, **fields: Any) -> None:
         log.log(level, message, extra={FIELDS: fields})
@@ -97,6 +103,12 @@ class LogReporter:
 
     def stage(self, article_id: str, title: str, stage: str, detail: str = "") -> None:
         self.counts.enter(article_id)
+        # Within a stage (segments spoken), a line at most every REPEAT_S: enough to see a long
+        # synthesis move without a line per sentence.
+        now = time.monotonic()
+        if (article_id, stage) == self.last_stage and now - self.last_at < REPEAT_S:
+            return
+        self.last_stage, self.last_at = (article_id, stage), now
         extra = f" ({detail})" if detail and stage != "fetch" else ""
         self._log(
             f"[{self.counts.position}] {article_id[:8]} {stage}{extra}: {title}", event="stage",

@@ -121,7 +121,9 @@ def print_error(message: str) -> None:
     """The one line an operator reads when the command cannot go on."""
     message = " ".join(line.strip() for line in message.splitlines() if line.strip())
     if _state["format"] == "json":
-        err.file.write(json.dumps({"level": "error", "message": message}, ensure_ascii=False) + "\n")
+        record = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "level": "error",
+                  "logger": "newsaudio", "message": message}
+        err.file.write(json.dumps(record, ensure_ascii=False) + "\n")
         err.file.flush()
         return
     err.print(Text("error: ", style="bold red") + Text(message), soft_wrap=True)

@@ -184,7 +184,10 @@ def test_unreadable_and_broken_config(tmp_path):
 
 
 def test_unknown_names_are_usage_errors(workdir):
-    assert_one_line_error(newsaudio("status", "--feed", "nope", cwd=workdir), 2, "no feed named 'nope'", "lokal")
+    # --config after the command works as well as before it
+    config = str(workdir / "newsaudio.toml")
+    result = newsaudio("status", "--feed", "nope", "-c", config, cwd=workdir.parent)
+    assert_one_line_error(result, 2, "no feed named 'nope'", "lokal")
     assert_one_line_error(newsaudio("run", "--feed", "nope", cwd=workdir), 2, "no feed named 'nope'")
     result = newsaudio("say", "Hallo.", "-o", str(workdir / "x.mp3"), "--voice", "nope", cwd=workdir)
     assert_one_line_error(result, 2, "no voice profile named 'nope'")
@@ -276,6 +279,23 @@ def test_second_run_json_lines_parse_and_say_nothing_is_up_to_date_while_a_page_
     human = newsaudio("run", cwd=folder)
     assert "Synthesised nothing." in human.stdout
     assert "up to date" not in human.stdout  # not while something failed
+
+
+def test_synthesis_reports_each_spoken_segment(newsroom, tmp_path):
+    from pipeline import jobs
+    from pipeline.config import load_settings
+
+    folder, _ = newsroom
+    settings = load_settings(folder / "newsaudio.toml", env={})
+    settings.cache_dir = tmp_path / "cache"  # nothing cached: every segment is spoken
+    article_id = next(r.id for r in jobs.open_store(settings).list_articles() if r.title == MARKUP_TITLE)
+    seen: list[tuple[str, str]] = []
+    with jobs.reporting_stages(lambda _id, _title, stage, detail: seen.append((stage, detail))):
+        outcome = jobs.render_article(article_id, settings, force=True)
+    counts = [d for stage, d in seen if stage == "synthesis" and "spoken" in d]
+    total = re.search(r"(\d+) segments", next(d for stage, d in seen if stage == "synthesis")).group(1)
+    assert counts == [f"{n}/{total} segments spoken" for n in range(1, outcome.synthesised + 1)]
+    assert [stage for stage, _ in seen][-2:] == ["master", "publish"]
 
 
 def test_regenerate_force_voices_an_unchanged_article_again(newsroom):
@@ -425,7 +445,8 @@ def test_on_a_terminal_a_bar_names_article_and_stage_and_warnings_stand_apart(wo
     assert proc.wait(timeout=60) == 1
     screen = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", b"".join(chunks).decode("utf-8", "replace"))
     assert "Traceback" not in screen
-    assert re.search(r"lokal · synthesis \(\d+ segments\) · Streit um \[/x\] und \[bold\]Klammern", screen), screen
+    assert re.search(r"lokal · synthesis \(\d+/\d+ segments spoken\) · Streit um \[/x\] und", screen), screen
+    assert "lokal · master · Streit um [/x] und [bold]Klammern[/bold] im Landtag" in screen
     # the fallback warning once, at the start of its own line, not after the bar
     lines = [line.strip("\r") for line in re.split(r"[\r\n]+", screen)]
     warnings = [line for line in lines if "VOICE FALLBACK" in line]
