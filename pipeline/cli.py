@@ -60,6 +60,13 @@ def _run_in_process(settings: Settings, feed_names: list[str] | None, reporter: 
     return summary
 
 
+def _check_voice(settings: Settings) -> None:
+    """An unknown voice in the config is a usage error before any work, not a failure per article."""
+    from voices import get_profile
+
+    get_profile(settings.voice, settings)
+
+
 def _exit_code(summary) -> int:
     return EXIT_FAILED if summary.failed or any(p.error for p in summary.polls) else EXIT_OK
 
@@ -142,6 +149,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline import jobs
 
     jobs.open_store(settings)  # a database that does not answer: one error line before any progress
+    _check_voice(settings)
     start = time.perf_counter()
     reporter = make_reporter(args.json, queue=args.queue)
     if args.queue:
@@ -167,6 +175,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     feed = settings.feed("sample")
     port = urlsplit(feed.url).port or 80
+    _check_voice(settings)
     with serve_site(port=port) as base:
         if not args.json:
             out.print(f"Serving the bundled sample site at {escape(base)}/ (offline)")
@@ -410,6 +419,7 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.progress import make_reporter, outcome_detail
 
     store = jobs.open_store(settings)
+    _check_voice(settings)
     if args.articles:
         ids = [_resolve(a, settings, store) for a in args.articles]
         targets = [jobs.Touched(a, store.get_article(a).title, "asked for") for a in ids]

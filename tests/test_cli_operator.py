@@ -191,6 +191,9 @@ def test_unknown_names_are_usage_errors(workdir):
     assert_one_line_error(newsaudio("run", "--feed", "nope", cwd=workdir), 2, "no feed named 'nope'")
     result = newsaudio("say", "Hallo.", "-o", str(workdir / "x.mp3"), "--voice", "nope", cwd=workdir)
     assert_one_line_error(result, 2, "no voice profile named 'nope'")
+    result = newsaudio("run", cwd=workdir, env={"NEWSAUDIO_VOICE": "nope"})  # before any work, not per article
+    assert_one_line_error(result, 2, "no voice profile named 'nope'")
+    assert not (workdir / "output").exists()
     assert_one_line_error(newsaudio("regenerate", "ffffffff", cwd=workdir), 2, "see `newsaudio status`")
     assert_one_line_error(newsaudio("--log-format", "text", "voices", "fetch", cwd=workdir), 2, "needs a profile NAME")
 
