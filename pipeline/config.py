@@ -86,6 +86,17 @@ class Settings:
     pause_title_ms: int = 900
     pause_paragraph_ms: int = 700
     pause_sentence_ms: int = 250
+    # console and API (web/console, web/api)
+    # Where editors reach the console (setup links); empty = public_base_url.
+    console_base_url: str = ""
+    # "embedded": console/API jobs run in a small pool inside the web process;
+    # "celery": they are tasks on the workers' queues through broker_url.
+    jobs_backend: str = "embedded"
+    console_workers: int = 2
+    session_hours: float = 12.0
+    login_attempts_per_minute: int = 5
+    webhook_max_attempts: int = 6
+    webhook_timeout_s: float = 5.0
 
     root: Path = Path(".")
 
