@@ -1,0 +1,42 @@
+"""Run the web app (or, before web/app.py exists on this branch, the console and API routes
+alone) under uvicorn on 127.0.0.1 and a free port, in a thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import uvicorn
+from starlette.applications import Starlette
+
+from pipeline.config import Settings
+
+
+def make_app(settings: Settings) -> Starlette:
+    try:
+        from web.app import create_app  # the full app mounts the console itself
+    except ImportError:
+        from web.console.routes import all_routes
+
+        return Starlette(routes=all_routes(settings))
+    return create_app(settings)
+
+
+@contextmanager
+def serve_app(settings: Settings) -> Iterator[str]:
+    config = uvicorn.Config(make_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not server.started:
+        assert time.time() < deadline and thread.is_alive(), "the web app did not start"
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
