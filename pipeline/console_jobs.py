@@ -174,18 +174,12 @@ def execute(job_id: str, settings: Settings, store: Store | None = None) -> Job:
         log.exception("console job %s (%s %s)", job_id, job.kind, job.article_id)
         _set(store, job_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
         return get(store, job_id)  # type: ignore[return-value]
-    if outcome.get("status") == "done":
-        event = "audio.published"
-    elif outcome.get("status") == "failed":
-        event = "audio.failed"
+    # published/failed were queued by pipeline.jobs itself (also for polls); withdrawn here
     if event:
-        payload = article_payload(settings, store, job.article_id)
-        if event == "audio.failed":
-            payload["reason"] = outcome.get("reason", "")
-        webhooks.announce(store, event, payload)
-        try:
-            webhooks.deliver_due(store, settings)
-        except Exception:  # a receiver's trouble never fails the job; the row keeps the error
-            log.exception("webhook delivery")
+        webhooks.announce(store, event, article_payload(settings, store, job.article_id))
+    try:
+        webhooks.deliver_due(store, settings)
+    except Exception:  # a receiver's trouble never fails the job; the row keeps the error
+        log.exception("webhook delivery")
     _set(store, job_id, "failed" if outcome.get("status") == "failed" else "done", outcome)
     return get(store, job_id)  # type: ignore[return-value]

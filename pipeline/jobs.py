@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import article_options, lexstore, publish
+from pipeline import article_options, lexstore, publish, webhooks
 from pipeline import feeds as feeds_stage
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
@@ -188,7 +188,19 @@ def _record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict
         status, reason, message = "failed", "internal-error", f"{type(exc).__name__}: {exc}"
         log.error("article %s (%s): unexpected error", row.id, row.url, exc_info=exc)
     store.set_status(row.id, status, reason, message)
+    if status == "failed":
+        _announce(store, "audio.failed", row, reason=reason, message=message)
     return Outcome(row.id, status, reason, message, title=row.title, timings=timings)
+
+
+def _announce(store: Store, event: str, row: ArticleRow, **extra: object) -> None:
+    """Queue the webhooks' deliveries for an event (sent by the web process; see webhooks.py).
+    A problem here never changes the article's outcome."""
+    try:
+        webhooks.announce(store, event, {"article_id": row.id, "url": row.url, "guid": row.guid,
+                                         "feed": row.feed, **extra})
+    except Exception:
+        log.exception("webhooks: could not queue %s for %s", event, row.id)
 
 
 def prepare_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
@@ -374,6 +386,8 @@ def render_article(
         timings["publish"] = time.perf_counter() - start
     except Exception as exc:
         return _record_problem(store, row, exc, timings)
+    _announce(store, "audio.published", row, version=version,
+              audio_url=publish.audio_url(settings.public_base_url, file_name))
     return Outcome(
         article_id, "done", title=article.spoken_title, version=version, file_name=file_name,
         duration_s=mastered.duration_s, synthesised=stats.synthesised, cached=stats.cached,
@@ -493,4 +507,8 @@ def run(
             if on_article:
                 on_article(outcome)
         summary.feed_paths.append(publish_feed(feed.name, settings, store))
+    try:  # a run from the shell has no web process to send what it announced
+        webhooks.deliver_due(store, settings)
+    except Exception:
+        log.exception("webhooks: delivery after the run")
     return summary
