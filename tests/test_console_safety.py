@@ -27,7 +27,7 @@ def app(settings) -> Iterator[tuple[str, object]]:
     accounts.add_user(store, "ada", "admin", PASSWORD)
     accounts.add_user(store, "eddi", "editor", PASSWORD)
     store.upsert_feed("sample", "http://127.0.0.1:9/feed.xml", "Beispiel")
-    store.upsert_entry("sample", "evil", FeedEntry(guid="g-evil", url="http://127.0.0.1:9/evil",
+    store.upsert_entry("sample", "evil", FeedEntry(guid="g-evil", url="javascript:alert(1)//evil",
                                                    title='<script>alert("x")</script> Böse'))
     with serve_app(settings) as base:
         yield base, settings
@@ -163,6 +163,7 @@ def test_a_script_in_an_article_title_is_escaped(app):
         page = client.get(path).text
         assert '<script>alert("x")</script>' not in page
         assert "&lt;script&gt;alert(" in page
+        assert 'href="javascript:' not in page
 
 
 def test_an_invalid_lexicon_entry_is_refused_naming_it(app):
@@ -262,3 +263,14 @@ def test_a_delivery_gives_up_after_the_last_attempt(settings):
     assert (d.status, d.attempts, d.error) == ("failed", 2, "HTTP 503")
     assert len(receiver.got) == 2
     receiver.server.shutdown()
+
+
+def test_the_api_docs_describe_every_api_route(app):
+    base, settings = app
+    spec = httpx.get(f"{base}/api/v1/openapi.json").json()
+    documented = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
+    served = {(m, re.sub(r"/x(?=/|$)", "/{}", p)) for m, p in paths(settings, "/api")
+              if not p.endswith(("openapi.json", "/docs"))}
+    assert {(m, re.sub(r"\{[^}]+\}", "{}", p)) for m, p in documented} == served
+    docs = httpx.get(f"{base}/api/v1/docs").text
+    assert "POST /api/v1/articles" in docs

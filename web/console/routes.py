@@ -27,6 +27,15 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape on for .html
 
 
+def _http_only(url: str) -> str:
+    """A feed's URL as a link target only when it is http(s): escaping alone lets
+    ``javascript:`` through."""
+    return url if url.lower().startswith(("http://", "https://")) else "#"
+
+
+templates.env.filters["http_only"] = _http_only
+
+
 def _page(request: Request, name: str, **context: Any) -> Response:
     session = getattr(request.state, "session", None)
     context.update(user=session.user if session else None, csrf=session.csrf if session else "")
