@@ -83,7 +83,8 @@ def test_editor_fixes_a_pronunciation_with_a_preview_then_leaves_a_paragraph_out
     page.wait_for_selector("#affected-count")
     assert page.text_content("#affected-count") == "1 article affected"
     assert "Russland und Iran" in page.text_content("#affected")
-    page.fill("#sentence", "Mohammad Reza Aschtiani sprach mit Moskau.")
+    page.click("button.pick >> nth=0")  # a sentence of the article, offered to pick
+    assert "Aschtiani" in page.input_value("#sentence")
     page.click("#preview")
     page.wait_for_function("document.getElementById('spoken').textContent.length > 0")
     assert "Aschtjaani" in page.text_content("#spoken")

@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
 from starlette.applications import Starlette
@@ -15,12 +16,15 @@ from pipeline.config import Settings
 
 
 def make_app(settings: Settings) -> Starlette:
-    try:
-        from web.app import create_app  # the full app mounts the console itself
-    except ImportError:
+    import web
+
+    # Only this checkout's web/app.py (an editable install elsewhere could supply another).
+    if not (Path(web.__file__).parent / "app.py").exists():
         from web.console.routes import all_routes
 
         return Starlette(routes=all_routes(settings))
+    from web.app import create_app  # the full app mounts the console itself
+
     return create_app(settings)
 
 

@@ -176,3 +176,22 @@ def save_draft(settings: Settings, store: Store, d: Draft, *, author: str, actor
                    {"version": saved.version, "id": saved.id})
     queued = [console_jobs.submit(settings, "regenerate", h.article_id, actor, store) for h in hits]
     return Saved(saved, hits, queued)
+
+
+def sentences_with(store: Store, lexicon: Lexicon, limit: int = 5) -> list[str]:
+    """Sentences of published articles an entry of ``lexicon`` matches: ready-made preview text."""
+    from pipeline.speech import segment
+
+    found: list[str] = []
+    for feed in sorted({r.feed for r in store.list_articles()}):
+        for ep in store.published_episodes(feed):
+            article = store.get_article(ep.article_id).article()
+            for text in (article.text().split("\n\n") if article else []):
+                if not any(e.matches(text) for e in lexicon.entries):
+                    continue
+                for sentence in (" ".join(chunks) for chunks in segment.split(text, 10_000)):
+                    if any(e.matches(sentence) for e in lexicon.entries) and sentence not in found:
+                        found.append(sentence)
+                        if len(found) >= limit:
+                            return found
+    return found

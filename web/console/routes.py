@@ -20,6 +20,7 @@ from starlette.templating import Jinja2Templates
 
 from pipeline import accounts, article_options, console_jobs, jobs, lexstore, publish, webhooks
 from pipeline.config import Settings
+from pipeline.speech import Lexicon
 from pipeline.speech.lexicon import LexiconError
 from web.console import auth, data
 
@@ -268,7 +269,9 @@ def routes(settings: Settings) -> list[BaseRoute]:
         except LexiconError as exc:
             return JSONResponse({"ok": False, "error": str(exc)})
         hits = data.affected_by(settings, store, d.current, d.lexicon)
-        return JSONResponse({"ok": True, "affected": [h.__dict__ for h in hits]})
+        changed = Lexicon(d.lexicon.changed_entries(d.current))
+        return JSONResponse({"ok": True, "affected": [h.__dict__ for h in hits],
+                             "sentences": data.sentences_with(store, changed)})
 
     @page
     def lexicon_preview(request: Request) -> Response:
