@@ -32,7 +32,7 @@ def article_lines(
             continue
         if needle and needle not in r.title.lower() and needle not in r.url.lower():
             continue
-        lines.append(ArticleLine(r, latest, _updated(store, r.id)))
+        lines.append(ArticleLine(r, latest, updated(store, r.id)))
     return lines
 
 
@@ -46,7 +46,7 @@ def _newest_all(store: Store) -> list[EpisodeRow]:
     return list(best.values())
 
 
-def _updated(store: Store, article_id: str) -> str:
+def updated(store: Store, article_id: str) -> str:
     from sqlalchemy import select
 
     from pipeline.store import articles

@@ -76,6 +76,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
     page = auth.console_page(settings)
     admin_page = auth.console_page(settings, admin=True)
     limiter = auth.RateLimit(settings.login_attempts_per_minute)
+    # A whole newsroom may share one address: per address, a few names' worth of attempts.
+    per_address = auth.RateLimit(settings.login_attempts_per_minute * 4)
 
     # -- login -----------------------------------------------------------------------------
 
@@ -96,7 +98,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             client = request.client.host if request.client else "?"
             if not expected or not secrets.compare_digest(sent.encode(), expected.encode()):
                 return PlainTextResponse("missing or wrong CSRF token: reload the login page", status_code=403)
-            if not limiter.hit(f"{client}|{name.lower()}") or not limiter.hit(client + "|*"):
+            if not limiter.hit(f"{client}|{name.lower()}") or not per_address.hit(client):
                 return PlainTextResponse("too many login attempts: wait a minute", status_code=429,
                                          headers={"Retry-After": "60"})
             user = accounts.check_password(store, name, form.get("password", ""))
@@ -234,7 +236,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     @page
     def failures(request: Request) -> Response:
-        return _page(request, "failures.html", rows=store.list_articles(status="failed"))
+        rows = [data.ArticleLine(r, None, data.updated(store, r.id)) for r in store.list_articles(status="failed")]
+        return _page(request, "failures.html", lines=rows)
 
     @page
     def retry(request: Request) -> Response:
