@@ -44,3 +44,6 @@ def serve_app(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        from web.console.routes import stop_webhook_sender
+
+        stop_webhook_sender(settings)

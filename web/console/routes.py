@@ -7,7 +7,6 @@ from __future__ import annotations
 import base64
 import secrets
 import threading
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -47,27 +46,33 @@ def _back(path: str, **query: str) -> RedirectResponse:
     return RedirectResponse(path + ("?" + urlencode(query) if query else ""), status_code=303)
 
 
-def _webhook_sender(settings: Settings) -> None:
+def _webhook_sender(settings: Settings, stop: threading.Event) -> None:
     """Deliver due webhooks (retries with backoff) from the web process, once a few seconds."""
     store = jobs.open_store(settings)
-    while True:
+    while not stop.wait(2.0):
         try:
             webhooks.deliver_due(store, settings)
         except Exception:  # keep the loop alive; each delivery row records its own error
             console_jobs.log.exception("webhook sender")
-        time.sleep(2.0)
 
 
-_sender_started: set[str] = set()
+_senders: dict[str, threading.Event] = {}
 _sender_lock = threading.Lock()
 
 
 def start_webhook_sender(settings: Settings) -> None:
     with _sender_lock:
-        if settings.db_url in _sender_started:
+        if settings.db_url in _senders:
             return
-        _sender_started.add(settings.db_url)
-    threading.Thread(target=_webhook_sender, args=(settings,), daemon=True, name="webhooks").start()
+        stop = _senders[settings.db_url] = threading.Event()
+    threading.Thread(target=_webhook_sender, args=(settings, stop), daemon=True, name="webhooks").start()
+
+
+def stop_webhook_sender(settings: Settings) -> None:
+    with _sender_lock:
+        stop = _senders.pop(settings.db_url, None)
+    if stop is not None:
+        stop.set()
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
