@@ -61,8 +61,14 @@ def test_tokens_are_shown_once_stored_hashed_and_revocable(settings, capsys):
         shown = re.search(r'class="secret">([^<]+)<', made.text).group(1)
         assert accounts.token_for(store, shown).name == "wp"
         assert shown not in admin.get("/console/admin/tokens").text  # shown once
+        csrf = csrf_of(admin, "/console/admin/users")
+        made = admin.post("/console/admin/users", data={"csrf": csrf, "name": "<b>neu</b>", "role": "editor"})
+        link = re.search(r'class="secret">([^<]+)<', made.text).group(1)
+        assert "/console/setup/" in link and "&lt;b&gt;neu&lt;/b&gt;" in made.text
+        assert admin.get(link[link.index("/console/"):]).status_code == 200
     actions = [(e.actor, e.action, e.target) for e in accounts.audit_entries(store)]
     assert ("user:ada", "token.add", "wp") in actions and ("cli", "token.revoke", "cms") in actions
+    assert ("user:ada", "user.add", "<b>neu</b>") in actions
 
 
 def test_history_restores_an_earlier_lexicon_version(settings):

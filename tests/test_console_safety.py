@@ -99,6 +99,7 @@ def test_state_changes_need_the_csrf_token(app):
     client = login(base, "eddi")
     for path, form in [("/console/articles/evil/action", {"action": "withdraw"}),
                        ("/console/lexicon/save", {"match": "Kreml", "say": "Kremmel"}),
+                       ("/console/lexicon/preview", {"match": "Kreml", "say": "K", "sentence": "Der Kreml."}),
                        ("/console/logout", {})]:
         assert client.post(path, data=form).status_code == 403
         assert client.post(path, data={**form, "csrf": "geraten"}).status_code == 403
