@@ -13,7 +13,7 @@ from pipeline.cli import main
 from pipeline.config import FeedConfig
 from pipeline.demo import serve_site
 from tests.conftest import small_site
-from tests.test_console_safety import PASSWORD, Receiver, csrf_of, login
+from tests.test_console_safety import PASSWORD, TIMEOUT, Receiver, csrf_of, login
 from tests.webapp import serve_app
 
 
@@ -30,7 +30,8 @@ def test_users_add_asks_the_password_or_prints_a_one_time_setup_link(settings, m
     assert main(["users", "add", "eddi", "--role", "editor", "--setup-link"], settings=settings) == 0
     link = re.search(r"(http\S+/console/setup/\S+)", capsys.readouterr().out).group(1)
     path = link[link.index("/console/"):]
-    with serve_app(settings) as base, httpx.Client(base_url=base, follow_redirects=False) as client:
+    with serve_app(settings) as base, httpx.Client(base_url=base, follow_redirects=False,
+                                                   timeout=TIMEOUT) as client:
         page = client.get(path)
         assert page.status_code == 200 and "eddi" in page.text
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)

@@ -38,7 +38,7 @@ def wait_job(client: httpx.Client, job_id: str, timeout: float = 300) -> dict:
 
 def api(base: str, settings) -> httpx.Client:
     token = accounts.add_token(jobs.open_store(settings), "cms", ["read", "articles:write"], "test")
-    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60)
 
 
 def feed_entries(settings) -> list:

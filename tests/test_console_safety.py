@@ -6,6 +6,7 @@ import json
 import re
 import threading
 from collections.abc import Iterator
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -19,6 +20,10 @@ from web.console import auth
 from web.console.routes import all_routes
 
 PASSWORD = "richtig-geheim-1"
+# argon2 takes seconds on a loaded CI machine: wait for answers longer than httpx's 5 s
+TIMEOUT = 60.0
+post = partial(httpx.post, timeout=TIMEOUT)
+get = partial(httpx.get, timeout=TIMEOUT)
 
 
 @pytest.fixture
@@ -34,7 +39,7 @@ def app(settings) -> Iterator[tuple[str, object]]:
 
 
 def login(base: str, name: str, password: str = PASSWORD, **headers: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, follow_redirects=False, headers=headers)
+    client = httpx.Client(base_url=base, follow_redirects=False, headers=headers, timeout=TIMEOUT)
     page = client.get("/console/login")
     csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     answer = client.post("/console/login", data={"name": name, "password": password, "csrf": csrf})
@@ -63,7 +68,7 @@ def test_every_console_page_refuses_without_a_session(app):
     base, settings = app
     routes = [(m, p) for m, p in paths(settings, "/console") if not p.startswith(("/console/login", "/console/setup"))]
     assert len(routes) > 15
-    with httpx.Client(base_url=base, follow_redirects=False) as anon:
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=TIMEOUT) as anon:
         for method, path in routes:
             answer = anon.request(method, path, data={"csrf": "x"} if method == "POST" else None)
             if method == "GET":
@@ -81,7 +86,7 @@ def test_every_api_route_refuses_without_a_token_and_a_wrong_scope_is_403(app):
     reader = accounts.add_token(store, "leser", ["read"], "test")
     revoked = accounts.add_token(store, "alt", ["read", "articles:write", "lexicon:write"], "test")
     accounts.revoke_token(store, accounts.list_tokens(store)[-1].id)
-    with httpx.Client(base_url=base) as client:
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as client:
         for method, path in routes:
             for header in ({}, {"Authorization": "Bearer falsch"}, {"Authorization": f"Bearer {revoked}"}):
                 answer = client.request(method, path, headers=header, json={})
@@ -106,13 +111,13 @@ def test_state_changes_need_the_csrf_token(app):
     assert jobs.open_store(settings).get_article("evil").status == "new"
     assert client.get("/console/articles").status_code == 200  # still logged in
     # the login form has its own token too
-    with httpx.Client(base_url=base) as anon:
+    with httpx.Client(base_url=base, timeout=TIMEOUT) as anon:
         assert anon.post("/console/login", data={"name": "eddi", "password": PASSWORD}).status_code == 403
 
 
 def test_login_attempts_are_rate_limited(app):
     base, settings = app
-    client = httpx.Client(base_url=base, follow_redirects=False)
+    client = httpx.Client(base_url=base, follow_redirects=False, timeout=TIMEOUT)
     csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/console/login").text).group(1)
     codes = [client.post("/console/login", data={"name": "ada", "password": "falsch", "csrf": csrf}).status_code
              for _ in range(settings.login_attempts_per_minute + 1)]
@@ -130,19 +135,20 @@ def test_session_cookie_flags_and_logout(app):
     csrf = csrf_of(client)
     assert client.post("/console/logout", data={"csrf": csrf}).status_code == 303
     assert client.get("/console/articles").status_code == 303  # the session is gone server-side
-    plain = httpx.Client(base_url=base, follow_redirects=False)
+    plain = httpx.Client(base_url=base, follow_redirects=False, timeout=TIMEOUT)
     page = plain.get("/console/login")
     token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     answer = plain.post("/console/login", data={"name": "eddi", "password": PASSWORD, "csrf": token})
     assert answer.status_code == 303, answer.text
     cookie = answer.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=lax" in cookie and "secure" not in cookie
-    proxied = httpx.Client(base_url=base, follow_redirects=False, headers={"X-Forwarded-Proto": "https"})
+    proxied = httpx.Client(base_url=base, follow_redirects=False, headers={"X-Forwarded-Proto": "https"},
+                           timeout=TIMEOUT)
     page = proxied.get("/console/login")
     assert "secure" in page.headers["set-cookie"].lower()
     token = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)
     # httpx (like a browser) keeps Secure cookies off plain http: send it as the proxy would
-    answer = httpx.post(f"{base}/console/login", data={"name": "eddi", "password": PASSWORD, "csrf": token},
+    answer = post(f"{base}/console/login", data={"name": "eddi", "password": PASSWORD, "csrf": token},
                         headers={"X-Forwarded-Proto": "https", "Cookie": f"{auth.PRELOGIN_COOKIE}={token}"})
     assert answer.status_code == 303
     assert "secure" in answer.headers["set-cookie"].lower()
@@ -179,14 +185,14 @@ def test_an_invalid_lexicon_entry_is_refused_naming_it(app):
     saved = client.post("/console/lexicon/save", data=form)
     assert saved.status_code == 400 and "'Kreml'" in saved.text
     writer = accounts.add_token(store, "cms", ["lexicon:write", "read"], "test")
-    answer = httpx.post(f"{base}/api/v1/lexicon/entries", headers={"Authorization": f"Bearer {writer}"},
+    answer = post(f"{base}/api/v1/lexicon/entries", headers={"Authorization": f"Bearer {writer}"},
                         json={"match": "Kreml", "type": "sing", "say": "x"})
     assert answer.status_code == 422 and "'Kreml'" in answer.json()["error"]
     assert jobs.current_lexicon(settings).version == before
-    good = httpx.post(f"{base}/api/v1/lexicon/entries", headers={"Authorization": f"Bearer {writer}"},
+    good = post(f"{base}/api/v1/lexicon/entries", headers={"Authorization": f"Bearer {writer}"},
                       json={"match": "Kreml", "say": "Kremmel", "message": "neu"})
     assert good.status_code == 201 and good.json()["affected"] == []
-    listed = httpx.get(f"{base}/api/v1/lexicon", headers={"Authorization": f"Bearer {writer}"}).json()
+    listed = get(f"{base}/api/v1/lexicon", headers={"Authorization": f"Bearer {writer}"}).json()
     assert {"match": "Kreml", "say": "Kremmel"}.items() <= next(e for e in listed["entries"]
                                                                 if e["match"] == "Kreml").items()
     (entry, *_) = accounts.audit_entries(store)
@@ -268,10 +274,10 @@ def test_a_delivery_gives_up_after_the_last_attempt(settings):
 
 def test_the_api_docs_describe_every_api_route(app):
     base, settings = app
-    spec = httpx.get(f"{base}/api/v1/openapi.json").json()
+    spec = get(f"{base}/api/v1/openapi.json").json()
     documented = {(m.upper(), p) for p, ops in spec["paths"].items() for m in ops}
     served = {(m, re.sub(r"/x(?=/|$)", "/{}", p)) for m, p in paths(settings, "/api")
               if not p.endswith(("openapi.json", "/docs"))}
     assert {(m, re.sub(r"\{[^}]+\}", "{}", p)) for m, p in documented} == served
-    docs = httpx.get(f"{base}/api/v1/docs").text
+    docs = get(f"{base}/api/v1/docs").text
     assert "POST /api/v1/articles" in docs

@@ -59,7 +59,7 @@ def article_json(settings: Settings, store: Store, article_id: str) -> dict[str,
 
 def routes(settings: Settings) -> list[BaseRoute]:
     """The API's routes, to mount in the web app: ``*api_routes(settings)``."""
-    store = jobs.open_store(settings)
+    store = data.lazy_store(settings)
     read = auth.api_endpoint(settings, "read")
     write_articles = auth.api_endpoint(settings, "articles:write")
     write_lexicon = auth.api_endpoint(settings, "lexicon:write")

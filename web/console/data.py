@@ -12,6 +12,21 @@ from pipeline.speech.lexicon import LexiconError
 from pipeline.store import ArticleRow, EpisodeRow, Store
 
 
+class LazyStore:
+    """The store, opened on first use: the web app starts (and /healthz answers 503) while the
+    database is unreachable, and the console answers once it is back."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(jobs.open_store(self._settings), name)
+
+
+def lazy_store(settings: Settings) -> Store:
+    return LazyStore(settings)  # type: ignore[return-value]
+
+
 @dataclass
 class ArticleLine:
     row: ArticleRow

@@ -48,10 +48,9 @@ def _back(path: str, **query: str) -> RedirectResponse:
 
 def _webhook_sender(settings: Settings, stop: threading.Event) -> None:
     """Deliver due webhooks (retries with backoff) from the web process, once a few seconds."""
-    store = jobs.open_store(settings)
     while not stop.wait(2.0):
         try:
-            webhooks.deliver_due(store, settings)
+            webhooks.deliver_due(jobs.open_store(settings), settings)
         except Exception:  # keep the loop alive; each delivery row records its own error
             console_jobs.log.exception("webhook sender")
 
@@ -77,7 +76,7 @@ def stop_webhook_sender(settings: Settings) -> None:
 
 def routes(settings: Settings) -> list[BaseRoute]:
     """The console's routes, to mount in the web app: ``*console_routes(settings)``."""
-    store = jobs.open_store(settings)
+    store = data.lazy_store(settings)
     page = auth.console_page(settings)
     admin_page = auth.console_page(settings, admin=True)
     limiter = auth.RateLimit(settings.login_attempts_per_minute)
