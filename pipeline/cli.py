@@ -268,10 +268,11 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_normalize(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.speech import load_lexicon, normalize
+    from pipeline import jobs
+    from pipeline.speech import normalize
 
     text = sys.stdin.read()
-    lexicon = load_lexicon(settings.lexicon)
+    lexicon = jobs.current_lexicon(settings)
     for segment in normalize(text, lexicon=lexicon, max_chars=args.max_chars or settings.max_segment_chars):
         print_plain(segment)
     return EXIT_OK
@@ -666,6 +667,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, help=f"port (default: setting serve_port, {Settings.serve_port})")
     p.set_defaults(func=cmd_serve)
 
+    from pipeline.console_cli import add_parsers
+
+    add_parsers(sub)
+
     for action in sub._choices_actions:  # argparse keeps the help texts only here
         choice = sub.choices[action.dest]
         # A subcommand's own --help shows its one-line help when it has no longer description.
@@ -677,7 +682,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _errors() -> tuple[type[BaseException], ...]:
-    kinds: list[type[BaseException]] = [ConfigError, StageError, UsageError, OSError]
+    from pipeline.console_cli import CommandError
+    from pipeline.speech.lexicon import LexiconError
+
+    kinds: list[type[BaseException]] = [ConfigError, StageError, UsageError, OSError, CommandError, LexiconError]
     try:
         from voices import VoiceError
 

@@ -139,6 +139,17 @@ class Settings:
     auto_withdraw_gone: bool = True
     # A regenerated episode's old files stay this long (apps with the old feed still download).
     old_versions_grace_days: float = 7.0
+    # console and API (web/console, web/api)
+    # Where editors reach the console (setup links); empty = public_base_url.
+    console_base_url: str = ""
+    # "embedded": console/API jobs run in a small pool inside the web process;
+    # "celery": they are tasks on the workers' queues through broker_url.
+    jobs_backend: str = "embedded"
+    console_workers: int = 2
+    session_hours: float = 12.0
+    login_attempts_per_minute: int = 5
+    webhook_max_attempts: int = 6
+    webhook_timeout_s: float = 5.0
 
     root: Path = Path(".")
 

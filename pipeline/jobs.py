@@ -20,8 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import article_options, lexstore, lifecycle, publish, webhooks
 from pipeline import feeds as feeds_stage
-from pipeline import lifecycle, publish
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
 from pipeline.fetch import fetch
@@ -29,6 +29,7 @@ from pipeline.master import Mastered, Tags, master
 from pipeline.models import Article, Block, NotGerman, Script, StageError
 from pipeline.speech import Lexicon, load_lexicon, parse_lexicon, to_script
 from pipeline.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
+from pipeline.speech.lexicon import LexiconError
 from pipeline.store import ArticleRow, DuplicateEpisode, EpisodeRow, Store
 from voices import SegmentCache, Voice, load_voice, speak
 
@@ -125,37 +126,50 @@ def open_store(settings: Settings) -> Store:
 
 
 def lexicon_path(settings: Settings) -> Path:
+    """The file that seeds the lexicon in the store on first start."""
     return settings.lexicon or LEXICON_PATH
 
 
-@lru_cache(maxsize=8)
-def _lexicon(path: Path, mtime: float) -> Lexicon:
-    return load_lexicon(path)
+@lru_cache(maxsize=32)
+def _parsed(version_id: int, text: str) -> Lexicon:
+    return parse_lexicon(text)
 
 
-def current_lexicon(settings: Settings) -> Lexicon:
-    """The editors' lexicon, reloaded when its file changes (workers run for days)."""
-    path = lexicon_path(settings)
-    return _lexicon(path, path.stat().st_mtime)
+def current_lexicon(settings: Settings, store: Store | None = None) -> Lexicon:
+    """The editors' lexicon: the newest version in the store, so every worker machine agrees
+    (workers run for days and see each save at once). Saves are validated, so it parses; an
+    unusable seed leaves an empty lexicon (logged) instead of failing every article."""
+    store = store or open_store(settings)
+    latest = lexstore.current(store) or lexstore.ensure_initial(store, lexicon_path(settings))
+    if latest is None:
+        return Lexicon([])
+    try:
+        return _parsed(latest.id, latest.toml)
+    except LexiconError as exc:  # saved before validation existed, or edited in the database
+        log.error("lexicon version %s is not usable: %s", latest.id, exc)
+        return Lexicon([])
 
 
 def remember_lexicon(settings: Settings, lexicon: Lexicon) -> None:
-    """Keep a copy of every lexicon version that spoke an episode, so a later edit can be
-    compared with it entry by entry."""
-    snapshot = settings.data_dir / "lexicons" / f"{lexicon.version}.toml"
-    if not snapshot.exists():
-        text = lexicon_path(settings).read_text(encoding="utf-8")
-        if parse_lexicon(text).version == lexicon.version:  # the file may have changed since
-            publish.atomic_write(snapshot, text.encode("utf-8"))
+    """Every version that spoke an episode must stay comparable entry by entry: the store keeps
+    every saved version, so this only checks it is there."""
+    if lexicon.entries and lexstore.by_version(open_store(settings), lexicon.version) is None:
+        log.warning("lexicon %s spoke an episode but is not in the store", lexicon.version)
 
 
 _SNAPSHOTS: dict[Path, Lexicon] = {}
 
 
 def lexicon_at(settings: Settings, version: str) -> Lexicon | None:
+    """The lexicon with this version hash: from the store, else a snapshot file an older
+    release wrote to data/lexicons/."""
+    saved = lexstore.by_version(open_store(settings), version)
+    if saved is not None:
+        return _parsed(saved.id, saved.toml)
+    if version == Lexicon([]).version:
+        return Lexicon([])
     # Snapshots are named by their content hash and never change, so one read per process is
-    # enough; listing regenerations asks once per published episode. Misses are not kept: the
-    # snapshot may be written later.
+    # enough. Misses are not kept: the snapshot may be written later.
     path = settings.data_dir / "lexicons" / f"{version}.toml"
     if path not in _SNAPSHOTS and path.exists():
         _SNAPSHOTS[path] = load_lexicon(path)
@@ -224,7 +238,19 @@ def _record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict
         status, reason, message = "failed", "internal-error", f"{type(exc).__name__}: {exc}"
         log.error("article %s (%s): unexpected error", row.id, row.url, exc_info=exc)
     store.set_status(row.id, status, reason, message)
+    if status == "failed":
+        _announce(store, "audio.failed", row, reason=reason, message=message)
     return Outcome(row.id, status, reason, message, title=row.title, timings=timings)
+
+
+def _announce(store: Store, event: str, row: ArticleRow, **extra: object) -> None:
+    """Queue the webhooks' deliveries for an event (sent by the web process; see webhooks.py).
+    A problem here never changes the article's outcome."""
+    try:
+        webhooks.announce(store, event, {"article_id": row.id, "url": row.url, "guid": row.guid,
+                                         "feed": row.feed, **extra})
+    except Exception:
+        log.exception("webhooks: could not queue %s for %s", event, row.id)
 
 
 def prepare_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
@@ -285,12 +311,14 @@ def _master(script: Script, pcm: list[np.ndarray], voice: Voice, tags: Tags, set
     )
 
 
-def say(text: str, settings: Settings, voice_name: str | None = None) -> tuple[Mastered, Voice]:
+def say(
+    text: str, settings: Settings, voice_name: str | None = None, lexicon: Lexicon | None = None
+) -> tuple[Mastered, Voice]:
     """Any German text (paragraphs separated by blank lines) as a mastered MP3, through the same
-    speech, voice and mastering settings as an article."""
+    speech, voice and mastering settings as an article; ``lexicon`` previews a draft."""
     voice = load_voice(voice_name or settings.voice, settings)
     article = Article(title="", blocks=[Block("paragraph", p) for p in text.split("\n\n") if p.strip()])
-    script = _script(article, settings, voice, current_lexicon(settings))
+    script = _script(article, settings, voice, lexicon or current_lexicon(settings))
     if not script.segments:
         raise ValueError("nothing to say: the text is empty")
     pcm, _ = speak(script, voice, None)
@@ -305,10 +333,10 @@ def plan_parts(article_id: str, settings: Settings, store: Store | None = None) 
     """How many synth tasks should speak this article in parallel (1 = render it directly)."""
     store = store or open_store(settings)
     row = store.get_article(article_id)
-    article = row.article()
+    article, voice_name = _as_chosen(store, article_id, row.article(), settings)
     if article is None or row.status not in ("prepared", "done") or settings.segments_per_task <= 0:
         return 1
-    voice = load_voice(settings.voice, settings)
+    voice = load_voice(voice_name, settings)
     count = len(_script(article, settings, voice, current_lexicon(settings)).segments)
     return max(1, -(-count // settings.segments_per_task))
 
@@ -317,16 +345,26 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
     """Speak every ``parts``-th segment of an article, starting at ``part``, into the sentence
     cache; rendering then finds them all there. Returns how many segments it synthesised."""
     store = store or open_store(settings)
-    article = store.get_article(article_id).article()
+    article, voice_name = _as_chosen(store, article_id, store.get_article(article_id).article(), settings)
     if article is None:
         return 0
-    voice = load_voice(settings.voice, settings)
+    voice = load_voice(voice_name, settings)
     script = _script(article, settings, voice, current_lexicon(settings))
     # Interleaved, not contiguous: headline and lead land in different parts, and every part
     # gets a fair share of long and short paragraphs.
     share = Script(script.segments[part::parts], script.lexicon_version, script.language)
     _, stats = speak(share, voice, _cache(settings))
     return stats.synthesised
+
+
+def _as_chosen(
+    store: Store, article_id: str, article: Article | None, settings: Settings
+) -> tuple[Article | None, str]:
+    """The article as an editor chose it be spoken (paragraphs left out) and its voice."""
+    options = article_options.get(store, article_id)
+    if article is not None:
+        article = article_options.apply(article, options)
+    return article, options.voice or settings.voice
 
 
 def render_article(
@@ -336,14 +374,14 @@ def render_article(
     (``force``: speak it again all the same, e.g. after a fix in a voice or the lexicon code)."""
     store = store or open_store(settings)
     row = store.get_article(article_id)
-    article = row.article()
+    article, voice_name = _as_chosen(store, article_id, row.article(), settings)
     if article is None or row.status not in ("prepared", "done"):
         return Outcome(article_id, row.status, row.reason, row.message or "not prepared", title=row.title)
     timings: dict[str, float] = {}
     try:
         _stage(article_id, article.spoken_title, "speech")
         start = time.perf_counter()
-        voice = load_voice(settings.voice, settings)
+        voice = load_voice(voice_name, settings)
         timings["voice-load"] = time.perf_counter() - start
         start = time.perf_counter()
         lexicon = current_lexicon(settings)
@@ -421,6 +459,8 @@ def render_article(
         timings["publish"] = time.perf_counter() - start
     except Exception as exc:
         return _record_problem(store, row, exc, timings)
+    _announce(store, "audio.published", row, version=version,
+              audio_url=publish.audio_url(settings.public_base_url, file_name))
     return Outcome(
         article_id, "done", title=article.spoken_title, version=version, file_name=file_name,
         duration_s=mastered.duration_s, synthesised=stats.synthesised, cached=stats.cached,
@@ -552,4 +592,8 @@ def run(
                 if on_article:
                     on_article(outcome)
             summary.feed_paths.append(publish_feed(feed.name, settings, store))
+    try:  # a run from the shell has no web process to send what it announced
+        webhooks.deliver_due(store, settings)
+    except Exception:
+        log.exception("webhooks: delivery after the run")
     return summary

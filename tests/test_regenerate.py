@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from pipeline import jobs
+from pipeline import jobs, lexstore
 from pipeline.cli import main
 from pipeline.config import FeedConfig
 from pipeline.demo import serve_site
-from pipeline.speech.lexicon import DEFAULT_PATH
 from tests.conftest import small_site
 
 SEED = "ntv-article24649386"
@@ -19,9 +16,7 @@ TRUMP = "ntv-id30134161"
 
 @pytest.fixture
 def voiced(settings, tmp_path):
-    """Two articles voiced with an editable copy of the lexicon."""
-    settings.lexicon = tmp_path / "lexicon.toml"
-    shutil.copy(DEFAULT_PATH, settings.lexicon)
+    """Two articles voiced with the tests' lexicon, seeded into the store."""
     with serve_site(small_site(tmp_path / "site", keep=("russland-iran", "trump"))) as base:
         settings.feeds = [FeedConfig(name="sample", url=f"{base}/feed.xml")]
         summary = jobs.run(settings)
@@ -32,9 +27,10 @@ def voiced(settings, tmp_path):
 
 
 def edit_lexicon(settings, old: str, new: str) -> None:
-    text = settings.lexicon.read_text(encoding="utf-8")
+    store = jobs.open_store(settings)
+    text = lexstore.current(store).toml
     assert old in text
-    settings.lexicon.write_text(text.replace(old, new), encoding="utf-8")
+    lexstore.save(store, text.replace(old, new), author="test", message="edit")
 
 
 def test_an_edit_lists_exactly_the_articles_whose_text_it_touches(voiced, capsys):

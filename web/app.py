@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
 from pipeline.config import Settings
+from web.console.routes import all_routes as console_routes
 from web.files import OutputFiles
 from web.health import healthz
 
@@ -19,7 +20,8 @@ def create_app(settings: Settings) -> Starlette:
     """
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET", "HEAD"]),
-        # Route("/events", ...), Mount("/player", ...), Mount("/console", ...), Mount("/api", ...)
+        # Route("/events", ...), Mount("/player", ...)
+        *console_routes(settings),  # /console/... and /api/v1/...
         Mount("/", app=OutputFiles(settings.output_dir, settings.cors_origins)),
     ]
     app = Starlette(routes=routes)

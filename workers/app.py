@@ -35,6 +35,7 @@ def make_app(config: Settings) -> Celery:
             "workers.tasks.speak_article": {"queue": "synth"},
             "workers.tasks.speak_part": {"queue": "synth"},
             "workers.tasks.render_article": {"queue": "synth"},
+            "workers.tasks.run_job": {"queue": "synth"},  # console/API jobs speak articles
         },
         broker_connection_retry_on_startup=True,
         # Redis redelivers unacknowledged messages after this long; synthesis of a long article

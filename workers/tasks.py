@@ -72,3 +72,12 @@ def process_article(article_id: str) -> dict[str, Any]:
 @app.task(name="workers.tasks.publish_feed")
 def publish_feed(feed_name: str) -> str:
     return str(jobs.publish_feed(feed_name, settings()))
+
+
+@app.task(name="workers.tasks.run_job")
+def run_job(job_id: str) -> dict[str, Any]:
+    """A console or API job (see pipeline/console_jobs.py): the same code the web process's
+    embedded pool runs."""
+    from pipeline import console_jobs
+
+    return console_jobs.execute(job_id, settings()).to_dict()

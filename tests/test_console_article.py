@@ -1,0 +1,54 @@
+"""Article actions in the console: another voice for one article; re-voicing from the stored
+text after the source page failed."""
+
+from __future__ import annotations
+
+import time
+
+from pipeline import accounts, jobs
+from pipeline.config import FeedConfig
+from pipeline.demo import serve_site
+from tests.conftest import small_site
+from tests.test_console_safety import PASSWORD, csrf_of, login
+from tests.webapp import serve_app
+
+
+def wait_version(store, article_id: str, version: int) -> None:
+    deadline = time.time() + 180
+    while (store.latest_episode(article_id).episode.version if store.latest_episode(article_id) else 0) < version:
+        assert time.time() < deadline, "no new version"
+        time.sleep(0.3)
+
+
+def test_another_voice_for_one_article_and_a_regeneration_after_a_failed_fetch(settings, tmp_path):
+    with serve_site(small_site(tmp_path / "site", keep=("russland-iran",))) as site:
+        settings.feeds = [FeedConfig(name="sample", url=f"{site}/feed.xml")]
+        assert jobs.run(settings).count("done") == 1
+    store = jobs.open_store(settings)
+    (row,) = store.list_articles("sample")
+    first = store.latest_episode(row.id)
+    assert first.voice_is_fallback  # the house voice's model is not on a CI machine
+    accounts.add_user(store, "eddi", "editor", PASSWORD)
+    with serve_app(settings) as base:
+        client = login(base, "eddi")
+        page = client.get(f"/console/articles/{row.id}").text
+        assert "(Ersatz)" in page
+        csrf = csrf_of(client, f"/console/articles/{row.id}")
+        client.post(f"/console/articles/{row.id}/voice", data={"csrf": csrf, "voice": "espeak-de"})
+        client.post(f"/console/articles/{row.id}/action", data={"csrf": csrf, "action": "regenerate"})
+        wait_version(store, row.id, 2)
+        second = store.latest_episode(row.id)
+        assert second.episode.voice.startswith("espeak-de+") and not second.voice_is_fallback
+
+        # the site is gone now: a refresh fails, but the stored text can still be voiced again
+        client.post(f"/console/articles/{row.id}/action", data={"csrf": csrf, "action": "refetch"})
+        deadline = time.time() + 60
+        while store.get_article(row.id).status != "failed":
+            assert time.time() < deadline
+            time.sleep(0.2)
+        client.post(f"/console/articles/{row.id}/action", data={"csrf": csrf, "action": "regenerate"})
+        wait_version(store, row.id, 3)
+        assert store.get_article(row.id).status == "done"
+    actions = [(e.actor, e.action) for e in reversed(accounts.audit_entries(store))]
+    assert actions == [("user:eddi", "article.voice"), ("user:eddi", "article.regenerate"),
+                       ("user:eddi", "article.refetch"), ("user:eddi", "article.regenerate")]

@@ -1,0 +1,212 @@
+"""What the console pages show, gathered from the store (no HTTP here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pipeline import accounts, article_options, console_jobs, jobs, lexstore, tables
+from pipeline.config import Settings
+from pipeline.speech import Lexicon, normalize
+from pipeline.speech.lexicon import LexiconError
+from pipeline.store import ArticleRow, EpisodeRow, Store
+
+
+class LazyStore:
+    """The store, opened on first use: the web app starts (and /healthz answers 503) while the
+    database is unreachable, and the console answers once it is back."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(jobs.open_store(self._settings), name)
+
+
+def lazy_store(settings: Settings) -> Store:
+    return LazyStore(settings)  # type: ignore[return-value]
+
+
+@dataclass
+class ArticleLine:
+    row: ArticleRow
+    latest: EpisodeRow | None
+    updated: str
+
+
+def article_lines(
+    store: Store, *, feed: str = "", status: str = "", fallback: bool = False, query: str = ""
+) -> list[ArticleLine]:
+    rows = store.list_articles(feed or None, status or None)
+    newest = {e.article_id: e for e in _newest_all(store)}
+    needle = query.strip().lower()
+    lines: list[ArticleLine] = []
+    for r in rows:
+        latest = newest.get(r.id)
+        if fallback and not (latest and latest.voice_is_fallback):
+            continue
+        if needle and needle not in r.title.lower() and needle not in r.url.lower():
+            continue
+        lines.append(ArticleLine(r, latest, updated(store, r.id)))
+    return lines
+
+
+def _newest_all(store: Store) -> list[EpisodeRow]:
+    """Newest episode of every article, withdrawn ones included (the list shows them)."""
+    rows = store.all_episodes()
+    best: dict[str, EpisodeRow] = {}
+    for r in rows:
+        if r.article_id not in best or r.episode.version > best[r.article_id].episode.version:
+            best[r.article_id] = r
+    return list(best.values())
+
+
+def updated(store: Store, article_id: str) -> str:
+    from sqlalchemy import select
+
+    from pipeline.store import articles
+
+    with store.engine.connect() as conn:
+        value = conn.execute(select(articles.c.updated_at).where(articles.c.id == article_id)).scalar()
+    value = tables.utc(value)
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@dataclass
+class BlockView:
+    index: int
+    kind: str
+    text: str
+    spoken: list[str]
+    key: str
+    excluded: bool
+    can_exclude: bool
+
+
+@dataclass
+class ArticleView:
+    row: ArticleRow
+    episodes: list[EpisodeRow]
+    blocks: list[BlockView] = field(default_factory=list)
+    options: article_options.Options = field(default_factory=article_options.Options)
+
+
+def article_view(settings: Settings, store: Store, article_id: str) -> ArticleView:
+    row = store.get_article(article_id)
+    view = ArticleView(row, sorted(store.all_episodes(article_id), key=lambda e: -e.episode.version))
+    view.options = article_options.get(store, article_id)
+    article = row.article()
+    if article is None:
+        return view
+    lexicon = jobs.current_lexicon(settings, store)
+    parts = [("title", article.spoken_title, False)]
+    if article.lead:
+        parts.append(("lead", article.lead, True))
+    parts += [(b.kind, b.text, True) for b in article.blocks]
+    for i, (kind, text, can_exclude) in enumerate(parts):
+        key = article_options.paragraph_key(text)
+        view.blocks.append(
+            BlockView(i, kind, text, spoken_form(text, lexicon, settings), key, key in view.options.excluded,
+                      can_exclude)
+        )
+    return view
+
+
+def spoken_form(text: str, lexicon: Lexicon, settings: Settings) -> list[str]:
+    try:
+        return normalize(text, lexicon=lexicon, max_chars=settings.max_segment_chars)
+    except Exception as exc:  # show the problem on the page, never a 500 for one odd paragraph
+        return [f"[cannot be spoken: {type(exc).__name__}: {exc}]"]
+
+
+@dataclass
+class Affected:
+    article_id: str
+    title: str
+    feed: str
+
+
+def affected_by(settings: Settings, store: Store, old: Lexicon, new: Lexicon) -> list[Affected]:
+    """Published articles whose text an edit from ``old`` to ``new`` touches: exactly those a
+    save queues for regeneration."""
+    changed = new.changed_entries(old)
+    if not changed:
+        return []
+    found: list[Affected] = []
+    for feed in sorted({r.feed for r in store.list_articles()}):
+        for ep in store.published_episodes(feed):
+            row = store.get_article(ep.article_id)
+            article = row.article()
+            if article is None:
+                continue
+            text = article_options.apply(article, article_options.get(store, row.id)).text()
+            if any(e.matches(text) for e in changed):
+                found.append(Affected(row.id, ep.episode.title or row.title, feed))
+    return found
+
+
+@dataclass
+class Draft:
+    current: Lexicon
+    lexicon: Lexicon
+    text: str
+    what: str
+
+
+def draft(settings: Settings, store: Store, fields: dict[str, Any]) -> Draft:
+    """The current lexicon with one entry added, changed (``original`` names it) or deleted
+    (``delete``); LexiconError naming the entry when the result would not be valid."""
+    latest = lexstore.current(store)
+    current = jobs.current_lexicon(settings, store)
+    original = str(fields.get("original") or "")
+    entries = [e for e in current.entries if not (original and e.match == original)]
+    if original and len(entries) == len(current.entries):
+        raise LexiconError(f"{original!r}: no such entry")
+    if fields.get("delete"):
+        if not original:
+            raise LexiconError("choose an entry to delete")
+        what = f"delete {original}"
+    else:
+        entry = lexstore.make_entry({k: v for k, v in fields.items() if k in lexstore.ENTRY_KEYS or k == "type"})
+        if any(e.match == entry.match for e in entries):
+            raise LexiconError(f"{entry.match!r}: there is an entry for it already; edit that one")
+        entries.append(entry)
+        what = f"edit {original}" if original else f"add {entry.match}"
+    text = lexstore.with_entries(latest.toml if latest else "", entries)
+    return Draft(current, lexstore.validate(text), text, what)
+
+
+@dataclass
+class Saved:
+    version: lexstore.LexiconVersion
+    affected: list[Affected]
+    jobs: list[console_jobs.Job]
+
+
+def save_draft(settings: Settings, store: Store, d: Draft, *, author: str, actor: str, message: str) -> Saved:
+    """Save the draft as a new version, audit it, and queue exactly the articles it touches."""
+    hits = affected_by(settings, store, d.current, d.lexicon)
+    saved = lexstore.save(store, d.text, author=author, message=message or d.what)
+    accounts.audit(store, actor, "lexicon.save", d.what, {"version": d.current.version},
+                   {"version": saved.version, "id": saved.id})
+    queued = [console_jobs.submit(settings, "regenerate", h.article_id, actor, store) for h in hits]
+    return Saved(saved, hits, queued)
+
+
+def sentences_with(store: Store, lexicon: Lexicon, limit: int = 5) -> list[str]:
+    """Sentences of published articles an entry of ``lexicon`` matches: ready-made preview text."""
+    from pipeline.speech import segment
+
+    found: list[str] = []
+    for feed in sorted({r.feed for r in store.list_articles()}):
+        for ep in store.published_episodes(feed):
+            article = store.get_article(ep.article_id).article()
+            for text in (article.text().split("\n\n") if article else []):
+                if not any(e.matches(text) for e in lexicon.entries):
+                    continue
+                for sentence in (" ".join(chunks) for chunks in segment.split(text, 10_000)):
+                    if any(e.matches(sentence) for e in lexicon.entries) and sentence not in found:
+                        found.append(sentence)
+                        if len(found) >= limit:
+                            return found
+    return found
