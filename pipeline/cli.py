@@ -2,7 +2,10 @@
 
 Adding a subcommand: ``p = sub.add_parser(name, help=..., description=...)``, a help text for each
 option, ``p.set_defaults(func=cmd_name)`` and ``def cmd_name(args, settings) -> int``. Raise
-UsageError (or ConfigError) for a bad input: main prints it as one line and exits 2.
+UsageError (or ConfigError) for a bad input: main prints it as one line and exits 2. A command
+that works without a config file (no store, no feeds) sets ``needs_config=False`` in set_defaults.
+Print what comes from outside (titles, URLs, messages) as ``Text(...)`` or ``escape(...)``d, and
+machine output with ``emit_json`` / ``print_plain``, never through rich markup.
 
 Exit codes: 0 all good; 1 an article or a feed failed (or the workers did not answer); 2 usage or
 configuration error (bad option, unknown name, missing config, database down): nothing was done.
