@@ -14,11 +14,11 @@ from typing import Any
 from pipeline.charset import decode_html
 from pipeline.models import Article, Block, NoArticleText
 
-from .dom import is_visible, lead_after_h1, lead_by_class, link_texts, squash, visible_text
+from .dom import is_visible, lead_after_h1, lead_by_class, link_texts, squash, summary_items, visible_text
 from .fallback import sanity_check
 from .generic import trafilatura_blocks
 from .language import detect
-from .lead import Candidate, settle_lead
+from .lead import Candidate, drop_summary_blocks, fold_summary, settle_lead
 from .lines import filter_blocks
 from .meta import PageMeta, parse_tree, read_meta
 from .prune import prune
@@ -95,6 +95,12 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
         title, kicker = _title_from_meta(meta, kicker)
     titles = [title, kicker, meta.og_title, meta.title, meta.ld_headline, *meta.h1]
     blocks = drop_title_echo(blocks, titles)
+    # A summary box under the headline ("Darum geht's", bullet points) is part of the lead.
+    summary = summary_items(tree) if rule is None and not lead else []
+    summary_at = None
+    if summary:
+        blocks, summary_at = drop_summary_blocks(blocks, summary)
+    body_before = list(blocks)
     if rule is None:
         candidates = lead_candidates(tree, meta, blocks, title, visible)
     else:
@@ -104,6 +110,9 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
     lead, blocks, note = settle_lead(lead, blocks, candidates)
     if note:
         notes.append(note)
+    if summary:
+        lead, blocks = fold_summary(lead, blocks, summary, body_before, summary_at)
+        notes.append(f"a summary box of {len(summary)} points read as part of the lead")
 
     blocks, fallback = sanity_check(text, meta, lead, blocks, drops)
     if fallback:
