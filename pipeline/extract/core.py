@@ -14,7 +14,16 @@ from typing import Any
 from pipeline.charset import decode_html
 from pipeline.models import Article, Block, NoArticleText
 
-from .dom import is_visible, lead_after_h1, lead_by_class, link_texts, squash, summary_items, visible_text
+from .dom import (
+    heading_texts,
+    is_visible,
+    lead_after_h1,
+    lead_by_class,
+    link_texts,
+    squash,
+    summary_items,
+    visible_text,
+)
 from .fallback import sanity_check
 from .generic import trafilatura_blocks
 from .language import detect
@@ -84,12 +93,16 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
             notes.append(f"removed {len(removed)} appeal, consent or author boxes")
         blocks = trafilatura_blocks(text, tree=pruned)
 
+    if rule is None:
+        blocks = mark_headings(blocks, heading_texts(tree))
     drops = rule.drop_lines if rule is not None else ()
     filtered = filter_blocks(blocks, drops, link_texts(tree))
     if filtered.dropped:
         families = sorted({family for family, _ in filtered.dropped})
         notes.append(f"dropped {len(filtered.dropped)} boilerplate lines ({', '.join(families)})")
-    blocks = filtered.blocks
+    blocks, bylines = drop_author_lines(filtered.blocks, meta.author)
+    if bylines:
+        notes.append(f"dropped {bylines} author lines")
 
     if not title:
         title, kicker = _title_from_meta(meta, kicker)
@@ -183,11 +196,43 @@ def lead_candidates(
 def drop_title_echo(blocks: list[Block], titles: list[str]) -> list[Block]:
     """Drop opening blocks that only repeat the headline (extractors keep the <h1> area)."""
     heard = squash(" ".join(t for t in titles if t))
+
+    def echoes(block: Block) -> bool:
+        own = squash(block.text)
+        return bool(own) and len(block.text.split()) <= 25 and (
+            own in heard or token_overlap(block.text, heard).precision >= 0.9)
+
     out = list(blocks)
-    while out and len(out[0].text.split()) <= 25:
-        own = squash(out[0].text)
-        if own and (own in heard or token_overlap(out[0].text, heard).precision >= 0.9):
+    while out:
+        if echoes(out[0]):
             out.pop(0)
+            continue
+        # A kicker or section label set above the repeated headline ("Finanzmärkte").
+        if len(out) > 1 and out[0].kind == "heading" and len(out[0].text.split()) <= 3 and echoes(out[1]):
+            out = out[2:]
             continue
         break
     return out
+
+
+def mark_headings(blocks: list[Block], headings: set[str]) -> list[Block]:
+    """Blocks the page sets as subheadings are headings (a pause and a chapter), whatever
+    kind the generic extractor gave them."""
+    out = []
+    for block in blocks:
+        if block.kind == "paragraph" and len(block.text.split()) <= 20 and squash(block.text) in headings:
+            block = Block("heading", block.text)
+        out.append(block)
+    return out
+
+
+def drop_author_lines(blocks: list[Block], author: str) -> tuple[list[Block], int]:
+    """Blocks that are nothing but the declared author's name ("André Schmidt", "Von André
+    Schmidt"): a byline or a photo credit, never article text."""
+    names = {squash(n) for n in re.split(r",|\bund\b|&|/", author) if squash(n)} | {squash(author)}
+    names.discard("")
+    if not names:
+        return blocks, 0
+    variants = names | {f"von {n}" for n in names} | {f"text {n}" for n in names}
+    kept = [b for b in blocks if not (len(b.text.split()) <= 8 and squash(b.text) in variants)]
+    return kept, len(blocks) - len(kept)

@@ -241,3 +241,38 @@ def summary_items(tree: Any, title: str = "") -> list[str]:
 def _holds_paragraph(items: list[str], paragraph: Any) -> bool:
     text = squash(own_text(paragraph))
     return any(squash(i) in text for i in items)
+
+
+HEADING_WORDS = 20  # a subheading longer than this is a teaser or a paragraph set large
+STRONG_HEADING_WORDS = 12
+
+
+def _all_strong(el: Any) -> bool:
+    """The paragraph's whole text is bold: <p><strong>Subheading</strong></p>."""
+    text = squash(el.text_content())
+    if not text:
+        return False
+    bold = " ".join(squash(b.text_content()) for b in el.iter("strong", "b")
+                    if not any(a.tag in ("strong", "b") for a in b.iterancestors()))
+    return squash(bold) == text
+
+
+def heading_texts(tree: Any) -> set[str]:
+    """Texts the page sets as subheadings: <h2>-<h6>, and paragraphs that are nothing but a
+    short bold line without a full stop, followed by more text (ZDF and many CMSs mark
+    subheadings so). Generic extractors often hand either back as a paragraph."""
+    found: set[str] = set()
+    for el in tree.xpath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6"):
+        text = squash(el.text_content())
+        if text and len(text.split()) <= HEADING_WORDS:
+            found.add(text)
+    for el in tree.xpath("//body//p[strong or b]"):
+        raw = clean_space(el.text_content())
+        if not raw or len(raw.split()) > STRONG_HEADING_WORDS or raw.endswith((".", ":", ",", ";", "…")):
+            continue
+        following = el.getnext()
+        if following is None or not clean_space(following.text_content()):
+            continue
+        if _all_strong(el):
+            found.add(squash(raw))
+    return found
