@@ -33,6 +33,11 @@ _BIO_HEADING = re.compile(
     re.IGNORECASE,
 )
 _NEVER = ("html", "body", "main", "article")
+# The first words of the patterns above, for a cheap test before reading a whole element.
+_CTA_STARTS = ("jetzt", "hier", "unterstützen", "spenden", "mitglied", "abonnieren", "abo ", "bestellen",
+               "kostenlos", "gratis", "testen")
+_CONSENT_STARTS = ("ein klick", "externer", "empfohlener")
+_BIO_STARTS = ("die autor", "der autor", "zur autorin", "zum autor", "über den", "über die", "zur person")
 # A drop cap: the paragraph's first letter in its own styled element ("N" + " a endlich!").
 _DROP_CAP_CLASS = re.compile(r"(^|[\s_-])(initial|drop-?cap|versal)", re.IGNORECASE)
 
@@ -44,6 +49,16 @@ BIO_BOX = 800
 
 def _text(el: Any) -> str:
     return clean_space(el.text_content())
+
+
+def _first_text(el: Any) -> str:
+    """The first words a reader sees in ``el``, lower-cased: a cheap test before the whole
+    text is read (a page may have a hundred thousand elements)."""
+    for piece in el.itertext():
+        piece = piece.strip()
+        if piece:
+            return piece[:24].lower()
+    return ""
 
 
 def _climb(el: Any, fits: Any) -> Any:
@@ -68,12 +83,14 @@ def _appeal_sized(box: Any) -> bool:
 def _boxes(tree: Any) -> list[Any]:
     found: list[Any] = []
     for el in tree.iter("a", "button"):
-        if _CTA.match(_text(el)):
+        if _first_text(el).startswith(_CTA_STARTS) and _CTA.match(_text(el)):
             found.append(_climb(el, _appeal_sized))
     # A newsletter sign-up box: its e-mail field sits under the newsletter's name and pitch.
     for el in tree.xpath("//body//input[@type='email']"):
         found.append(_climb(el, _appeal_sized))
     for el in tree.iter("div", "span", "p", "strong", "h2", "h3", "h4"):
+        if not _first_text(el).startswith(_CONSENT_STARTS + _BIO_STARTS):
+            continue
         own = _text(el)
         if _CONSENT.match(own):
             # The placeholder's own box holds its explanation; a huge parent is not a widget.
@@ -173,6 +190,12 @@ def marker_family(marker: str) -> str:
     return ""
 
 
+_CREDIT_STARTS = ("(", "©", "foto", "bild", "quelle", "grafik", "video", "illustration", "copyright", "beitragsbild",
+                  "titelbild", "symbolbild", "archivbild", "vorschaubild")
+_BOX_HEADING_STARTS = ("weitere", "mehr", "das könnte", "lesen", "auch", "empfehl", "meistgelesen", "top",
+                       "verwandte", "zum thema", "themen", "beiträge", "aus dem forum", "kommentar", "leserkommentar",
+                       "diskutieren", "diskussion", "newsletter", "unser newsletter", "jetzt", "abonnieren",
+                       "anmelden", "umfrage", "abstimmung", "ihre meinung", "angebot", "shop", "deal")
 _BOX_HEADING = re.compile(
     r"^(weitere (artikel|nachrichten|themen|beiträge|meldungen|news)|mehr zum thema|mehr (aus|zu|von) .{1,40}|"
     r"das könnte (sie|dich) (auch )?interessieren|lesen sie (auch|mehr)|auch interessant|empfehlungen?|"
@@ -250,7 +273,7 @@ def more_boxes(tree: Any) -> list[tuple[str, Any]]:
     # A credit line beside an image, in markup without <figure>: the image's box goes with
     # the caption beside it ("Deutschlands Handel ... zurückgegangen." + "Quelle: AFP").
     for el in tree.iter("div", "span", "small", "p", "em", "i"):
-        if sizes.get(el, 0) > 120:
+        if sizes.get(el, 0) > 120 or not _first_text(el).startswith(_CREDIT_STARTS):
             continue
         own = _text(el)
         if own and len(own) <= 120 and _CREDIT_LINE.match(own):
@@ -268,7 +291,7 @@ def more_boxes(tree: Any) -> list[tuple[str, Any]]:
         found.append(("poll", _climb(el, lambda p: sizes.get(p, 0) <= POLL_BOX and _small(POLL_BOX)(p))))
     # A box announced by its heading: related links, forum, newsletter, poll, shop.
     for el in tree.iter("h2", "h3", "h4", "h5", "strong", "p", "span", "div"):
-        if sizes.get(el, 0) > 60:
+        if sizes.get(el, 0) > 60 or not _first_text(el).startswith(_BOX_HEADING_STARTS):
             continue
         own = _text(el)
         if len(own) > 60 or not _BOX_HEADING.match(own) or el.xpath(".//h2|.//h3|.//p|.//div"):
