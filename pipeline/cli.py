@@ -206,6 +206,10 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
         except StageError as exc:
             failed += 1
             console.print(f"[red]{src}: {exc}")
+            readable = getattr(exc, "article", None)  # a refused page still shows what it holds
+            if args.json and readable is not None:
+                data = {"refused": str(exc), **readable.to_dict()}
+                out.print(json.dumps(data, ensure_ascii=False, indent=2), markup=False)
             continue
         if args.many and not args.json:
             out.print(f"==> {src} <==")

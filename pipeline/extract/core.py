@@ -16,6 +16,7 @@ from pipeline.models import Article, Block, NoArticleText
 
 from .dom import (
     heading_texts,
+    headings_before,
     is_visible,
     lead_after_h1,
     lead_by_class,
@@ -28,7 +29,7 @@ from .fallback import sanity_check
 from .generic import trafilatura_blocks
 from .language import detect
 from .lead import Candidate, drop_summary_blocks, fold_summary, settle_lead
-from .lines import filter_blocks
+from .lines import family_of, filter_blocks
 from .meta import PageMeta, parse_tree, read_meta
 from .prune import prune
 from .rules import load_rules, rule_for
@@ -36,6 +37,16 @@ from .scoring import token_overlap
 from .site import apply_rule
 from .stubs import no_article_reason
 from .titles import pick_title
+
+
+class RefusedPage(NoArticleText):
+    """The page holds no article a listener would want; ``article`` is what was readable on
+    it (title, lead, blocks), for an editor to judge."""
+
+    def __init__(self, message: str, article: Article) -> None:
+        super().__init__(message)
+        self.article = article
+
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
@@ -100,7 +111,10 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
     if filtered.dropped:
         families = sorted({family for family, _ in filtered.dropped})
         notes.append(f"dropped {len(filtered.dropped)} boilerplate lines ({', '.join(families)})")
-    blocks, bylines = drop_author_lines(filtered.blocks, meta.author)
+    blocks = filtered.blocks
+    if rule is None:
+        blocks = restore_headings(blocks, headings_before(tree), drops)
+    blocks, bylines = drop_author_lines(blocks, meta.author)
     if bylines:
         notes.append(f"dropped {bylines} author lines")
 
@@ -137,7 +151,12 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
 
     reason = no_article_reason(tree, meta, lead, blocks, visible)
     if reason:
-        raise NoArticleText(reason)
+        # The readable part goes with the refusal, so an editor can judge the page.
+        readable = Article(title=title, kicker=kicker, lead=lead, blocks=blocks, url=url,
+                           canonical_url=meta.canonical_url, author=meta.author, published=meta.published,
+                           image=meta.image, language=meta.html_lang or "", site_name=meta.site_name,
+                           extractor=extractor, notes=notes)
+        raise RefusedPage(reason, readable)
 
     language, lang_note = detect(
         " ".join([lead, *(b.text for b in blocks)]), [meta.html_lang, meta.og_locale, meta.ld_language]
@@ -236,3 +255,20 @@ def drop_author_lines(blocks: list[Block], author: str) -> tuple[list[Block], in
     variants = names | {f"von {n}" for n in names} | {f"text {n}" for n in names}
     kept = [b for b in blocks if not (len(b.text.split()) <= 8 and squash(b.text) in variants)]
     return kept, len(blocks) - len(kept)
+
+
+def restore_headings(blocks: list[Block], above: dict[str, list[str]], drops: Any = ()) -> list[Block]:
+    """Put back the subheadings the extractor dropped right above a paragraph it kept (a
+    live ticker's entry titles), unless they are boilerplate themselves."""
+    have = {squash(b.text) for b in blocks}
+    out: list[Block] = []
+    for block in blocks:
+        if block.kind == "paragraph":
+            for head in above.get(squash(block.text)[:80], []):
+                key = squash(head)
+                if key in have or family_of(head, drops) is not None:
+                    continue
+                have.add(key)
+                out.append(Block("heading", head))
+        out.append(block)
+    return out

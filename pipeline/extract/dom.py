@@ -258,13 +258,14 @@ def _all_strong(el: Any) -> bool:
 
 
 def heading_texts(tree: Any) -> set[str]:
-    """Texts the page sets as subheadings: <h2>-<h6>, and paragraphs that are nothing but a
+    """Texts the page sets as subheadings: <h2>-<h6>, terms (<dt>), and paragraphs that are nothing but a
     short bold line without a full stop, followed by more text (ZDF and many CMSs mark
     subheadings so). Generic extractors often hand either back as a paragraph."""
     found: set[str] = set()
-    for el in tree.xpath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6"):
+    for el in tree.xpath("//body//h2 | //body//h3 | //body//h4 | //body//h5 | //body//h6 | //body//dt"):
         text = squash(el.text_content())
-        if text and len(text.split()) <= HEADING_WORDS:
+        limit = STRONG_HEADING_WORDS if el.tag == "dt" else HEADING_WORDS  # a term heads its definition
+        if text and len(text.split()) <= limit:
             found.add(text)
     for el in tree.xpath("//body//p[strong or b]"):
         raw = clean_space(el.text_content())
@@ -275,4 +276,37 @@ def heading_texts(tree: Any) -> set[str]:
             continue
         if _all_strong(el):
             found.add(squash(raw))
+    return found
+
+
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+MEDIA_BOX = 400  # characters of caption and credit an image box may carry
+
+
+def _is_media_box(el: Any) -> bool:
+    if el.tag == "figure":
+        return True
+    return bool(el.xpath(".//img | .//picture | .//video")) and len(el.text_content()) <= MEDIA_BOX
+
+
+def headings_before(tree: Any) -> dict[str, list[str]]:
+    """For each paragraph of the page (by its words), the subheadings set right above it.
+    Generic extractors drop some subheadings (a live ticker's "11.04 Uhr: ..." entry titles,
+    headings whose class says "time"); the paragraphs they kept tell where they belonged."""
+    found: dict[str, list[str]] = {}
+    for p in tree.iter("p"):
+        heads: list[str] = []
+        prev = p.getprevious()
+        while prev is not None:
+            if not isinstance(prev.tag, str) or _is_media_box(prev):
+                prev = prev.getprevious()  # an image between heading and text
+                continue
+            if prev.tag not in _HEADINGS:
+                break
+            text = own_text(prev)
+            if text and not prev.xpath(".//a") and len(text.split()) <= HEADING_WORDS:
+                heads.append(text)
+            prev = prev.getprevious()
+        if heads:
+            found.setdefault(squash(own_text(p))[:80], list(reversed(heads)))
     return found

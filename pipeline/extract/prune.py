@@ -123,10 +123,57 @@ def join_drop_caps(tree: Any) -> int:
     return glued
 
 
+PROSE_CELL = 25  # words: a table cell this long holds body text, not data
+PROSE_LIST = 20  # words over all <dd> of a definition list that carries body text
+
+
+def _paragraph(tree: Any, text: str, bold: bool = False) -> Any:
+    p = tree.makeelement("p", {})
+    if bold:
+        strong = tree.makeelement("strong", {})
+        strong.text = text
+        p.append(strong)
+    else:
+        p.text = text
+    return p
+
+
+def unwrap_prose(tree: Any) -> int:
+    """Body text set in a layout table or a definition list becomes plain paragraphs (the
+    generic extractor skips tables and may skip <dl>). A data table stays as it is: it is not
+    read. Returns how many were unwrapped."""
+    done = 0
+    for table in list(tree.iter("table")):
+        cells = [clean_space(c.text_content()) for c in table.iter("td", "th")]
+        if not any(len(c.split()) >= PROSE_CELL for c in cells) or table.getparent() is None:
+            continue
+        box = tree.makeelement("div", {})
+        for cell in cells:
+            if cell:
+                box.append(_paragraph(tree, cell))
+        box.tail = table.tail
+        table.getparent().replace(table, box)
+        done += 1
+    for dl in list(tree.iter("dl")):
+        parts = [(c.tag, clean_space(c.text_content())) for c in dl if c.tag in ("dt", "dd")]
+        if sum(len(t.split()) for tag, t in parts if tag == "dd") < PROSE_LIST or dl.getparent() is None:
+            continue
+        box = tree.makeelement("div", {})
+        for tag, text in parts:
+            if text:
+                # A term reads as a subheading: a short bold line (see dom.heading_texts).
+                box.append(_paragraph(tree, text, bold=tag == "dt"))
+        box.tail = dl.tail
+        dl.getparent().replace(dl, box)
+        done += 1
+    return done
+
+
 def prune(tree: Any) -> tuple[Any, list[str]]:
     """A copy of ``tree`` without appeal, consent and author boxes, and what was removed."""
     tree = copy.deepcopy(tree)
     join_drop_caps(tree)
+    unwrap_prose(tree)
     removed: list[str] = []
     boxes = _boxes(tree) + [box for _, box in more_boxes(tree)]
     for box in boxes:
