@@ -7,9 +7,12 @@ worst pages with what leaked or went missing.
 
 from __future__ import annotations
 
+import gzip
 import re
 import sys
 import time
+import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from lxml import html as lxml_html  # noqa: E402
 
-from pipeline.extract import extract  # noqa: E402
+from pipeline.extract import RefusedPage, extract  # noqa: E402
 from pipeline.extract.scoring import (  # noqa: E402
     FundusPage,
     article_body,
@@ -31,6 +34,7 @@ from pipeline.extract.scoring import (  # noqa: E402
 from pipeline.models import NoArticleText  # noqa: E402
 
 FUNDUS = ROOT / "tests" / "fixtures" / "fundus"
+CLASSES = ROOT / "tests" / "fixtures" / "extract" / "classes"
 TARGETS = {"token": 0.97, "shingle": 0.96, "leads": 0.95}
 
 # Text a listener must never hear from ntv: credits, source line, widget labels.
@@ -116,6 +120,72 @@ def score(page: FundusPage) -> Row:
     return row
 
 
+@dataclass(frozen=True)
+class ClassCase:
+    """One page of the issue-11 corpus and what a listener must (not) hear on it."""
+
+    cls: str
+    page: str
+    not_heard: tuple[str, ...] = ()
+    heard: tuple[str, ...] = ()
+    lead_has: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
+    refused: str = ""
+    readable_has: tuple[str, ...] = ()
+
+    def html(self) -> bytes:
+        if self.page.startswith("fundus:"):
+            return gzip.decompress((FUNDUS / (self.page.removeprefix("fundus:") + ".html.gz")).read_bytes())
+        return (CLASSES / self.page).read_bytes()
+
+
+def class_cases() -> list[ClassCase]:
+    data = tomllib.loads((CLASSES / "cases.toml").read_text(encoding="utf-8"))
+    fields = ("not_heard", "heard", "lead_has", "headings", "readable_has")
+    return [
+        ClassCase(c["class"], c["page"], *(tuple(c.get(f, ())) for f in fields[:4]), c.get("refused", ""),
+                  tuple(c.get("readable_has", ())))
+        for c in data["case"]
+    ]
+
+
+def check_case(case: ClassCase) -> list[str]:
+    """What went wrong on this page ([] when the listener hears what they should)."""
+    try:
+        article = extract(case.html())
+    except RefusedPage as err:
+        if not case.refused:
+            return [f"refused: {err}"]
+        problems = [] if str(err).startswith(case.refused) else [f"reason {str(err)!r}"]
+        readable = err.article.text()
+        return problems + [f"readable part lacks {t!r}" for t in case.readable_has if t not in readable]
+    if case.refused:
+        return ["not refused"]
+    heard = article.text()
+    problems = [f"heard {t!r}" for t in case.not_heard if t in heard]
+    problems += [f"missed {t!r}" for t in case.heard if t not in heard]
+    problems += [f"lead lacks {t!r}" for t in case.lead_has if t not in article.lead]
+    heads = {b.text for b in article.blocks if b.kind == "heading"}
+    problems += [f"not a heading: {t!r}" for t in case.headings if t not in heads]
+    return problems
+
+
+def print_classes() -> None:
+    cases = class_cases()
+    passed, total = Counter(), Counter()
+    failures = []
+    for case in cases:
+        problems = check_case(case)
+        total[case.cls] += 1
+        passed[case.cls] += not problems
+        failures += [(case, p) for p in problems]
+    print(f"\nissue-11 classes ({len(cases)} pages in tests/fixtures/extract/classes/cases.toml)")
+    for cls in total:
+        print(f"  {cls:18} {passed[cls]:2}/{total[cls]}")
+    for case, problem in failures:
+        print(f"    FAIL {case.cls} {case.page}: {_short(problem)}")
+
+
 def _short(text: str, n: int = 90) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -155,6 +225,7 @@ def main(argv: list[str]) -> int:
     lost = [r for r in visible if not r.lead_kept]
     if lost:
         print("leads lost: " + ", ".join(r.page.name for r in lost))
+    print_classes()
     count = n if "--all" in argv else 10
     print(f"\nworst {count} pages (token F1, shingle F1, extractor)")
     for r in sorted(rows, key=lambda r: r.token_f1)[:count]:

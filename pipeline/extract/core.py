@@ -17,6 +17,7 @@ from pipeline.models import Article, Block, NoArticleText
 from .dom import (
     heading_texts,
     headings_before,
+    headline_text,
     is_visible,
     lead_after_h1,
     lead_by_class,
@@ -121,6 +122,9 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
     if not title:
         title, kicker = _title_from_meta(meta, kicker)
     titles = [title, kicker, meta.og_title, meta.title, meta.ld_headline, *meta.h1]
+    if rule is None and not meta.h1:
+        first = next((b.text for b in blocks if b.kind == "paragraph"), "")
+        titles.append(headline_text(tree, title, first))
     blocks = drop_title_echo(blocks, titles)
     # A summary box under the headline ("Darum geht's", bullet points) is part of the lead.
     summary = summary_items(tree) if rule is None and not lead else []

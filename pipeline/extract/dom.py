@@ -310,3 +310,12 @@ def headings_before(tree: Any) -> dict[str, list[str]]:
         if heads:
             found.setdefault(squash(own_text(p))[:80], list(reversed(heads)))
     return found
+
+
+def headline_text(tree: Any, title: str, body_start: str) -> str:
+    """What the page shows as its headline when it has no <h1> ("" if it has one or none is
+    found): a body block repeating it is a title echo, not text."""
+    if tree.xpath("//body//h1"):
+        return ""
+    el = _headline_element(tree, title, body_start)
+    return own_text(el) if el is not None else ""

@@ -214,7 +214,7 @@ _WORD_FAMILIES = {
     "byline": frozenset("author authors autor autoren autorin byline authorshort authorname".split()),
     "poll": frozenset("poll polls umfrage voting survey quiz".split()),
     "forum": frozenset("comment comments kommentare forum leserkommentar leserkommentare discussion community".split()),
-    "shop": frozenset("shop angebot angebote deal deals productbox produktbox affiliate commerce "
+    "shop": frozenset("shop angebot angebote deal deals product produkt productbox produktbox affiliate commerce "
                       "kaufempfehlung".split()),
     "ad slot": frozenset("ad ads advert advertisement anzeige werbung banner dfp outbrain taboola adslot "
                          "adcontainer mrec billboard".split()),
