@@ -373,6 +373,10 @@ Der Lkr. Harburg meldet neue Fälle. => Der Landkreis Harburg meldet neue Fälle
 Details stehen auf S. 12 ff. => Details stehen auf Seite zwölf folgende.
 Der Kurs liegt ggü. dem Vorjahr höher. => Der Kurs liegt gegenüber dem Vorjahr höher.
 Herr Meier sen. übergab an seinen Sohn. => Herr Meier senior übergab an seinen Sohn.
+Das Gericht wies die Klage zurück (Beschl. v. 16.12.2024). => Das Gericht wies die Klage zurück, Beschluss vom sechzehnten Dezember zweitausendvierundzwanzig.
+Das Recht folgt aus Art. 2 Abs. 2 S. 1 GG. => Das Recht folgt aus Artikel zwei Absatz zwei Satz eins Geh-Geh.
+Artikel 1 Grundgesetz schützt die Würde des Menschen. => Artikel eins Grundgesetz schützt die Würde des Menschen.
+Die Interhotels (Anmerk. d. Red.: eine Hotelkette der DDR) waren begehrt. => Die Interhotels, Anmerkung der Redaktion: eine Hotelkette der Deh-Deh-Err, waren begehrt.
 """)
 
 

@@ -113,6 +113,8 @@ class Expander:
         spoken = abbr.spoken
         if abbr.adjective:
             spoken += _adjective_ending(text, m.start("abbr"), m.end())
+        elif abbr.written == "S." and _in_citation(text, m.start("abbr")):
+            spoken = "Satz"  # "Art. 2 Abs. 2 S. 1 GG": in a citation of law "S." is a sentence
         # The dot of an abbreviation at the end of a line (or, for "usw."-like ones, before a
         # capital letter) doubled as the sentence's full stop: keep it as one.
         if self._line_end.match(text, m.end()) or (
@@ -123,6 +125,13 @@ class Expander:
 
     def __call__(self, text: str) -> str:
         return self.regex.sub(self._replace, " " + text)[1:]
+
+
+_CITATION = re.compile(r"(?:Abs\.|Absatz|Art\.|Artikel|§|Paragraf)\s*\d+\w?\s*$")
+
+
+def _in_citation(text: str, pos: int) -> bool:
+    return _CITATION.search(text, max(0, pos - 30), pos) is not None
 
 
 _EN_AFTER = frozenset("den dem des einem einen eines einer".split())

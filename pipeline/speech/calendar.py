@@ -92,9 +92,15 @@ _MONTH_WORDS = "|".join(grammar.MONTH_NAMES[1:])
 _PAIR = re.compile(rf"\b({_DAY_WORDS}|{_MONTH_WORDS})\s*([–/-])\s*(?=(?:{_DAY_WORDS}|{_MONTH_WORDS})\b)")
 
 
+# "Beschl. v. 16.12.2024": "v." before a date is "vom" (the date then reads "vom sechzehnten").
+_VOM = re.compile(r"v(?<![\w.]v)\.(?=\s?\d{1,2}\.)")
+
+
 def read_calendar_abbreviations(text: str) -> str:
     if "." not in text:
         return text
+    if "v." in text:
+        text = _VOM.sub("vom", text)
     expanded = _MONTH.sub(_month, _DAY.sub(_day, text))
     if expanded == text:
         return text
