@@ -137,8 +137,9 @@ class ClassCase:
     readable_has: tuple[str, ...] = ()
 
     def html(self) -> bytes:
-        if self.page.startswith("fundus:"):
-            return gzip.decompress((FUNDUS / (self.page.removeprefix("fundus:") + ".html.gz")).read_bytes())
+        corpus, _, name = self.page.rpartition(":")
+        if corpus:
+            return gzip.decompress((ROOT / "tests" / "fixtures" / corpus / (name + ".html.gz")).read_bytes())
         return (CLASSES / self.page).read_bytes()
 
 
