@@ -54,6 +54,9 @@ def _text(el: Any) -> str:
 def _first_text(el: Any) -> str:
     """The first words a reader sees in ``el``, lower-cased: a cheap test before the whole
     text is read (a page may have a hundred thousand elements)."""
+    own = el.text
+    if own and not own.isspace():
+        return own.lstrip()[:24].lower()  # the common case, without a generator
     for piece in el.itertext():
         piece = piece.strip()
         if piece:
@@ -239,10 +242,13 @@ def marker_family(marker: str) -> str:
 
 _CREDIT_STARTS = ("(", "©", "foto", "bild", "quelle", "grafik", "video", "illustration", "copyright", "beitragsbild",
                   "titelbild", "symbolbild", "archivbild", "vorschaubild")
-_BOX_HEADING_STARTS = ("weitere", "mehr", "das könnte", "lesen", "auch", "empfehl", "meistgelesen", "top",
-                       "verwandte", "zum thema", "themen", "beiträge", "aus dem forum", "kommentar", "leserkommentar",
-                       "diskutieren", "diskussion", "newsletter", "unser newsletter", "jetzt", "abonnieren",
-                       "anmelden", "umfrage", "abstimmung", "ihre meinung", "angebot", "shop", "deal")
+_BOX_HEADING_STARTS = ("weitere artikel", "weitere nachrichten", "weitere themen", "weitere beiträge",
+                       "weitere meldungen", "weitere news", "mehr zum thema", "mehr aus", "mehr zu", "mehr von",
+                       "das könnte", "lesen sie", "auch interessant", "empfehl", "meistgelesen", "top-themen",
+                       "top themen", "topthemen", "verwandte", "zum thema", "themen", "beiträge aus",
+                       "aus dem forum", "kommentar", "leserkommentar", "diskutieren", "diskussion", "newsletter",
+                       "unser newsletter", "jetzt abonnieren", "jetzt anmelden", "abonnieren", "anmelden", "umfrage",
+                       "abstimmung", "ihre meinung", "angebot", "shop", "deal")
 _BOX_HEADING = re.compile(
     r"^(weitere (artikel|nachrichten|themen|beiträge|meldungen|news)|mehr zum thema|mehr (aus|zu|von) .{1,40}|"
     r"das könnte (sie|dich) (auch )?interessieren|lesen sie (auch|mehr)|auch interessant|empfehlungen?|"
