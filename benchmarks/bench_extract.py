@@ -135,6 +135,7 @@ class ClassCase:
     headings: tuple[str, ...] = ()
     refused: str = ""
     readable_has: tuple[str, ...] = ()
+    title_once: bool = False  # the headline is not heard again below the title
 
     def html(self) -> bytes:
         corpus, _, name = self.page.rpartition(":")
@@ -148,7 +149,7 @@ def class_cases() -> list[ClassCase]:
     fields = ("not_heard", "heard", "lead_has", "headings", "readable_has")
     return [
         ClassCase(c["class"], c["page"], *(tuple(c.get(f, ())) for f in fields[:4]), c.get("refused", ""),
-                  tuple(c.get("readable_has", ())))
+                  tuple(c.get("readable_has", ())), bool(c.get("not_heard_after_title", False)))
         for c in data["case"]
     ]
 
@@ -170,6 +171,8 @@ def check_case(case: ClassCase) -> list[str]:
     problems += [f"missed {t!r}" for t in case.heard if t not in heard]
     problems += [f"lead lacks {t!r}" for t in case.lead_has if t not in article.lead]
     heads = {b.text for b in article.blocks if b.kind == "heading"}
+    if case.title_once and any(b.text == article.title for b in article.blocks):
+        problems.append(f"headline read again: {article.title!r}")
     problems += [f"not a heading: {t!r}" for t in case.headings if t not in heads]
     return problems
 

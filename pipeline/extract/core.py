@@ -114,7 +114,8 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
         notes.append(f"dropped {len(filtered.dropped)} boilerplate lines ({', '.join(families)})")
     blocks = filtered.blocks
     if rule is None:
-        blocks = restore_headings(blocks, headings_before(tree), drops)
+        page_titles = squash(" ".join([meta.og_title, meta.title, meta.ld_headline, *meta.h1]))
+        blocks = restore_headings(blocks, headings_before(tree), drops, page_titles)
     blocks, bylines = drop_author_lines(blocks, meta.author)
     if bylines:
         notes.append(f"dropped {bylines} author lines")
@@ -261,16 +262,17 @@ def drop_author_lines(blocks: list[Block], author: str) -> tuple[list[Block], in
     return kept, len(blocks) - len(kept)
 
 
-def restore_headings(blocks: list[Block], above: dict[str, list[str]], drops: Any = ()) -> list[Block]:
+def restore_headings(blocks: list[Block], above: dict[str, list[str]], drops: Any = (),
+                     page_titles: str = "") -> list[Block]:
     """Put back the subheadings the extractor dropped right above a paragraph it kept (a
-    live ticker's entry titles), unless they are boilerplate themselves."""
+    live ticker's entry titles), unless they are boilerplate or the page's headline."""
     have = {squash(b.text) for b in blocks}
     out: list[Block] = []
     for block in blocks:
         if block.kind == "paragraph":
             for head in above.get(squash(block.text)[:80], []):
                 key = squash(head)
-                if key in have or family_of(head, drops) is not None:
+                if key in have or (page_titles and key in page_titles) or family_of(head, drops) is not None:
                     continue
                 have.add(key)
                 out.append(Block("heading", head))
