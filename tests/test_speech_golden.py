@@ -348,6 +348,8 @@ Die Preise stiegen im Nov. Danach sanken sie. => Die Preise stiegen im November.
 Am Do. und Fr. wird gestreikt. => Am Donnerstag und Freitag wird gestreikt.
 So. Das war es für heute. => So. | Das war es für heute.
 Das sagte Jan. Er lachte. => Das sagte Jan. | Er lachte.
+Die Sprechstunde hält Fr. Dr. Weber. => Die Sprechstunde hält Frau Doktor Weber.
+Geöffnet ist Fr. 8 bis 12 Uhr. => Geöffnet ist Freitag acht bis zwölf Uhr.
 """)
 
 # Issue 11: abbreviations of German news copy (Duden list), read as a newsreader says them.

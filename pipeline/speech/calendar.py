@@ -69,10 +69,16 @@ def _cued(text: str, start: int, end: int, cues: frozenset[str], after: re.Patte
     return bool(prev) and prev[0].lower() in cues
 
 
+_NAME_NEXT = re.compile(r"\s+(?:Dr\.\s+|Prof\.\s+)?[A-ZÄÖÜ][a-zäöüß]")
+
+
 def _day(m: re.Match[str]) -> str:
     text = m.string
-    if m.group(1) not in WEEKDAYS or not _cued(text, m.start(), m.end(), _DAY_CUES, _DAY_AFTER, _DAY_BEFORE):
+    if m.group(1) not in WEEKDAYS:
         return m.group(0)
+    if not _cued(text, m.start(), m.end(), _DAY_CUES, _DAY_AFTER, _DAY_BEFORE):
+        # "Fr. Müller" with no day around it is the other "Fr.": Frau.
+        return "Frau" if m.group(1) == "Fr" and _NAME_NEXT.match(text, m.end()) else m.group(0)
     return WEEKDAYS[m.group(1)] + _full_stop(text, m.end())
 
 
