@@ -259,7 +259,16 @@ def drop_author_lines(blocks: list[Block], author: str) -> tuple[list[Block], in
         return blocks, 0
     variants = names | {f"von {n}" for n in names} | {f"text {n}" for n in names}
     kept = [b for b in blocks if not (len(b.text.split()) <= 8 and squash(b.text) in variants)]
+    # The author box at the end: "Manuela Conrad ist ZDF-Reporterin für ..." under the text.
+    bio = re.compile(r"^(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                     + r") (?:ist|war|arbeitet|schreibt|lebt|berichtet|leitet|volontierte)\b")
+    tail = len(kept) - BIO_TAIL
+    kept = [b for i, b in enumerate(kept)
+            if not (i >= tail and len(b.text.split()) <= BIO_WORDS and bio.match(squash(b.text)))]
     return kept, len(blocks) - len(kept)
+
+
+BIO_TAIL, BIO_WORDS = 3, 60  # an author box sits in the last blocks and runs a sentence or three
 
 
 def restore_headings(blocks: list[Block], above: dict[str, list[str]], drops: Any = (),
