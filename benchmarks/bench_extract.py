@@ -136,6 +136,7 @@ class ClassCase:
     refused: str = ""
     readable_has: tuple[str, ...] = ()
     title_once: bool = False  # the headline is not heard again below the title
+    min_paragraphs: int = 0  # paragraphs the body must come in (a pause between each)
 
     def html(self) -> bytes:
         corpus, _, name = self.page.rpartition(":")
@@ -149,7 +150,8 @@ def class_cases() -> list[ClassCase]:
     fields = ("not_heard", "heard", "lead_has", "headings", "readable_has")
     return [
         ClassCase(c["class"], c["page"], *(tuple(c.get(f, ())) for f in fields[:4]), c.get("refused", ""),
-                  tuple(c.get("readable_has", ())), bool(c.get("not_heard_after_title", False)))
+                  tuple(c.get("readable_has", ())), bool(c.get("not_heard_after_title", False)),
+                  int(c.get("min_paragraphs", 0)))
         for c in data["case"]
     ]
 
@@ -171,6 +173,9 @@ def check_case(case: ClassCase) -> list[str]:
     problems += [f"missed {t!r}" for t in case.heard if t not in heard]
     problems += [f"lead lacks {t!r}" for t in case.lead_has if t not in article.lead]
     heads = {b.text for b in article.blocks if b.kind == "heading"}
+    paragraphs = sum(b.kind == "paragraph" for b in article.blocks)
+    if paragraphs < case.min_paragraphs:
+        problems.append(f"{paragraphs} paragraphs, want at least {case.min_paragraphs}")
     if case.title_once and any(b.text == article.title for b in article.blocks):
         problems.append(f"headline read again: {article.title!r}")
     problems += [f"not a heading: {t!r}" for t in case.headings if t not in heads]

@@ -15,6 +15,7 @@ from pipeline.charset import decode_html
 from pipeline.models import Article, Block, NoArticleText
 
 from .dom import (
+    MERGED_WORDS,
     heading_texts,
     headings_before,
     headline_text,
@@ -22,6 +23,7 @@ from .dom import (
     lead_after_h1,
     lead_by_class,
     link_texts,
+    prose_runs,
     squash,
     summary_items,
     visible_text,
@@ -107,6 +109,8 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
 
     if rule is None:
         blocks = mark_headings(blocks, heading_texts(tree))
+        if any(len(b.text.split()) > MERGED_WORDS for b in blocks):
+            blocks = split_merged(blocks, prose_runs(tree))
     drops = rule.drop_lines if rule is not None else ()
     filtered = filter_blocks(blocks, drops, link_texts(tree))
     if filtered.dropped:
@@ -287,3 +291,33 @@ def restore_headings(blocks: list[Block], above: dict[str, list[str]], drops: An
                 out.append(Block("heading", head))
         out.append(block)
     return out
+
+
+def split_merged(blocks: list[Block], runs: list[list[str]]) -> list[Block]:
+    """A block that is several of the page's paragraphs run together is read as those
+    paragraphs, so the voice pauses between them. Text between them (a quote, a subheading
+    the extractor merged in) stays, as a paragraph of its own."""
+    out: list[Block] = []
+    for block in blocks:
+        pieces = None
+        if block.kind == "paragraph" and len(block.text.split()) > MERGED_WORDS:
+            pieces = next((p for p in (_cut(block.text, r) for r in runs) if p), None)
+        out.extend(Block("paragraph", t) for t in pieces) if pieces else out.append(block)
+    return out
+
+
+def _cut(text: str, run: list[str]) -> list[str]:
+    """``text`` cut at the run's paragraphs, if it holds every one of them in order."""
+    pieces: list[str] = []
+    at = 0
+    for para in run:
+        found = text.find(para, at)
+        if found < 0:
+            return []
+        between = text[at:found].strip()
+        if between:
+            pieces.append(between)
+        pieces.append(para)
+        at = found + len(para)
+    rest = text[at:].strip()
+    return pieces + [rest] if rest else pieces

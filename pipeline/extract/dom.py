@@ -319,3 +319,29 @@ def headline_text(tree: Any, title: str, body_start: str) -> str:
         return ""
     el = _headline_element(tree, title, body_start)
     return own_text(el) if el is not None else ""
+
+
+PROSE_WORDS = 15      # a block this long, ending a sentence, is prose
+RUN_BLOCKS = 3        # prose blocks under one parent that make an article body
+MERGED_WORDS = 250    # an extracted block this long may be several paragraphs run together
+_PROSE_END = re.compile(r"[.!?:…\"“”«»)]\s*$")
+
+
+def prose_runs(tree: Any) -> list[list[str]]:
+    """Runs of prose blocks under one parent (<p> or leaf <div>), longest first. Pages that
+    set paragraphs as <div>s without <p> (older SPIEGEL pages) come out of the generic
+    extractor as one block; the runs give the paragraphs back."""
+    runs: list[list[str]] = []
+    for parent in tree.iter("div", "section", "article", "main", "td"):
+        prose = []
+        for child in parent:
+            if not isinstance(child.tag, str) or child.tag not in ("p", "div"):
+                continue
+            if child.tag == "div" and child.xpath(".//div | .//p | .//ul | .//table"):
+                continue
+            text = clean_space(child.text_content())
+            if len(text.split()) >= PROSE_WORDS and _PROSE_END.search(text):
+                prose.append(text)
+        if len(prose) >= RUN_BLOCKS:
+            runs.append(prose)
+    return sorted(runs, key=lambda r: -sum(len(t) for t in r))
