@@ -223,6 +223,10 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
         except StageError as exc:
             failed += 1
             console.print(f"[red]{src}: {exc}")
+            readable = getattr(exc, "article", None)  # a refused page still shows what it holds
+            if args.json and readable is not None and (readable.lead or readable.blocks):
+                data = {"refused": str(exc), **readable.to_dict(), **({"source": src} if args.many else {})}
+                out.print(json.dumps(data, ensure_ascii=False, indent=None if args.many else 2), markup=False)
             continue
         if args.many and not args.json:
             out.print(f"==> {src} <==")
