@@ -1,0 +1,190 @@
+"""Support for the player tests: real episodes (espeak speech, mastered MP3, per-article JSON
+in the schema the publisher writes), the web app served by uvicorn on 127.0.0.1, and Chromium.
+
+The per-article JSON is built here from the pipeline's own stages (extraction, speech script,
+synthesis, mastering with its per-segment spans), one spoken part at a time so each segment's
+paragraph is known on this branch too.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+
+from pipeline.config import Settings
+from pipeline.demo import SAMPLE_SITE
+from pipeline.extract import extract
+from pipeline.master import Tags, master
+from pipeline.models import Article, Block, FeedEntry, Segment
+from pipeline.publish import atomic_write
+from pipeline.speech import Lexicon, to_script
+from pipeline.store import Store
+from tests.conftest import settings_in
+from voices import load_voice, speak
+from web.article_paths import article_json_path
+from web.player_routes import routes
+
+SEED = "politik-russland-iran-militaerabkommen.html"
+SEED_URL = "https://www.n-tv.de/politik/ISW-Russland-und-Iran-planen-grosses-Militaerabkommen-article24649386.html"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
+]
+
+
+def _parts(article: Article) -> list[tuple[str, Article]]:
+    """The spoken parts in order (title, lead, each block), each as an Article of its own."""
+    parts = [("title", Article(title=article.title, kicker=article.kicker, blocks=[]))]
+    if article.lead:
+        parts.append(("lead", Article(title="", lead=article.lead, blocks=[])))
+    parts += [(b.kind, Article(title="", blocks=[b])) for b in article.blocks]
+    return parts
+
+
+def build_episode(
+    article: Article, *, guid: str, episode_id: str, settings: Settings, base_url: str, feed_title: str = "Beispiel"
+) -> dict[str, Any]:
+    """Speak ``article`` (espeak), master it, write the MP3 and the per-article JSON into
+    ``settings.output_dir``; returns the JSON."""
+    voice = load_voice("espeak-de", settings)
+    segments: list[Segment] = []
+    texts: list[tuple[str, str]] = []
+    for index, (kind, part) in enumerate(_parts(article)):
+        script = to_script(part, lexicon=Lexicon())
+        segments += [replace(s, block=index) for s in script.segments]
+        written = part.spoken_title or part.lead or (part.blocks[0].text if part.blocks else "")
+        texts.append((kind, written))
+    pcm, _ = speak(type(script)(segments=segments), voice, None)
+    mastered = master(segments, pcm, voice.sample_rate, Tags(title=article.spoken_title, artist="t", album="t"))
+    file_name = f"{episode_id}-v1.mp3"
+    atomic_write(settings.output_dir / "audio" / file_name, mastered.mp3)
+    paragraphs = []
+    for index, (kind, text) in enumerate(texts):
+        mine = [(s, span) for s, span in zip(segments, mastered.spans, strict=True) if s.block == index]
+        paragraphs.append({
+            "index": index, "kind": kind, "text": text,
+            "start_s": mine[0][1].start_ms / 1000, "end_s": mine[-1][1].end_ms / 1000,
+            "sentences": [{"text": s.written or s.text, "start_s": sp.start_ms / 1000, "end_s": sp.end_ms / 1000}
+                          for s, sp in mine],
+        })
+    starts = [c.start_ms / 1000 for c in mastered.chapters] + [mastered.duration_s]
+    audio_url = f"{base_url}/audio/{file_name}"
+    data = {
+        "schema": 1, "guid": guid, "canonical_url": article.canonical_url, "url": article.url,
+        "title": article.spoken_title, "version": 1, "published": None, "image": None,
+        "feed": {"name": "sample", "title": feed_title, "url": f"{base_url}/feeds/sample.xml"},
+        "audio": {"url": audio_url, "type": "audio/mpeg", "bytes": len(mastered.mp3),
+                  "duration_s": mastered.duration_s},
+        "transcripts": {"vtt": audio_url.replace(".mp3", ".vtt"), "json": audio_url.replace(".mp3", ".json")},
+        "chapters_url": audio_url.replace(".mp3", ".chapters.json"),
+        "chapters": [{"title": c.title, "start_s": s, "end_s": e}
+                     for c, s, e in zip(mastered.chapters, starts, starts[1:], strict=False)],
+        "paragraphs": paragraphs,
+    }
+    rel = article_json_path(article.canonical_url or article.url)
+    assert rel is not None
+    atomic_write(settings.output_dir / rel, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    return data
+
+
+def record_article(store: Store, guid: str, url: str, title: str) -> None:
+    """The store row an episode belongs to (events are counted only for known GUIDs)."""
+    store.upsert_feed("sample", "http://127.0.0.1/feed.xml", "Beispiel")
+    article_id = guid.replace(":", "-")[:32]
+    store.upsert_entry("sample", article_id, FeedEntry(guid=guid, url=url, title=title))
+    store.set_status(article_id, "done")
+
+
+SHORT_URL = "https://www.example.de/kurz/meldung.html"
+SHORT_GUID = "kurz-1"
+
+
+def short_page(url: str, paragraphs: list[str], title: str, extra: str = "") -> str:
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return (
+        f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<link rel="canonical" href="{url}"><script type="module" src="/player/newsaudio-player.js"></script>'
+        f'</head><body><main><h1>{title}</h1>{extra}<div class="text">{body}</div></main></body></html>'
+    )
+
+
+@dataclass
+class Demo:
+    base: str
+    settings: Settings
+    seed: dict[str, Any]
+    short: dict[str, Any]
+    site: Path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+    """The seed article and a short one published into a temp output/, served with the player's
+    routes plus the output/ files, like ``newsaudio serve`` after ``make demo``."""
+    folder = tmp_path_factory.mktemp("player")
+    settings = settings_in(folder)
+    (settings.output_dir / "audio").mkdir(parents=True)
+    site = folder / "site"
+    site.mkdir()
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+
+    seed_html = (SAMPLE_SITE / "articles" / SEED).read_text(encoding="utf-8")
+    seed_article = extract(seed_html, f"{base}/sample/articles/{SEED}")
+    seed = build_episode(seed_article, guid="ntv-article24649386", episode_id="seed", settings=settings,
+                         base_url=base)
+    short_paras = ["Das ist die erste kurze Meldung.", "Und hier kommt der zweite Absatz."]
+    short_article = Article(title="Kurze Meldung", blocks=[Block("paragraph", p) for p in short_paras],
+                            url=SHORT_URL, canonical_url=SHORT_URL)
+    short = build_episode(short_article, guid=SHORT_GUID, episode_id="kurz", settings=settings, base_url=base)
+    store = Store(settings.db_url)
+    record_article(store, seed["guid"], SEED_URL, seed["title"])
+    record_article(store, SHORT_GUID, SHORT_URL, short["title"])
+    store.close()
+
+    short_tag = '<newsaudio-player article-selector=".text"></newsaudio-player>'
+    (site / "short.html").write_text(short_page(SHORT_URL, short_paras, "Kurze Meldung", short_tag))
+    two = (f'<newsaudio-player src-url="{SHORT_URL}" no-stats></newsaudio-player>'
+           f'<newsaudio-player src-url="{SEED_URL}" guid="{seed["guid"]}" no-stats></newsaudio-player>')
+    (site / "two.html").write_text(short_page("https://www.example.de/", [], "Zwei Player", two))
+
+    app = Starlette(routes=[*routes(settings), Mount("/site", StaticFiles(directory=site)),
+                            Mount("/", StaticFiles(directory=settings.output_dir))])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield Demo(base, settings, seed, short, site)
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()
