@@ -246,6 +246,12 @@ def cmd_say(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _plays(counts: dict[str, int]) -> str:
+    """"plays / share played to the end", e.g. "12 / 58%"; "-" before anyone pressed play."""
+    plays = counts.get("play", 0)
+    return f"{plays} / {round(100 * counts.get('complete', 0) / plays)}%" if plays else "-"
+
+
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline import jobs
 
@@ -254,13 +260,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     table = Table()
     for col in ("id", "feed", "status", "version", "voice", "title / reason"):
         table.add_column(col, overflow="fold")
+    table.add_column("plays / done", no_wrap=True)  # from the website player's anonymous events
     newest = {e.article_id: e for feed in {r.feed for r in rows} for e in store.published_episodes(feed)}
+    listens = store.listen_totals()
     for r in rows:
         latest = newest.get(r.id)
         table.add_row(
             r.id, r.feed, r.status, f"v{latest.episode.version}" if latest else "-",
             latest.episode.voice if latest else "-",
             r.title[:70] if r.status not in ("failed", "skipped") else f"{r.reason}: {r.message}",
+            _plays(listens.get(r.guid, {})),
         )
     out.print(table)
     return 0

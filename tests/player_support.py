@@ -99,20 +99,22 @@ def build_episode(
     return data
 
 
-def record_article(store: Store, guid: str, url: str, title: str) -> None:
+def record_article(store: Store, article_id: str, guid: str, url: str, title: str) -> None:
     """The store row an episode belongs to (events are counted only for known GUIDs)."""
     store.upsert_feed("sample", "http://127.0.0.1/feed.xml", "Beispiel")
-    article_id = guid.replace(":", "-")[:32]
     store.upsert_entry("sample", article_id, FeedEntry(guid=guid, url=url, title=title))
     store.set_status(article_id, "done")
 
 
 SHORT_URL = "https://www.example.de/kurz/meldung.html"
 SHORT_GUID = "kurz-1"
+EVENTS_URL = "https://www.example.de/kurz/gezaehlt.html"
+EVENTS_GUID = "kurz-gezaehlt"
 
 
-def short_page(url: str, paragraphs: list[str], title: str, extra: str = "") -> str:
-    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+def short_page(url: str, blocks: list[tuple[str, str]], title: str, extra: str = "") -> str:
+    """A small article page: ``blocks`` are (tag, inner HTML)."""
+    body = "".join(f"<{tag}>{inner}</{tag}>" for tag, inner in blocks)
     return (
         f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>'
         f'<link rel="canonical" href="{url}"><script type="module" src="/player/newsaudio-player.js"></script>'
@@ -151,17 +153,26 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     seed_article = extract(seed_html, f"{base}/sample/articles/{SEED}")
     seed = build_episode(seed_article, guid="ntv-article24649386", episode_id="seed", settings=settings,
                          base_url=base)
-    short_paras = ["Das ist die erste kurze Meldung.", "Und hier kommt der zweite Absatz."]
-    short_article = Article(title="Kurze Meldung", blocks=[Block("paragraph", p) for p in short_paras],
-                            url=SHORT_URL, canonical_url=SHORT_URL)
+    short_blocks = [Block("paragraph", "Das ist die erste kurze Meldung."), Block("heading", "Der zweite Teil"),
+                    Block("paragraph", "Und hier kommt der zweite Absatz.")]
+    short_article = Article(title="Kurze Meldung", blocks=short_blocks, url=SHORT_URL, canonical_url=SHORT_URL)
     short = build_episode(short_article, guid=SHORT_GUID, episode_id="kurz", settings=settings, base_url=base)
+    # The listening-numbers test gets an episode of its own (the same audio under another
+    # article), so plays in the other tests do not count towards it.
+    events = dict(short, guid=EVENTS_GUID, canonical_url=EVENTS_URL, url=EVENTS_URL)
+    atomic_write(settings.output_dir / str(article_json_path(EVENTS_URL)), json.dumps(events).encode("utf-8"))
     store = Store(settings.db_url)
-    record_article(store, seed["guid"], SEED_URL, seed["title"])
-    record_article(store, SHORT_GUID, SHORT_URL, short["title"])
+    record_article(store, "seed", seed["guid"], SEED_URL, seed["title"])
+    record_article(store, "kurz", SHORT_GUID, SHORT_URL, short["title"])
+    record_article(store, "gezaehlt", EVENTS_GUID, EVENTS_URL, "Gezählte Meldung")
     store.close()
 
     short_tag = '<newsaudio-player article-selector=".text"></newsaudio-player>'
-    (site / "short.html").write_text(short_page(SHORT_URL, short_paras, "Kurze Meldung", short_tag))
+    # The page links a word inside the last paragraph: a click on it must not seek.
+    page_blocks = [("p", short_blocks[0].text), ("h2", short_blocks[1].text),
+                   ("p", 'Und hier kommt der <a href="#mehr">zweite</a> Absatz.')]
+    (site / "short.html").write_text(short_page(SHORT_URL, page_blocks, "Kurze Meldung", short_tag))
+    (site / "events.html").write_text(short_page(EVENTS_URL, page_blocks, "Gezählte Meldung", short_tag))
     two = (f'<newsaudio-player src-url="{SHORT_URL}" no-stats></newsaudio-player>'
            f'<newsaudio-player src-url="{SEED_URL}" guid="{seed["guid"]}" no-stats></newsaudio-player>')
     (site / "two.html").write_text(short_page("https://www.example.de/", [], "Zwei Player", two))

@@ -25,6 +25,7 @@ from web.article_paths import article_json_path
 from web.events import event_routes
 
 PLAYER_DIR = Path(__file__).resolve().parent / "static" / "player"
+SAMPLE_CSS = Path(__file__).resolve().parent / "static" / "sample" / "demo.css"
 SCRIPT_NAME = "newsaudio-player.js"
 _TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
@@ -64,7 +65,7 @@ def _episode_audio(settings: Settings, page: str) -> tuple[str, str] | None:
     return url, str(data.get("audio", {}).get("url", ""))
 
 
-def embed_player(page: str, *, script_src: str, base: str, audio_url: str = "") -> str:
+def embed_player(page: str, *, script_src: str, base: str, audio_url: str = "", style: str = "") -> str:
     """The page with the player's script in <head> and the element just before the article
     body (found by the site's extraction rule), read-along pointed at that body."""
     from pipeline.extract.rules import load_rules, rule_for
@@ -89,6 +90,10 @@ def embed_player(page: str, *, script_src: str, base: str, audio_url: str = "") 
         soup.body.insert(0, player)
     script = soup.new_tag("script", attrs={"type": "module", "src": script_src})
     (soup.head or soup).append(script)
+    if style:
+        sheet = soup.new_tag("style")
+        sheet.string = style
+        (soup.head or soup).append(sheet)
     return str(soup)
 
 
@@ -122,7 +127,8 @@ def sample_routes(settings: Settings, root: Path = SAMPLE_SITE) -> list[BaseRout
         prefix = request.scope.get("root_path", "")
         found = _episode_audio(settings, page)
         embedded = embed_player(
-            page, script_src=f"{prefix}/player/{SCRIPT_NAME}", base=f"{prefix}/", audio_url=found[1] if found else ""
+            page, script_src=f"{prefix}/player/{SCRIPT_NAME}", base=f"{prefix}/", audio_url=found[1] if found else "",
+            style=SAMPLE_CSS.read_text(encoding="utf-8"),
         )
         return HTMLResponse(embedded, headers={"Cache-Control": "no-cache"})
 

@@ -175,7 +175,7 @@ class NewsaudioPlayer extends HTMLElement {
       `<li><button type="button" data-i="${i}">${esc(c.title)} <span class="tm">${clock(c.start_s)}</span></button></li>`).join("");
     const fmt = (v) => String(v).replace(".", t.dec) + "×";
     this.shadowRoot.innerHTML = `<style>${CSS}</style>
-<div class="p" role="group" aria-label="${esc(t.player)}">
+<div class="p" role="region" aria-label="${esc(t.player)}">
 <p class="t">${esc(d.title)}</p>
 <button type="button" class="pl" aria-label="${t.play}">${svg(ICON.play)}</button>
 <button type="button" class="pv" aria-label="${t.prev}">${svg(ICON.prev)}</button>
@@ -235,7 +235,8 @@ ${chapters ? `<details><summary>${t.chapters}</summary><ol>${chapters}</ol></det
     });
     a.addEventListener("pause", () => { this.playing(false); this.savePos(); });
     a.addEventListener("timeupdate", () => this.tick());
-    a.addEventListener("seeked", () => this.tick());
+    a.addEventListener("seeked", () => { this.tick(); this.savePos(); });
+    addEventListener("pagehide", () => this.savePos());
     a.addEventListener("ratechange", () => { $(".sp").value = String(a.playbackRate); });
     a.addEventListener("ended", () => {
       this.send("complete");
@@ -306,7 +307,7 @@ ${chapters ? `<details><summary>${t.chapters}</summary><ol>${chapters}</ol></det
     this.show(s);
     if (!this.a.paused || s > 0) this.mark(this.at(s));
     for (const q of [25, 50, 75]) if (!this.a.paused && s >= dur * q / 100) this.send("progress" + q);
-    if (Date.now() - (this.saved || 0) > 2000) this.savePos();
+    if (Date.now() - (this.saved || 0) > 2000) this.savePos();  // while playing: now and then
   }
 
   savePos() {
