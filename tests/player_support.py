@@ -13,6 +13,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -179,6 +180,13 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
     app = Starlette(routes=[*routes(settings), Mount("/site", StaticFiles(directory=site)),
                             Mount("/", StaticFiles(directory=settings.output_dir))])
+    with serve(app, port):
+        yield Demo(base, settings, seed, short, site)
+
+
+@contextmanager
+def serve(app: Starlette, port: int = 0) -> Iterator[str]:
+    """Run ``app`` under uvicorn on 127.0.0.1 in a thread; yields its base URL."""
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -186,9 +194,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.started, "uvicorn did not start"
-    yield Demo(base, settings, seed, short, site)
-    server.should_exit = True
-    thread.join(5)
+    try:
+        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
 
 
 @pytest.fixture(scope="session")
