@@ -114,8 +114,8 @@ EVENTS_GUID = "kurz-gezaehlt"
 
 
 def short_page(url: str, blocks: list[tuple[str, str]], title: str, extra: str = "") -> str:
-    """A small article page: ``blocks`` are (tag, inner HTML)."""
-    body = "".join(f"<{tag}>{inner}</{tag}>" for tag, inner in blocks)
+    """A small article page: ``blocks`` are (tag and attributes, inner HTML)."""
+    body = "".join(f"<{tag}>{inner}</{tag.split()[0]}>" for tag, inner in blocks)
     return (
         f'<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>{title}</title>'
         f'<link rel="canonical" href="{url}"><script type="module" src="/player/newsaudio-player.js"></script>'
@@ -174,6 +174,20 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
                    ("p", 'Und hier kommt der <a href="#mehr">zweite</a> Absatz.')]
     (site / "short.html").write_text(short_page(SHORT_URL, page_blocks, "Kurze Meldung", short_tag))
     (site / "events.html").write_text(short_page(EVENTS_URL, page_blocks, "Gezählte Meldung", short_tag))
+    # The same article after an edit the audio does not have yet: read-along must stay off.
+    edited = [*page_blocks[:2], ("p", "Und hier steht nach einer Korrektur ein anderer Absatz.")]
+    (site / "edited.html").write_text(short_page(SHORT_URL, edited, "Kurze Meldung", short_tag))
+    # Paragraphs marked by the page itself (no selector), among unmarked ones; English labels.
+    marked = [("p data-newsaudio-paragraph", short_blocks[0].text), ("p", "Anzeige"),
+              ("h2 data-newsaudio-paragraph", short_blocks[1].text),
+              ("p data-newsaudio-paragraph", short_blocks[2].text)]
+    (site / "marked.html").write_text(short_page(SHORT_URL, marked, "Kurze Meldung",
+                                                 '<newsaudio-player lang="en"></newsaudio-player>'))
+    # No episode for this page: the fallback <audio controls> stays what the listener gets.
+    fallback = (f'<newsaudio-player><audio controls preload="none" src="{short["audio"]["url"]}"></audio>'
+                "</newsaudio-player>")
+    (site / "missing.html").write_text(short_page("https://www.example.de/ohne-audio.html", page_blocks,
+                                                  "Ohne Audio", fallback))
     two = (f'<newsaudio-player src-url="{SHORT_URL}" no-stats></newsaudio-player>'
            f'<newsaudio-player src-url="{SEED_URL}" guid="{seed["guid"]}" no-stats></newsaudio-player>')
     (site / "two.html").write_text(short_page("https://www.example.de/", [], "Zwei Player", two))

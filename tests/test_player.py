@@ -316,3 +316,56 @@ def test_an_episode_played_to_the_end_is_one_play_with_full_completion_in_status
     assert main(["status"], settings=demo.settings) == 0
     row = next(line for line in capsys.readouterr().out.splitlines() if "│ gezaehlt " in line)
     assert "1 / 100%" in row
+
+
+def test_read_along_switches_off_when_the_page_differs_from_the_audio(page, demo):  # noqa: F811
+    open_player(page, f"{demo.base}/site/edited.html")
+    assert not page.evaluate(f"{P}.readAlong")
+    start_then_pause(page)
+    seek_to(page, demo.short["paragraphs"][-1]["start_s"] + 0.3)
+    page.wait_for_timeout(200)
+    assert current_marks(page) == [] and page.locator("[data-newsaudio-p]").count() == 0
+    assert page.errors == []
+
+
+def test_paragraphs_marked_by_the_page_and_english_labels(page, demo):  # noqa: F811
+    open_player(page, f"{demo.base}/site/marked.html")
+    assert page.evaluate(f"{P}.readAlong")
+    assert page.locator("newsaudio-player .pl").get_attribute("aria-label") == "Play"
+    assert page.locator("newsaudio-player .nx").get_attribute("aria-label") == "Next paragraph"
+    heading = demo.short["paragraphs"][2]
+    assert heading["kind"] == "heading"
+    page.locator("h2[data-newsaudio-p]").click()
+    page.wait_for_function("document.querySelectorAll('[data-newsaudio-current]').length === 1")
+    assert current_marks(page) == [heading["text"]]
+    assert heading["start_s"] - TOL <= now(page) < heading["end_s"]
+
+
+def test_without_an_episode_or_without_javascript_the_fallback_audio_plays(browser, demo):  # noqa: F811
+    for js in (True, False):
+        ctx = browser.new_context(java_script_enabled=js)
+        page = ctx.new_page()
+        page.goto(f"{demo.base}/site/missing.html")
+        page.wait_for_timeout(500)
+        fallback = page.locator("newsaudio-player > audio[controls]")
+        assert fallback.is_visible()
+        assert fallback.bounding_box()["height"] > 0
+        ctx.close()
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(f"{demo.base}/site/missing.html")
+    page.evaluate("document.querySelector('newsaudio-player > audio').play()")
+    page.wait_for_function("document.querySelector('newsaudio-player > audio').currentTime > 0.2")
+    ctx.close()
+
+
+def test_lock_screen_metadata_and_no_events_with_no_stats(page, demo):  # noqa: F811
+    posts: list[str] = []
+    page.on("request", lambda r: r.method == "POST" and posts.append(r.url))
+    open_player(page, f"{demo.base}/site/two.html")
+    page.locator("newsaudio-player .pl").nth(1).click()
+    page.wait_for_function("navigator.mediaSession.metadata?.title")
+    assert page.evaluate("navigator.mediaSession.metadata.title") == demo.seed["title"]
+    assert page.evaluate("navigator.mediaSession.metadata.artist") == demo.seed["feed"]["title"]
+    page.wait_for_timeout(300)
+    assert posts == []
