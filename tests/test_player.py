@@ -184,9 +184,13 @@ def test_position_resumes_after_a_reload(page, demo):  # noqa: F811
     start_then_pause(page)
     page.locator("newsaudio-player .s").fill("40")
     settled(page)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
     page.reload()
     page.wait_for_function(f"{P} && {P}.audio")
     assert page.locator("newsaudio-player .el").inner_text() == "0:40"
+    page.wait_for_timeout(300)
+    assert not any(u.endswith(".mp3") for u in requests)  # remembering a position loads nothing
     page.locator("newsaudio-player .pl").click()
     page.wait_for_function(f"!{P}.audio.paused && !{P}.audio.seeking && {P}.audio.currentTime > 0")
     assert 40 - TOL <= now(page) < 42

@@ -115,7 +115,7 @@ let pageStyled = false;
 
 class NewsaudioPlayer extends HTMLElement {
   connectedCallback() {
-    if (this.shadowRoot) return;
+    if (this.shadowRoot) { if (this.onOther) document.addEventListener("newsaudio-play", this.onOther); return; }
     this.t = L10N[this.getAttribute("lang") === "en" ? "en" : "de"];
     this.sent = new Set();
     this.marks = null;
