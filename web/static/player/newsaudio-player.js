@@ -94,7 +94,7 @@ button svg{width:1.3em;height:1.3em;fill:currentColor;vertical-align:middle}
 select{background:var(--_bg)}
 details{position:relative}
 summary{display:inline-flex;align-items:center;padding:0 .5em;border:1px solid var(--_mu);cursor:pointer}
-ol{position:absolute;z-index:10;margin:.3em 0;padding:.3em;list-style:none;background:var(--_bg);border:1px solid var(--_mu);border-radius:6px;min-width:14em;max-height:18em;overflow:auto}
+ol{position:absolute;right:0;z-index:10;margin:.3em 0;padding:.3em;list-style:none;background:var(--_bg);border:1px solid var(--_mu);border-radius:6px;min-width:14em;max-height:18em;overflow:auto}
 ol button{width:100%;text-align:left;border:0;padding:.3em .5em}
 ol button[aria-current]{font-weight:700;color:var(--_ac)}
 a{display:inline-flex;align-items:center;padding:0 .3em;text-decoration:underline}
@@ -175,7 +175,7 @@ class NewsaudioPlayer extends HTMLElement {
       `<li><button type="button" data-i="${i}">${esc(c.title)} <span class="tm">${clock(c.start_s)}</span></button></li>`).join("");
     const fmt = (v) => String(v).replace(".", t.dec) + "×";
     this.shadowRoot.innerHTML = `<style>${CSS}</style>
-<div class="p" role="region" aria-label="${esc(t.player)}">
+<div class="p" role="region" aria-label="${esc(`${t.player}: ${d.title}`)}">
 <p class="t">${esc(d.title)}</p>
 <button type="button" class="pl" aria-label="${t.play}">${svg(ICON.play)}</button>
 <button type="button" class="pv" aria-label="${t.prev}">${svg(ICON.prev)}</button>
