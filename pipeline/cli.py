@@ -260,16 +260,17 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     table = Table()
     for col in ("id", "feed", "status", "version", "voice", "title / reason"):
         table.add_column(col, overflow="fold")
-    table.add_column("plays / done", no_wrap=True)  # from the website player's anonymous events
+    listens = store.listen_totals()  # the website player's anonymous events: shown once there are any
+    if listens:
+        table.add_column("plays / completed", no_wrap=True)
     newest = {e.article_id: e for feed in {r.feed for r in rows} for e in store.published_episodes(feed)}
-    listens = store.listen_totals()
     for r in rows:
         latest = newest.get(r.id)
         table.add_row(
             r.id, r.feed, r.status, f"v{latest.episode.version}" if latest else "-",
             latest.episode.voice if latest else "-",
             r.title[:70] if r.status not in ("failed", "skipped") else f"{r.reason}: {r.message}",
-            _plays(listens.get(r.guid, {})),
+            *([_plays(listens.get(r.guid, {}))] if listens else []),
         )
     out.print(table)
     return 0
