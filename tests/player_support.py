@@ -215,8 +215,10 @@ def serve(app: Starlette, port: int = 0) -> Iterator[str]:
         thread.join(5)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    # Module scope: one sync Playwright may run at a time in a process, and other test modules
+    # start their own.
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
