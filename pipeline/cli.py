@@ -246,10 +246,19 @@ def cmd_say(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _plays(counts: dict[str, int]) -> str:
-    """"plays / share played to the end", e.g. "12 / 58%"; "-" before anyone pressed play."""
-    plays = counts.get("play", 0)
-    return f"{plays} / {round(100 * counts.get('complete', 0) / plays)}%" if plays else "-"
+def _print_listening(articles: list[tuple[str, str, str]], listens: dict[str, dict[str, int]]) -> None:
+    """The website player's anonymous numbers per (id, guid, title): plays and the share played
+    to the end. Printed only once some article has been played."""
+    heard = [(i, title, listens[guid]) for i, guid, title in articles if listens.get(guid, {}).get("play")]
+    if not heard:
+        return
+    table = Table(title="listening (website player)")
+    for col in ("id", "plays", "completed", "title"):
+        table.add_column(col, overflow="fold")
+    for article_id, title, counts in heard:
+        share = round(100 * counts.get("complete", 0) / counts["play"])
+        table.add_row(article_id, str(counts["play"]), f"{share}%", title[:70])
+    out.print(table)
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
@@ -260,9 +269,6 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     table = Table()
     for col in ("id", "feed", "status", "version", "voice", "title / reason"):
         table.add_column(col, overflow="fold")
-    listens = store.listen_totals()  # the website player's anonymous events: shown once there are any
-    if listens:
-        table.add_column("plays / completed", no_wrap=True)
     newest = {e.article_id: e for feed in {r.feed for r in rows} for e in store.published_episodes(feed)}
     for r in rows:
         latest = newest.get(r.id)
@@ -270,9 +276,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             r.id, r.feed, r.status, f"v{latest.episode.version}" if latest else "-",
             latest.episode.voice if latest else "-",
             r.title[:70] if r.status not in ("failed", "skipped") else f"{r.reason}: {r.message}",
-            *([_plays(listens.get(r.guid, {}))] if listens else []),
         )
     out.print(table)
+    _print_listening([(r.id, r.guid, r.title) for r in rows], store.listen_totals())
     return 0
 
 

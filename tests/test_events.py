@@ -123,5 +123,14 @@ def test_status_shows_plays_and_completion_per_article(events, capsys):
     for event in ("play", "play", "play", "play", "complete"):
         httpx.post(url, json={"guid": GUID, "event": event})
     assert main(["status"], settings=settings) == 0
-    row = next(line for line in capsys.readouterr().out.splitlines() if "│ seed " in line)
-    assert "4 / 25%" in row
+    out = capsys.readouterr().out
+    listening = out[out.index("listening (website player)"):]
+    row = next(line for line in listening.splitlines() if "│ seed " in line)
+    assert [c.strip() for c in row.split("│")[1:4]] == ["seed", "4", "25%"]
+
+
+def test_status_has_no_listening_table_before_anyone_played(events, capsys):
+    url, settings = events
+    httpx.post(url, json={"guid": GUID, "event": "loaded"})
+    assert main(["status"], settings=settings) == 0
+    assert "listening" not in capsys.readouterr().out
