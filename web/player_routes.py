@@ -90,6 +90,9 @@ def embed_player(page: str, *, script_src: str, base: str, audio_url: str = "", 
         soup.body.insert(0, player)
     script = soup.new_tag("script", attrs={"type": "module", "src": script_src})
     (soup.head or soup).append(script)
+    if not soup.select_one('link[rel~="icon"]'):
+        # The sample has no icon: say so, rather than leave a 404 in every visitor's console.
+        (soup.head or soup).append(soup.new_tag("link", attrs={"rel": "icon", "href": "data:,"}))
     if style:
         sheet = soup.new_tag("style")
         sheet.string = style
