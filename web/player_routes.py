@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -35,7 +36,9 @@ class PlayerFiles(StaticFiles):
     (a module script from another origin is fetched in CORS mode), and a short cache: the file
     name is not versioned, so a fixed player reaches pages within minutes."""
 
-    def file_response(self, full_path: str | Path, stat_result, scope: Scope, status_code: int = 200) -> Response:  # type: ignore[no-untyped-def]
+    def file_response(
+        self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
+    ) -> Response:
         response = super().file_response(full_path, stat_result, scope, status_code)
         kind = _TYPES.get(Path(full_path).suffix)
         if kind:
