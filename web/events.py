@@ -24,6 +24,7 @@ SPEEDS = frozenset({0.75, 1.0, 1.25, 1.5, 1.75, 2.0})
 # An event is under 200 bytes; anything much larger is not from our player.
 MAX_BODY = 2048
 MAX_GUID = 300
+KNOWN_GUIDS = 10_000
 
 
 class BadEvent(ValueError):
@@ -92,6 +93,19 @@ def event_routes(settings: Settings) -> list[Route]:
     from pipeline import jobs
 
     origins = allowed_origins(settings)
+    # GUIDs known to be published, so a popular article costs one store lookup, not one per
+    # event (articles.guid has no index). Unknown ones are asked again: they may appear.
+    known: set[str] = set()
+
+    def is_known(guid: str) -> bool:
+        if guid in known:
+            return True
+        if not jobs.open_store(settings).has_guid(guid):
+            return False
+        if len(known) >= KNOWN_GUIDS:
+            known.clear()
+        known.add(guid)
+        return True
 
     async def post_event(request: Request) -> Response:
         cors = cors_headers(request.headers.get("origin"), origins)
@@ -107,11 +121,10 @@ def event_routes(settings: Settings) -> list[Route]:
             guid, version, event, value = parse_event(body)
         except BadEvent as exc:
             return PlainTextResponse(f"{exc}\n", status_code=400, headers=cors)
-        store = jobs.open_store(settings)
         # Only published articles are counted: random GUIDs must not grow the table.
-        if not await run_in_threadpool(store.has_guid, guid):
+        if not await run_in_threadpool(is_known, guid):
             return PlainTextResponse("unknown episode\n", status_code=404, headers=cors)
-        await run_in_threadpool(store.count_listen, guid, version, event, value)
+        await run_in_threadpool(jobs.open_store(settings).count_listen, guid, version, event, value)
         return Response(status_code=204, headers={**cors, "Cache-Control": "no-store"})
 
     return [Route("/events", post_event, methods=["POST", "OPTIONS"])]
