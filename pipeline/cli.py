@@ -268,6 +268,21 @@ def cmd_say(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _print_listening(articles: list[tuple[str, str, str]], listens: dict[str, dict[str, int]]) -> None:
+    """The website player's anonymous numbers per (id, guid, title): plays and the share played
+    to the end. Printed only once some article has been played."""
+    heard = [(i, title, listens[guid]) for i, guid, title in articles if listens.get(guid, {}).get("play")]
+    if not heard:
+        return
+    table = Table(title="listening (website player)")
+    for col in ("id", "plays", "completed", "title"):
+        table.add_column(col, overflow="fold")
+    for article_id, title, counts in heard:
+        share = round(100 * counts.get("complete", 0) / counts["play"])
+        table.add_row(article_id, str(counts["play"]), f"{share}%", title[:70])
+    out.print(table)
+
+
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline import jobs
 
@@ -288,6 +303,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
             r.title[:70] if r.status not in ("failed", "skipped", "withdrawn") else f"{r.reason}: {r.message}",
         )
     out.print(table)
+    _print_listening([(r.id, r.guid, r.title) for r in rows], store.listen_totals())
     return 0
 
 
