@@ -24,6 +24,7 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from pipeline.article_paths import article_json_path
 from pipeline.config import Settings
 from pipeline.demo import SAMPLE_SITE
 from pipeline.extract import extract
@@ -34,7 +35,6 @@ from pipeline.speech import Lexicon, to_script
 from pipeline.store import Store
 from tests.conftest import settings_in
 from voices import load_voice, speak
-from web.article_paths import article_json_path
 from web.player_routes import routes
 
 SEED = "politik-russland-iran-militaerabkommen.html"

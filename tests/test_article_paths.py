@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 
+from pipeline.article_paths import article_json_path, guid_json_path
 from tests.player_support import SEED_URL, browser, serve  # noqa: F401 - fixture
-from web.article_paths import article_json_path, guid_json_path
 from web.player_routes import SCRIPT_NAME, routes
 
 EXPECTED = {

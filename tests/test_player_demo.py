@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 
+from pipeline.article_paths import article_json_path
 from pipeline.cli import main
 from tests.player_support import SEED, SEED_URL, _free_port, browser, serve  # noqa: F401 - fixture
-from web.article_paths import article_json_path
 
 P = "document.querySelector('newsaudio-player')"
 

@@ -20,9 +20,9 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
+from pipeline.article_paths import article_json_path
 from pipeline.config import Settings
 from pipeline.demo import SAMPLE_SITE
-from web.article_paths import article_json_path
 from web.events import event_routes
 
 PLAYER_DIR = Path(__file__).resolve().parent / "static" / "player"
