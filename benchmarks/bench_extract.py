@@ -7,9 +7,12 @@ worst pages with what leaked or went missing.
 
 from __future__ import annotations
 
+import gzip
 import re
 import sys
 import time
+import tomllib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from lxml import html as lxml_html  # noqa: E402
 
-from pipeline.extract import extract  # noqa: E402
+from pipeline.extract import RefusedPage, extract  # noqa: E402
 from pipeline.extract.scoring import (  # noqa: E402
     FundusPage,
     article_body,
@@ -31,6 +34,7 @@ from pipeline.extract.scoring import (  # noqa: E402
 from pipeline.models import NoArticleText  # noqa: E402
 
 FUNDUS = ROOT / "tests" / "fixtures" / "fundus"
+CLASSES = ROOT / "tests" / "fixtures" / "extract" / "classes"
 TARGETS = {"token": 0.97, "shingle": 0.96, "leads": 0.95}
 
 # Text a listener must never hear from ntv: credits, source line, widget labels.
@@ -54,6 +58,7 @@ class Row:
     missed: list[str] = field(default_factory=list)
     ntv_leaks: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # this process's CPU time: the machine is shared, wall time is not ours alone
     title_ok: bool = False
 
 
@@ -85,14 +90,16 @@ def score(page: FundusPage) -> Row:
     truth_lead = " ".join(page.truth.get("summary") or [])
     page_html = page.html.decode("utf-8", errors="replace")
     row.lead_visible = _lead_visible(page_html, truth_lead)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     try:
         article = extract(page.html, page.url)
     except NoArticleText as err:
         row.error = str(err)
         row.seconds = time.perf_counter() - start
+        row.cpu_seconds = time.process_time() - cpu
         return row
     row.seconds = time.perf_counter() - start
+    row.cpu_seconds = time.process_time() - cpu
     row.extractor = article.extractor
     # The ground truth sometimes keeps the kicker in the title, sometimes not: either counts.
     want_title = _squash(page.truth.get("title") or "")
@@ -114,6 +121,90 @@ def score(page: FundusPage) -> Row:
         row.ntv_leaks = [m.group(0) for m in NTV_LEAK.finditer(heard)]
         row.ntv_leaks += [c[:50] for c in _captions(page_html) if c in heard]
     return row
+
+
+@dataclass(frozen=True)
+class ClassCase:
+    """One page of the issue-11 corpus and what a listener must (not) hear on it."""
+
+    cls: str
+    page: str
+    not_heard: tuple[str, ...] = ()
+    heard: tuple[str, ...] = ()
+    lead_has: tuple[str, ...] = ()
+    headings: tuple[str, ...] = ()
+    refused: str = ""
+    readable_has: tuple[str, ...] = ()
+    title_once: bool = False  # the headline is not heard again below the title
+    min_paragraphs: int = 0  # paragraphs the body must come in (a pause between each)
+
+    def html(self) -> bytes:
+        corpus, _, name = self.page.rpartition(":")
+        if corpus:
+            return gzip.decompress((ROOT / "tests" / "fixtures" / corpus / (name + ".html.gz")).read_bytes())
+        return (CLASSES / self.page).read_bytes()
+
+
+def class_cases() -> list[ClassCase]:
+    data = tomllib.loads((CLASSES / "cases.toml").read_text(encoding="utf-8"))
+    fields = ("not_heard", "heard", "lead_has", "headings", "readable_has")
+    return [
+        ClassCase(c["class"], c["page"], *(tuple(c.get(f, ())) for f in fields[:4]), c.get("refused", ""),
+                  tuple(c.get("readable_has", ())), bool(c.get("not_heard_after_title", False)),
+                  int(c.get("min_paragraphs", 0)))
+        for c in data["case"]
+    ]
+
+
+def check_case(case: ClassCase) -> list[str]:
+    """What went wrong on this page ([] when the listener hears what they should)."""
+    try:
+        article = extract(case.html())
+    except RefusedPage as err:
+        if not case.refused:
+            return [f"refused: {err}"]
+        problems = [] if str(err).startswith(case.refused) else [f"reason {str(err)!r}"]
+        readable = err.article.text()
+        return problems + [f"readable part lacks {t!r}" for t in case.readable_has if t not in readable]
+    if case.refused:
+        return ["not refused"]
+    heard = article.text()
+    problems = [f"heard {t!r}" for t in case.not_heard if t in heard]
+    problems += [f"missed {t!r}" for t in case.heard if t not in heard]
+    problems += [f"lead lacks {t!r}" for t in case.lead_has if t not in article.lead]
+    heads = {b.text for b in article.blocks if b.kind == "heading"}
+    paragraphs = sum(b.kind == "paragraph" for b in article.blocks)
+    if paragraphs < case.min_paragraphs:
+        problems.append(f"{paragraphs} paragraphs, want at least {case.min_paragraphs}")
+    if case.title_once and any(b.text == article.title for b in article.blocks):
+        problems.append(f"headline read again: {article.title!r}")
+    problems += [f"not a heading: {t!r}" for t in case.headings if t not in heads]
+    return problems
+
+
+def print_classes() -> None:
+    cases = class_cases()
+    passed, total = Counter(), Counter()
+    failures = []
+    for case in cases:
+        problems = check_case(case)
+        total[case.cls] += 1
+        passed[case.cls] += not problems
+        failures += [(case, p) for p in problems]
+    print(f"\nissue-11 classes ({len(cases)} pages in tests/fixtures/extract/classes/cases.toml)")
+    for cls in total:
+        print(f"  {cls:18} {passed[cls]:2}/{total[cls]}")
+    for case, problem in failures:
+        print(f"    FAIL {case.cls} {case.page}: {_short(problem)}")
+
+
+def _cpu(page: FundusPage) -> float:
+    start = time.process_time()
+    try:
+        extract(page.html, page.url)
+    except NoArticleText:
+        pass
+    return time.process_time() - start
 
 
 def _short(text: str, n: int = 90) -> str:
@@ -138,7 +229,14 @@ def main(argv: list[str]) -> int:
     def mark(ok: bool) -> str:
         return "ok" if ok else "BELOW TARGET"
 
-    print(f"fundus pages            {n}   ({took:.1f} s, slowest {max(r.seconds for r in rows):.2f} s)")
+    # CPU time on a machine shared with other jobs jumps by tens of percent; the slowest pages
+    # are measured again and judged by their best of three runs.
+    worst = sorted(rows, key=lambda r: -r.cpu_seconds)[:3]
+    again = {r.page.name: min(_cpu(r.page) for _ in range(3)) for r in worst}
+    name, slowest = max(again.items(), key=lambda kv: kv[1])
+    print(f"fundus pages            {n}   ({took:.1f} s, slowest {max(r.seconds for r in rows):.2f} s wall)")
+    print(f"CPU per page            mean {sum(r.cpu_seconds for r in rows) / n:.3f} s, slowest {slowest:.3f} s "
+          f"({name}, best of 3)   target ≤ 0.5 s  {mark(slowest <= 0.5)}")
     print(f"mean token F1           {tok:.4f}   target ≥ {TARGETS['token']}  {mark(tok >= TARGETS['token'])}")
     print(f"mean 4-shingle F1       {shi:.4f}   target ≥ {TARGETS['shingle']}  "
           f"{mark(shi >= TARGETS['shingle'])}")
@@ -155,6 +253,7 @@ def main(argv: list[str]) -> int:
     lost = [r for r in visible if not r.lead_kept]
     if lost:
         print("leads lost: " + ", ".join(r.page.name for r in lost))
+    print_classes()
     count = n if "--all" in argv else 10
     print(f"\nworst {count} pages (token F1, shingle F1, extractor)")
     for r in sorted(rows, key=lambda r: r.token_f1)[:count]:

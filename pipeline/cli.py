@@ -14,6 +14,7 @@ configuration error (bad option, unknown name, missing config, database down): n
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -250,6 +251,13 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
         except StageError as exc:
             failed += 1
             print_error(f"{src}: {exc}")
+            readable = getattr(exc, "article", None)  # a refused page still shows what it holds
+            if args.json and readable is not None and (readable.lead or readable.blocks):
+                data = {"refused": str(exc), **readable.to_dict(), **({"source": src} if args.many else {})}
+                if args.many:
+                    emit_json(data)
+                else:
+                    print_plain(json.dumps(data, ensure_ascii=False, indent=2))
             continue
         if args.json:
             data = article.to_dict()
@@ -257,8 +265,6 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
                 data["source"] = src
                 emit_json(data)
             else:
-                import json
-
                 print_plain(json.dumps(data, ensure_ascii=False, indent=2))
             continue
         # The article's text is printed as it is: never through markup.
@@ -307,6 +313,23 @@ def _short_voice(identity: str) -> str:
     return "+".join(identity.split("+")[:2])
 
 
+def _print_listening(articles: list[tuple[str, str, str]], listens: dict[str, dict[str, int]]) -> None:
+    """The website player's anonymous numbers per (id, guid, title): plays and the share played
+    to the end. Printed only once some article has been played."""
+    heard = [(i, title, listens[guid]) for i, guid, title in articles if listens.get(guid, {}).get("play")]
+    if not heard:
+        return
+    from rich.table import Table
+
+    table = Table(title="listening (website player)")
+    for col in ("id", "plays", "completed", "title"):
+        table.add_column(col, overflow="fold")
+    for article_id, title, counts in heard:
+        share = round(100 * counts.get("complete", 0) / counts["play"])
+        table.add_row(article_id[:8], str(counts["play"]), f"{share}%", Text(shorten(title, 50)))
+    out.print(table)
+
+
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline import jobs
 
@@ -337,6 +360,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         out.print(Text(f"No articles{where}{state} yet. `newsaudio run` polls the feeds."))
         return EXIT_OK
     _print_status_table(records, out.width)
+    _print_listening([(r.id, r.guid, r.title) for r in rows], store.listen_totals())
     counts: dict[str, int] = {}
     for rec in records:
         counts[rec["status"]] = counts.get(rec["status"], 0) + 1

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from pipeline import jobs, publish, tables, webhooks, withdrawal
+from pipeline import jobs, publish, tables, webhooks
 from pipeline.config import Settings
 from pipeline.store import Store
 
@@ -161,12 +161,10 @@ def execute(job_id: str, settings: Settings, store: Store | None = None) -> Job:
                 store.set_status(job.article_id, "prepared")
             outcome = jobs.render_article(job.article_id, settings, store, force=True).to_dict()
         elif job.kind in ("withdraw", "restore"):
-            # The feed branch's jobs.withdraw/restore when merged; the minimal one otherwise.
-            full = getattr(jobs, job.kind, None)
-            if full is not None:
-                full(job.article_id, settings)
+            if job.kind == "withdraw":
+                jobs.withdraw(job.article_id, settings, store=store)
             else:
-                getattr(withdrawal, job.kind)(job.article_id, settings, store)
+                jobs.restore(job.article_id, settings, store)
             outcome = {"status": "withdrawn" if job.kind == "withdraw" else "restored"}
             event = "audio.withdrawn" if job.kind == "withdraw" else ""
         jobs.publish_feed(row.feed, settings, store)

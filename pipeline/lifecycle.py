@@ -76,7 +76,8 @@ def _canonical(row: ArticleRow) -> str:
 
 def player_data_paths(row: ArticleRow, episode: Episode | None = None) -> list[str]:
     guid = episode.guid if episode else row.guid
-    return [publish.player_data_path(_canonical(row) or row.url), publish.player_data_guid_path(guid)]
+    paths = (publish.player_data_path(_canonical(row) or row.url), publish.player_data_guid_path(guid))
+    return [p for p in paths if p]
 
 
 def write_player_data(settings: Settings, store: Store, article_id: str) -> list[str]:
@@ -126,7 +127,8 @@ def publish_feed(feed_name: str, settings: Settings, store: Store) -> Path:
     # Player data is written when an episode is rendered; this only fills gaps (episodes from
     # before player data existed, a wiped output folder): one stat per listed episode.
     for r in rows:
-        if not (settings.output_dir / publish.player_data_guid_path(r.episode.guid)).exists():
+        by_guid = publish.player_data_guid_path(r.episode.guid)
+        if by_guid and not (settings.output_dir / by_guid).exists():
             write_player_data(settings, store, r.article_id)
     sweep_old_versions(settings, store)
     return path

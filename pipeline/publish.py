@@ -19,10 +19,10 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree
 
+from pipeline.article_paths import article_json_path, guid_json_path
 from pipeline.config import Channel
 from pipeline.models import Episode
 from pipeline.transcripts import Cue, chapter_spans, clean, paragraphs
@@ -74,32 +74,16 @@ def podcast_guid(url: str) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
-_UNSAFE_PATH = re.compile(r"[^A-Za-z0-9._~/-]")
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._~-]")
 
 
-def player_data_path(url: str) -> str:
-    """Where an article's player data lives under output/, by its URL (schema in the README:
-    articles/<host>/<path>.json)."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    if port is not None and port != default:
-        host = f"{host}_{port}"
-    path = parts.path.lstrip("/")
-    if not path or path.endswith("/"):
-        path += "index"
-    path = _UNSAFE_PATH.sub("_", path)
-    path = "/".join("_" if seg in (".", "..") else seg for seg in path.split("/"))[:200]
-    return f"articles/{_UNSAFE_NAME.sub('_', host) or '_'}/{path}.json"
+def player_data_path(url: str) -> str | None:
+    """Where an article's player data lives under output/, by its canonical URL (None when the
+    URL has no host). The player computes the same path in JavaScript: see article_paths."""
+    return article_json_path(url)
 
 
-def player_data_guid_path(guid: str) -> str:
-    return f"articles/guid/{_UNSAFE_NAME.sub('_', guid)[:200]}.json"
+def player_data_guid_path(guid: str) -> str | None:
+    return guid_json_path(guid)
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
@@ -288,7 +272,9 @@ def render_player_index(episodes: list[Episode], *, public_base_url: str) -> byt
         if ep.timed:
             entry["vtt"] = audio_url(public_base_url, vtt_file_name(ep.file_name))
             entry["chapters_url"] = audio_url(public_base_url, chapters_file_name(ep.file_name))
-        entry["player_data"] = _join(public_base_url, player_data_guid_path(ep.guid))
+        data_path = player_data_guid_path(ep.guid)
+        if data_path:
+            entry["player_data"] = _join(public_base_url, data_path)
         index[ep.link] = entry
     # Compact: the C encoder is several times faster than an indented dump at 300 entries.
     return json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -39,6 +40,19 @@ metadata = MetaData()
 
 class DuplicateEpisode(Exception):
     """Another worker recorded this episode version first (a task ran twice at once)."""
+
+# Anonymous listening numbers from the website's player (web/events.py): one counter per
+# article GUID, episode version, UTC day, event and value. Nothing about a listener is kept.
+listen_counts = Table(
+    "listen_counts",
+    metadata,
+    Column("guid", String(300), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("event", String(20), primary_key=True),
+    Column("value", String(20), primary_key=True),
+    Column("count", Integer, nullable=False, default=0),
+)
 
 feeds = Table(
     "feeds",
@@ -200,6 +214,38 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    # listening numbers ---------------------------------------------------------------------
+    def has_guid(self, guid: str) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(articles.c.id).where(articles.c.guid == guid).limit(1)).first() is not None
+
+    def count_listen(self, guid: str, version: int, event_name: str, value: str = "", day: date | None = None) -> None:
+        """Add one to a counter; two web processes counting at once both count."""
+        key = {"guid": guid, "version": version, "day": day or _now().date(), "event": event_name, "value": value}
+        where = [listen_counts.c[k] == v for k, v in key.items()]
+        bump = update(listen_counts).where(*where).values(count=listen_counts.c["count"] + 1)
+        for _ in range(3):
+            with self.engine.begin() as conn:
+                if conn.execute(bump).rowcount:
+                    return
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(listen_counts.insert().values(**key, count=1))
+                return
+            except IntegrityError:
+                continue  # another process inserted the row first: bump it
+
+    def listen_totals(self) -> dict[str, dict[str, int]]:
+        """Per GUID, each event's count over all days and versions."""
+        query = select(listen_counts.c.guid, listen_counts.c.event, func.sum(listen_counts.c["count"])).group_by(
+            listen_counts.c.guid, listen_counts.c.event
+        )
+        totals: dict[str, dict[str, int]] = {}
+        with self.engine.connect() as conn:
+            for guid, event_name, n in conn.execute(query):
+                totals.setdefault(guid, {})[event_name] = int(n)
+        return totals
 
     # feeds ---------------------------------------------------------------------------------
     def upsert_feed(self, name: str, url: str, title: str = "") -> None:

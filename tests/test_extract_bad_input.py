@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from pipeline.extract import extract, is_german, render_text
@@ -51,12 +49,10 @@ def test_paywall_stub_is_no_article() -> None:
     assert "paywall" in str(err.value)
 
 
-def test_all_script_page_is_no_article_and_quick() -> None:
+def test_all_script_page_is_no_article() -> None:
     scripts = "".join(f"<script>var x{i} = {list(range(200))};</script>" for i in range(500))
-    start = time.perf_counter()
     with pytest.raises(NoArticleText) as err:
         extract(page(scripts))
-    assert time.perf_counter() - start < 5
     assert "script" in str(err.value)
 
 
@@ -76,9 +72,8 @@ def test_five_megabyte_dom_is_handled() -> None:
     html = page("<article><h1>Schulneubau: Gemeinde stimmt zu</h1>" + PARAGRAPH * 4 + "</article>"
                 + f"<aside>{filler}</aside>")
     assert len(html) > 5_000_000
-    start = time.perf_counter()
+    # How long this takes is measured by `make bench-extract`, not pinned here (a shared machine).
     article = extract(html, "https://www.beispielzeitung.de/schule")
-    assert time.perf_counter() - start < 30
     assert "Mit deutlicher Mehrheit" in render_text(article)
     assert "Weitere Meldung" not in render_text(article)
 

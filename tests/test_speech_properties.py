@@ -87,3 +87,54 @@ def test_long_sentences_are_cut_between_words(words: list[str], limit: int) -> N
     segments = normalize(text, lexicon=NO_LEXICON, max_chars=limit)
     assert all(len(s) <= limit for s in segments)
     assert " ".join(segments).lower().rstrip(".").split() == words
+
+
+# --- issue 11: nothing numeric vanishes --------------------------------------------------
+# Every digit, currency sign, percent sign and fraction in the written text is accounted for
+# in the spoken text: each numeric token leaves words between the ordinary words around it,
+# and each sign leaves its word.
+_NUMBER_WORDS = re.compile(r"null|eins|zwei|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|zwanzig|hundert|"
+                           r"tausend|halb|drittel|viertel|tel|prozent|euro|dollar|pfund|uhr|zu|bis|und|minus|plus|"
+                           r"komma|million|milliard|dem|den|der|ein|eine|einem|einer|einen")
+plain_words = ordinary_words.filter(lambda w: not _NUMBER_WORDS.search(w))
+glyphs = st.sampled_from(list("½⅓⅔¼¾⅕⅛⅞"))
+ints = st.integers(min_value=0, max_value=10**7).map(str)
+numeric_tokens = st.one_of(
+    ints,
+    st.tuples(ints, st.integers(0, 99)).map(lambda t: f"{t[0]},{t[1]}"),
+    st.tuples(st.integers(0, 30), st.integers(0, 30)).map(lambda t: f"{t[0]}/{t[1]}"),
+    st.tuples(st.integers(1, 9), st.integers(1, 9), st.integers(2, 9)).map(lambda t: f"{t[0]} {t[1]}/{t[2]}"),
+    glyphs,
+    st.tuples(st.integers(0, 9), glyphs).map(lambda t: f"{t[0]}{t[1]}"),
+    ints.map(lambda n: f"{n} %"),
+    ints.map(lambda n: f"{n}%"),
+    ints.map(lambda n: f"{n} €"),
+    ints.map(lambda n: f"€ {n}"),
+    ints.map(lambda n: f"${n}"),
+    st.tuples(st.integers(0, 40), st.integers(0, 15)).map(lambda t: f"{t[0]}.{t[1]}."),
+    st.tuples(st.integers(0, 30), st.integers(0, 70)).map(lambda t: f"{t[0]}:{t[1]}"),
+    st.tuples(ints, ints).map(lambda t: f"{t[0]}–{t[1]}"),
+)
+_SIGN_WORDS = {"%": "prozent", "€": "euro", "$": "dollar"}
+
+
+@fast
+@given(st.lists(st.tuples(plain_words, numeric_tokens), min_size=1, max_size=12), plain_words)
+def test_every_number_sign_and_fraction_is_accounted_for(items: list[tuple[str, str]], last: str) -> None:
+    text = " ".join(f"{w} {tok}" for w, tok in items) + f" {last}."
+    spoken = " ".join(normalize(text, lexicon=NO_LEXICON)).lower()
+    words = re.findall(r"[a-zäöüß]+", spoken)
+    anchors = [w for w, _ in items] + [last]
+    # Each ordinary word in order, and at least one spoken word between it and the next:
+    # the numeric token between them was said.
+    positions, i = [], 0
+    for anchor in anchors:
+        while i < len(words) and words[i] != anchor:
+            i += 1
+        assert i < len(words), (text, spoken)
+        positions.append(i)
+        i += 1
+    for (_, tok), here, there in zip(items, positions, positions[1:], strict=False):
+        assert there - here > 1, (tok, text, spoken)
+    for sign, word in _SIGN_WORDS.items():
+        assert spoken.count(word) >= text.count(sign), (sign, text, spoken)

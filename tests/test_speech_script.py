@@ -114,8 +114,8 @@ def test_normalize_gives_one_segment_per_sentence() -> None:
         ("Das war 2024. Das ist heute.", ["Das war zweitausendvierundzwanzig.", "Das ist heute."]),
         ("Karl V. regierte. Lange.", ["Karl der Fünfte regierte.", "Lange."]),
         # Abbreviations no list knows: no vowel, or a single capital (an initial).
-        ("Er traf Frl. Meier. Dann ging er.", ["Er traf Frl. Meier.", "Dann ging er."]),
-        ("Kess, Anm. d. Red., griff an. Er siegte.", ["Kess, Anm. d. Red., griff an.", "Er siegte."]),
+        ("Er traf Hptm. Meier. Dann ging er.", ["Er traf Hptm. Meier.", "Dann ging er."]),
+        ("Kess, Vertr. d. Klägers, griff an. Er siegte.", ["Kess, Vertr. d. Klägers, griff an.", "Er siegte."]),
         ("A. Merkel sprach. Er nicht.", ["A. Merkel sprach.", "Er nicht."]),
     ],
 )

@@ -9,6 +9,7 @@ from pipeline.config import Settings
 from web.console.routes import all_routes as console_routes
 from web.files import OutputFiles
 from web.health import healthz
+from web.player_routes import routes as player_routes
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -20,7 +21,7 @@ def create_app(settings: Settings) -> Starlette:
     """
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET", "HEAD"]),
-        # Route("/events", ...), Mount("/player", ...)
+        *player_routes(settings),  # /player/..., /events, /sample/...
         *console_routes(settings),  # /console/... and /api/v1/...
         Mount("/", app=OutputFiles(settings.output_dir, settings.cors_origins)),
     ]

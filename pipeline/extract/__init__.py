@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pipeline.models import Article
 
-from .core import extract
+from .core import RefusedPage, extract
 from .rules import RuleError, load_rules
 
 
@@ -23,4 +23,4 @@ def is_german(article: Article) -> bool:
     return article.language.lower().startswith("de")
 
 
-__all__ = ["extract", "render_text", "is_german", "load_rules", "RuleError"]
+__all__ = ["extract", "render_text", "is_german", "load_rules", "RuleError", "RefusedPage"]

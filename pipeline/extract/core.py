@@ -14,12 +14,25 @@ from typing import Any
 from pipeline.charset import decode_html
 from pipeline.models import Article, Block, NoArticleText
 
-from .dom import is_visible, lead_after_h1, lead_by_class, link_texts, squash, visible_text
+from .dom import (
+    MERGED_WORDS,
+    heading_texts,
+    headings_before,
+    headline_text,
+    is_visible,
+    lead_after_h1,
+    lead_by_class,
+    link_texts,
+    prose_runs,
+    squash,
+    summary_items,
+    visible_text,
+)
 from .fallback import sanity_check
 from .generic import trafilatura_blocks
 from .language import detect
-from .lead import Candidate, settle_lead
-from .lines import filter_blocks
+from .lead import Candidate, drop_summary_blocks, fold_summary, settle_lead
+from .lines import family_of, filter_blocks
 from .meta import PageMeta, parse_tree, read_meta
 from .prune import prune
 from .rules import load_rules, rule_for
@@ -27,6 +40,16 @@ from .scoring import token_overlap
 from .site import apply_rule
 from .stubs import no_article_reason
 from .titles import pick_title
+
+
+class RefusedPage(NoArticleText):
+    """The page holds no article a listener would want; ``article`` is what was readable on
+    it (title, lead, blocks), for an editor to judge."""
+
+    def __init__(self, message: str, article: Article) -> None:
+        super().__init__(message)
+        self.article = article
+
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
@@ -84,17 +107,36 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
             notes.append(f"removed {len(removed)} appeal, consent or author boxes")
         blocks = trafilatura_blocks(text, tree=pruned)
 
+    if rule is None:
+        blocks = mark_headings(blocks, heading_texts(tree))
+        if any(len(b.text.split()) > MERGED_WORDS for b in blocks):
+            blocks = split_merged(blocks, prose_runs(tree))
     drops = rule.drop_lines if rule is not None else ()
     filtered = filter_blocks(blocks, drops, link_texts(tree))
     if filtered.dropped:
         families = sorted({family for family, _ in filtered.dropped})
         notes.append(f"dropped {len(filtered.dropped)} boilerplate lines ({', '.join(families)})")
     blocks = filtered.blocks
+    if rule is None:
+        page_titles = squash(" ".join([meta.og_title, meta.title, meta.ld_headline, *meta.h1]))
+        blocks = restore_headings(blocks, headings_before(tree), drops, page_titles)
+    blocks, bylines = drop_author_lines(blocks, meta.author)
+    if bylines:
+        notes.append(f"dropped {bylines} author lines")
 
     if not title:
         title, kicker = _title_from_meta(meta, kicker)
     titles = [title, kicker, meta.og_title, meta.title, meta.ld_headline, *meta.h1]
+    if rule is None and not meta.h1:
+        first = next((b.text for b in blocks if b.kind == "paragraph"), "")
+        titles.append(headline_text(tree, title, first))
     blocks = drop_title_echo(blocks, titles)
+    # A summary box under the headline ("Darum geht's", bullet points) is part of the lead.
+    summary = summary_items(tree) if rule is None and not lead else []
+    summary_at = None
+    if summary:
+        blocks, summary_at = drop_summary_blocks(blocks, summary)
+    body_before = list(blocks)
     if rule is None:
         candidates = lead_candidates(tree, meta, blocks, title, visible)
     else:
@@ -104,6 +146,9 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
     lead, blocks, note = settle_lead(lead, blocks, candidates)
     if note:
         notes.append(note)
+    if summary:
+        lead, blocks = fold_summary(lead, blocks, summary, body_before, summary_at)
+        notes.append(f"a summary box of {len(summary)} points read as part of the lead")
 
     blocks, fallback = sanity_check(text, meta, lead, blocks, drops)
     if fallback:
@@ -115,7 +160,12 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
 
     reason = no_article_reason(tree, meta, lead, blocks, visible)
     if reason:
-        raise NoArticleText(reason)
+        # The readable part goes with the refusal, so an editor can judge the page.
+        readable = Article(title=title, kicker=kicker, lead=lead, blocks=blocks, url=url,
+                           canonical_url=meta.canonical_url, author=meta.author, published=meta.published,
+                           image=meta.image, language=meta.html_lang or "", site_name=meta.site_name,
+                           extractor=extractor, notes=notes)
+        raise RefusedPage(reason, readable)
 
     language, lang_note = detect(
         " ".join([lead, *(b.text for b in blocks)]), [meta.html_lang, meta.og_locale, meta.ld_language]
@@ -174,11 +224,100 @@ def lead_candidates(
 def drop_title_echo(blocks: list[Block], titles: list[str]) -> list[Block]:
     """Drop opening blocks that only repeat the headline (extractors keep the <h1> area)."""
     heard = squash(" ".join(t for t in titles if t))
+
+    def echoes(block: Block) -> bool:
+        own = squash(block.text)
+        return bool(own) and len(block.text.split()) <= 25 and (
+            own in heard or token_overlap(block.text, heard).precision >= 0.9)
+
     out = list(blocks)
-    while out and len(out[0].text.split()) <= 25:
-        own = squash(out[0].text)
-        if own and (own in heard or token_overlap(out[0].text, heard).precision >= 0.9):
+    while out:
+        if echoes(out[0]):
             out.pop(0)
+            continue
+        # A kicker or section label set above the repeated headline ("Finanzmärkte").
+        if len(out) > 1 and out[0].kind == "heading" and len(out[0].text.split()) <= 3 and echoes(out[1]):
+            out = out[2:]
             continue
         break
     return out
+
+
+def mark_headings(blocks: list[Block], headings: set[str]) -> list[Block]:
+    """Blocks the page sets as subheadings are headings (a pause and a chapter), whatever
+    kind the generic extractor gave them."""
+    out = []
+    for block in blocks:
+        if block.kind == "paragraph" and len(block.text.split()) <= 20 and squash(block.text) in headings:
+            block = Block("heading", block.text)
+        out.append(block)
+    return out
+
+
+def drop_author_lines(blocks: list[Block], author: str) -> tuple[list[Block], int]:
+    """Blocks that are nothing but the declared author's name ("André Schmidt", "Von André
+    Schmidt"): a byline or a photo credit, never article text."""
+    names = {squash(n) for n in re.split(r",|\bund\b|&|/", author) if squash(n)} | {squash(author)}
+    names.discard("")
+    if not names:
+        return blocks, 0
+    variants = names | {f"von {n}" for n in names} | {f"text {n}" for n in names}
+    kept = [b for b in blocks if not (len(b.text.split()) <= 8 and squash(b.text) in variants)]
+    # The author box at the end: "Manuela Conrad ist ZDF-Reporterin für ..." under the text.
+    bio = re.compile(r"^(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                     + r") (?:ist|war|arbeitet|schreibt|lebt|berichtet|leitet|volontierte)\b")
+    tail = len(kept) - BIO_TAIL
+    kept = [b for i, b in enumerate(kept)
+            if not (i >= tail and len(b.text.split()) <= BIO_WORDS and bio.match(squash(b.text)))]
+    return kept, len(blocks) - len(kept)
+
+
+BIO_TAIL, BIO_WORDS = 3, 60  # an author box sits in the last blocks and runs a sentence or three
+
+
+def restore_headings(blocks: list[Block], above: dict[str, list[str]], drops: Any = (),
+                     page_titles: str = "") -> list[Block]:
+    """Put back the subheadings the extractor dropped right above a paragraph it kept (a
+    live ticker's entry titles), unless they are boilerplate or the page's headline."""
+    have = {squash(b.text) for b in blocks}
+    out: list[Block] = []
+    for block in blocks:
+        if block.kind == "paragraph":
+            for head in above.get(squash(block.text)[:80], []):
+                key = squash(head)
+                if key in have or (page_titles and key in page_titles) or family_of(head, drops) is not None:
+                    continue
+                have.add(key)
+                out.append(Block("heading", head))
+        out.append(block)
+    return out
+
+
+def split_merged(blocks: list[Block], runs: list[list[str]]) -> list[Block]:
+    """A block that is several of the page's paragraphs run together is read as those
+    paragraphs, so the voice pauses between them. Text between them (a quote, a subheading
+    the extractor merged in) stays, as a paragraph of its own."""
+    out: list[Block] = []
+    for block in blocks:
+        pieces = None
+        if block.kind == "paragraph" and len(block.text.split()) > MERGED_WORDS:
+            pieces = next((p for p in (_cut(block.text, r) for r in runs) if p), None)
+        out.extend(Block("paragraph", t) for t in pieces) if pieces else out.append(block)
+    return out
+
+
+def _cut(text: str, run: list[str]) -> list[str]:
+    """``text`` cut at the run's paragraphs, if it holds every one of them in order."""
+    pieces: list[str] = []
+    at = 0
+    for para in run:
+        found = text.find(para, at)
+        if found < 0:
+            return []
+        between = text[at:found].strip()
+        if between:
+            pieces.append(between)
+        pieces.append(para)
+        at = found + len(para)
+    rest = text[at:].strip()
+    return pieces + [rest] if rest else pieces

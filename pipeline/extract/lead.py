@@ -73,3 +73,42 @@ def _heading_lead(blocks: list[Block]) -> tuple[str, list[Block], str]:
         # No subheading runs this long before any paragraph: it is a teaser set as <h2>.
         return blocks[0].text, blocks[1:], "a long opening heading taken as the lead"
     return "", blocks, ""
+
+
+LABEL_WORDS = 4  # "Darum geht's", "In Kürze:", "Das Wichtigste in Kürze"
+
+
+def drop_summary_blocks(blocks: list[Block], items: list[str], window: int = 12) -> tuple[list[Block], int | None]:
+    """The blocks without the summary box's points (an extractor may read them as body
+    text) and without the box's label just above them; and where the box stood (None when
+    the extractor had left it out)."""
+    wanted = {_key(i) for i in items}
+    out: list[Block] = []
+    at = None
+    for i, block in enumerate(blocks):
+        if i < window and _key(block.text) in wanted:
+            if out and len(out[-1].text.split()) <= LABEL_WORDS and (
+                    out[-1].kind == "heading" or out[-1].text.rstrip().endswith(":")):
+                out.pop()
+            at = len(out) if at is None else at
+            continue
+        out.append(block)
+    return out, at
+
+
+def fold_summary(lead: str, blocks: list[Block], items: list[str], body_before: list[Block],
+                 at: int | None) -> tuple[str, list[Block]]:
+    """Lead = the page's teaser (if any) followed by the summary points. A teaser taken from
+    a body paragraph that stood after the box (og:description often repeats the body's first
+    paragraph) goes back to the body."""
+    points = " ".join(items)
+    if not lead or same_text(lead, points) or any(same_text(lead, i) for i in items):
+        return points, blocks
+    found = next((i for i, b in enumerate(body_before[:5]) if b.kind == "paragraph" and same_text(b.text, lead)), None)
+    if found is not None and (at is None or found >= at):
+        return points, [Block("paragraph", lead), *blocks]
+    return f"{lead} {points}", blocks
+
+
+def _key(text: str) -> str:
+    return " ".join(tokens(text))

@@ -26,7 +26,11 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"\((foto|fotos|bild|grafik|symbolbild|quelle)\s*:[^)]*\)\s*$",
         r"^(foto|bild)\s*(©|\(c\))",
         r"\bcopyright\s*:",
-        r"^(imago|dpa|afp|reuters|getty images|keystone|apa)( images)?(/[\w .-]+)?$",
+        r"^(imago|dpa|afp|reuters|getty images|keystone|apa|epa|ap|picture alliance)( images)?(\s*/\s*[\w .-]+)*$",
+        # "Michael Kappeler/dpa", "Jane Doe / AFP": a photographer and an agency.
+        r"^[A-ZÄÖÜ][\w.'-]+( [A-ZÄÖÜ][\w.'-]+){0,3}\s*/\s*(dpa|afp|ap|reuters|imago|getty images|keystone|epa|"
+        r"apa|picture alliance|ddp|sda)\b.{0,40}$",
+        r"^(beitragsbild|titelbild|symbolbild|archivbild|vorschaubild|bildergalerie)\b.{0,80}$",
     ),
     "copyright": _rx(r"^\s*(©|\(c\))\s*\S", r"dpa-infocom", r"^alle rechte vorbehalten"),
     "dateline": _rx(
@@ -180,6 +184,22 @@ class Filtered:
     dropped: list[tuple[str, str]]  # (family, text) so the benchmark can say what went
 
 
+# A photo credit inside or after a paragraph: "... sagte er (Foto: IMAGO/Max Muster)." or
+# "... gesperrt. Foto: dpa". The paragraph stays; the credit goes.
+_INLINE_CREDIT = re.compile(
+    r"\s*\((?:foto|fotos|bild|bilder|archivfoto|archivbild|symbolfoto|symbolbild|grafik|video|"
+    r"bildquelle|quelle foto)\s*:\s*[^()]{1,120}\)", re.IGNORECASE)
+_TRAILING_CREDIT = re.compile(
+    r"(?<=[.!?“”\"»«])\s+(?:foto|fotos|bild|bilder|symbolfoto|symbolbild)\s*:\s*[^.!?]{1,80}$", re.IGNORECASE)
+
+
+def strip_credits(text: str) -> str:
+    """``text`` without photo credits set inside or after its sentences."""
+    if ":" not in text:
+        return text
+    return _TRAILING_CREDIT.sub("", _INLINE_CREDIT.sub("", text)).strip()
+
+
 def family_of(text: str, extra: Iterable[re.Pattern[str]] = ()) -> str | None:
     """The boilerplate family ``text`` belongs to, or None for article text."""
     stripped = text.strip()
@@ -231,6 +251,13 @@ def filter_blocks(
     in_list = in_dropped_list = False
     orphan_risk: set[int] = set()  # kept headings whose next block was dropped
     for block in blocks:
+        text = strip_credits(block.text)
+        if not text:
+            dropped.append(("credit", block.text))
+            continue
+        if text != block.text:
+            dropped.append(("inline credit", block.text))
+            block = Block(block.kind, text)
         family = family_of(block.text, extra)
         if family is None and in_dropped_list and _list_item(block.text):
             family = "source-list"

@@ -51,10 +51,20 @@ def no_article_reason(tree: Any, meta: PageMeta, lead: str, blocks: list[Block],
         return ""
     if len(visible) < 20:
         return "the page shows no text: it is all script or markup"
-    if meta.paywalled or (words < STUB_WORDS and _PAYWALL.search(visible)):
-        return f"paywall stub: only {words} words are readable without a subscription"
+    marker = _PAYWALL.search(visible)
+    if meta.paywalled or (words < STUB_WORDS and marker):
+        why = f'the page says "{_around(visible, marker)}"' if marker else "JSON-LD marks it not free to read"
+        return f"paywall stub: only {words} words are readable without a subscription ({why})"
     if words == 0:
         return "no article text found on the page"
     if words < MIN_WORDS:
-        return f"only {words} words of text: too short to be an article"
+        return f"only {words} words of text: too short to be an article (at least {MIN_WORDS} needed)"
     return ""
+
+
+def _around(text: str, match: re.Match[str], width: int = 30) -> str:
+    """The paywall marker with a few words around it, as the page shows it."""
+    start = text.rfind(" ", 0, max(0, match.start() - width)) + 1
+    end = text.find(" ", match.end() + width)
+    # Brackets and quotes go: the reason is printed to terminals and logs that read markup.
+    return re.sub(r"[\[\]\"<>]", "", text[start : end if end != -1 else len(text)]).strip()

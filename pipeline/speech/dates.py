@@ -21,10 +21,30 @@ _WORD_DATE = re.compile(rf"(\d(?<![\w.,]\d)\d?)\.\s*({_MONTH_WORDS})(?:\s+(\d{{4
 _ISO_DATE = re.compile(r"(\d(?<![\w.,-]\d)\d{3})-(\d{2})-(\d{2})(?![\w-])")
 
 
+# After a weekday the date is its apposition and takes its case: "am Freitag, dem
+# achtundzwanzigsten", "bis Freitag, den achtundzwanzigsten", "Freitag, der achtundzwanzigste".
+_DATIVE = frozenset("am vom zum beim ab seit von nach vor mit an".split())
+_ACCUSATIVE = frozenset("bis für auf über gegen um".split())
+WEEKDAY_NAMES = frozenset("Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag".split())
+
+
+def _apposition(before: list[str]) -> str:
+    if not before or before[-1] not in WEEKDAY_NAMES:
+        return ""
+    prep = before[-2].lower() if len(before) >= 2 else ""
+    if prep in _DATIVE:
+        return "dem"
+    return "den" if prep in _ACCUSATIVE else "der"
+
+
 def _day(text: str, pos: int, day: int) -> str:
     # The day is an ordinal before a masculine noun (the month): "am dritten", "der dritte",
     # and with no article "dritter Oktober" (dateline style "Berlin, 3. Oktober").
-    return ordinal(day, grammar.ordinal_ending(words_before(text, pos, 4), "Monat"))
+    before = words_before(text, pos, 4)
+    article = _apposition(before)
+    if article:
+        return f"{article} {ordinal(day, 'e' if article == 'der' else 'en')}"
+    return ordinal(day, grammar.ordinal_ending(before, "Monat"))
 
 
 def _year_words(y: str) -> str:

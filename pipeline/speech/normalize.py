@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from . import abbreviations, acronyms, dates, marks, numerals, quantities, roman, segment, symbols
+from . import abbreviations, acronyms, calendar, dates, fractions, marks, numerals, quantities, roman, segment, symbols
 from .lexicon import Lexicon, default_lexicon
 from .protect import Vault, strip_private
 
@@ -31,6 +31,9 @@ def speakable_marked(text: str, lexicon: Lexicon | None = None) -> str:
         text = lexicon.apply(text, vault)
     text = symbols.drop_quotes_and_emoji(text)
     text = roman.read_regnal(text)
+    text = calendar.read_calendar_abbreviations(text)
+    # Before every number pass: "1 1/2" must not be read as "eins" and "eins zwei".
+    text = fractions.read_fractions(text)
     # Most paragraphs hold no digit at all; the number rules are then skipped (speed only).
     has_digits = _DIGIT.search(text) is not None
     if has_digits:

@@ -124,11 +124,20 @@ def _cardinal_or_year(token: str, before: list[str], noun: str) -> str:
     return number_words(token, noun)
 
 
+# After a label noun the number is a name, not a count: "Artikel 1 Grundgesetz" is
+# "Artikel eins", never "Artikel ein Grundgesetz".
+_LABELS = frozenset(
+    "Artikel Absatz Satz Seite Nummer Paragraf Paragraph Kapitel Band Ziffer Tabelle Abbildung Gleis "
+    "Zimmer Punkt Teil Stufe Klasse Kategorie Folge Staffel Spieltag Runde Etappe Linie Kanal".split()
+)
+
+
 def _plain(m: re.Match[str]) -> str:
     text = m.string
     sign, token = split_signed(m, "n")
-    noun = next_word(text, m.end())
-    spoken = _cardinal_or_year(token, words_before(text, m.start(), 2), noun)
+    before = words_before(text, m.start(), 2)
+    noun = "" if before and before[-1] in _LABELS else next_word(text, m.end())
+    spoken = _cardinal_or_year(token, before, noun)
     if sign:
         # A sign only counts as one where a word could start: "-5 Grad", "(+3,2 Prozent)".
         start = m.start()

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from .fractions import glyph_words
 from .letters import LETTER_NAMES, spell
 from .numbers import cardinal, digits
 
@@ -222,7 +223,10 @@ def _leftover(m: re.Match[str]) -> str:
 
 def _numeric_char(c: str) -> str:
     value = unicodedata.numeric(c, -1)
-    return f" {cardinal(int(value))} " if value >= 0 and value == int(value) else " "
+    if value < 0:
+        return " "
+    # A fraction the fraction pass did not see is still said, never dropped.
+    return f" {cardinal(int(value))} " if value == int(value) else f" {glyph_words(c)} "
 
 
 def read_signs(text: str) -> str:
@@ -235,7 +239,7 @@ def read_signs(text: str) -> str:
 def leftovers(text: str) -> str:
     text = _LEFTOVER.sub(_leftover, text)
     if not text.isascii() and any(map(str.isnumeric, set(text))):
-        # Superscripts, fractions, numerals of other scripts: read their value or drop them.
+        # Superscripts, fractions, numerals of other scripts: read their value.
         text = "".join(_numeric_char(c) if c.isnumeric() else c for c in text)
     return text
 

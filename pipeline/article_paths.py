@@ -1,0 +1,87 @@
+"""Where the per-article player JSON lives under output/, computed from a URL or a GUID.
+
+The publisher (Python) writes ``output/articles/...`` and the player (JavaScript, in
+``web/static/player/newsaudio-player.js``) fetches the same path from the article page's
+canonical URL, with no server of ours in between. Both sides must agree on every input, so both
+run this same small algorithm on the URL *as written* (the string the page's
+``<link rel=canonical href>`` holds and extraction records), never a parsed-and-normalised form:
+a browser's URL parser and Python's ``urllib`` disagree on percent-encoding, IDN hosts, dot
+segments and backslashes. ``tests/test_article_paths.py`` runs both on tricky URLs in Chromium.
+
+By URL: ``articles/<host>/<path>.json``
+- the URL is stripped of surrounding whitespace, and tabs and newlines inside it are dropped;
+  it must be ``scheme://authority...`` (anything else has no path: None);
+- ``<host>``: the authority without ``user:pass@``, its port split off; ASCII letters
+  lowercased; a port other than the scheme's default (http 80, https 443) appended as
+  ``_<port>``; every character outside ``[A-Za-z0-9._~-]`` replaced by ``_``;
+- ``<path>``: the URL's path (up to ``?`` or ``#``) with the leading ``/`` removed, ``index``
+  appended when it is empty or ends with ``/``; every character outside ``[A-Za-z0-9._~/-]``
+  replaced by ``_`` (one ``_`` per character, also for characters outside the BMP); cut to 200
+  characters; then every ``.``, ``..`` or empty segment replaced by ``_`` (so no path can leave
+  the folder, even after the cut);
+- a host that is empty is no path (None); a host of ``.`` or ``..`` becomes ``_``.
+
+By GUID: ``articles/guid/<guid>.json`` with every character outside ``[A-Za-z0-9._~-]``
+replaced by ``_``, cut to 200 characters (None for an empty GUID).
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_CHARS = 200
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)")
+_EDGE_SPACE = re.compile(r"^[ \t\n\r\f\v]+|[ \t\n\r\f\v]+$")
+_HOST_BAD = re.compile(r"[^A-Za-z0-9._~\-]")
+_PATH_BAD = re.compile(r"[^A-Za-z0-9._~/\-]")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+_ASCII_UPPER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def _split_host(authority: str) -> tuple[str, str]:
+    """(host, port) of an authority; port is "" when absent."""
+    hostport = authority.rsplit("@", 1)[-1]
+    if hostport.startswith("["):  # IPv6 literal: the port follows the closing bracket
+        end = hostport.find("]")
+        if end >= 0:
+            rest = hostport[end + 1:]
+            return hostport[: end + 1], rest[1:] if rest.startswith(":") else ""
+        return hostport, ""
+    head, sep, tail = hostport.rpartition(":")
+    if sep and (tail == "" or tail.isascii() and tail.isdigit()):
+        return head, tail
+    return hostport, ""
+
+
+def _fix_segments(path: str) -> str:
+    return "/".join("_" if seg in ("", ".", "..") else seg for seg in path.split("/"))
+
+
+def article_json_path(url: str) -> str | None:
+    """``articles/<host>/<path>.json`` for a canonical URL, or None when it has no host."""
+    match = _URL.match(re.sub(r"[\t\n\r]", "", _EDGE_SPACE.sub("", url)))
+    if not match:
+        return None
+    scheme = match.group(1).translate(_ASCII_UPPER)
+    host, port = _split_host(match.group(2))
+    host = host.translate(_ASCII_UPPER)
+    if not host:
+        return None
+    port = port.lstrip("0") or ("0" if port else "")
+    if port and port != _DEFAULT_PORTS.get(scheme):
+        host = f"{host}_{port}"
+    host = _HOST_BAD.sub("_", host)
+    if host in (".", ".."):
+        host = "_"
+    path = match.group(3).removeprefix("/")
+    if path == "" or path.endswith("/"):
+        path += "index"
+    path = _fix_segments(_PATH_BAD.sub("_", path)[:MAX_CHARS])
+    return f"articles/{host}/{path}.json"
+
+
+def guid_json_path(guid: str) -> str | None:
+    """``articles/guid/<guid>.json`` for an episode GUID, or None for an empty one."""
+    if not guid:
+        return None
+    return f"articles/guid/{_HOST_BAD.sub('_', guid)[:MAX_CHARS]}.json"
