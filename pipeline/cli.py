@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -22,6 +23,11 @@ out = Console(highlight=False, soft_wrap=True)
 
 class UsageError(Exception):
     pass
+
+
+def _plain(text: str) -> None:
+    """Machine output (extracted text, JSON): printed as is, never read as markup or emoji."""
+    out.print(text, markup=False, emoji=False, highlight=False)
 
 
 # -- run / demo ------------------------------------------------------------------------------
@@ -48,7 +54,7 @@ def _run_in_process(settings: Settings, feed_names: list[str] | None):
         def on_poll(polled: jobs.PollResult) -> None:
             progress.update(task, description=f"feed {polled.feed}", total=len(polled.article_ids), completed=0)
             if polled.error:
-                console.print(f"[red]feed {polled.feed}: {polled.error}")
+                console.print(f"[red]feed {escape(polled.feed)}: {escape(polled.error)}")
 
         def on_article(outcome: jobs.Outcome) -> None:
             progress.advance(task)
@@ -108,7 +114,7 @@ def _print_summary(summary, settings: Settings, elapsed: float) -> None:
             if o.synthesised:
                 detail += f", {o.synthesised} segments spoken"
         colour = {"done": "green", "unchanged": "cyan", "skipped": "yellow", "failed": "red"}.get(o.status, "white")
-        table.add_row(f"[{colour}]{o.status}", o.title or o.article_id, detail)
+        table.add_row(f"[{colour}]{escape(o.status)}", escape(o.title or o.article_id), escape(detail))
     if summary.outcomes:
         out.print(table)
     for polled in summary.polls:
@@ -135,7 +141,8 @@ def _print_summary(summary, settings: Settings, elapsed: float) -> None:
         published = store.published_episodes(polled.feed)
         minutes = sum(r.episode.duration_s for r in published) / 60
         fallback = sum(1 for r in published if r.voice_is_fallback)
-        out.print(f"Feed [bold]{polled.feed}[/]: {len(published)} episodes, {minutes:.1f} minutes of audio -> {path}")
+        out.print(f"Feed [bold]{escape(polled.feed)}[/]: {len(published)} episodes, {minutes:.1f} minutes of audio -> "
+                  f"{escape(str(path))}")
         if fallback:
             out.print(f"  [yellow]{fallback} episodes spoken by the fallback voice[/] (see `newsaudio voices`)")
     out.print(f"Audio files: {settings.audio_dir}")
@@ -150,7 +157,11 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     else:
         summary = _run_in_process(settings, args.feed)
     _print_summary(summary, settings, time.perf_counter() - start)
-    return 1 if summary.failed else 0
+    for polled in summary.failed_polls:
+        console.print(
+            f"[red]feed {escape(polled.feed)} failed:[/] {escape(polled.error)} (the last good feed file is kept)"
+        )
+    return 1 if summary.failed or summary.failed_polls else 0
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -205,17 +216,17 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
             article = extract(html, args.url or fetched_url, rules_dir=settings.site_rules)
         except StageError as exc:
             failed += 1
-            console.print(f"[red]{src}: {exc}")
+            console.print(f"[red]{escape(src)}: {escape(str(exc))}")
             continue
         if args.many and not args.json:
-            out.print(f"==> {src} <==")
+            _plain(f"==> {src} <==")
         if args.json:
             data = article.to_dict()
             if args.many:
                 data["source"] = src
-            out.print(json.dumps(data, ensure_ascii=False, indent=None if args.many else 2))
+            _plain(json.dumps(data, ensure_ascii=False, indent=None if args.many else 2))
         else:
-            out.print(render_text(article))
+            _plain(render_text(article))
             if args.many and i < len(sources) - 1:
                 out.print()
     return 1 if failed else 0
@@ -257,11 +268,11 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     newest = {e.article_id: e for feed in {r.feed for r in rows} for e in store.published_episodes(feed)}
     for r in rows:
         latest = newest.get(r.id)
-        table.add_row(
+        table.add_row(*(escape(cell) for cell in (
             r.id, r.feed, r.status, f"v{latest.episode.version}" if latest else "-",
             latest.episode.voice if latest else "-",
             r.title[:70] if r.status not in ("failed", "skipped") else f"{r.reason}: {r.message}",
-        )
+        )))
     out.print(table)
     return 0
 
@@ -399,7 +410,7 @@ def main(argv: list[str] | None = None, *, settings: Settings | None = None) -> 
         settings = settings or load_settings(args.config)
         return args.func(args, settings)
     except _errors() as exc:
-        console.print(f"[red]error:[/] {exc}")
+        console.print(f"[red]error:[/] {escape(str(exc))}")
         return 2
     except KeyboardInterrupt:
         console.print("interrupted: finished articles are kept; run again to continue")

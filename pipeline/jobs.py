@@ -18,13 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import clean, feedguard, publish
 from pipeline import feeds as feeds_stage
-from pipeline import publish
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
 from pipeline.fetch import fetch
 from pipeline.master import Mastered, Tags, master
-from pipeline.models import Article, Block, NotGerman, Script, StageError
+from pipeline.models import Article, Block, Episode, NotGerman, Script, StageError
 from pipeline.speech import Lexicon, load_lexicon, parse_lexicon, to_script
 from pipeline.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
 from pipeline.store import ArticleRow, DuplicateEpisode, EpisodeRow, Store
@@ -144,6 +144,8 @@ def poll_feed(feed: FeedConfig, settings: Settings, store: Store | None = None) 
     if result.not_modified:
         log.info("feed %s: not modified since last poll", feed.name)
         return PollResult(feed=feed.name, article_ids=_retryable(store, feed.name), not_modified=True)
+    for refused in result.refused:
+        log.warning("feed %s: entry left out: %s", feed.name, refused)
     ids: list[str] = []
     new = 0
     for entry in result.entries:
@@ -165,7 +167,7 @@ def _retryable(store: Store, feed_name: str) -> list[str]:
 
 def _record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict[str, float]) -> Outcome:
     """Record why one article went no further; never raise, so the other articles go on."""
-    if isinstance(exc, NotGerman):
+    if isinstance(exc, (NotGerman, clean.TooLong)):
         status, reason, message = "skipped", exc.reason, str(exc)
     elif isinstance(exc, StageError):
         status, reason, message = "failed", exc.reason, str(exc)
@@ -188,6 +190,11 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
         timings["fetch"] = time.perf_counter() - start
         start = time.perf_counter()
         article = extract(page.text, page.url, rules_dir=settings.site_rules)
+        # Cleaned once, here: everything after (feed, JSON, ID3, terminal) gets printable text
+        # and only http(s) links.
+        article = clean.clean_article(article, title_limit=settings.max_title_chars,
+                                      allow_file=settings.allow_local_files)
+        clean.check_length(article, settings.max_article_chars)
         timings["extract"] = time.perf_counter() - start
         if settings.skip_non_german and not is_german(article):
             raise NotGerman(
@@ -197,7 +204,7 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
     except Exception as exc:
         return _record_problem(store, row, exc, timings)
     if not article.url:
-        article.url = row.url
+        article.url = clean.clean_url(row.url, allow_file=settings.allow_local_files)
     store.save_prepared(article_id, article)
     return Outcome(article_id, "prepared", title=article.spoken_title, timings=timings)
 
@@ -410,14 +417,25 @@ def _feed_title(settings: Settings, feed_name: str) -> str:
 def publish_feed(feed_name: str, settings: Settings, store: Store | None = None) -> Path:
     """Render the feed from the store and write it atomically."""
     store = store or open_store(settings)
-    episodes = [r.episode for r in store.published_episodes(feed_name)]
-    xml = publish.render_feed(
-        settings.channel,
-        episodes,
-        feed_name=feed_name,
-        feed_title=_feed_title(settings, feed_name),
-        public_base_url=settings.public_base_url,
-    )
+    rows = store.published_episodes(feed_name)
+    episodes = [r.episode for r in rows]
+
+    def render(chosen: list[Episode]) -> bytes:
+        return publish.render_feed(
+            settings.channel,
+            chosen,
+            feed_name=feed_name,
+            feed_title=_feed_title(settings, feed_name),
+            public_base_url=settings.public_base_url,
+        )
+
+    xml, left_out = feedguard.render_leaving_out(render, episodes)
+    for bad in left_out:
+        log.error("feed %s: episode %s left out: %s", feed_name, bad.episode.episode_id, bad.reason)
+        if store.get_article(bad.episode.episode_id).reason != "unpublishable":
+            store.set_status(bad.episode.episode_id, "failed", "unpublishable", bad.reason)
+    skipped = {bad.episode.episode_id for bad in left_out}
+    episodes = [e for e in feedguard.safe_links(episodes) if e.episode_id not in skipped]
     index = publish.render_player_index(episodes, public_base_url=settings.public_base_url)
     return publish.write_feed(settings.output_dir, feed_name, xml, index)
 
@@ -427,6 +445,10 @@ class RunSummary:
     outcomes: list[Outcome] = field(default_factory=list)
     polls: list[PollResult] = field(default_factory=list)
     feed_paths: list[Path] = field(default_factory=list)
+
+    @property
+    def failed_polls(self) -> list[PollResult]:
+        return [p for p in self.polls if p.error]
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -456,10 +478,16 @@ def run(
         summary.polls.append(polled)
         if on_poll:
             on_poll(polled)
+        outcomes = []
         for article_id in polled.article_ids:
             outcome = process_article(article_id, settings, store)
-            summary.outcomes.append(outcome)
+            outcomes.append(outcome)
             if on_article:
                 on_article(outcome)
+        summary.outcomes.extend(outcomes)
+        if polled.error and not any(o.status == "done" for o in outcomes):
+            # A feed that cannot be read is a failed feed: the last good feed file stays as it is.
+            summary.feed_paths.append(settings.feeds_dir / f"{feed.name}.xml")
+            continue
         summary.feed_paths.append(publish_feed(feed.name, settings, store))
     return summary

@@ -95,4 +95,5 @@ def test_local_files_need_the_explicit_setting(tmp_path, settings):
     with pytest.raises(FetchError, match="allow_local_files"):
         fetch(page.as_uri(), settings)
     settings.allow_local_files = True
+    settings.local_files_dir = tmp_path
     assert "Hallo" in fetch(page.as_uri(), settings).text
