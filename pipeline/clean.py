@@ -26,6 +26,22 @@ ELLIPSIS = "…"
 HTTP_SCHEMES = ("http", "https")
 
 
+_CHAR_REF = re.compile(r"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));?")
+
+
+def _drop_bad_ref(match: re.Match[str]) -> str:
+    code = int(match.group(1), 16) if match.group(1) else int(match.group(2))
+    if code > 0x10FFFF or _DROP.match(chr(code)):
+        return ""
+    return match.group(0)
+
+
+def clean_html(html: str) -> str:
+    """A page's markup without the characters no article holds, raw or as ``&#x1;`` references
+    (libxml2 stops parsing at such a reference and the rest of the article would be lost)."""
+    return _DROP.sub("", _CHAR_REF.sub(_drop_bad_ref, html))
+
+
 def clean_text(value: str | None, *, multiline: bool = False) -> str:
     """Drop what no listener should get; fold whitespace (keep line breaks when ``multiline``)."""
     if not value:

@@ -198,6 +198,7 @@ def _read_source(source: str, settings: Settings) -> tuple[str, str]:
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import clean
     from pipeline.extract import extract, render_text
 
     sources: list[str] = []
@@ -213,7 +214,8 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     for i, src in enumerate(sources):
         try:
             html, fetched_url = _read_source(src, settings)
-            article = extract(html, args.url or fetched_url, rules_dir=settings.site_rules)
+            article = extract(clean.clean_html(html), args.url or fetched_url, rules_dir=settings.site_rules)
+            article = clean.clean_article(article, title_limit=settings.max_title_chars, allow_file=True)
         except StageError as exc:
             failed += 1
             console.print(f"[red]{escape(src)}: {escape(str(exc))}")

@@ -189,7 +189,7 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
         page = fetch(row.url, settings)
         timings["fetch"] = time.perf_counter() - start
         start = time.perf_counter()
-        article = extract(page.text, page.url, rules_dir=settings.site_rules)
+        article = extract(clean.clean_html(page.text), page.url, rules_dir=settings.site_rules)
         # Cleaned once, here: everything after (feed, JSON, ID3, terminal) gets printable text
         # and only http(s) links.
         article = clean.clean_article(article, title_limit=settings.max_title_chars,
