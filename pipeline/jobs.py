@@ -17,8 +17,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from pipeline import clean, feedguard, publish
+from pipeline import clean, feedguard, lease, publish, sweep
 from pipeline import feeds as feeds_stage
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
@@ -31,6 +32,10 @@ from pipeline.store import ArticleRow, DuplicateEpisode, EpisodeRow, Store
 from voices import SegmentCache, Voice, load_voice, speak
 
 log = logging.getLogger("newsaudio.jobs")
+
+# The store being unreachable (PostgreSQL restarting, SQLite locked too long): retried, not
+# recorded as the article's failure.
+TRANSIENT: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 # A failed article is retried on later polls, but not forever: a page that is gone stays gone.
 MAX_ATTEMPTS = 3
@@ -166,7 +171,14 @@ def _retryable(store: Store, feed_name: str) -> list[str]:
 
 
 def _record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict[str, float]) -> Outcome:
-    """Record why one article went no further; never raise, so the other articles go on."""
+    """Record why one article went no further; never raise for the article's own problems, so
+    the other articles go on. An outage of the store is not the article's problem: it is
+    raised, and the task is retried with backoff."""
+    if isinstance(exc, TRANSIENT):
+        raise exc
+    if type(exc).__name__ == "SoftTimeLimitExceeded":  # Celery's soft limit, raised inside the stage
+        store.set_status(row.id, "failed", "time-limit", "the task ran out of time (synth_task_limit_s)")
+        return Outcome(row.id, "failed", "time-limit", "the task ran out of time", title=row.title, timings=timings)
     if isinstance(exc, (NotGerman, clean.TooLong)):
         status, reason, message = "skipped", exc.reason, str(exc)
     elif isinstance(exc, StageError):
@@ -278,9 +290,26 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
     return stats.synthesised
 
 
+def render_lease_s(settings: Settings) -> float:
+    """How long a render may hold its article: the synth task's hard time limit."""
+    return settings.synth_task_limit_s + settings.task_grace_s
+
+
 def render_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
-    """Speak a prepared article and publish its MP3, unless the same audio already exists."""
+    """Speak a prepared article and publish its MP3, unless the same audio already exists.
+
+    One render per article at a time (a lease in the store): a second one, e.g. a redelivered
+    task while the first still runs, returns ``busy`` without touching any file."""
     store = store or open_store(settings)
+    try:
+        with lease.held(store, f"render:{article_id}", render_lease_s(settings)):
+            return _render_article(article_id, settings, store)
+    except lease.Busy as exc:
+        row = store.get_article(article_id)
+        return Outcome(article_id, "busy", "busy", str(exc), title=row.title)
+
+
+def _render_article(article_id: str, settings: Settings, store: Store) -> Outcome:
     row = store.get_article(article_id)
     article = row.article()
     if article is None or row.status not in ("prepared", "done"):
@@ -326,7 +355,9 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
         remember_lexicon(settings, lexicon)
         version = (latest.episode.version if latest else 0) + 1
         file_name = publish.audio_file_name(article_id, version)
-        publish.write_audio(settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n")
+        # Write-once: this version has no record yet (we hold the lease, and it is newer than the
+        # newest record), so a file under its name is a leftover of a killed render.
+        written = publish.write_audio(settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n")
         try:
             store.add_episode(
                 article_id,
@@ -348,6 +379,11 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
             log.info("article %s v%d was published by a concurrent run", article_id, version)
             return Outcome(article_id, "unchanged", title=article.spoken_title, version=version,
                            file_name=file_name, voice=voice.identity, timings=timings)
+        except Exception:
+            # No file without a record: the store could not take it (an outage), so the files
+            # go, and the task is retried.
+            _remove_episode_files(written)
+            raise
         store.set_status(article_id, "done")
         timings["publish"] = time.perf_counter() - start
     except Exception as exc:
@@ -357,6 +393,11 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
         duration_s=mastered.duration_s, synthesised=stats.synthesised, cached=stats.cached,
         voice=voice.identity, timings=timings,
     )
+
+
+def _remove_episode_files(mp3: Path) -> None:
+    for path in mp3.parent.glob(mp3.stem + ".*"):
+        path.unlink(missing_ok=True)
 
 
 def _only_untouching_lexicon_change(
@@ -440,6 +481,12 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
     return publish.write_feed(settings.output_dir, feed_name, xml, index)
 
 
+def start_sweep(settings: Settings, store: Store) -> None:
+    """Leftovers of killed processes: stale temp files and episode files without a record."""
+    sweep.sweep_tmp(settings.output_dir, settings.stale_tmp_s)
+    sweep.sweep_orphans(settings.audio_dir, store)
+
+
 @dataclass
 class RunSummary:
     outcomes: list[Outcome] = field(default_factory=list)
@@ -471,6 +518,7 @@ def run(
 ) -> RunSummary:
     """Poll every configured feed, process what needs it, publish each feed: in this process."""
     store = open_store(settings)
+    start_sweep(settings, store)
     summary = RunSummary()
     chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
     for feed in chosen:

@@ -20,6 +20,7 @@ from lxml import etree
 
 from pipeline.config import Channel
 from pipeline.models import Episode
+from pipeline.sweep import writer_tag
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -38,7 +39,8 @@ def transcript_file_name(audio_file: str) -> str:
 
 def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The writer's tag (host, pid) lets pipeline.sweep remove the file if this process dies.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{writer_tag()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -167,11 +169,12 @@ def write_feed(output_dir: Path, feed_name: str, xml: bytes, player_index: bytes
 
 
 def write_audio(output_dir: Path, file_name: str, mp3: bytes, transcript: str = "") -> Path:
-    """Write the MP3 (and its transcript first, so a listed episode always has both)."""
-    if transcript:
-        atomic_write(output_dir / "audio" / transcript_file_name(file_name), transcript.encode("utf-8"))
+    """Write the MP3, then its transcript: a transcript never points at an MP3 not there yet.
+    Both exist before the episode is recorded, so a listed episode always has both."""
     path = output_dir / "audio" / file_name
     atomic_write(path, mp3)
+    if transcript:
+        atomic_write(output_dir / "audio" / transcript_file_name(file_name), transcript.encode("utf-8"))
     return path
 
 

@@ -1,0 +1,66 @@
+"""One render per article at a time: a lease in the store that expires.
+
+Two workers (or a task redelivered while its first run still goes on) must not master the same
+article at once: the loser would overwrite the winner's MP3 after its size was recorded. The
+lease names its holder ``host:pid:token``; a holder on this host whose process is gone (a
+SIGKILLed worker) is replaced at once, any other holder only when the lease has expired.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pipeline.store import Store
+
+
+class Busy(Exception):
+    """Another live worker holds the lease."""
+
+
+def holder_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _dead_here(holder: str) -> bool:
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def acquire(store: Store, name: str, holder: str, seconds: float) -> bool:
+    if store.acquire_lease(name, holder, seconds):
+        return True
+    current = store.lease_holder(name)
+    if current is None:  # expired or released between the two queries
+        return store.acquire_lease(name, holder, seconds)
+    if _dead_here(current[0]):
+        return store.acquire_lease(name, holder, seconds, replacing=current[0])
+    return False
+
+
+@contextmanager
+def held(store: Store, name: str, seconds: float) -> Iterator[str]:
+    """Hold lease ``name`` for the block; raise Busy when a live holder has it."""
+    holder = holder_id()
+    if not acquire(store, name, holder, seconds):
+        current = store.lease_holder(name)
+        raise Busy(f"{name} is held by {current[0] if current else 'another worker'}")
+    try:
+        yield holder
+    finally:
+        try:
+            store.release_lease(name, holder)
+        except Exception:  # noqa: BLE001 - the store may be down; the lease then expires by itself
+            pass
