@@ -64,39 +64,16 @@ def _run_in_process(settings: Settings, feed_names: list[str] | None):
 
 
 def _run_on_queue(settings: Settings, feed_names: list[str] | None, timeout: float):
-    """Send each feed's poll to the Celery workers and wait for its feed to be published."""
-    from celery.result import AsyncResult
+    """Send each feed's poll to the Celery workers and follow its articles to the published feed."""
+    from pipeline.queued import QueueError, run_on_queue
 
-    from pipeline import jobs
-    from workers.app import make_app
+    def on_progress(p: Progress) -> None:
+        console.print(f"feed {escape(p.feed)}: {p.ended} of {p.total} articles ended", highlight=False)
 
-    app = make_app(settings)
-    summary = jobs.RunSummary()
-    store = jobs.open_store(settings)
-    chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
-    for feed in chosen:
-        try:
-            polled = app.send_task("workers.tasks.poll_feed", args=(feed.name,)).get(timeout=timeout)
-        except Exception as exc:
-            raise UsageError(
-                f"no answer from Celery workers via {settings.broker_url} ({type(exc).__name__}); "
-                "start them with `honcho start` (or `celery -A workers.app worker -Q default,synth`)"
-            ) from exc
-        summary.polls.append(
-            jobs.PollResult(feed.name, polled["article_ids"], polled["new"], polled["not_modified"], polled["error"])
-        )
-        summary.feed_paths.append(Path(AsyncResult(polled["publish_id"], app=app).get(timeout=timeout)))
-        for article_id in polled["article_ids"]:
-            row = store.get_article(article_id)
-            latest = store.latest_episode(article_id)
-            summary.outcomes.append(
-                jobs.Outcome(
-                    article_id, row.status, row.reason, row.message, title=row.title,
-                    version=latest.episode.version if latest else 0,
-                    duration_s=latest.episode.duration_s if latest else 0.0,
-                )
-            )
-    return summary
+    try:
+        return run_on_queue(settings, feed_names, timeout, on_progress)
+    except QueueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _print_summary(summary, settings: Settings, elapsed: float) -> None:

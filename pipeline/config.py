@@ -100,6 +100,13 @@ class Settings:
     # The reconciler (beat) re-queues articles left in new/prepared longer than this, and
     # publishes feeds whose newest episode is not in the feed file yet.
     reconcile_s: float = 120.0
+    # Redis hands an unacknowledged task to another worker after this long (a worker that
+    # died). 0 = twice the synth hard limit plus a minute: a task may wait that long reserved.
+    visibility_timeout_s: float = 0.0
+    # Retries (with exponential backoff, at most task_backoff_max_s apart) when the store or
+    # the broker is unreachable.
+    task_retries: int = 30
+    task_backoff_max_s: float = 60.0
     stuck_after_s: float = 2400.0
     # Temp files (".*.tmp") older than this are swept from output/ when a worker or run starts.
     stale_tmp_s: float = 3600.0
@@ -119,6 +126,12 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'newsaudio.db').resolve()}"
+
+    @property
+    def visibility_timeout(self) -> float:
+        if self.visibility_timeout_s > 0:
+            return self.visibility_timeout_s
+        return 2 * (self.synth_task_limit_s + self.task_grace_s) + 60
 
     @property
     def audio_dir(self) -> Path:

@@ -1,0 +1,123 @@
+"""``newsaudio run --queue``: send each feed's poll to the Celery workers, follow the articles
+in the store until each has ended, then have the feed published.
+
+The store is the truth, not the chord: a chord whose part failed, a Redis restart or a killed
+worker never leaves this waiting on a result that cannot come. Progress is reported as the
+store changes; a run that cannot finish ends with a QueueError saying what is left, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from pipeline import jobs
+from pipeline.config import Settings
+
+ENDED = ("done", "skipped", "failed", "withdrawn")
+BROKER_HINT = "start them with `honcho start` (or `celery -A workers.app worker -Q default,synth`)"
+
+
+class QueueError(Exception):
+    """The queued run could not finish; the message says what is left and what to do."""
+
+
+@dataclass
+class Progress:
+    feed: str
+    ended: int
+    total: int
+    waiting: list[str]
+
+
+def _get(result: Any, timeout: float, what: str, settings: Settings) -> Any:
+    """A Celery result, with every way of not getting it turned into a QueueError."""
+    try:
+        return result.get(timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - TimeoutError, ChordError, broker errors alike
+        kind = type(exc).__name__
+        if kind == "TimeoutError":
+            raise QueueError(
+                f"{what}: no answer from the Celery workers via {settings.broker_url} within {timeout:g}s; "
+                + BROKER_HINT
+            ) from None
+        raise QueueError(f"{what} failed in the workers ({kind}: {exc})") from None
+
+
+def _send(app: Any, name: str, args: tuple[Any, ...], settings: Settings) -> Any:
+    try:
+        return app.send_task(name, args=args, retry=True, retry_policy={"max_retries": 3, "interval_max": 2})
+    except Exception as exc:  # noqa: BLE001 - kombu/redis connection errors
+        raise QueueError(f"cannot reach the broker at {settings.broker_url} ({type(exc).__name__}); "
+                         "is Redis running?") from None
+
+
+def _ended(row: jobs.ArticleRow, since: datetime) -> bool:
+    return row.status in ENDED and row.updated_at is not None and row.updated_at >= since
+
+
+def run_on_queue(
+    settings: Settings,
+    feed_names: list[str] | None,
+    timeout: float,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> jobs.RunSummary:
+    from workers.app import make_app
+
+    app = make_app(settings)
+    summary = jobs.RunSummary()
+    store = jobs.open_store(settings)
+    deadline = time.monotonic() + timeout
+    chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
+    for feed in chosen:
+        # The store's clock is the workers' clock; a second of slack for the one we read here.
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        polled = _get(
+            _send(app, "workers.tasks.poll_feed", (feed.name,), settings),
+            max(1.0, deadline - time.monotonic()), f"polling feed {feed.name}", settings,
+        )
+        summary.polls.append(
+            jobs.PollResult(feed.name, polled["article_ids"], polled["new"], polled["not_modified"], polled["error"])
+        )
+        ids: list[str] = polled["article_ids"]
+        last: tuple[int, int] | None = None
+        while True:
+            rows = [store.get_article(i) for i in ids]
+            waiting = [r for r in rows if not _ended(r, since)]
+            if on_progress and last != (len(rows) - len(waiting), len(rows)):
+                last = (len(rows) - len(waiting), len(rows))
+                on_progress(Progress(feed.name, last[0], last[1], [r.id for r in waiting]))
+            if not waiting:
+                break
+            if time.monotonic() > deadline:
+                states = ", ".join(f"{r.id} {r.status}" for r in waiting[:10])
+                raise QueueError(
+                    f"feed {feed.name}: {len(waiting)} of {len(rows)} articles not finished after {timeout:g}s "
+                    f"({states}); the workers go on with them and the reconciler publishes the feed when they "
+                    "end. Run again with a longer --timeout to wait."
+                )
+            time.sleep(0.5)
+        if polled["error"] and not any(store.latest_episode(i) for i in ids):
+            summary.feed_paths.append(settings.feeds_dir / f"{feed.name}.xml")  # the last good feed stays
+        else:
+            # Published here, not by trusting the chord's callback: a failed part would cancel it.
+            path = _get(
+                _send(app, "workers.tasks.publish_feed", (feed.name,), settings),
+                max(1.0, deadline - time.monotonic()), f"publishing feed {feed.name}", settings,
+            )
+            summary.feed_paths.append(Path(path))
+        for row in (store.get_article(i) for i in ids):
+            latest = store.latest_episode(row.id)
+            summary.outcomes.append(
+                jobs.Outcome(
+                    row.id, row.status, row.reason, row.message, title=row.title,
+                    version=latest.episode.version if latest else 0,
+                    duration_s=latest.episode.duration_s if latest else 0.0,
+                )
+            )
+    return summary
