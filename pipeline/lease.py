@@ -25,11 +25,18 @@ def holder_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
+# Leases this process holds right now. A lease in the store naming this process but not in
+# here was left behind when releasing it failed (the store was down): it is stale.
+_HELD: set[str] = set()
+
+
 def _dead_here(holder: str) -> bool:
     host, _, rest = holder.partition(":")
     pid = rest.partition(":")[0]
     if host != socket.gethostname() or not pid.isdigit():
         return False
+    if int(pid) == os.getpid():
+        return holder not in _HELD
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -57,9 +64,11 @@ def held(store: Store, name: str, seconds: float) -> Iterator[str]:
     if not acquire(store, name, holder, seconds):
         current = store.lease_holder(name)
         raise Busy(f"{name} is held by {current[0] if current else 'another worker'}")
+    _HELD.add(holder)
     try:
         yield holder
     finally:
+        _HELD.discard(holder)
         try:
             store.release_lease(name, holder)
         except Exception:  # noqa: BLE001 - the store may be down; the lease then expires by itself

@@ -61,6 +61,27 @@ def _ended(row: jobs.ArticleRow, since: datetime) -> bool:
     return row.status in ENDED and row.updated_at is not None and row.updated_at >= since
 
 
+def _from_store(read: Callable[[], Any], deadline: float) -> Any:
+    """Read the store; while it is unreachable (restarting), wait as the workers do."""
+    while True:
+        try:
+            return read()
+        except jobs.TRANSIENT:
+            if time.monotonic() > deadline:
+                raise QueueError("the store is unreachable; the workers go on once it is back") from None
+            time.sleep(1.0)
+
+
+def _outcome(store: Any, article_id: str) -> jobs.Outcome:
+    row = store.get_article(article_id)
+    latest = store.latest_episode(article_id)
+    return jobs.Outcome(
+        row.id, row.status, row.reason, row.message, title=row.title,
+        version=latest.episode.version if latest else 0,
+        duration_s=latest.episode.duration_s if latest else 0.0,
+    )
+
+
 def run_on_queue(
     settings: Settings,
     feed_names: list[str] | None,
@@ -87,7 +108,7 @@ def run_on_queue(
         ids: list[str] = polled["article_ids"]
         last: tuple[int, int] | None = None
         while True:
-            rows = [store.get_article(i) for i in ids]
+            rows = _from_store(lambda ids=ids: [store.get_article(i) for i in ids], deadline)
             waiting = [r for r in rows if not _ended(r, since)]
             if on_progress and last != (len(rows) - len(waiting), len(rows)):
                 last = (len(rows) - len(waiting), len(rows))
@@ -102,7 +123,7 @@ def run_on_queue(
                     "end. Run again with a longer --timeout to wait."
                 )
             time.sleep(0.5)
-        if polled["error"] and not any(store.latest_episode(i) for i in ids):
+        if polled["error"] and not _from_store(lambda ids=ids: any(store.latest_episode(i) for i in ids), deadline):
             summary.feed_paths.append(settings.feeds_dir / f"{feed.name}.xml")  # the last good feed stays
         else:
             # Published here, not by trusting the chord's callback: a failed part would cancel it.
@@ -111,13 +132,5 @@ def run_on_queue(
                 max(1.0, deadline - time.monotonic()), f"publishing feed {feed.name}", settings,
             )
             summary.feed_paths.append(Path(path))
-        for row in (store.get_article(i) for i in ids):
-            latest = store.latest_episode(row.id)
-            summary.outcomes.append(
-                jobs.Outcome(
-                    row.id, row.status, row.reason, row.message, title=row.title,
-                    version=latest.episode.version if latest else 0,
-                    duration_s=latest.episode.duration_s if latest else 0.0,
-                )
-            )
+        summary.outcomes.extend(_from_store(lambda ids=ids: [_outcome(store, i) for i in ids], deadline))
     return summary
