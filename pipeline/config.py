@@ -100,6 +100,9 @@ class Settings:
     # The reconciler (beat) re-queues articles left in new/prepared longer than this, and
     # publishes feeds whose newest episode is not in the feed file yet.
     reconcile_s: float = 120.0
+    # A render holds its article's lease this long, renewed while it runs: a worker that died
+    # holds it at most this long.
+    lease_s: float = 60.0
     # Redis hands an unacknowledged task to another worker after this long (a worker that
     # died). 0 = twice the synth hard limit plus a minute: a task may wait that long reserved.
     visibility_timeout_s: float = 0.0

@@ -174,7 +174,7 @@ def _record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict
     """Record why one article went no further; never raise for the article's own problems, so
     the other articles go on. An outage of the store is not the article's problem: it is
     raised, and the task is retried with backoff."""
-    if isinstance(exc, TRANSIENT):
+    if isinstance(exc, (*TRANSIENT, lease.Busy)):
         raise exc
     if type(exc).__name__ == "SoftTimeLimitExceeded":  # Celery's soft limit, raised inside the stage
         store.set_status(row.id, "failed", "time-limit", "the task ran out of time (synth_task_limit_s)")
@@ -290,11 +290,6 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
     return stats.synthesised
 
 
-def render_lease_s(settings: Settings) -> float:
-    """How long a render may hold its article: the synth task's hard time limit."""
-    return settings.synth_task_limit_s + settings.task_grace_s
-
-
 def render_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
     """Speak a prepared article and publish its MP3, unless the same audio already exists.
 
@@ -302,14 +297,14 @@ def render_article(article_id: str, settings: Settings, store: Store | None = No
     task while the first still runs, returns ``busy`` without touching any file."""
     store = store or open_store(settings)
     try:
-        with lease.held(store, f"render:{article_id}", render_lease_s(settings)):
-            return _render_article(article_id, settings, store)
+        with lease.held(store, f"render:{article_id}", settings.lease_s) as holder:
+            return _render_article(article_id, settings, store, holder)
     except lease.Busy as exc:
         row = store.get_article(article_id)
         return Outcome(article_id, "busy", "busy", str(exc), title=row.title)
 
 
-def _render_article(article_id: str, settings: Settings, store: Store) -> Outcome:
+def _render_article(article_id: str, settings: Settings, store: Store, holder: str) -> Outcome:
     row = store.get_article(article_id)
     article = row.article()
     if article is None or row.status not in ("prepared", "done"):
@@ -357,6 +352,8 @@ def _render_article(article_id: str, settings: Settings, store: Store) -> Outcom
         file_name = publish.audio_file_name(article_id, version)
         # Write-once: this version has no record yet (we hold the lease, and it is newer than the
         # newest record), so a file under its name is a leftover of a killed render.
+        if not lease.holds(store, f"render:{article_id}", holder):
+            raise lease.Busy(f"render:{article_id} lapsed during the render (store unreachable too long)")
         written = publish.write_audio(settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n")
         try:
             store.add_episode(

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pipeline.store import Store
+
+
+def holds(store: Store, name: str, holder: str) -> bool:
+    current = store.lease_holder(name)
+    return current is not None and current[0] == holder
 
 
 class Busy(Exception):
@@ -57,17 +63,30 @@ def acquire(store: Store, name: str, holder: str, seconds: float) -> bool:
     return False
 
 
+def _renew(store: Store, name: str, holder: str, seconds: float, stop: threading.Event) -> None:
+    while not stop.wait(seconds / 3):
+        try:
+            store.acquire_lease(name, holder, seconds)
+        except Exception:  # noqa: BLE001 - the store is down: the lease may lapse, the record check guards
+            pass
+
+
 @contextmanager
 def held(store: Store, name: str, seconds: float) -> Iterator[str]:
-    """Hold lease ``name`` for the block; raise Busy when a live holder has it."""
+    """Hold lease ``name`` for the block, renewed every third of ``seconds`` while the block
+    runs; raise Busy when a live holder has it. A holder that dies (or cannot release it
+    because the store is down) stops renewing, and the lease lapses ``seconds`` later."""
     holder = holder_id()
     if not acquire(store, name, holder, seconds):
         current = store.lease_holder(name)
         raise Busy(f"{name} is held by {current[0] if current else 'another worker'}")
     _HELD.add(holder)
+    stop = threading.Event()
+    threading.Thread(target=_renew, args=(store, name, holder, seconds, stop), daemon=True).start()
     try:
         yield holder
     finally:
+        stop.set()
         _HELD.discard(holder)
         try:
             store.release_lease(name, holder)

@@ -9,6 +9,7 @@ traceback.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -91,6 +92,22 @@ def run_on_queue(
     from workers.app import make_app
 
     app = make_app(settings)
+    try:
+        return _run(app, settings, feed_names, timeout, on_progress)
+    finally:
+        # Celery results unsubscribe in __del__; collected now, not at interpreter exit, where
+        # their teardown prints a traceback.
+        gc.collect()
+        app.close()
+
+
+def _run(
+    app: Any,
+    settings: Settings,
+    feed_names: list[str] | None,
+    timeout: float,
+    on_progress: Callable[[Progress], None] | None,
+) -> jobs.RunSummary:
     summary = jobs.RunSummary()
     store = jobs.open_store(settings)
     deadline = time.monotonic() + timeout

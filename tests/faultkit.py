@@ -191,6 +191,7 @@ synth_task_limit_s = 90
 task_grace_s = 10
 visibility_timeout_s = 20
 reconcile_s = 4
+lease_s = 12
 stuck_after_s = 25
 stale_tmp_s = 60
 task_backoff_max_s = 4

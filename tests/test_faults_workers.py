@@ -31,7 +31,7 @@ def rendering_pid(c: Cluster) -> int:
 def finished(c: Cluster, run: subprocess.Popen, timeout: float = 300) -> str:
     out, err = run.communicate(timeout=timeout)
     assert run.returncode == 0, f"{out}\n{err}\n{c.worker_log()}"
-    assert "Traceback" not in err
+    assert "Traceback" not in err, err
     return out
 
 

@@ -78,7 +78,7 @@ def speak_article(self: Task, article_id: str) -> dict[str, Any]:
     config = settings()
     parts = jobs.plan_parts(article_id, config)
     if parts <= 1:
-        return jobs.render_article(article_id, config).to_dict()
+        return _rendered(self, article_id)
     speakers = group(
         signature("workers.tasks.speak_part", args=(article_id, i, parts), immutable=True) for i in range(parts)
     )
@@ -91,9 +91,19 @@ def speak_part(article_id: str, part: int, parts: int) -> int:
     return jobs.speak_part(article_id, part, parts, settings())
 
 
-@app.task(name="workers.tasks.render_article", **RETRYING)
-def render_article(article_id: str) -> dict[str, Any]:
-    return jobs.render_article(article_id, settings()).to_dict()
+@app.task(name="workers.tasks.render_article", bind=True, **RETRYING)
+def render_article(self: Task, article_id: str) -> dict[str, Any]:
+    return _rendered(self, article_id)
+
+
+def _rendered(task: Task, article_id: str) -> dict[str, Any]:
+    """Render; while another worker holds the article (or a dead one's lease has not lapsed
+    yet), try again when the lease would have lapsed. Whoever renders last finds it unchanged."""
+    config = settings()
+    outcome = jobs.render_article(article_id, config)
+    if outcome.status == "busy" and task.request.retries < config.task_retries:
+        raise task.retry(countdown=config.lease_s, max_retries=config.task_retries)
+    return outcome.to_dict()
 
 
 @app.task(name="workers.tasks.process_article", **RETRYING)
