@@ -37,17 +37,34 @@ class Progress:
 
 
 def _get(result: Any, timeout: float, what: str, settings: Settings) -> Any:
-    """A Celery result, with every way of not getting it turned into a QueueError."""
-    try:
-        return result.get(timeout=timeout)
-    except Exception as exc:  # noqa: BLE001 - TimeoutError, ChordError, broker errors alike
-        kind = type(exc).__name__
-        if kind == "TimeoutError":
+    """A Celery result, with every way of not getting it turned into a QueueError.
+
+    Read by polling the result backend rather than ``result.get()``: that subscribes to Redis,
+    and Celery unsubscribes in the result's __del__, which at interpreter exit prints a
+    traceback instead of the clean ending a user should see."""
+    backend = result.backend
+    result.backend = None  # nothing for __del__ to cancel: we never subscribe
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            meta = backend.get_task_meta(result.id)
+        except Exception as exc:  # noqa: BLE001 - Redis restarting: wait like the workers do
+            meta = {"status": "PENDING"}
+            if time.monotonic() > deadline:
+                raise QueueError(f"{what}: the broker at {settings.broker_url} is unreachable ({type(exc).__name__})"
+                                 ) from None
+        status = meta.get("status")
+        if status == "SUCCESS":
+            return meta.get("result")
+        if status in ("FAILURE", "REVOKED"):
+            exc = meta.get("result")
+            raise QueueError(f"{what} failed in the workers ({type(exc).__name__}: {exc})")
+        if time.monotonic() > deadline:
             raise QueueError(
                 f"{what}: no answer from the Celery workers via {settings.broker_url} within {timeout:g}s; "
                 + BROKER_HINT
-            ) from None
-        raise QueueError(f"{what} failed in the workers ({kind}: {exc})") from None
+            )
+        time.sleep(0.25)
 
 
 def _send(app: Any, name: str, args: tuple[Any, ...], settings: Settings) -> Any:

@@ -146,7 +146,7 @@ class Proxy:
 
 
 def site_pages(short: int, long_paragraphs: int) -> tuple[dict[str, str], list[tuple[str, str, str]]]:
-    pages = {f"kurz{i}.html": article_html(f"Kurzmeldung Nummer {i} aus dem Rathaus", 3 + i) for i in range(short)}
+    pages = {f"kurz{i}.html": article_html(f"Kurzmeldung Nummer {i} aus dem Rathaus", 3) for i in range(short)}
     pages["lang.html"] = article_html("Der lange Bericht aus dem Stadtrat", long_paragraphs)
     items = [(f"g-{name}", name, f"Titel {name}") for name in pages]
     return pages, items
@@ -155,7 +155,7 @@ def site_pages(short: int, long_paragraphs: int) -> tuple[dict[str, str], list[t
 class Cluster:
     """Everything one fault scenario needs, in ``folder``."""
 
-    def __init__(self, folder: Path, *, short: int = 2, long_paragraphs: int = 14, extra: str = "") -> None:
+    def __init__(self, folder: Path, *, short: int = 2, long_paragraphs: int = 10, extra: str = "") -> None:
         self.folder = folder
         self.redis = Redis(folder / "redis")
         self.proxy = Proxy((POSTGRES_HOST, POSTGRES_PORT))
@@ -192,7 +192,7 @@ task_grace_s = 10
 visibility_timeout_s = 20
 reconcile_s = 4
 lease_s = 12
-stuck_after_s = 25
+stuck_after_s = 15
 stale_tmp_s = 60
 task_backoff_max_s = 4
 
@@ -268,8 +268,8 @@ title = "Beispiel"
         held = self.store().lease_holder(f"render:{article_id}")
         return int(held[0].split(":")[1]) if held else None
 
-    def worker_log(self) -> str:
-        return "\n".join(p.read_text(errors="replace")[-3000:] for p in self.logs)
+    def worker_log(self, tail: int = 3000) -> str:
+        return "\n".join(p.read_text(errors="replace")[-tail:] for p in self.logs)
 
     # -- what must hold after every fault ---------------------------------------------------
     def check(self) -> None:

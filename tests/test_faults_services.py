@@ -38,5 +38,5 @@ def test_postgresql_outage_of_20_seconds_mid_run(tmp_path):
         c.proxy.resume()
         finished(c, run)
         c.check()
-        log = c.worker_log()
+        log = c.worker_log(tail=10_000_000)
         assert "OperationalError" in log  # the outage was felt, and retried
