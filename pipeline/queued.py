@@ -109,6 +109,10 @@ def run_on_queue(
     from workers.app import make_app
 
     app = make_app(settings)
+    # We read results by polling (see _get), so the backend need not subscribe to each task's
+    # result channel when sending it; that subscription is what retried for a minute against
+    # a Redis that is down.
+    app.backend.on_task_call = lambda *args, **kwargs: None
     try:
         return _run(app, settings, feed_names, timeout, on_progress)
     finally:
