@@ -369,6 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _errors() -> tuple[type[BaseException], ...]:
     kinds: list[type[BaseException]] = [ConfigError, StageError, UsageError, OSError]
+    try:  # the store unreachable (PostgreSQL restarting): one line, not a traceback
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
+        kinds += [OperationalError, InterfaceError]
+    except ImportError:
+        pass
     try:
         from voices import VoiceError
 

@@ -481,6 +481,7 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
 def start_sweep(settings: Settings, store: Store) -> None:
     """Leftovers of killed processes: stale temp files and episode files without a record."""
     sweep.sweep_tmp(settings.output_dir, settings.stale_tmp_s)
+    sweep.sweep_cache_tmp(settings.cache_dir, settings.stale_tmp_s)
     sweep.sweep_orphans(settings.audio_dir, store)
 
 

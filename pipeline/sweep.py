@@ -66,6 +66,22 @@ def sweep_tmp(root: Path, older_than_s: float) -> list[Path]:
     return removed
 
 
+def sweep_cache_tmp(cache_dir: Path | None, older_than_s: float) -> list[Path]:
+    """The sentence cache's own temp files (``.tmp-*``) left by a killed writer."""
+    removed: list[Path] = []
+    if cache_dir is None or not cache_dir.is_dir():
+        return removed
+    now = time.time()
+    for path in cache_dir.glob("*/.tmp-*"):
+        try:
+            if now - path.stat().st_mtime > older_than_s:
+                path.unlink(missing_ok=True)
+                removed.append(path)
+        except FileNotFoundError:
+            continue
+    return removed
+
+
 def sweep_orphans(audio_dir: Path, store: Store, *, min_age_s: float = 30.0) -> list[Path]:
     """Remove episode files (``<article>-v<N>.*``) with no record, unless a render is under way."""
     removed: list[Path] = []

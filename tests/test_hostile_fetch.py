@@ -213,7 +213,11 @@ def test_nat64_url_is_refused_before_any_connection(web, settings):
 
 def test_allowed_hosts_names_one_host_not_every_private_one(web, settings):
     web["/x"] = reply(b"<p>erlaubt</p>")
-    settings.allowed_hosts = ["127.0.0.1"]
+    # as shipped: the demo's loopback host, nothing else private
+    assert settings.allowed_hosts == ["127.0.0.1"] and not settings.allow_private_addresses
+    with pytest.raises(FetchError) as err:
+        resolve_checked("10.0.0.1", 80, settings)
+    assert err.value.reason == "blocked-address"
     assert "erlaubt" in fetch(web.base + "/x", settings).text
     port = web.base.rsplit(":", 1)[1]
     with pytest.raises(FetchError) as err:
