@@ -65,9 +65,10 @@ def _run_in_process(settings: Settings, feed_names: list[str] | None):
 
 def _run_on_queue(settings: Settings, feed_names: list[str] | None, timeout: float):
     """Send each feed's poll to the Celery workers and follow its articles to the published feed."""
+    from pipeline.queued import Progress as Advance
     from pipeline.queued import QueueError, run_on_queue
 
-    def on_progress(p: Progress) -> None:
+    def on_progress(p: Advance) -> None:
         console.print(f"feed {escape(p.feed)}: {p.ended} of {p.total} articles ended", highlight=False)
 
     try:

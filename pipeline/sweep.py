@@ -16,8 +16,10 @@ import socket
 import time
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pipeline.store import Store
+if TYPE_CHECKING:  # publish imports this module for writer_tag; it need not load the store
+    from pipeline.store import Store
 
 log = logging.getLogger("newsaudio.sweep")
 
