@@ -163,3 +163,45 @@ def test_extract_of_a_hostile_url_reports_the_reason_escaped(web, settings, caps
     assert main(["extract", web.base + "/[/x]"], settings=settings) == 1
     err = capsys.readouterr().err
     assert "[/x]" in err and "127.0.0.1" in err
+
+
+def lol_feed(levels: int = 8) -> bytes:
+    entities = '<!ENTITY a "aaaaaaaaaa">' + "".join(
+        f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">' for i in range(levels)
+    )
+    return (
+        f'<?xml version="1.0"?><!DOCTYPE rss [{entities}]><rss version="2.0"><channel><title>t</title>'
+        f"<item><guid>1</guid><link>http://example.org/a</link><title>&{chr(97 + levels)};</title></item>"
+        "</channel></rss>"
+    ).encode()
+
+
+def test_entity_bomb_in_a_feed_is_not_expanded():
+    import time
+    import tracemalloc
+
+    from pipeline.feeds import parse_feed
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    (entry,) = parse_feed(lol_feed(), "http://example.org/feed.xml").entries
+    elapsed = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(entry.title) < 100  # 10^9 "a" were asked for
+    assert peak < 5_000_000 and elapsed < 5
+
+
+def test_external_entity_in_a_feed_is_never_read(tmp_path):
+    from pipeline.feeds import parse_feed
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("GEHEIM-1234", encoding="utf-8")
+    data = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "{secret.as_uri()}">]><rss version="2.0"><channel>'
+        "<title>t &x;</title><item><guid>1</guid><link>http://example.org/a</link><title>A &x; B</title>"
+        "<description>&x;</description></item></channel></rss>"
+    ).encode()
+    poll = parse_feed(data, "http://example.org/feed.xml")
+    (entry,) = poll.entries
+    assert "GEHEIM" not in entry.title + entry.summary + poll.title
