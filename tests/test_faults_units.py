@@ -149,3 +149,31 @@ def test_run_queue_without_a_broker_ends_with_a_clear_message(tmp_path):
     assert result.returncode == 2
     assert "broker" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_two_renders_of_one_article_at_once_publish_one_file_that_matches_its_record(settings, tmp_path):
+    import threading
+
+    from pipeline.config import FeedConfig
+    from pipeline.demo import serve_site
+    from tests.hostile_site import article_html, feed_xml, write_site
+
+    site = write_site(tmp_path / "site", {"a.html": article_html("Ein Artikel, zweimal bestellt", 4)},
+                      feed_xml([("a", "a.html", "A")]))
+    with serve_site(site) as base:
+        settings.feeds = [FeedConfig(name="f", url=f"{base}/feed.xml")]
+        (article_id,) = jobs.poll_feed(settings.feeds[0], settings).article_ids
+        assert jobs.prepare_article(article_id, settings).status == "prepared"
+    outcomes: list[jobs.Outcome] = []
+    threads = [threading.Thread(target=lambda: outcomes.append(jobs.render_article(article_id, settings)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(o.status for o in outcomes) in (["busy", "done"], ["done", "unchanged"])
+    assert ["synthesis" in o.timings for o in outcomes].count(True) == 1, outcomes  # spoken once, not raced
+    (episode,) = jobs.open_store(settings).all_episodes(article_id)
+    mp3 = settings.audio_dir / episode.episode.file_name
+    assert mp3.stat().st_size == episode.episode.bytes
+    assert sorted(p.name for p in settings.audio_dir.iterdir()) == [mp3.name, mp3.with_suffix(".txt").name]
