@@ -21,7 +21,7 @@ _DROP = re.compile(
     "\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff\ufff9-\ufffb\ufffe\uffff"
     "\ud800-\udfff]"
 )
-_SPACES = re.compile(r"[ \t\r\n\u00a0\u2028\u2029]+")
+_SPACES = re.compile(r"[ \t\r\n\u2028\u2029]+")
 ELLIPSIS = "…"
 HTTP_SCHEMES = ("http", "https")
 
@@ -43,13 +43,14 @@ def clean_html(html: str) -> str:
 
 
 def clean_text(value: str | None, *, multiline: bool = False) -> str:
-    """Drop what no listener should get; fold whitespace (keep line breaks when ``multiline``)."""
+    """Drop what no listener should get. A one-line field (title, author, link) also has its
+    line breaks and runs of spaces folded; body text keeps its spacing (no-break spaces
+    included: the speech rules read them), so a clean article's text and hash stay as they were."""
     if not value:
         return ""
     text = _DROP.sub("", value)
     if multiline:
-        lines = (_SPACES.sub(" ", line).strip() for line in re.split(r"\r\n|\r|\n|\u2028|\u2029", text))
-        return "\n".join(lines).strip()
+        return text.strip()
     return _SPACES.sub(" ", text).strip()
 
 
@@ -105,12 +106,12 @@ def clean_entry(entry: FeedEntry, *, title_limit: int, guid_limit: int, allow_fi
 
 def clean_article(article: Article, *, title_limit: int, allow_file: bool = False) -> Article:
     """The extractor's output with every text field cleaned and every link checked."""
-    blocks = [Block(b.kind, t) for b in article.blocks if (t := clean_text(b.text))]
+    blocks = [Block(b.kind, t) for b in article.blocks if (t := clean_text(b.text, multiline=True))]
     return dataclasses.replace(
         article,
         title=clean_title(article.title, title_limit),
         kicker=clean_title(article.kicker, title_limit),
-        lead=clean_text(article.lead),
+        lead=clean_text(article.lead, multiline=True),
         blocks=blocks,
         url=clean_url(article.url, allow_file=allow_file),
         canonical_url=clean_url(article.canonical_url),
