@@ -94,7 +94,8 @@ def clean_entry(entry: FeedEntry, *, title_limit: int, guid_limit: int, allow_fi
     url = clean_url(entry.url, allow_file=allow_file)
     if not url:
         return None
-    guid = clean_text(entry.guid)[:guid_limit] or url
+    # Not folded: a GUID is an identity, and a clean one must map to the same article as before.
+    guid = clean_text(entry.guid, multiline=True)[:guid_limit] or url
     return FeedEntry(
         guid=guid,
         url=url,
