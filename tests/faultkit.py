@@ -224,7 +224,9 @@ title = "Beispiel"
     def env(self) -> dict[str, str]:
         return {**os.environ, "NEWSAUDIO_CONFIG": str(self.config), "PYTHONPATH": str(REPO)}
 
-    def start_worker(self, name: str, *, concurrency: int = 1, beat: bool = False) -> subprocess.Popen:
+    def start_worker(
+        self, name: str, *, concurrency: int = 1, beat: bool = False, wait: bool = True
+    ) -> subprocess.Popen:
         log = self.folder / f"worker-{name}.log"
         args = [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", "default,synth",
                 "--concurrency", str(concurrency), "--loglevel", "INFO", "--without-gossip", "--without-mingle",
@@ -236,7 +238,8 @@ title = "Beispiel"
                                     start_new_session=True)
         self.workers.append(proc)
         self.logs.append(log)
-        wait_for(lambda: b" ready." in log.read_bytes(), 90, f"worker {name}")
+        if wait:
+            wait_for(lambda: b" ready." in log.read_bytes(), 90, f"worker {name}")
         return proc
 
     def stop_worker(self, proc: subprocess.Popen) -> None:

@@ -12,7 +12,7 @@ from tests.test_faults_workers import finished, rendering_pid
 def test_redis_restarted_mid_run(tmp_path):
     # Long articles are spoken by parallel part tasks (a chord in Redis) when Redis goes.
     with Cluster(tmp_path, extra="segments_per_task = 8") as c:
-        c.start_worker("a", concurrency=2, beat=True)
+        c.start_worker("a", concurrency=2, beat=True, wait=False)
         run = c.run_queue()
 
         def speaking() -> bool:
@@ -30,7 +30,7 @@ def test_redis_restarted_mid_run(tmp_path):
 
 def test_postgresql_outage_of_20_seconds_mid_run(tmp_path):
     with Cluster(tmp_path, extra="segments_per_task = 0") as c:
-        c.start_worker("a", concurrency=2, beat=True)
+        c.start_worker("a", concurrency=2, beat=True, wait=False)
         run = c.run_queue()
         rendering_pid(c)
         c.proxy.cut()

@@ -42,8 +42,8 @@ def children(pid: int) -> list[int]:
 
 def test_sigkill_of_a_worker_child_mid_synthesis(tmp_path):
     with Cluster(tmp_path, extra="segments_per_task = 0") as c:
-        worker = c.start_worker("a", concurrency=2, beat=True)
-        run = c.run_queue()
+        worker = c.start_worker("a", concurrency=2, beat=True, wait=False)
+        run = c.run_queue()  # starts meanwhile; it waits for the worker to answer
         pid = rendering_pid(c)
         assert pid in children(worker.pid)
         os.kill(pid, signal.SIGKILL)
@@ -54,22 +54,23 @@ def test_sigkill_of_a_worker_child_mid_synthesis(tmp_path):
 
 def test_sigkill_of_a_whole_worker_mid_synthesis(tmp_path):
     with Cluster(tmp_path, extra="segments_per_task = 0") as c:
-        doomed = c.start_worker("doomed", concurrency=1)
+        workers = [c.start_worker("a", wait=False), c.start_worker("b", beat=True, wait=False)]
         run = c.run_queue()
-        rendering_pid(c)
+        pid = rendering_pid(c)
+        (doomed,) = [w for w in workers if pid in children(w.pid)]
         os.killpg(doomed.pid, signal.SIGKILL)  # the worker and its pool, as when a machine dies
         doomed.wait()
-        # Another worker takes over: the unacknowledged message comes back after the visibility
-        # timeout, the dead holder's lease is taken over, the reconciler fills any gap.
-        c.start_worker("heir", concurrency=1, beat=True)
+        # The other worker takes over: the unacknowledged message comes back after the
+        # visibility timeout, the dead holder's lease is taken over (or lapses), the reconciler
+        # fills any gap.
         finished(c, run)
         c.check()
 
 
 def test_two_workers_and_two_queued_runs_on_the_same_feed(tmp_path):
     with Cluster(tmp_path, extra="segments_per_task = 8") as c:
-        c.start_worker("a", concurrency=1, beat=True)
-        c.start_worker("b", concurrency=1)
+        c.start_worker("a", concurrency=1, beat=True, wait=False)
+        c.start_worker("b", concurrency=1, wait=False)
         runs = [c.run_queue(), c.run_queue()]
         for run in runs:
             finished(c, run)
