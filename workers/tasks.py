@@ -16,6 +16,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from pipeline import jobs
 from pipeline import reconcile as reconciling
+from pipeline.store import Store
 from workers.app import app, settings
 
 log = logging.getLogger("newsaudio.tasks")
@@ -33,10 +34,19 @@ RETRYING = {
 @worker_ready.connect
 def _sweep_on_start(**_: Any) -> None:
     """A worker starting after a crash removes what the crashed one left half-written."""
+    # A store of its own, closed after: this runs in the main process, and pool processes forked
+    # later must not inherit its open database connections.
     try:
-        jobs.start_sweep(settings(), jobs.open_store(settings()))
+        store = Store(settings().db_url)
     except Exception:  # noqa: BLE001 - the store may be down; the reconciler sweeps later
+        log.exception("sweep at start: store unreachable")
+        return
+    try:
+        jobs.start_sweep(settings(), store)
+    except Exception:  # noqa: BLE001
         log.exception("sweep at start failed")
+    finally:
+        store.close()
 
 
 def _article_chain(feed_name: str, article_id: str, *, prepared: bool = False) -> Any:
