@@ -226,6 +226,7 @@ def _read_source(source: str, settings: Settings) -> tuple[str, str]:
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
+    from pipeline import clean
     from pipeline.extract import extract, render_text
 
     sources: list[str] = []
@@ -241,7 +242,8 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     for i, src in enumerate(sources):
         try:
             html, fetched_url = _read_source(src, settings)
-            article = extract(html, args.url or fetched_url, rules_dir=settings.site_rules)
+            article = extract(clean.clean_html(html), args.url or fetched_url, rules_dir=settings.site_rules)
+            article = clean.clean_article(article, title_limit=settings.max_title_chars, allow_file=True)
         except UsageError:
             if not args.many:
                 raise
@@ -713,6 +715,12 @@ def _errors() -> tuple[type[BaseException], ...]:
     from pipeline.speech.lexicon import LexiconError
 
     kinds: list[type[BaseException]] = [ConfigError, StageError, UsageError, OSError, CommandError, LexiconError]
+    try:  # the store unreachable (PostgreSQL restarting): one line, not a traceback
+        from sqlalchemy.exc import InterfaceError, OperationalError
+
+        kinds += [OperationalError, InterfaceError]
+    except ImportError:
+        pass
     try:
         from voices import VoiceError
 

@@ -103,7 +103,21 @@ class Settings:
     # Loopback and private addresses are refused unless allowed: a feed must not make the
     # worker fetch from inside the newsroom's network.
     allow_private_addresses: bool = False
+    # Hosts allowed although private or loopback, each "host" or "host:port" (the demo names
+    # its own loopback server here instead of opening every private range).
+    allowed_hosts: list[str] = field(default_factory=list)
     allow_local_files: bool = False
+    # With allow_local_files: the folder local files must lie in (default: each file: feed's folder).
+    local_files_dir: Path | None = None
+    # Wall-clock bound on one request, redirects included (timeout_s bounds each network wait).
+    fetch_deadline_s: float = 60.0
+    # Content-Encoding layers decoded at most; the size cap counts bytes after every layer.
+    max_content_encodings: int = 2
+    # Entrance limits for text from outside: longer titles are cut and marked with "…"; a
+    # longer article is not voiced (recorded as skipped, reason too-long).
+    max_title_chars: int = 300
+    max_guid_chars: int = 1000
+    max_article_chars: int = 40_000
     # extract
     site_rules: Path | None = None
     skip_non_german: bool = True
@@ -119,6 +133,27 @@ class Settings:
     # in parallel (they fill the shared sentence cache) before one task masters it. 0 = never.
     # Needs cache_dir on storage every synth worker shares, like output_dir.
     segments_per_task: int = 40
+    # Celery time limits (soft, in seconds; the hard limit is this plus task_grace_s): I/O tasks
+    # (poll, fetch+extract, publish) and synth tasks (speech, synthesis, mastering).
+    io_task_limit_s: float = 180.0
+    synth_task_limit_s: float = 1800.0
+    task_grace_s: float = 60.0
+    # The reconciler (beat) re-queues articles left in new/prepared longer than this, and
+    # publishes feeds whose newest episode is not in the feed file yet.
+    reconcile_s: float = 120.0
+    # A render holds its article's lease this long, renewed while it runs: a worker that died
+    # holds it at most this long.
+    lease_s: float = 60.0
+    # Redis hands an unacknowledged task to another worker after this long (a worker that
+    # died). 0 = twice the synth hard limit plus a minute: a task may wait that long reserved.
+    visibility_timeout_s: float = 0.0
+    # Retries (with exponential backoff, at most task_backoff_max_s apart) when the store or
+    # the broker is unreachable.
+    task_retries: int = 30
+    task_backoff_max_s: float = 60.0
+    stuck_after_s: float = 2400.0
+    # Temp files (".*.tmp") older than this are swept from output/ when a worker or run starts.
+    stale_tmp_s: float = 3600.0
     # audio
     target_lufs: float = -16.0
     true_peak_dbtp: float = -1.0
@@ -160,6 +195,12 @@ class Settings:
         return f"sqlite:///{(self.data_dir / 'newsaudio.db').resolve()}"
 
     @property
+    def visibility_timeout(self) -> float:
+        if self.visibility_timeout_s > 0:
+            return self.visibility_timeout_s
+        return 2 * (self.synth_task_limit_s + self.task_grace_s) + 60
+
+    @property
     def audio_dir(self) -> Path:
         return self.output_dir / "audio"
 
@@ -198,6 +239,10 @@ def _coerce(obj: Any, value: Any, target: Any, name: str) -> Any:
             return Path(value) if value not in ("", None) else None
         if target is None:
             return value
+        if isinstance(target, list):
+            # TOML gives a list; the environment a comma-separated string.
+            items = value.split(",") if isinstance(value, str) else list(value)
+            return [str(i).strip() for i in items if str(i).strip()]
         return kind(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"setting {name!r}: cannot read {value!r} as {kind.__name__}") from exc

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import feedparser
 
+from pipeline import clean
 from pipeline.config import Settings
 from pipeline.fetch import fetch
 from pipeline.models import FeedEntry, FeedError, FetchError
@@ -34,6 +36,8 @@ class FeedPoll:
     etag: str | None = None
     modified: str | None = None
     not_modified: bool = False
+    # Entries left out at the entrance, each "link: why" (a javascript: link, no host, ...).
+    refused: list[str] = field(default_factory=list)
 
 
 def _published(entry: feedparser.FeedParserDict) -> datetime | None:
@@ -43,31 +47,54 @@ def _published(entry: feedparser.FeedParserDict) -> datetime | None:
     return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
 
 
-def parse_feed(data: bytes, url: str) -> FeedPoll:
-    """Parse feed bytes. Relative article links are resolved against ``url``."""
-    parsed = feedparser.parse(data, response_headers={"content-location": url})
+# A feed needs no document type: its internal subset is where entity bombs and external
+# entities live, and feedparser's fallback parser spends seconds on nested entities.
+_DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>", re.S | re.I)
+
+
+def without_doctype(data: bytes) -> bytes:
+    head, rest = data[:65536], data[65536:]
+    return _DOCTYPE.sub(b"", head, count=1) + rest
+
+
+def parse_feed(data: bytes, url: str, settings: Settings | None = None) -> FeedPoll:
+    """Parse feed bytes. Relative article links are resolved against ``url``.
+
+    Every entry is cleaned here (control characters, bidi overrides, title length), and an
+    entry whose link is not an absolute http(s) URL is left out: nothing later publishes it."""
+    limits = settings or Settings()
+    parsed = feedparser.parse(without_doctype(data), response_headers={"content-location": url})
     entries: list[FeedEntry] = []
+    refused: list[str] = []
     for item in parsed.entries:
         link = item.get("link", "").strip()
         if not link:
             continue
         # A feed without <guid> still needs a stable identity: the link is the best there is.
-        guid = (item.get("id") or "").strip() or link
-        entries.append(
-            FeedEntry(
-                guid=guid,
-                url=link,
-                title=item.get("title", "").strip(),
-                published=_published(item),
-                summary=item.get("summary", "").strip(),
-            )
+        raw = FeedEntry(
+            guid=(item.get("id") or "").strip() or link,
+            url=link,
+            title=item.get("title", ""),
+            published=_published(item),
+            summary=item.get("summary", ""),
         )
+        entry = clean.clean_entry(
+            raw,
+            title_limit=limits.max_title_chars,
+            guid_limit=limits.max_guid_chars,
+            allow_file=limits.allow_local_files and url.startswith("file:"),
+        )
+        if entry is None:
+            refused.append(f"{clean.clean_text(link)[:200]}: not an http(s) link")
+            continue
+        entries.append(entry)
     # feedparser reads what it can of broken XML; a feed that yields no usable entry and is
     # malformed (or not a feed at all) is an error the operator must see, not an empty feed.
     if not entries and (parsed.bozo or not parsed.version):
         problem = parsed.get("bozo_exception") or "no RSS or Atom root element"
         raise FeedError(f"{url} is not a readable RSS/Atom feed ({problem!s}); check the feed URL")
-    return FeedPoll(url=url, entries=entries, title=parsed.feed.get("title", ""))
+    title = clean.clean_title(parsed.feed.get("title", ""), limits.max_title_chars)
+    return FeedPoll(url=url, entries=entries, title=title, refused=refused)
 
 
 def poll(url: str, settings: Settings, *, etag: str | None = None, modified: str | None = None) -> FeedPoll:
@@ -83,7 +110,7 @@ def poll(url: str, settings: Settings, *, etag: str | None = None, modified: str
         raise FeedError(str(exc), reason="feed-" + exc.reason) from exc
     if page.status == 304:
         return FeedPoll(url=url, etag=etag, modified=modified, not_modified=True)
-    result = parse_feed(page.body, page.url)
+    result = parse_feed(page.body, page.url, settings)
     result.etag = page.headers.get("etag")
     result.modified = page.headers.get("last-modified")
     return result

@@ -19,8 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy.exc import InterfaceError, OperationalError
 
-from pipeline import article_options, lexstore, lifecycle, publish, webhooks
+from pipeline import article_options, clean, lease, lexstore, lifecycle, publish, sweep, webhooks
 from pipeline import feeds as feeds_stage
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
@@ -34,6 +35,10 @@ from pipeline.store import ArticleRow, DuplicateEpisode, EpisodeRow, Store
 from voices import SegmentCache, Voice, load_voice, speak
 
 log = logging.getLogger("newsaudio.jobs")
+
+# The store being unreachable (PostgreSQL restarting, SQLite locked too long): retried, not
+# recorded as the article's failure.
+TRANSIENT: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 # A failed article is retried on later polls, but not forever: a page that is gone stays gone.
 MAX_ATTEMPTS = 3
@@ -208,6 +213,8 @@ def poll_feed(feed: FeedConfig, settings: Settings, store: Store | None = None) 
     if result.not_modified:
         log.info("feed %s: not modified since last poll", feed.name)
         return PollResult(feed=feed.name, article_ids=_retryable(store, feed.name), not_modified=True)
+    for refused in result.refused:
+        log.warning("feed %s: entry left out: %s", feed.name, refused)
     ids: list[str] = []
     new = 0
     for entry in result.entries:
@@ -228,8 +235,15 @@ def _retryable(store: Store, feed_name: str) -> list[str]:
 
 
 def _record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict[str, float]) -> Outcome:
-    """Record why one article went no further; never raise, so the other articles go on."""
-    if isinstance(exc, NotGerman):
+    """Record why one article went no further; never raise for the article's own problems, so
+    the other articles go on. An outage of the store is not the article's problem: it is
+    raised, and the task is retried with backoff."""
+    if isinstance(exc, (*TRANSIENT, lease.Busy)):
+        raise exc
+    if type(exc).__name__ == "SoftTimeLimitExceeded":  # Celery's soft limit, raised inside the stage
+        store.set_status(row.id, "failed", "time-limit", "the task ran out of time (synth_task_limit_s)")
+        return Outcome(row.id, "failed", "time-limit", "the task ran out of time", title=row.title, timings=timings)
+    if isinstance(exc, (NotGerman, clean.TooLong)):
         status, reason, message = "skipped", exc.reason, str(exc)
     elif isinstance(exc, StageError):
         status, reason, message = "failed", exc.reason, str(exc)
@@ -267,7 +281,12 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
         timings["fetch"] = time.perf_counter() - start
         _stage(article_id, row.title, "extract")
         start = time.perf_counter()
-        article = extract(page.text, page.url, rules_dir=settings.site_rules)
+        article = extract(clean.clean_html(page.text), page.url, rules_dir=settings.site_rules)
+        # Cleaned once, here: everything after (feed, JSON, ID3, terminal) gets printable text
+        # and only http(s) links.
+        article = clean.clean_article(article, title_limit=settings.max_title_chars,
+                                      allow_file=settings.allow_local_files)
+        clean.check_length(article, settings.max_article_chars)
         timings["extract"] = time.perf_counter() - start
         if settings.skip_non_german and not is_german(article):
             raise NotGerman(
@@ -281,7 +300,7 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
             return Outcome(article_id, "withdrawn", gone.reason, gone.message, title=row.title, timings=timings)
         return outcome
     if not article.url:
-        article.url = row.url
+        article.url = clean.clean_url(row.url, allow_file=settings.allow_local_files)
     store.save_prepared(article_id, article)
     return Outcome(article_id, "prepared", title=article.spoken_title, timings=timings)
 
@@ -371,8 +390,20 @@ def render_article(
     article_id: str, settings: Settings, store: Store | None = None, *, force: bool = False
 ) -> Outcome:
     """Speak a prepared article and publish its MP3, unless the same audio already exists
-    (``force``: speak it again all the same, e.g. after a fix in a voice or the lexicon code)."""
+    (``force``: speak it again all the same, e.g. after a fix in a voice or the lexicon code).
+
+    One render per article at a time (a lease in the store): a second one, e.g. a redelivered
+    task while the first still runs, returns ``busy`` without touching any file."""
     store = store or open_store(settings)
+    try:
+        with lease.held(store, f"render:{article_id}", settings.lease_s) as holder:
+            return _render_article(article_id, settings, store, holder, force=force)
+    except lease.Busy as exc:
+        row = store.get_article(article_id)
+        return Outcome(article_id, "busy", "busy", str(exc), title=row.title)
+
+
+def _render_article(article_id: str, settings: Settings, store: Store, holder: str, *, force: bool = False) -> Outcome:
     row = store.get_article(article_id)
     article, voice_name = _as_chosen(store, article_id, row.article(), settings)
     if article is None or row.status not in ("prepared", "done"):
@@ -427,7 +458,11 @@ def render_article(
             file_name, script.segments, mastered.spans, mastered.chapters, mastered.duration_s,
             title=article.spoken_title, podcast=lifecycle.channel_of(settings, row.feed).title,
         )
-        publish.write_audio(
+        # Write-once: this version has no record yet (we hold the lease, and it is newer than the
+        # newest record), so a file under its name is a leftover of a killed render.
+        if not lease.holds(store, f"render:{article_id}", holder):
+            raise lease.Busy(f"render:{article_id} lapsed during the render (store unreachable too long)")
+        written = publish.write_audio(
             settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n", sidecars=timed
         )
         try:
@@ -454,6 +489,11 @@ def render_article(
             log.info("article %s v%d was published by a concurrent run", article_id, version)
             return Outcome(article_id, "unchanged", title=article.spoken_title, version=version,
                            file_name=file_name, voice=voice.identity, timings=timings)
+        except Exception:
+            # No file without a record: the store could not take it (an outage), so the files
+            # go, and the task is retried.
+            _remove_episode_files(written)
+            raise
         store.set_status(article_id, "done")
         lifecycle.write_player_data(settings, store, article_id)
         timings["publish"] = time.perf_counter() - start
@@ -466,6 +506,11 @@ def render_article(
         duration_s=mastered.duration_s, synthesised=stats.synthesised, cached=stats.cached,
         voice=voice.identity, timings=timings,
     )
+
+
+def _remove_episode_files(mp3: Path) -> None:
+    for path in mp3.parent.glob(mp3.stem + ".*"):
+        path.unlink(missing_ok=True)
 
 
 def _only_untouching_lexicon_change(
@@ -550,11 +595,22 @@ def restore(article: str, settings: Settings, store: Store | None = None) -> lif
     return lifecycle.restore_article(resolve_article(article, settings, store), settings, store)
 
 
+def start_sweep(settings: Settings, store: Store) -> None:
+    """Leftovers of killed processes: stale temp files and episode files without a record."""
+    sweep.sweep_tmp(settings.output_dir, settings.stale_tmp_s)
+    sweep.sweep_cache_tmp(settings.cache_dir, settings.stale_tmp_s)
+    sweep.sweep_orphans(settings.audio_dir, store)
+
+
 @dataclass
 class RunSummary:
     outcomes: list[Outcome] = field(default_factory=list)
     polls: list[PollResult] = field(default_factory=list)
     feed_paths: list[Path] = field(default_factory=list)
+
+    @property
+    def failed_polls(self) -> list[PollResult]:
+        return [p for p in self.polls if p.error]
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -578,6 +634,7 @@ def run(
 ) -> RunSummary:
     """Poll every configured feed, process what needs it, publish each feed: in this process."""
     store = open_store(settings)
+    start_sweep(settings, store)
     summary = RunSummary()
     chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
     with reporting_stages(on_stage):
@@ -586,11 +643,17 @@ def run(
             summary.polls.append(polled)
             if on_poll:
                 on_poll(polled)
+            outcomes = []
             for article_id in polled.article_ids:
                 outcome = process_article(article_id, settings, store)
-                summary.outcomes.append(outcome)
+                outcomes.append(outcome)
                 if on_article:
                     on_article(outcome)
+            summary.outcomes.extend(outcomes)
+            if polled.error and not any(o.status == "done" for o in outcomes):
+                # A feed that cannot be read is a failed feed: the last good feed file stays as it is.
+                summary.feed_paths.append(settings.feeds_dir / f"{feed.name}.xml")
+                continue
             summary.feed_paths.append(publish_feed(feed.name, settings, store))
     try:  # a run from the shell has no web process to send what it announced
         webhooks.deliver_due(store, settings)

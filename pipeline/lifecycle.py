@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from pipeline import publish
+from pipeline import feedguard, publish
 from pipeline.config import Channel, Settings, channel_for
 from pipeline.models import Episode, Segment
 from pipeline.store import ArticleRow, Store, UnknownArticle
@@ -110,10 +110,21 @@ def publish_feed(feed_name: str, settings: Settings, store: Store) -> Path:
     channel = channel_of(settings, feed_name)
     rows = store.newest_episodes(feed_name, settings.max_items)
     episodes = [r.episode for r in rows]
-    xml = publish.render_feed(
-        channel, episodes, feed_name=feed_name, feed_title=channel.title,
-        public_base_url=settings.public_base_url, built=_PLACEHOLDER,
-    )
+
+    def render(chosen: list[Episode]) -> bytes:
+        return publish.render_feed(
+            channel, chosen, feed_name=feed_name, feed_title=channel.title,
+            public_base_url=settings.public_base_url, built=_PLACEHOLDER,
+        )
+
+    # No single episode can stop the feed: one that cannot be rendered is left out and recorded.
+    xml, left_out = feedguard.render_leaving_out(render, episodes)
+    for bad in left_out:
+        log.error("feed %s: episode %s left out: %s", feed_name, bad.episode.episode_id, bad.reason)
+        if store.get_article(bad.episode.episode_id).reason != "unpublishable":
+            store.set_status(bad.episode.episode_id, "failed", "unpublishable", bad.reason)
+    skipped = {bad.episode.episode_id for bad in left_out}
+    episodes = [e for e in feedguard.safe_links(episodes) if e.episode_id not in skipped]
     digest = hashlib.sha256(xml).hexdigest()
     known = store.feed_build(feed_name)
     if known and known[0] == digest:

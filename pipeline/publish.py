@@ -25,6 +25,7 @@ from lxml import etree
 from pipeline.article_paths import article_json_path, guid_json_path
 from pipeline.config import Channel
 from pipeline.models import Episode
+from pipeline.sweep import writer_tag
 from pipeline.transcripts import Cue, chapter_spans, clean, paragraphs
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -133,7 +134,8 @@ def bring_back(output_dir: Path, relpath: str, kept_in: Path) -> bool:
 
 def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # The writer's tag (host, pid) lets pipeline.sweep remove the file if this process dies.
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{writer_tag()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -341,14 +343,15 @@ def write_feed(output_dir: Path, feed_name: str, xml: bytes, player_index: bytes
 def write_audio(
     output_dir: Path, file_name: str, mp3: bytes, transcript: str = "", sidecars: dict[str, bytes] | None = None
 ) -> Path:
-    """Write the MP3, and first its transcript and other files beside it (``sidecars``, by file
-    name), so a listed episode always has them all."""
+    """Write the MP3, then its transcript and the other files beside it (``sidecars``, by file
+    name): a transcript never points at an MP3 not there yet. All exist before the episode is
+    recorded, so a listed episode always has them all."""
+    path = output_dir / "audio" / file_name
+    atomic_write(path, mp3)
     if transcript:
         atomic_write(output_dir / "audio" / transcript_file_name(file_name), transcript.encode("utf-8"))
     for name, data in (sidecars or {}).items():
         atomic_write(output_dir / "audio" / name, data)
-    path = output_dir / "audio" / file_name
-    atomic_write(path, mp3)
     return path
 
 

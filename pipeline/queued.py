@@ -1,33 +1,38 @@
-"""``newsaudio run --queue``: send each feed's poll to the Celery workers and watch the work.
+"""``newsaudio run --queue``: send each feed's poll to the Celery workers, follow the articles
+in the store until each has ended, then have the feed published.
 
 Before sending anything it asks the workers which queues they consume: with nobody on a queue
-the work would sit there forever, so it says so and gives up at once. While waiting it reports
-what it waits for and how far the work is (articles finished in the store, messages still in the
-queues), and it gives up with a clear message when the workers stop answering or the time is up.
-It never lets a Celery exception (TimeoutError, ChordError) reach the operator as a traceback.
+the work would sit there forever, so it says so and gives up at once. The store is the truth,
+not the chord: a chord whose part failed, a Redis restart or a killed worker never leaves this
+waiting on a result that cannot come. Progress (articles ended, messages still queued) is
+reported as the store changes; a run that cannot finish ends with a WorkersUnavailable saying
+what is left and what to do, never a traceback (TimeoutError, ChordError).
 """
 
 from __future__ import annotations
 
+import gc
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
-
-from celery.states import READY_STATES
 
 from pipeline import jobs
 from pipeline.config import Settings
 
 # The queues workers/app.py routes tasks to: poll, fetch and publish on default, voices on synth.
 QUEUES = ("default", "synth")
-# How often the queue's progress is reported outside a terminal, at most, when nothing changes.
+ENDED = ("done", "skipped", "failed", "withdrawn")
+# How often the queue's progress is reported, at most, when nothing changes.
 REPORT_EVERY_S = 30.0
 # How often the workers are asked whether they are still there while the work runs.
 PING_EVERY_S = 15.0
+WORKER_HINT = "start one with `make worker` (or `celery -A workers.app worker -Q default,synth`)"
 
 
 class WorkersUnavailable(Exception):
-    """The work could not be done through the queue; ``exit_code`` 1 (workers) or 2 (broker)."""
+    """The work could not be done through the queue; ``exit_code`` 1 (workers, timeout) or 2 (broker)."""
 
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
@@ -62,7 +67,7 @@ def check_workers(app: Any, timeout: float) -> None:
     if missing:
         raise WorkersUnavailable(
             f"no worker is consuming queue {missing[0]!r} on {_broker(app)} (waited {timeout:g} s for an answer); "
-            f"start one with `make worker` (or `celery -A workers.app worker -Q {','.join(QUEUES)}`)"
+            + WORKER_HINT
         )
 
 
@@ -81,45 +86,77 @@ def queue_lengths(app: Any) -> dict[str, int]:
     return lengths
 
 
-def _outcome(store: Any, article_id: str, status: str, before: int) -> jobs.Outcome:
+def _get(app: Any, task_id: str, deadline: float, what: str) -> Any:
+    """A task's result, with every way of not getting it turned into WorkersUnavailable.
+
+    Read by polling the result backend rather than ``AsyncResult.get()``: that subscribes to
+    Redis, and Celery unsubscribes in the result's __del__, which at interpreter exit prints a
+    traceback instead of the clean ending a user should see."""
+    last_ping = time.monotonic()
+    while True:
+        try:
+            meta = app.backend.get_task_meta(task_id)
+        except Exception as exc:  # noqa: BLE001 - Redis restarting: wait like the workers do
+            meta = {"status": "PENDING"}
+            if time.monotonic() > deadline:
+                raise WorkersUnavailable(f"{what}: the broker {_broker(app)} is unreachable ({type(exc).__name__})",
+                                         exit_code=2) from None
+        status = meta.get("status")
+        if status == "SUCCESS":
+            return meta.get("result")
+        if status in ("FAILURE", "REVOKED"):
+            exc = meta.get("result")
+            raise WorkersUnavailable(f"{what} failed in the workers ({type(exc).__name__}: {exc})")
+        now = time.monotonic()
+        if now > deadline:
+            raise WorkersUnavailable(f"{what}: no answer from the Celery workers within the timeout; see their "
+                                     "logs, or raise --timeout")
+        if now - last_ping > PING_EVERY_S:
+            last_ping = now
+            if not _ping(app):
+                raise WorkersUnavailable(f"{what}: the workers stopped answering; {WORKER_HINT}")
+        time.sleep(0.25)
+
+
+def _ping(app: Any) -> bool:
+    try:
+        return bool(app.control.ping(timeout=2.0))
+    except Exception:  # noqa: BLE001 - the broker restarting is not the workers leaving
+        return True
+
+
+def _send(app: Any, name: str, args: tuple[Any, ...]) -> str:
+    try:
+        return app.send_task(name, args=args, retry=True, retry_policy={"max_retries": 3, "interval_max": 2}).id
+    except Exception as exc:  # noqa: BLE001 - kombu/redis connection errors
+        raise WorkersUnavailable(f"cannot reach the broker {_broker(app)} ({type(exc).__name__}); is Redis running?",
+                                 exit_code=2) from None
+
+
+def _ended(row: jobs.ArticleRow, since: datetime) -> bool:
+    return row.status in ENDED and row.updated_at is not None and row.updated_at >= since
+
+
+def _from_store(read: Callable[[], Any], deadline: float) -> Any:
+    """Read the store; while it is unreachable (restarting), wait as the workers do."""
+    while True:
+        try:
+            return read()
+        except jobs.TRANSIENT:
+            if time.monotonic() > deadline:
+                raise WorkersUnavailable("the store is unreachable; the workers go on once it is back") from None
+            time.sleep(1.0)
+
+
+def _outcome(store: Any, article_id: str, before: int) -> jobs.Outcome:
     row = store.get_article(article_id)
     latest = store.latest_episode(article_id)
     version = latest.episode.version if latest else 0
-    if status == "done" and version == before:
-        status = "unchanged"
+    status = "unchanged" if row.status == "done" and version == before else row.status
     return jobs.Outcome(
-        article_id, status, row.reason, row.message, title=row.title, version=version,
+        row.id, status, row.reason, row.message, title=row.title, version=version,
         duration_s=latest.episode.duration_s if latest else 0.0,
     )
-
-
-def _task(app: Any, task_id: str) -> tuple[bool, bool, Any]:
-    """(finished, failed, result) of a task, read from the result backend. Not through
-    AsyncResult: reading a chord's result that way subscribes to its children, and releasing
-    those at interpreter exit prints an ignored traceback."""
-    meta = app.backend.get_task_meta(task_id)
-    status = meta.get("status")
-    return status in READY_STATES, status != "SUCCESS", meta.get("result")
-
-
-def _wait_result(app: Any, task_id: str, deadline: float, what: str) -> Any:
-    """The result of one task, waiting for it with the workers watched."""
-    last_ping = time.monotonic()
-    while True:
-        finished, failed, result = _task(app, task_id)
-        if finished:
-            break
-        now = time.monotonic()
-        if now > deadline:
-            raise WorkersUnavailable(f"{what}: no result within the timeout; see the workers' logs, or raise --timeout")
-        if now - last_ping > PING_EVERY_S:
-            last_ping = now
-            if not app.control.ping(timeout=2.0):
-                raise WorkersUnavailable(f"{what}: the workers stopped answering; start them with `make worker`")
-        time.sleep(0.5)
-    if failed:
-        raise WorkersUnavailable(f"{what} failed on the worker: {result!r}")
-    return result
 
 
 def run_on_queue(
@@ -128,84 +165,75 @@ def run_on_queue(
     from workers.app import make_app
 
     app = make_app(settings)
-    store = jobs.open_store(settings)
-    chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
-    summary = jobs.RunSummary()
+    # Results are read by polling (see _get), so the backend need not subscribe to each task's
+    # result channel when sending it; that subscription is what retried for a minute against
+    # a Redis that is down.
+    app.backend.on_task_call = lambda *args, **kwargs: None
     try:
         reporter.note(f"asking the workers on {_broker(app)} which queues they consume", broker=_broker(app))
         check_workers(app, worker_timeout)
-        for feed in chosen:
-            deadline = time.monotonic() + timeout
-            before = {r.article_id: r.episode.version for r in store.published_episodes(feed.name)}
-            sent_at = datetime.now(UTC) - timedelta(seconds=2)  # allow for a little clock skew
-            reporter.polling(feed.name, feed.url)
-            task_id = app.send_task("workers.tasks.poll_feed", args=(feed.name,)).id
-            polled = _wait_result(app, task_id, deadline, f"the poll of feed {feed.name}")
-            result = jobs.PollResult(
-                feed.name, polled["article_ids"], polled["new"], polled["not_modified"], polled["error"]
-            )
-            summary.polls.append(result)
-            reporter.polled(result)
-            failed, published = _watch(
-                app, store, feed.name, result.article_ids, before, sent_at, polled["publish_id"], deadline, reporter,
-                summary,
-            )
-            if failed:
-                # One article's chain broke (a ChordError): the feed was not published this time.
-                result.error = f"publishing on the workers failed: {published!r}"
-                summary.feed_paths.append(settings.feeds_dir / f"{feed.name}.xml")
-            else:
-                summary.feed_paths.append(published)
+        return _run(app, settings, feed_names, reporter, timeout)
     finally:
         reporter.close()
-    return summary
+        # Celery results unsubscribe in __del__; collected now, not at interpreter exit, where
+        # their teardown prints a traceback.
+        gc.collect()
+        app.close()
 
 
-def _watch(
-    app: Any, store: Any, feed: str, ids: list[str], before: dict[str, int], sent_at: datetime,
-    publish_id: str, deadline: float, reporter: Any, summary: jobs.RunSummary,
-) -> tuple[bool, Any]:
-    """Report each article as it finishes, and the queues, until the feed is published;
-    returns (failed, result) of the publish task."""
-    reported: set[str] = set()
-    last_note, last_ping, last_text = 0.0, time.monotonic(), ""
-    while True:
-        # Read first: once published, every article read below is final.
-        finished, failed, published = _task(app, publish_id)
-        for article_id, (status, updated) in store.article_states(ids).items():
-            if article_id in reported or status not in ("done", "skipped", "failed"):
-                continue
-            if updated is None or updated < sent_at:
-                continue
-            reported.add(article_id)
-            outcome = _outcome(store, article_id, status, before.get(article_id, 0))
-            summary.outcomes.append(outcome)
-            reporter.article(outcome)
-        if finished:
-            # Articles the workers found nothing to do for keep their old time stamp.
-            for article_id in ids:
-                if article_id not in reported:
-                    status = store.get_article(article_id).status
-                    outcome = _outcome(store, article_id, status, before.get(article_id, 0))
+def _run(app: Any, settings: Settings, feed_names: list[str] | None, reporter: Any, timeout: float) -> jobs.RunSummary:
+    summary = jobs.RunSummary()
+    store = jobs.open_store(settings)
+    deadline = time.monotonic() + timeout
+    chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
+    for feed in chosen:
+        before = {r.article_id: r.episode.version for r in store.published_episodes(feed.name)}
+        # The store's clock is the workers' clock; a second of slack for the one we read here.
+        since = datetime.now(UTC) - timedelta(seconds=1)
+        reporter.polling(feed.name, feed.url)
+        polled = _get(app, _send(app, "workers.tasks.poll_feed", (feed.name,)), deadline, f"polling feed {feed.name}")
+        result = jobs.PollResult(feed.name, polled["article_ids"], polled["new"], polled["not_modified"],
+                                 polled["error"])
+        summary.polls.append(result)
+        reporter.polled(result)
+        ids: list[str] = polled["article_ids"]
+        reported: set[str] = set()
+        last_note, last_text, last_ping = 0.0, "", time.monotonic()
+        while True:
+            rows = _from_store(lambda ids=ids: [store.get_article(i) for i in ids], deadline)
+            for row in rows:
+                if row.id not in reported and _ended(row, since):
+                    reported.add(row.id)
+                    outcome = _from_store(lambda i=row.id, b=before: _outcome(store, i, b.get(i, 0)), deadline)
                     summary.outcomes.append(outcome)
                     reporter.article(outcome)
-            return failed, published
-        now = time.monotonic()
-        lengths = queue_lengths(app)
-        text = (
-            f"feed {feed}: waiting for the workers, {len(reported)}/{len(ids)} articles finished; queued: "
-            + ", ".join(f"{q} {n}" for q, n in lengths.items())
-        )
-        if text != last_text or now - last_note > REPORT_EVERY_S:
-            reporter.note(text, feed=feed, finished=len(reported), total=len(ids), queued=lengths)
-            last_text, last_note = text, now
-        if now > deadline:
-            raise WorkersUnavailable(
-                f"feed {feed}: not published within the timeout ({len(reported)}/{len(ids)} articles finished); "
-                "the workers may be busy or stuck: see their logs, or raise --timeout"
-            )
-        if now - last_ping > PING_EVERY_S:
-            last_ping = now
-            if not app.control.ping(timeout=2.0):
-                raise WorkersUnavailable(f"feed {feed}: the workers stopped answering; start them with `make worker`")
-        time.sleep(1.0)
+            waiting = [r for r in rows if r.id not in reported]
+            if not waiting:
+                break
+            now = time.monotonic()
+            lengths = queue_lengths(app)
+            text = (f"feed {feed.name}: waiting for the workers, {len(reported)}/{len(ids)} articles finished; "
+                    "queued: " + ", ".join(f"{q} {n}" for q, n in lengths.items()))
+            if text != last_text or now - last_note > REPORT_EVERY_S:
+                reporter.note(text, feed=feed.name, finished=len(reported), total=len(ids), queued=lengths)
+                last_text, last_note = text, now
+            if now > deadline:
+                states = ", ".join(f"{r.id} {r.status}" for r in waiting[:10])
+                raise WorkersUnavailable(
+                    f"feed {feed.name}: {len(waiting)} of {len(ids)} articles not finished within the timeout "
+                    f"({states}); the workers go on with them and the reconciler publishes the feed when they "
+                    "end. Run again with a longer --timeout to wait."
+                )
+            if now - last_ping > PING_EVERY_S:
+                last_ping = now
+                if not _ping(app):
+                    raise WorkersUnavailable(f"feed {feed.name}: the workers stopped answering; {WORKER_HINT}")
+            time.sleep(0.5)
+        if polled["error"] and not _from_store(lambda ids=ids: any(store.latest_episode(i) for i in ids), deadline):
+            summary.feed_paths.append(settings.feeds_dir / f"{feed.name}.xml")  # the last good feed stays
+        else:
+            # Published here, not by trusting the chord's callback: a failed part would cancel it.
+            path = _get(app, _send(app, "workers.tasks.publish_feed", (feed.name,)), deadline,
+                        f"publishing feed {feed.name}")
+            summary.feed_paths.append(Path(path))
+    return summary

@@ -145,6 +145,17 @@ class UnknownArticle(LookupError):
         return str(self.args[0]) if self.args else "unknown article"
 
 
+# One render per article at a time: a worker holds "render:<article id>" until it is done or
+# the lease expires (a worker that died cannot release it).
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -171,6 +182,7 @@ class ArticleRow:
     attempts: int
     text_hash: str | None
     article_json: str | None
+    updated_at: datetime | None = None
 
     def article(self) -> Article | None:
         if not self.article_json:
@@ -327,6 +339,7 @@ class Store:
             attempts=row.attempts or 0,
             text_hash=row.text_hash,
             article_json=row.article_json,
+            updated_at=_utc(row.updated_at),
         )
 
     def list_articles(self, feed_name: str | None = None, status: str | None = None) -> list[ArticleRow]:
@@ -371,7 +384,63 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
 
+    def stuck_articles(self, older_than: datetime, statuses: tuple[str, ...] = ("new", "prepared")) -> list[ArticleRow]:
+        """Articles left in an intermediate state since before ``older_than``."""
+        query = select(articles).where(articles.c.status.in_(statuses), articles.c.updated_at < older_than)
+        with self.engine.connect() as conn:
+            return [self._article_row(r) for r in conn.execute(query.order_by(articles.c.updated_at))]
+
+    def touch(self, article_id: str) -> None:
+        """Mark an article as just handled (a re-queue), without changing its state."""
+        with self.engine.begin() as conn:
+            conn.execute(update(articles).where(articles.c.id == article_id).values(updated_at=_now()))
+
+    # leases --------------------------------------------------------------------------------
+    def acquire_lease(self, name: str, holder: str, seconds: float, *, replacing: str | None = None) -> bool:
+        """Take the lease ``name`` for ``seconds``: free, expired, ours already, or held by
+        ``replacing`` (a holder known to be dead). True when we hold it now."""
+        now = _now()
+        expires = datetime.fromtimestamp(now.timestamp() + seconds, tz=UTC)
+        with self.engine.begin() as conn:
+            taken = conn.execute(
+                update(leases)
+                .where(
+                    leases.c.name == name,
+                    (leases.c.expires_at < now) | leases.c.holder.in_([holder, replacing or holder]),
+                )
+                .values(holder=holder, expires_at=expires)
+            ).rowcount
+        if taken:
+            return True
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(leases.insert().values(name=name, holder=holder, expires_at=expires))
+        except IntegrityError:
+            return False
+        return True
+
+    def release_lease(self, name: str, holder: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(leases.delete().where(leases.c.name == name, leases.c.holder == holder))
+
+    def lease_holder(self, name: str) -> tuple[str, datetime] | None:
+        """Who holds ``name`` and until when; None when nobody does (or it expired)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(leases.c.holder, leases.c.expires_at).where(leases.c.name == name)).first()
+        if row is None or _utc(row.expires_at) < _now():
+            return None
+        return row.holder, _utc(row.expires_at)
+
     # episodes ------------------------------------------------------------------------------
+    def newest_episode_time(self, feed_name: str) -> datetime | None:
+        query = (
+            select(func.max(episodes.c.created_at))
+            .join(articles, episodes.c.article_id == articles.c.id)
+            .where(articles.c.feed == feed_name)
+        )
+        with self.engine.connect() as conn:
+            return _utc(conn.execute(query).scalar())
+
     def latest_episode(self, article_id: str) -> EpisodeRow | None:
         query = (
             select(episodes, articles.c.guid, articles.c.url, articles.c.published)

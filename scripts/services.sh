@@ -24,8 +24,9 @@ apt_install() {
 if ! answers 6379; then
   command -v redis-server >/dev/null || apt_install redis-server
   echo "services: starting redis-server on 127.0.0.1:6379" >&2
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
-    --dir /tmp --logfile /tmp/newsaudio-redis.log
+  # Persistent (append-only file, deploy/redis.conf): queued work survives a Redis restart.
+  mkdir -p data/redis
+  redis-server deploy/redis.conf --daemonize yes --dir "$PWD/data/redis" --logfile "$PWD/data/redis/redis.log"
   for _ in $(seq 50); do answers 6379 && break; sleep 0.1; done
 fi
 

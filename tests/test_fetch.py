@@ -23,6 +23,7 @@ def test_latin1_bytes_labelled_utf8_still_read_as_german(web, settings):
 
 def test_loopback_is_refused_unless_allowed(web, settings):
     settings.allow_private_addresses = False
+    settings.allowed_hosts = []  # the shipped config names the demo's loopback host
     web["/a"] = reply(b"<p>x</p>")
     with pytest.raises(FetchError) as err:
         fetch(f"{web.base}/a", settings)
@@ -95,4 +96,5 @@ def test_local_files_need_the_explicit_setting(tmp_path, settings):
     with pytest.raises(FetchError, match="allow_local_files"):
         fetch(page.as_uri(), settings)
     settings.allow_local_files = True
+    settings.local_files_dir = tmp_path
     assert "Hallo" in fetch(page.as_uri(), settings).text

@@ -3,10 +3,18 @@
 One espeak-ng instance per process: the C library keeps global state and is not thread-safe,
 so every call takes ``_LOCK``. Synthesis uses the synchronous output mode: espeak hands us
 int16 chunks through a callback while ``espeak_Synth`` runs, and we join them.
+
+That global state also carries over from one utterance to the next (static counters in the
+wave generator that neither espeak_Terminate nor espeak_Initialize reset): the same sentence
+came out a few samples different after other speech. So before each synthesis that follows
+another, the library is unloaded and loaded afresh (tens of milliseconds): a segment sounds
+the same whatever the process spoke before, and the embedded run, the distributed run and the
+sentence cache agree byte for byte.
 """
 
 from __future__ import annotations
 
+import _ctypes
 import ctypes
 import re
 import threading
@@ -41,6 +49,7 @@ class _Lib:
     callback: object  # kept referenced so the C side never calls a freed trampoline
     chunks: list[np.ndarray]
     voice: str = ""
+    spoke: bool = False  # state left over from an utterance: reload before the next one
 
 
 _LOCK = threading.RLock()
@@ -90,6 +99,16 @@ def _load() -> _Lib:
     return _STATE
 
 
+def _unload_if_spoken() -> None:
+    """Drop the library instance when it has spoken, so the next _load starts from fresh state."""
+    global _STATE
+    if _STATE is None or not _STATE.spoke:
+        return
+    _STATE.lib.espeak_Terminate()
+    _ctypes.dlclose(_STATE.lib._handle)
+    _STATE = None
+
+
 def _set_voice(state: _Lib, voice: str) -> None:
     if state.voice == voice:
         return
@@ -113,7 +132,9 @@ def synthesize(
     state, which espeak_TextToPhonemes (``phonemize``) then also obeys.
     """
     with _LOCK:
+        _unload_if_spoken()
         state = _load()
+        state.spoke = True
         _set_voice(state, voice)
         state.lib.espeak_SetParameter(_RATE, int(rate_wpm), 0)
         state.lib.espeak_SetParameter(_PITCH, int(pitch), 0)

@@ -18,6 +18,23 @@ def settings() -> Settings:
     return load_settings()
 
 
+TASK_KINDS = {
+    "workers.tasks.poll_feed": "io",
+    "workers.tasks.prepare_article": "io",
+    "workers.tasks.publish_feed": "io",
+    "workers.tasks.reconcile": "io",
+    "workers.tasks.speak_article": "synth",
+    "workers.tasks.speak_part": "synth",
+    "workers.tasks.render_article": "synth",
+    "workers.tasks.process_article": "synth",
+}
+
+
+def limits(config: Settings, kind: str) -> dict[str, float]:
+    soft = config.io_task_limit_s if kind == "io" else config.synth_task_limit_s
+    return {"soft_time_limit": soft, "time_limit": soft + config.task_grace_s}
+
+
 def make_app(config: Settings) -> Celery:
     app = Celery("newsaudio", broker=config.broker_url, backend=config.broker_url, include=["workers.tasks"])
     app.conf.update(
@@ -38,16 +55,30 @@ def make_app(config: Settings) -> Celery:
             "workers.tasks.run_job": {"queue": "synth"},  # console/API jobs speak articles
         },
         broker_connection_retry_on_startup=True,
-        # Redis redelivers unacknowledged messages after this long; synthesis of a long article
-        # must fit in it or it would run twice.
-        broker_transport_options={"visibility_timeout": 3 * 3600},
+        broker_connection_max_retries=None,  # a Redis restart: reconnect, however long it takes
+        # Soft limit raises inside the task (the stage records "time-limit"); the hard limit
+        # kills the pool process, and the message goes back to the queue.
+        task_annotations={name: limits(config, kind) for name, kind in TASK_KINDS.items()},
+        # Redis redelivers unacknowledged messages after this long: longer than any task may
+        # run, including the wait of a message reserved behind a running one.
+        broker_transport_options={
+            "visibility_timeout": config.visibility_timeout,
+            "unacked_restore_interval": max(1.0, min(60.0, config.visibility_timeout / 10)),
+            "unacked_restore_throttle": 1,
+        },
+        result_backend_transport_options={"retry_policy": {"max_retries": config.task_retries}},
         beat_schedule={
-            f"poll-{feed.name}": {
-                "task": "workers.tasks.poll_feed",
-                "schedule": config.poll_minutes * 60.0,
-                "args": (feed.name,),
-            }
-            for feed in config.feeds
+            **{
+                f"poll-{feed.name}": {
+                    "task": "workers.tasks.poll_feed",
+                    "schedule": config.poll_minutes * 60.0,
+                    "args": (feed.name,),
+                }
+                for feed in config.feeds
+            },
+            # Articles stuck past their deadline are re-queued, feeds behind their episodes
+            # published, leftovers of killed workers swept.
+            "reconcile": {"task": "workers.tasks.reconcile", "schedule": config.reconcile_s},
         },
         worker_hijack_root_logger=False,
     )

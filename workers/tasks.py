@@ -1,25 +1,68 @@
-"""Thin tasks: each calls one function of pipeline.jobs and returns a JSON-able summary."""
+"""Thin tasks: each calls one function of pipeline.jobs and returns a JSON-able summary.
+
+Every task has soft and hard time limits (workers.app), and is retried with exponential backoff
+when the store or the broker is unreachable: an outage delays work, it does not fail it.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import redis.exceptions
 from celery import Task, chord, group, signature
+from celery.signals import worker_ready
+from kombu.exceptions import OperationalError as BrokerError
 
 from pipeline import jobs
+from pipeline import reconcile as reconciling
+from pipeline.store import Store
 from workers.app import app, settings
 
+log = logging.getLogger("newsaudio.tasks")
 
-@app.task(name="workers.tasks.poll_feed")
+RETRY_ON = (*jobs.TRANSIENT, BrokerError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+RETRYING = {
+    "autoretry_for": RETRY_ON,
+    "retry_backoff": 2,
+    "retry_backoff_max": settings().task_backoff_max_s,
+    "retry_jitter": True,
+    "max_retries": settings().task_retries,
+}
+
+
+@worker_ready.connect
+def _sweep_on_start(**_: Any) -> None:
+    """A worker starting after a crash removes what the crashed one left half-written."""
+    # A store of its own, closed after: this runs in the main process, and pool processes forked
+    # later must not inherit its open database connections.
+    try:
+        store = Store(settings().db_url)
+    except Exception:  # noqa: BLE001 - the store may be down; the reconciler sweeps later
+        log.exception("sweep at start: store unreachable")
+        return
+    try:
+        jobs.start_sweep(settings(), store)
+    except Exception:  # noqa: BLE001
+        log.exception("sweep at start failed")
+    finally:
+        store.close()
+
+
+def _article_chain(feed_name: str, article_id: str, *, prepared: bool = False) -> Any:
+    speak = signature("workers.tasks.speak_article", args=(article_id,), immutable=True)
+    if prepared:
+        return speak
+    return signature("workers.tasks.prepare_article", args=(article_id,), immutable=True) | speak
+
+
+@app.task(name="workers.tasks.poll_feed", **RETRYING)
 def poll_feed(feed_name: str) -> dict[str, Any]:
-    """Poll one feed, then fan out one prepare->render chain per article; publish when all end."""
+    """Poll one feed, then fan out one prepare->render chain per article; publish when all end.
+    If a part of that fails for good, the reconciler publishes the feed anyway."""
     config = settings()
     polled = jobs.poll_feed(config.feed(feed_name), config)
-    header = [
-        signature("workers.tasks.prepare_article", args=(article_id,), immutable=True)
-        | signature("workers.tasks.speak_article", args=(article_id,), immutable=True)
-        for article_id in polled.article_ids
-    ]
+    header = [_article_chain(feed_name, article_id) for article_id in polled.article_ids]
     publish = signature("workers.tasks.publish_feed", args=(feed_name,), immutable=True)
     result = chord(header)(publish) if header else publish.delay()
     return {
@@ -32,12 +75,12 @@ def poll_feed(feed_name: str) -> dict[str, Any]:
     }
 
 
-@app.task(name="workers.tasks.prepare_article")
+@app.task(name="workers.tasks.prepare_article", **RETRYING)
 def prepare_article(article_id: str) -> dict[str, Any]:
     return jobs.prepare_article(article_id, settings()).to_dict()
 
 
-@app.task(name="workers.tasks.speak_article", bind=True)
+@app.task(name="workers.tasks.speak_article", bind=True, **RETRYING)
 def speak_article(self: Task, article_id: str) -> dict[str, Any]:
     """Render a short article at once; split a long one into parallel synth tasks first, so
     its latency shrinks with more workers. The chord replaces this task in the workflow, so
@@ -45,7 +88,7 @@ def speak_article(self: Task, article_id: str) -> dict[str, Any]:
     config = settings()
     parts = jobs.plan_parts(article_id, config)
     if parts <= 1:
-        return jobs.render_article(article_id, config).to_dict()
+        return _rendered(self, article_id)
     speakers = group(
         signature("workers.tasks.speak_part", args=(article_id, i, parts), immutable=True) for i in range(parts)
     )
@@ -53,23 +96,33 @@ def speak_article(self: Task, article_id: str) -> dict[str, Any]:
     raise self.replace(chord(speakers, render))
 
 
-@app.task(name="workers.tasks.speak_part")
+@app.task(name="workers.tasks.speak_part", **RETRYING)
 def speak_part(article_id: str, part: int, parts: int) -> int:
     return jobs.speak_part(article_id, part, parts, settings())
 
 
-@app.task(name="workers.tasks.render_article")
-def render_article(article_id: str) -> dict[str, Any]:
-    return jobs.render_article(article_id, settings()).to_dict()
+@app.task(name="workers.tasks.render_article", bind=True, **RETRYING)
+def render_article(self: Task, article_id: str) -> dict[str, Any]:
+    return _rendered(self, article_id)
 
 
-@app.task(name="workers.tasks.process_article")
+def _rendered(task: Task, article_id: str) -> dict[str, Any]:
+    """Render; while another worker holds the article (or a dead one's lease has not lapsed
+    yet), try again when the lease would have lapsed. Whoever renders last finds it unchanged."""
+    config = settings()
+    outcome = jobs.render_article(article_id, config)
+    if outcome.status == "busy" and task.request.retries < config.task_retries:
+        raise task.retry(countdown=config.lease_s, max_retries=config.task_retries)
+    return outcome.to_dict()
+
+
+@app.task(name="workers.tasks.process_article", **RETRYING)
 def process_article(article_id: str) -> dict[str, Any]:
     """Both steps in one task, for a regeneration an editor asks for."""
     return jobs.process_article(article_id, settings()).to_dict()
 
 
-@app.task(name="workers.tasks.publish_feed")
+@app.task(name="workers.tasks.publish_feed", **RETRYING)
 def publish_feed(feed_name: str) -> str:
     return str(jobs.publish_feed(feed_name, settings()))
 
@@ -81,3 +134,20 @@ def run_job(job_id: str) -> dict[str, Any]:
     from pipeline import console_jobs
 
     return console_jobs.execute(job_id, settings()).to_dict()
+@app.task(name="workers.tasks.reconcile", **RETRYING)
+def reconcile() -> dict[str, Any]:
+    """Re-queue articles stuck past their deadline, publish feeds behind their episodes, sweep
+    leftovers of killed workers. Runs on beat every reconcile_s."""
+    config = settings()
+    store = jobs.open_store(config)
+    jobs.start_sweep(config, store)
+    found = reconciling.find(config, store)
+    for row in found.stuck:
+        log.warning("article %s stuck in %s since %s: queued again", row.id, row.status, row.updated_at)
+        store.touch(row.id)  # its deadline starts again: one re-queue per stuck_after_s
+        publish = signature("workers.tasks.publish_feed", args=(row.feed,), immutable=True)
+        (_article_chain(row.feed, row.id, prepared=row.status == "prepared") | publish).delay()
+    for feed_name in found.feeds_behind:
+        log.warning("feed %s is behind its newest episode: publishing", feed_name)
+        publish_feed.delay(feed_name)
+    return {"requeued": [r.id for r in found.stuck], "published": found.feeds_behind}

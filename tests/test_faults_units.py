@@ -1,0 +1,179 @@
+"""The pieces the fault suite relies on, one by one and quickly: the render lease, the sweep of
+leftovers, the reconciler's findings, the task limits and `run --queue` ending cleanly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+from pipeline import jobs, lease, reconcile, sweep
+from pipeline.models import FeedEntry
+from pipeline.store import Store
+from tests.conftest import REPO
+
+
+def store_in(tmp_path) -> Store:
+    return Store(f"sqlite:///{tmp_path / 'store.db'}")
+
+
+def test_lease_is_exclusive_renewable_and_lapses(tmp_path):
+    store = store_in(tmp_path)
+    assert store.acquire_lease("render:a", "host:1:x", 60)
+    assert not store.acquire_lease("render:a", "host:2:y", 60)
+    assert store.acquire_lease("render:a", "host:1:x", 60)  # the holder renews
+    assert store.acquire_lease("render:a", "host:2:y", 60, replacing="host:1:x")
+    store.release_lease("render:a", "host:2:y")
+    assert store.lease_holder("render:a") is None
+    assert store.acquire_lease("render:b", "host:1:x", 0.2)
+    time.sleep(0.4)
+    assert store.acquire_lease("render:b", "host:2:y", 60)  # lapsed
+
+
+def test_a_lease_of_a_dead_process_here_is_taken_over_at_once(tmp_path):
+    store = store_in(tmp_path)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    import socket
+
+    store.acquire_lease("render:a", f"{socket.gethostname()}:{dead.pid}:tok", 3600)
+    with lease.held(store, "render:a", 60) as holder:
+        assert store.lease_holder("render:a")[0] == holder
+        # a second render meanwhile is refused
+        try:
+            with lease.held(store, "render:a", 60):
+                raise AssertionError("two holders at once")
+        except lease.Busy:
+            pass
+    assert store.lease_holder("render:a") is None
+
+
+def test_sweep_removes_dead_writers_temp_files_and_keeps_live_ones(tmp_path):
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    host = sweep.writer_tag().split("-")[0]
+    stale = tmp_path / f".a-v1.mp3.{host}-{dead.pid}.abc.tmp"
+    live = tmp_path / f".b-v1.mp3.{sweep.writer_tag()}.abc.tmp"
+    old = tmp_path / "sub" / ".c.xml.other.tmp"
+    old.parent.mkdir()
+    for p in (stale, live, old):
+        p.write_bytes(b"x")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    removed = sweep.sweep_tmp(tmp_path, older_than_s=3600)
+    assert sorted(removed) == sorted([stale, old])
+    assert live.exists()
+
+
+def test_sweep_removes_episode_files_without_a_record(tmp_path):
+    store = store_in(tmp_path)
+    audio = tmp_path / "audio"
+    audio.mkdir()
+    store.upsert_feed("f", "http://x/feed.xml")
+    store.upsert_entry("f", "0123456789abcdef", FeedEntry("g", "http://x/a", "A"))
+    store.add_episode("0123456789abcdef", version=1, voice="v", voice_is_fallback=False, text_hash="t",
+                      lexicon_version="", content_key="k", file_name="0123456789abcdef-v1.mp3", size=1,
+                      duration_s=1.0, title="A", description="", chapters=[])
+    kept = [audio / "0123456789abcdef-v1.mp3", audio / "0123456789abcdef-v1.txt", audio / "notes.txt"]
+    orphans = [audio / "0123456789abcdef-v2.mp3", audio / "0123456789abcdef-v2.txt"]
+    rendering = audio / "fedcba9876543210-v1.mp3"
+    for p in [*kept, *orphans, rendering]:
+        p.write_bytes(b"x")
+        os.utime(p, (time.time() - 120, time.time() - 120))
+    store.acquire_lease("render:fedcba9876543210", "elsewhere:1:t", 60)
+    assert sorted(sweep.sweep_orphans(audio, store)) == sorted(orphans)
+    assert all(p.exists() for p in kept) and rendering.exists()
+
+
+def test_reconciler_finds_stuck_articles_and_feeds_behind(settings):
+    store = jobs.open_store(settings)
+    settings.feeds = settings.feeds[:1]
+    name = settings.feeds[0].name
+    store.upsert_feed(name, settings.feeds[0].url)
+    store.upsert_entry(name, "0123456789abcdef", FeedEntry("g", "http://x/a", "A"))
+    later = datetime.now(UTC) + timedelta(seconds=settings.stuck_after_s + 1)
+    assert [r.id for r in reconcile.stuck_articles(settings, store, now=later)] == ["0123456789abcdef"]
+    assert reconcile.stuck_articles(settings, store) == []
+    store.add_episode("0123456789abcdef", version=1, voice="v", voice_is_fallback=False, text_hash="t",
+                      lexicon_version="", content_key="k", file_name="x.mp3", size=1, duration_s=1.0, title="A",
+                      description="", chapters=[])
+    assert reconcile.feeds_behind(settings, store) == [name]
+    jobs.publish_feed(name, settings, store)
+    assert reconcile.feeds_behind(settings, store) == []
+
+
+def test_every_task_has_limits_and_the_visibility_timeout_outlasts_them(settings):
+    from workers.app import TASK_KINDS, make_app
+
+    conf = make_app(settings).conf
+    for name in TASK_KINDS:
+        limits = conf.task_annotations[name]
+        assert 0 < limits["soft_time_limit"] < limits["time_limit"]
+        assert conf.broker_transport_options["visibility_timeout"] > 2 * limits["time_limit"]
+    assert conf.beat_schedule["reconcile"]["schedule"] == settings.reconcile_s
+
+
+def run_queue(tmp_path, broker: str, timeout: str = "3") -> subprocess.CompletedProcess:
+    config = tmp_path / "newsaudio.toml"
+    config.write_text(
+        f'data_dir = "data"\noutput_dir = "output"\nbroker_url = "{broker}"\n'
+        '[[feeds]]\nname = "sample"\nurl = "http://127.0.0.1:9/feed.xml"\n',
+        encoding="utf-8",
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "run", "--queue", "--timeout", timeout],
+        cwd=tmp_path, env={**os.environ, "NEWSAUDIO_CONFIG": str(config), "PYTHONPATH": str(REPO)},
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_run_queue_without_workers_ends_with_a_clear_message(tmp_path):
+    from tests.faultkit import Redis
+
+    redis = Redis(tmp_path / "redis")
+    redis.start()
+    try:
+        result = run_queue(tmp_path, redis.url)
+    finally:
+        redis.stop()
+    assert result.returncode == 1
+    assert "no worker is consuming queue" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_run_queue_without_a_broker_ends_with_a_clear_message(tmp_path):
+    from tests.faultkit import free_port
+
+    result = run_queue(tmp_path, f"redis://127.0.0.1:{free_port()}/0")
+    assert result.returncode == 2
+    assert "broker" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_two_renders_of_one_article_at_once_publish_one_file_that_matches_its_record(settings, tmp_path):
+    import threading
+
+    from pipeline.config import FeedConfig
+    from pipeline.demo import serve_site
+    from tests.hostile_site import article_html, feed_xml, write_site
+
+    site = write_site(tmp_path / "site", {"a.html": article_html("Ein Artikel, zweimal bestellt", 4)},
+                      feed_xml([("a", "a.html", "A")]))
+    with serve_site(site) as base:
+        settings.feeds = [FeedConfig(name="f", url=f"{base}/feed.xml")]
+        (article_id,) = jobs.poll_feed(settings.feeds[0], settings).article_ids
+        assert jobs.prepare_article(article_id, settings).status == "prepared"
+    outcomes: list[jobs.Outcome] = []
+    threads = [threading.Thread(target=lambda: outcomes.append(jobs.render_article(article_id, settings)))
+               for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(o.status for o in outcomes) in (["busy", "done"], ["done", "unchanged"])
+    assert ["synthesis" in o.timings for o in outcomes].count(True) == 1, outcomes  # spoken once, not raced
+    (episode,) = jobs.open_store(settings).all_episodes(article_id)
+    mp3 = settings.audio_dir / episode.episode.file_name
+    assert mp3.stat().st_size == episode.episode.bytes
+    assert sorted(p.name for p in settings.audio_dir.iterdir()) == [mp3.name, mp3.with_suffix(".txt").name]
