@@ -55,6 +55,9 @@ class Settings:
     database_url: str = ""
     broker_url: str = "redis://127.0.0.1:6379/0"
     poll_minutes: float = 15.0
+    # A known article is fetched again (conditionally: an unchanged page costs one 304) when its
+    # feed entry changes, and at these ages after it was first seen; then never. "" = never.
+    revisit_after: str = "10m 30m 2h 6h 24h"
     # fetch
     timeout_s: float = 20.0
     max_response_bytes: int = 5_000_000

@@ -43,6 +43,11 @@ def _published(entry: feedparser.FeedParserDict) -> datetime | None:
     return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
 
 
+def _updated(entry: feedparser.FeedParserDict) -> datetime | None:
+    parsed = entry.get("updated_parsed")
+    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC) if parsed else None
+
+
 def parse_feed(data: bytes, url: str) -> FeedPoll:
     """Parse feed bytes. Relative article links are resolved against ``url``."""
     parsed = feedparser.parse(data, response_headers={"content-location": url})
@@ -60,6 +65,7 @@ def parse_feed(data: bytes, url: str) -> FeedPoll:
                 title=item.get("title", "").strip(),
                 published=_published(item),
                 summary=item.get("summary", "").strip(),
+                updated=_updated(item),
             )
         )
     # feedparser reads what it can of broken XML; a feed that yields no usable entry and is

@@ -13,18 +13,19 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from pipeline import feeds as feeds_stage
-from pipeline import publish
+from pipeline import publish, revisit
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
 from pipeline.fetch import fetch
 from pipeline.master import Mastered, Tags, master
-from pipeline.models import Article, Block, NotGerman, Script, StageError
+from pipeline.models import Article, Block, FetchError, NotGerman, Script, StageError
 from pipeline.speech import Lexicon, load_lexicon, parse_lexicon, to_script
 from pipeline.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
 from pipeline.store import ArticleRow, DuplicateEpisode, EpisodeRow, Store
@@ -62,6 +63,8 @@ class PollResult:
     new: int = 0
     not_modified: bool = False
     error: str = ""
+    changed: int = 0  # known entries whose feed item changed
+    entries: int = 0  # entries in the feed (0 when it was not modified)
 
 
 @lru_cache(maxsize=8)
@@ -129,9 +132,13 @@ def content_key(text_hash: str, lexicon_version: str, voice_identity: str) -> st
     return hashlib.sha256(f"{text_hash}\x00{lexicon_version}\x00{voice_identity}".encode()).hexdigest()
 
 
-def poll_feed(feed: FeedConfig, settings: Settings, store: Store | None = None) -> PollResult:
-    """Poll one feed and return the ids of the articles that need (re)processing."""
+def poll_feed(
+    feed: FeedConfig, settings: Settings, store: Store | None = None, *, now: datetime | None = None
+) -> PollResult:
+    """Poll one feed and return the ids of the articles that need work: new entries, changed
+    entries, due revisits and retries. Known, unchanged entries are not touched."""
     store = store or open_store(settings)
+    now = now or datetime.now(UTC)
     store.upsert_feed(feed.name, feed.url, feed.title)
     etag, modified = store.feed_state(feed.name)
     try:
@@ -139,28 +146,22 @@ def poll_feed(feed: FeedConfig, settings: Settings, store: Store | None = None) 
     except StageError as exc:
         store.record_poll(feed.name, etag=None, modified=None, error=str(exc))
         log.error("feed %s: %s", feed.name, exc)
-        return PollResult(feed=feed.name, article_ids=_retryable(store, feed.name), error=str(exc))
+        return PollResult(feed=feed.name, article_ids=_work_needed(store, feed.name, now), error=str(exc))
     store.record_poll(feed.name, etag=result.etag, modified=result.modified)
     if result.not_modified:
         log.info("feed %s: not modified since last poll", feed.name)
-        return PollResult(feed=feed.name, article_ids=_retryable(store, feed.name), not_modified=True)
-    ids: list[str] = []
-    new = 0
+        return PollResult(feed=feed.name, article_ids=_work_needed(store, feed.name, now), not_modified=True)
+    entries = []
     for entry in result.entries:
-        article_id = feeds_stage.entry_id(feed.name, entry.guid)
-        new += store.upsert_entry(feed.name, article_id, entry)
-        ids.append(article_id)
-    log.info("feed %s: %d entries, %d new", feed.name, len(ids), new)
-    return PollResult(feed=feed.name, article_ids=ids, new=new)
+        entries.append((feeds_stage.entry_id(feed.name, entry.guid), entry, revisit.entry_fingerprint(entry)))
+    new, changed = store.record_entries(feed.name, entries, now)
+    ids = _work_needed(store, feed.name, now)
+    log.info("feed %s: %d entries, %d new, %d changed, %d need work", feed.name, len(entries), new, changed, len(ids))
+    return PollResult(feed=feed.name, article_ids=ids, new=new, changed=changed, entries=len(entries))
 
 
-def _retryable(store: Store, feed_name: str) -> list[str]:
-    rows = store.list_articles(feed_name)
-    return [
-        r.id
-        for r in rows
-        if r.status in ("new", "prepared") or (r.status == "failed" and r.attempts < MAX_ATTEMPTS)
-    ]
+def _work_needed(store: Store, feed_name: str, now: datetime) -> list[str]:
+    return store.work_needed(feed_name, now, MAX_ATTEMPTS)
 
 
 def _record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict[str, float]) -> Outcome:
@@ -177,15 +178,34 @@ def _record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict
     return Outcome(row.id, status, reason, message, title=row.title, timings=timings)
 
 
-def prepare_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
-    """Fetch and clean one article; the cleaned Article is saved in the store for rendering."""
+def prepare_article(
+    article_id: str, settings: Settings, store: Store | None = None, *, now: datetime | None = None
+) -> Outcome:
+    """Fetch and clean one article; the cleaned Article is saved in the store for rendering.
+
+    A finished article is fetched conditionally (its page's ETag / Last-Modified): a 304 leaves
+    it as it is, without extraction, and returns "unchanged"."""
     store = store or open_store(settings)
     row = store.get_article(article_id)
+    etag, modified, seen_at = store.page_state(article_id)
+    now = now or datetime.now(UTC)
+    due = revisit.next_check(seen_at, now, revisit.parse_schedule(settings.revisit_after))
+    headers: dict[str, str] = {}
+    if row.status in ("done", "skipped"):
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
     timings: dict[str, float] = {}
     try:
         start = time.perf_counter()
-        page = fetch(row.url, settings)
+        page = fetch(row.url, settings, headers=headers)
         timings["fetch"] = time.perf_counter() - start
+        if page.status == 304:
+            if not headers:
+                raise FetchError(f"page {row.url} answered 304 to a plain GET", reason="http-304")
+            store.record_check(article_id, due)
+            return Outcome(article_id, "unchanged", title=row.title, timings=timings)
         start = time.perf_counter()
         article = extract(page.text, page.url, rules_dir=settings.site_rules)
         timings["extract"] = time.perf_counter() - start
@@ -195,11 +215,24 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
                 "set skip_non_german = false to voice it anyway"
             )
     except Exception as exc:
+        store.record_check(article_id, due)
         return _record_problem(store, row, exc, timings)
     if not article.url:
         article.url = row.url
     store.save_prepared(article_id, article)
+    lower = {k.lower(): v for k, v in page.headers.items()}
+    store.record_check(article_id, due, etag=lower.get("etag"), modified=lower.get("last-modified"), validators=True)
     return Outcome(article_id, "prepared", title=article.spoken_title, timings=timings)
+
+
+def settled(article_id: str, settings: Settings, store: Store | None = None) -> Outcome | None:
+    """None when the article waits for rendering (it was just prepared); else where it stands,
+    e.g. after a 304 or a failed fetch, so the Celery chain skips the synth step."""
+    row = (store or open_store(settings)).get_article(article_id)
+    if row.status == "prepared":
+        return None
+    return Outcome(article_id, "unchanged" if row.status == "done" else row.status, row.reason, row.message,
+                   title=row.title)
 
 
 def _script(article: Article, settings: Settings, voice: Voice, lexicon: Lexicon) -> Script:
@@ -391,8 +424,10 @@ def needing_regeneration(
     return found
 
 
-def process_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
-    prepared = prepare_article(article_id, settings, store)
+def process_article(
+    article_id: str, settings: Settings, store: Store | None = None, *, now: datetime | None = None
+) -> Outcome:
+    prepared = prepare_article(article_id, settings, store, now=now)
     if prepared.status != "prepared":
         return prepared
     rendered = render_article(article_id, settings, store)
