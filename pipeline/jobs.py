@@ -257,6 +257,7 @@ def _master(script: Script, pcm: list[np.ndarray], voice: Voice, tags: Tags, set
         true_peak_dbtp=settings.true_peak_dbtp,
         out_rate=settings.sample_rate,
         bitrate_kbps=settings.bitrate_kbps,
+        mp3_quality=settings.mp3_quality,
     )
 
 
