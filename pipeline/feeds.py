@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -76,8 +77,12 @@ def parse_feed(data: bytes, url: str) -> FeedPoll:
     return FeedPoll(url=url, entries=entries, title=parsed.feed.get("title", ""))
 
 
-def poll(url: str, settings: Settings, *, etag: str | None = None, modified: str | None = None) -> FeedPoll:
-    """Fetch and parse a feed; ``not_modified`` is set when the server answered 304."""
+def poll(
+    url: str, settings: Settings, *, etag: str | None = None, modified: str | None = None,
+    prefilter: Callable[[bytes], bytes] | None = None,
+) -> FeedPoll:
+    """Fetch and parse a feed; ``not_modified`` is set when the server answered 304.
+    ``prefilter`` may drop items from the body before parsing (items seen before)."""
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -89,7 +94,7 @@ def poll(url: str, settings: Settings, *, etag: str | None = None, modified: str
         raise FeedError(str(exc), reason="feed-" + exc.reason) from exc
     if page.status == 304:
         return FeedPoll(url=url, etag=etag, modified=modified, not_modified=True)
-    result = parse_feed(page.body, page.url)
+    result = parse_feed(prefilter(page.body) if prefilter else page.body, page.url)
     result.etag = page.headers.get("etag")
     result.modified = page.headers.get("last-modified")
     return result

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import feeds as feeds_stage
-from pipeline import publish, revisit
+from pipeline import feedscan, publish, revisit
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
 from pipeline.fetch import fetch
@@ -141,8 +141,13 @@ def poll_feed(
     now = now or datetime.now(UTC)
     store.upsert_feed(feed.name, feed.url, feed.title)
     etag, modified = store.feed_state(feed.name)
+    scan = feedscan.Scan()
+
+    def unseen(body: bytes) -> bytes:
+        return feedscan.unseen_items(body, lambda hashes: store.known_items(feed.name, hashes), scan)
+
     try:
-        result = feeds_stage.poll(feed.url, settings, etag=etag, modified=modified)
+        result = feeds_stage.poll(feed.url, settings, etag=etag, modified=modified, prefilter=unseen)
     except StageError as exc:
         store.record_poll(feed.name, etag=None, modified=None, error=str(exc))
         log.error("feed %s: %s", feed.name, exc)
@@ -151,13 +156,16 @@ def poll_feed(
     if result.not_modified:
         log.info("feed %s: not modified since last poll", feed.name)
         return PollResult(feed=feed.name, article_ids=_work_needed(store, feed.name, now), not_modified=True)
-    entries = []
-    for entry in result.entries:
-        entries.append((feeds_stage.entry_id(feed.name, entry.guid), entry, revisit.entry_fingerprint(entry)))
+    entries = [
+        (feeds_stage.entry_id(feed.name, e.guid), e, revisit.entry_fingerprint(e), scan.item_hash(e.guid, e.url))
+        for e in result.entries
+    ]
     new, changed = store.record_entries(feed.name, entries, now)
     ids = _work_needed(store, feed.name, now)
-    log.info("feed %s: %d entries, %d new, %d changed, %d need work", feed.name, len(entries), new, changed, len(ids))
-    return PollResult(feed=feed.name, article_ids=ids, new=new, changed=changed, entries=len(entries))
+    total = len(entries) + scan.known
+    log.info("feed %s: %d entries (%d unchanged byte for byte), %d new, %d changed, %d need work",
+             feed.name, total, scan.known, new, changed, len(ids))
+    return PollResult(feed=feed.name, article_ids=ids, new=new, changed=changed, entries=total)
 
 
 def _work_needed(store: Store, feed_name: str, now: datetime) -> list[str]:

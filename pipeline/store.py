@@ -74,6 +74,7 @@ articles = Table(
     # Poll bookkeeping: what the feed said last (a hash), the page's validators for conditional
     # GETs, when the entry was first seen and when it is next due for a revisit (null = never).
     Column("entry_hash", String(64)),
+    Column("item_hash", String(64), index=True),  # of the item's raw XML: byte-identical items skip parsing
     Column("etag", Text),
     Column("last_modified", Text),
     Column("seen_at", DateTime(timezone=True)),
@@ -307,12 +308,12 @@ class Store:
 
     # polls touch only what changed ---------------------------------------------------------
     def record_entries(
-        self, feed_name: str, entries: list[tuple[str, FeedEntry, str]], now: datetime
+        self, feed_name: str, entries: list[tuple[str, FeedEntry, str, str | None]], now: datetime
     ) -> tuple[int, int]:
-        """Record one poll's entries, ``(article_id, entry, fingerprint)``, in one transaction.
+        """Record one poll's entries, ``(article_id, entry, fingerprint, item hash)``, in one transaction.
         A new entry is stored as new; a known one whose fingerprint differs is updated and made
         due at once. Returns (new, changed)."""
-        ids = [article_id for article_id, _, _ in entries]
+        ids = [article_id for article_id, *_ in entries]
         known: dict[str, str | None] = {}
         with self.engine.begin() as conn:
             for lo in range(0, len(ids), 500):  # bounded IN lists: only this poll's entries are read
@@ -321,9 +322,9 @@ class Store:
             fresh: dict[str, dict[str, Any]] = {}
             changed: list[dict[str, Any]] = []
             adopt: list[dict[str, Any]] = []
-            for article_id, entry, fingerprint in entries:
+            for article_id, entry, fingerprint, item_hash in entries:
                 values = {"url": entry.url, "title": entry.title, "published": entry.published,
-                          "summary": entry.summary, "entry_hash": fingerprint}
+                          "summary": entry.summary, "entry_hash": fingerprint, "item_hash": item_hash}
                 if article_id not in known:
                     fresh.setdefault(article_id, {
                         "id": article_id, "feed": feed_name, "guid": entry.guid, **values, "status": "new",
@@ -335,15 +336,30 @@ class Store:
                     changed.append({"key": article_id, **values, "next_check_at": now})
             if fresh:
                 conn.execute(articles.insert(), list(fresh.values()))
+            unchanged = [{"key": a, "item_hash": h} for a, _, f, h in entries if h and known.get(a) == f]
+            if unchanged:  # same entry, new bytes (say, a reordered attribute): remember the bytes
+                conn.execute(update(articles).where(articles.c.id == bindparam("key"))
+                             .values(item_hash=bindparam("item_hash")), unchanged)
             for rows, due in ((adopt, False), (changed, True)):
                 if not rows:
                     continue
-                values = {k: bindparam(k) for k in ("url", "title", "published", "summary", "entry_hash")}
+                values = {k: bindparam(k) for k in ("url", "title", "published", "summary", "entry_hash", "item_hash")}
                 if due:
                     # A given-up failure gets fresh attempts when the newsroom changes its entry.
                     values.update(next_check_at=bindparam("next_check_at"), attempts=0)
                 conn.execute(update(articles).where(articles.c.id == bindparam("key")).values(**values), rows)
         return len(fresh), len(changed)
+
+    def known_items(self, feed_name: str, hashes: list[str]) -> set[str]:
+        """Which of these raw-item hashes this feed has stored (indexed lookups, in batches)."""
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for lo in range(0, len(hashes), 500):
+                query = select(articles.c.item_hash).where(
+                    articles.c.feed == feed_name, articles.c.item_hash.in_(hashes[lo : lo + 500])
+                )
+                found.update(r.item_hash for r in conn.execute(query))
+        return found
 
     def work_needed(self, feed_name: str, now: datetime, max_attempts: int) -> list[str]:
         """Ids of the feed's articles that need a fetch now: new or half-done ones, failures with

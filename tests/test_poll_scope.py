@@ -164,7 +164,7 @@ def test_the_store_answers_what_needs_work_in_one_write_per_poll(store):  # noqa
     now = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
     store.upsert_feed("politik", "https://x/feed.xml", "Politik")
     entries = [FeedEntry(f"g{i}", f"https://x/{i}.html", f"Titel {i}", now - timedelta(minutes=i)) for i in range(5)]
-    rows = [(f"id{i}", e, entry_fingerprint(e)) for i, e in enumerate(entries)]
+    rows = [(f"id{i}", e, entry_fingerprint(e), f"item{i}") for i, e in enumerate(entries)]
     assert store.record_entries("politik", rows, now) == (5, 0)
     assert store.work_needed("politik", now, 3) == [f"id{i}" for i in range(5)]  # newest first
     for i in range(5):
@@ -174,8 +174,34 @@ def test_the_store_answers_what_needs_work_in_one_write_per_poll(store):  # noqa
     assert store.record_entries("politik", rows, now) == (0, 0)
     assert store.work_needed("politik", now, 3) == ["id3"]  # a failure with attempts left
     edited = FeedEntry("g1", "https://x/1.html", "Titel 1 (aktualisiert)", entries[1].published)
-    assert store.record_entries("politik", [(*rows[0][:2], rows[0][2]), ("id1", edited, entry_fingerprint(edited))],
+    assert store.record_entries("politik", [rows[0], ("id1", edited, entry_fingerprint(edited), "item1b")],
                                 now) == (0, 1)
+    assert store.known_items("politik", ["item0", "item1", "item1b", "other"]) == {"item0", "item1b"}
     assert store.work_needed("politik", now, 3) == ["id1", "id3"]
     assert store.get_article("id1").title == "Titel 1 (aktualisiert)"
     assert set(store.work_needed("politik", now + timedelta(minutes=10), 3)) == {"id0", "id1", "id2", "id3", "id4"}
+
+
+def test_items_seen_byte_for_byte_are_not_parsed_again_in_rss_and_atom():
+    from pipeline.feeds import parse_feed
+    from pipeline.feedscan import Scan, unseen_items
+
+    rss = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
+           b"<item><title>Eins</title><link>https://x/1.html</link><guid>g1</guid></item>"
+           b"<item><title>Zwei</title><link>https://x/2.html</link></item></channel></rss>")
+    atom = (b"<feed xmlns='http://www.w3.org/2005/Atom'><title>t</title>"
+            b"<entry><id>urn:1</id><title>Eins</title><link href='https://x/1.html'/></entry>"
+            b"<entry><id>urn:2</id><title>Zwei</title><link href='https://x/2.html'/></entry></feed>")
+    for body in (rss, atom):
+        first = Scan()
+        whole = unseen_items(body, lambda hashes: set(), first)
+        assert whole == body and first.total == 2 and first.known == 0
+        entries = parse_feed(whole, "https://x/feed").entries
+        hashes = {e.title: first.item_hash(e.guid, e.url) for e in entries}
+        assert all(hashes.values()) and len(set(hashes.values())) == 2
+        again = Scan()
+        rest = unseen_items(body, lambda seen, h=hashes: set(seen) & {h["Eins"]}, again)
+        assert (again.total, again.known) == (2, 1)
+        assert [e.title for e in parse_feed(rest, "https://x/feed").entries] == ["Zwei"]
+    broken = b"<rss><channel><item><title>kaputt"
+    assert unseen_items(broken, lambda hashes: set(hashes), Scan()) == broken  # feedparser's job
