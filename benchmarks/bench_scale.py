@@ -127,14 +127,17 @@ def snr_db(path: Path, quality: int) -> tuple[float, float]:
     cpu = (kids.ru_utime - kids0.ru_utime) + (kids.ru_stime - kids0.ru_stime)
     decoded, _ = decode_mp3(mp3)
     decoded = decoded.astype(np.float64) * 32768
-    # align: the decoder trims LAME's delay, but check a few hundred samples either way
-    n = min(reference.size, decoded.size) - 2000
-    mid = slice(1000, 1000 + min(n - 1000, 441000))
-    best = max(range(-300, 301),
-               key=lambda lag: float(np.dot(reference[mid], decoded[mid.start + lag : mid.stop + lag])))
-    noise = reference[1000 : n] - decoded[1000 + best : n + best]
+    # align: MP3 from a pipe has no header telling the decoder LAME's delay; find it
+    from scipy.signal import correlate
+
+    part = slice(44100, 44100 * 11)
+    corr = correlate(decoded[part.start : part.stop + 4000], reference[part], mode="valid", method="fft")
+    lag = int(np.argmax(corr))
+    n = min(reference.size, decoded.size - lag)
+    noise = reference[:n] - decoded[lag : lag + n]
+    signal = reference[:n]
     minutes = reference.size / 44100 / 60
-    return cpu / minutes, 10 * np.log10(np.sum(reference[1000:n] ** 2) / np.sum(noise**2))
+    return cpu / minutes, 10 * np.log10(np.sum(signal**2) / np.sum(noise**2))
 
 
 def bench_master(folder: Path) -> None:

@@ -18,8 +18,8 @@ ABSOLUTE_GATE_LUFS = -70.0
 RELATIVE_GATE_LU = -10.0
 OVERSAMPLE = 4
 # Polyphase taps of the 4x interpolation filter, and how many input samples it looks either way.
-FIR_TAPS = 48
-FIR_REACH = FIR_TAPS // OVERSAMPLE
+FIR_TAPS = 49
+FIR_REACH = FIR_TAPS // OVERSAMPLE + 1
 
 
 @lru_cache(maxsize=8)
@@ -96,9 +96,13 @@ def integrated_loudness(pieces: Iterable[np.ndarray], sample_rate: int) -> float
 
 @lru_cache(maxsize=1)
 def _phases() -> np.ndarray:
-    """The 4x interpolation filter split into its four phases (rows), unity gain in each."""
+    """The 4x interpolation filter's three in-between phases (rows). A windowed sinc with an odd
+    length and its cutoff at the input's Nyquist is zero at every 4th tap from its centre, so
+    the fourth phase is the input sample itself and costs nothing."""
     taps = firwin(FIR_TAPS, 1.0 / OVERSAMPLE, window=("kaiser", 8.0)) * OVERSAMPLE
-    return taps.reshape(-1, OVERSAMPLE).T.copy()
+    padded = np.concatenate([taps, np.zeros(-len(taps) % OVERSAMPLE)])
+    phases = padded.reshape(-1, OVERSAMPLE).T
+    return phases[1:].astype(np.float32).copy()
 
 
 def peak_envelope(x: np.ndarray) -> np.ndarray:
@@ -109,7 +113,7 @@ def peak_envelope(x: np.ndarray) -> np.ndarray:
     env = np.abs(x)
     delay = (FIR_TAPS - 1) // (2 * OVERSAMPLE)  # the filter's group delay, in input samples
     for phase in _phases():
-        y = np.convolve(x, phase.astype(np.float32))[delay : delay + x.size]
+        y = np.convolve(x, phase)[delay : delay + x.size]
         np.maximum(env, np.abs(y), out=env)
     return env
 

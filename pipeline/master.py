@@ -15,7 +15,7 @@ import contextlib
 import io
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -26,7 +26,14 @@ from mutagen.id3 import CHAP, CTOC, ID3, TALB, TDRC, TIT2, TPE1, WXXX, CTOCFlags
 from mutagen.mp3 import MP3
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
-from pipeline.loudness import FIR_REACH, LoudnessMeter, integrated_loudness, peak_envelope, true_peak_db
+from pipeline.loudness import (
+    FIR_REACH,
+    LoudnessMeter,
+    gated_loudness,
+    integrated_loudness,
+    peak_envelope,
+    true_peak_db,
+)
 from pipeline.models import Chapter, Segment, Span
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
@@ -41,14 +48,16 @@ HOLD_S = 0.050
 # Inter-sample peaks of speech stay well within 3 dB of the sample peak: samples further below
 # the ceiling need no oversampling.
 _OVERSHOOT_DB = 3.0
-# Loudness is re-aimed (one more encode) only when limiting moved it more than this.
-_LOUDNESS_TOLERANCE_LU = 0.2
+# The whole article is encoded again only when it missed the target by more than this (the
+# probe it was aimed on was unlike it); the probe itself is aimed much closer.
+_LOUDNESS_TOLERANCE_LU = 0.3
+_AIM_TOLERANCE_LU = 0.05
+_AIM_STEPS = 6
 # The probe's decoded peak must stay this far under the ceiling, else the limiter aims lower.
 _PEAK_GUARD_DB = 0.2
 # A probe measuring more than this is not measuring coding loss: ignore the excess.
 _MAX_CODING_LOSS_LU = 1.5
-_PROBE_CHUNKS = 3
-_DRY_AIMS = 3
+_PROBE_CHUNKS = 5  # 15 s of the article, spread over it
 CHUNK_HOPS = 30  # 3 s chunks: whole 100 ms loudness hops
 
 __all__ = ["Mastered", "Tags", "master", "decode_mp3", "join_segments", "true_peak_db", "write_tags"]
@@ -168,23 +177,6 @@ def _context(sample_rate: int) -> int:
     return int(sample_rate * HOLD_S) + 2 * int(sample_rate * ATTACK_S) + FIR_REACH + 8
 
 
-def _hot_envelope(y: np.ndarray, floor: float) -> np.ndarray:
-    """|y|, with the true-peak envelope where samples come within _OVERSHOOT_DB of the ceiling."""
-    env = np.abs(y)
-    block = 64
-    padded = np.zeros(-(-y.size // block) * block, dtype=np.float32)
-    padded[: y.size] = env
-    hot = padded.reshape(-1, block).max(axis=1) >= floor
-    if not hot.any():
-        return env
-    hot = np.convolve(hot, np.ones(3, dtype=bool))[1:-1] if hot.size > 1 else hot  # a block either side
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], hot.astype(np.int8), [0]))))
-    for lo, hi in zip(edges[::2] * block, np.minimum(edges[1::2] * block, y.size), strict=True):
-        a, z = max(0, lo - FIR_REACH), min(y.size, hi + FIR_REACH)
-        env[lo:hi] = peak_envelope(y[a:z])[lo - a : hi - a]
-    return env
-
-
 @dataclass
 class _Pass:
     loudness: float  # of the gained and limited signal
@@ -213,7 +205,7 @@ def _level(
         ext = np.concatenate((tail, current, following)) * np.float32(gain)
         out = ext[tail.size : tail.size + current.size]
         if float(np.abs(ext).max()) >= floor:
-            g = limiter_gain(_hot_envelope(ext, floor), ceiling, sample_rate)[tail.size : tail.size + current.size]
+            g = limiter_gain(peak_envelope(ext), ceiling, sample_rate)[tail.size : tail.size + current.size]
             if g.min() < 1.0:
                 limited += int((g < 1.0).sum())
                 out = out * g
@@ -259,14 +251,9 @@ class _Encoder:
         if proc.returncode != 0 or broken:
             raise RuntimeError(f"ffmpeg could not encode the MP3: {errors.strip()[-500:]}")
 
-    def probe(
-        self, chunks: list[np.ndarray], gain: float, target_lufs: float, ceiling_dbtp: float
-    ) -> tuple[float, float]:
-        """Encode a few chunks as the article will be; returns (loudness lost in coding, in LU;
-        the PCM true-peak ceiling that keeps the decoded MP3 under ``ceiling_dbtp``)."""
-        ceiling_db = ceiling_dbtp - _PEAK_MARGIN_DB
-        if not chunks:
-            return 0.0, ceiling_db
+    def coding(self, chunks: list[np.ndarray], gain: float, ceiling_db: float) -> tuple[float, float]:
+        """Encode and decode a few leveled chunks: (loudness the coding took, in LU; true peak
+        of the decoded MP3, in dBTP)."""
         pcm: list[bytes] = []
         before = _level(iter(chunks), gain, self.sample_rate, ceiling_db, pcm.append).loudness
         encoded = subprocess.run(self.command("pipe:1"), input=b"".join(pcm), capture_output=True)
@@ -275,8 +262,63 @@ class _Encoder:
         decoded, rate = decode_mp3(encoded.stdout)
         after = integrated_loudness([decoded], rate)
         loss = before - after if np.isfinite(before) and np.isfinite(after) else 0.0
-        excess = true_peak_db(decoded) - (ceiling_dbtp - _PEAK_GUARD_DB)
-        return float(np.clip(loss, -_MAX_CODING_LOSS_LU, _MAX_CODING_LOSS_LU)), ceiling_db - max(0.0, excess)
+        return float(np.clip(loss, -_MAX_CODING_LOSS_LU, _MAX_CODING_LOSS_LU)), true_peak_db(decoded)
+
+
+@dataclass
+class _Profile:
+    """Per 100 ms hop: K-weighted energy and sample peak. Enough to predict, for any gain, the
+    loudness after limiting (a hop whose peak passes the ceiling is turned down to it)."""
+
+    energy: np.ndarray
+    peak: np.ndarray
+    hop: int
+
+    @classmethod
+    def of(cls, chunks: Iterable[np.ndarray], sample_rate: int) -> _Profile:
+        meter = LoudnessMeter(sample_rate)
+        peaks = []
+        for chunk in chunks:
+            meter.add(chunk)
+            whole = chunk.size // meter.hop * meter.hop
+            peaks.append(np.abs(chunk[:whole]).reshape(-1, meter.hop).max(axis=1))
+        energy = meter.hop_energies()
+        return cls(energy, np.concatenate(peaks)[: energy.size] if peaks else np.zeros(0), meter.hop)
+
+    def predict(self, gain_db: float, ceiling_db: float) -> float:
+        gain = 10 ** (gain_db / 20)
+        turn = np.minimum(1.0, 10 ** (ceiling_db / 20) / np.maximum(self.peak * gain, 1e-12))
+        return gated_loudness(self.energy * (gain * turn) ** 2, self.hop)
+
+
+def _aim_gain(
+    article: _Profile, probe: list[np.ndarray], aim: float, start: float, sample_rate: int, ceiling_db: float
+) -> float:
+    """Gain for the article to measure ``aim`` after limiting. The real limiter runs on the
+    probe; the hop model says how the article differs from the probe (more or fewer peaks over
+    the ceiling). Secant steps on seconds of audio: a dB of gain buys less than a LU when the
+    limiter works hard."""
+    model = _Profile.of(probe, sample_rate)
+
+    def miss(gain_db: float) -> float:
+        real = _level(iter(probe), 10 ** (gain_db / 20), sample_rate, ceiling_db, None).loudness
+        return real + article.predict(gain_db, ceiling_db) - model.predict(gain_db, ceiling_db) - aim
+
+    gain_db = 20 * float(np.log10(start))
+    tried: list[tuple[float, float]] = []
+    for _ in range(_AIM_STEPS):
+        off = miss(gain_db)
+        if not np.isfinite(off):
+            break
+        tried.append((gain_db, off))
+        if abs(off) <= _AIM_TOLERANCE_LU:
+            break
+        slope = 1.0
+        if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
+            slope = float(np.clip((tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0]), 0.2, 1.5))
+        gain_db -= off / slope
+    best = min(tried, key=lambda t: abs(t[1]))[0] if tried else gain_db
+    return 10 ** (best / 20)
 
 
 def write_tags(mp3: bytes, tags: Tags, chapters: list[Chapter], duration_ms: int) -> bytes:
@@ -320,53 +362,46 @@ def master(
         raise ValueError("nothing to master: the script produced no audio")
     size = CHUNK_HOPS * LoudnessMeter(sample_rate).hop
     count = -(-total // size)
-    wanted = {count // 4, count // 2, 3 * count // 4} if count > _PROBE_CHUNKS else set(range(count))
-    meter = LoudnessMeter(sample_rate)
+    spread = np.linspace(0, count - 1, _PROBE_CHUNKS + 2)[1:-1].round().astype(int)
+    wanted = set(spread.tolist()) if count > _PROBE_CHUNKS else set(range(count))
     probe: list[np.ndarray] = []
-    for index, chunk in enumerate(_chunks(_pieces(segments, pcm, sample_rate), size)):
-        meter.add(chunk)
-        if index in wanted:
-            probe.append(chunk)
-    loudness = meter.integrated()
-    if not np.isfinite(loudness):  # silence, or shorter than one 400 ms block: nothing to aim
-        loudness = target_lufs
-    gain = 10 ** ((target_lufs - loudness) / 20)
-    encoder = _Encoder(sample_rate, out_rate, bitrate_kbps, mp3_quality)
-    # What resampling and MP3 coding do to this voice, measured on a few seconds of it: they
-    # take some high-frequency energy (a few tenths of a LU) and may add a little overshoot.
-    loss_lu, ceiling_db = encoder.probe(probe, gain, target_lufs, true_peak_dbtp)
-    aim = target_lufs + loss_lu
 
-    def level(gain: float, path: Path | None) -> _Pass:
-        chunks = _chunks(_pieces(segments, pcm, sample_rate), size)
-        if path is None:
-            return _level(chunks, gain, sample_rate, ceiling_db, None)
+    def sampled() -> Iterator[np.ndarray]:
+        for index, chunk in enumerate(_chunks(_pieces(segments, pcm, sample_rate), size)):
+            if index in wanted:
+                probe.append(chunk)
+            yield chunk
+
+    article = _Profile.of(sampled(), sample_rate)
+    loudness = gated_loudness(article.energy, article.hop)
+    ceiling_db = true_peak_dbtp - _PEAK_MARGIN_DB
+    encoder = _Encoder(sample_rate, out_rate, bitrate_kbps, mp3_quality)
+    gain, coding_lu = 1.0, 0.0
+    if np.isfinite(loudness):
+        # Aim with a model of the limiter, corrected on seconds of the article (the probe). Then
+        # learn from the probe what resampling and MP3 coding take (some high-frequency energy)
+        # and add (a little overshoot), and aim again.
+        gain = _aim_gain(article, probe, target_lufs, 10 ** ((target_lufs - loudness) / 20), sample_rate, ceiling_db)
+        coding_lu, peak = encoder.coding(probe, gain, ceiling_db)
+        ceiling_db -= max(0.0, peak - (true_peak_dbtp - _PEAK_GUARD_DB))
+        if abs(coding_lu) > _AIM_TOLERANCE_LU or peak > true_peak_dbtp - _PEAK_GUARD_DB:
+            gain = _aim_gain(article, probe, target_lufs + coding_lu, gain, sample_rate, ceiling_db)
+
+    def encode(gain: float, path: Path) -> _Pass:
         with encoder.to_file(path) as write:
-            return _level(chunks, gain, sample_rate, ceiling_db, write)
+            return _level(_chunks(_pieces(segments, pcm, sample_rate), size), gain, sample_rate, ceiling_db, write)
 
     with tempfile.TemporaryDirectory(prefix="newsaudio-master-") as tmp:
         path = Path(tmp) / "out.mp3"
-        # For speech the limiter touches milliseconds and the first aim holds. When limiting took
-        # more loudness than that (a hot, peaky voice), aim again without encoding, then encode.
-        result = level(gain, path)
-        if np.isfinite(result.loudness) and abs(aim - result.loudness) > _LOUDNESS_TOLERANCE_LU:
-            tried = [(20 * np.log10(gain), result.loudness)]
-            for _ in range(_DRY_AIMS):
-                # Secant steps: with heavy limiting a dB of gain buys less than a LU of loudness.
-                slope = 1.0
-                if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
-                    slope = float(np.clip((tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0]), 0.2, 1.0))
-                gain_db = tried[-1][0] + (aim - tried[-1][1]) / slope
-                gain = 10 ** (gain_db / 20)
-                result = level(gain, None)
-                tried.append((gain_db, result.loudness))
-                if abs(aim - result.loudness) <= _LOUDNESS_TOLERANCE_LU:
-                    break
-            result = level(gain, path)
+        result = encode(gain, path)
+        miss = target_lufs + coding_lu - result.loudness
+        # The probe was not like the article (rare: it samples five places): encode once more.
+        if np.isfinite(result.loudness) and np.isfinite(loudness) and abs(miss) > _LOUDNESS_TOLERANCE_LU:
+            result = encode(gain * 10 ** (miss / 20), path)
         mp3 = path.read_bytes()
     duration_s = MP3(io.BytesIO(mp3)).info.length
     mp3 = write_tags(mp3, tags, chapters, int(duration_s * 1000))
-    return Mastered(mp3=mp3, duration_s=duration_s, loudness_lufs=result.loudness - loss_lu, chapters=chapters,
+    return Mastered(mp3=mp3, duration_s=duration_s, loudness_lufs=result.loudness - coding_lu, chapters=chapters,
                     spans=spans)
 
 
