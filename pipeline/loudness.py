@@ -84,6 +84,8 @@ def gated_loudness(hops: np.ndarray, hop: int) -> float:
         return float("-inf")
     relative = -0.691 + 10 * np.log10(gated.mean()) + RELATIVE_GATE_LU
     kept = z[(blocks > relative) & (blocks >= ABSOLUTE_GATE_LUFS)]
+    if kept.size == 0:
+        return float("-inf")
     return float(-0.691 + 10 * np.log10(kept.mean()))
 
 

@@ -53,6 +53,7 @@ _OVERSHOOT_DB = 3.0
 _LOUDNESS_TOLERANCE_LU = 0.3
 _AIM_TOLERANCE_LU = 0.05
 _AIM_STEPS = 6
+_AIM_RANGE_DB = 12.0
 # The probe's decoded peak must stay this far under the ceiling, else the limiter aims lower.
 _PEAK_GUARD_DB = 0.2
 # A probe measuring more than this is not measuring coding loss: ignore the excess.
@@ -305,6 +306,7 @@ def _aim_gain(
         return real + article.predict(gain_db, ceiling_db) - model.predict(gain_db, ceiling_db) - aim
 
     gain_db = 20 * float(np.log10(start))
+    low, high = gain_db - _AIM_RANGE_DB, gain_db + _AIM_RANGE_DB
     tried: list[tuple[float, float]] = []
     for _ in range(_AIM_STEPS):
         off = miss(gain_db)
@@ -316,7 +318,9 @@ def _aim_gain(
         slope = 1.0
         if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
             slope = float(np.clip((tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0]), 0.2, 1.5))
-        gain_db -= off / slope
+        # A voice too peaky for the target at this ceiling gains nothing from more gain: stay
+        # within a sane range of the plain loudness lift and take the closest.
+        gain_db = float(np.clip(gain_db - off / slope, low, high))
     best = min(tried, key=lambda t: abs(t[1]))[0] if tried else gain_db
     return 10 ** (best / 20)
 
