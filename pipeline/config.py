@@ -81,6 +81,10 @@ class Settings:
     # in parallel (they fill the shared sentence cache) before one task masters it. 0 = never.
     # Needs cache_dir on storage every synth worker shares, like output_dir.
     segments_per_task: int = 40
+    # ...but only when the voice's measured real-time factor (synthesis seconds per second of
+    # speech) is at least this: below it mastering is the bulk and a split only adds overhead
+    # (espeak measures ~0.02, neural VITS on one CPU core 0.2-1). 0 = split by length alone.
+    split_min_rtf: float = 0.1
     # audio
     target_lufs: float = -16.0
     true_peak_dbtp: float = -1.0

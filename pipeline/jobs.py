@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline import feeds as feeds_stage
-from pipeline import feedscan, publish, revisit
+from pipeline import feedscan, publish, revisit, split
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
 from pipeline.fetch import fetch
@@ -294,7 +294,11 @@ def plan_parts(article_id: str, settings: Settings, store: Store | None = None) 
         return 1
     voice = load_voice(settings.voice, settings)
     count = len(_script(article, settings, voice, current_lexicon(settings)).segments)
-    return max(1, -(-count // settings.segments_per_task))
+    if count <= settings.segments_per_task:
+        return 1
+    # Only a voice slow enough that synthesis outweighs mastering is worth splitting.
+    factor = split.real_time_factor(voice)
+    return split.parts_for(count, settings.segments_per_task, factor, settings.split_min_rtf)
 
 
 def speak_part(article_id: str, part: int, parts: int, settings: Settings, store: Store | None = None) -> int:
