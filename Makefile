@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench bench-extract bench-voices bench-speech services worker clean
+.PHONY: demo test lint bench bench-extract bench-voices bench-speech bench-scale services worker clean
 
 $(STAMP): pyproject.toml scripts/install-neural.sh
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Debian: apt-get install python3 python3-venv)"; exit 1; }
@@ -39,6 +39,10 @@ bench-extract: $(STAMP)
 
 bench-voices: $(STAMP)
 	$(BIN)/python benchmarks/bench_voices.py
+
+# Polls, publishing, mastering and the long-article split at newsroom scale (issue 13); ~10 min.
+bench-scale: $(STAMP)
+	$(BIN)/python -u benchmarks/bench_scale.py
 
 worker: $(STAMP) services
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start

@@ -311,6 +311,60 @@ def bench_polls(folder: Path) -> None:
           "'feed' part, not this branch)")
 
 
+# --- long-article split -----------------------------------------------------------------------
+
+def _speak_part(args: tuple[str, int, int, Settings]) -> int:
+    article_id, part, parts, settings = args
+    return jobs.speak_part(article_id, part, parts, settings)
+
+
+def bench_split(folder: Path, minutes: float = 10.0) -> None:
+    """Latency of one long article with 1 and 2 synth workers (processes, as Celery runs them):
+    unsplit = synthesis + mastering in one task; split = parts spoken in parallel into the
+    sentence cache, then one task masters."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline import split
+    from pipeline.models import Article, Block
+    from voices import load_voice
+
+    seed = extract(SEED.read_text(encoding="utf-8"), "https://www.n-tv.de/a.html")
+    settings = settings_in(folder / "split")
+    settings.voice = "espeak-de"
+    settings.feeds = [FeedConfig(name="long", url="http://127.0.0.1:9/feed.xml")]
+    voice = load_voice(settings.voice, settings)
+    factor = split.real_time_factor(voice)
+    per_copy = sum(len(b.text) for b in seed.blocks) / 15 / 60  # ~15 characters per spoken second
+    copies = max(1, round(minutes / per_copy))
+    # Every copy's sentences differ (numbered), so nothing comes from the cache by accident.
+    blocks = [Block(b.kind, f"{b.text} Teil {i + 1}.") for i in range(copies) for b in seed.blocks if b.kind != "title"]
+    article = Article(title=seed.title, blocks=[Block("title", seed.title), *blocks], url=seed.url)
+    store = jobs.open_store(settings)
+    store.upsert_feed("long", "http://127.0.0.1:9/feed.xml")
+    from pipeline.models import FeedEntry
+
+    results = {}
+    for workers in (1, 2):
+        entry = FeedEntry(f"long-{workers}", f"https://x/long-{workers}.html", "lang")
+        aid = f"long{workers}"
+        store.upsert_entry("long", aid, entry)
+        store.save_prepared(aid, article)
+        settings.cache_dir = folder / "split" / f"cache{workers}"
+        start = time.perf_counter()
+        if workers > 1:
+            with ProcessPoolExecutor(workers) as pool:
+                list(pool.map(_speak_part, [(aid, i, workers, settings) for i in range(workers)]))
+        outcome = jobs.render_article(aid, settings)
+        results[workers] = (time.perf_counter() - start, outcome)
+    one, two = results[1], results[2]
+    print(f"\n== long-article split ({one[1].duration_s / 60:.1f} min article, voice espeak-de, processes as workers)")
+    print(f"1 synth worker (unsplit): {one[0]:.1f} s  (synthesis {one[1].timings.get('synthesis', 0):.1f} s, "
+          f"mastering {one[1].timings.get('master', 0):.1f} s)")
+    print(f"2 synth workers (split in 2, then one mastering task): {two[0]:.1f} s  ({two[0] / one[0]:.2f} of unsplit)")
+    print(f"measured real-time factor of espeak-de: {factor:.3f}; split_min_rtf = {settings.split_min_rtf}: "
+          f"plan_parts would {'split' if factor >= settings.split_min_rtf else 'NOT split'} it")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--master-one", nargs=3)
@@ -326,6 +380,8 @@ def main() -> None:
             bench_polls(folder)
         if args.only in (None, "master"):
             bench_master(folder)
+        if args.only in (None, "split"):
+            bench_split(folder)
 
 
 if __name__ == "__main__":
