@@ -54,12 +54,16 @@ _LOUDNESS_TOLERANCE_LU = 0.3
 _AIM_TOLERANCE_LU = 0.05
 _AIM_STEPS = 6
 _AIM_RANGE_DB = 12.0
+_CODING_CHECKS = 3
 # The probe's decoded peak must stay this far under the ceiling, else the limiter aims lower.
 _PEAK_GUARD_DB = 0.2
 # A probe measuring more than this is not measuring coding loss: ignore the excess.
 _MAX_CODING_LOSS_LU = 1.5
 _PROBE_CHUNKS = 5  # 15 s of the article, spread over it
 CHUNK_HOPS = 30  # 3 s chunks: whole 100 ms loudness hops
+# Samples per step of the limiter's gain (0.7 ms at 22.05 kHz). It divides every chunk (30 hops
+# of a tenth of a second at any whole-hundred rate), so chunks share one block grid.
+_BLOCK = 15
 
 __all__ = ["Mastered", "Tags", "master", "decode_mp3", "join_segments", "true_peak_db", "write_tags"]
 
@@ -158,24 +162,35 @@ def join_segments(
 def limiter_gain(env: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
     """Gain of a look-ahead peak limiter for a true-peak envelope: 1 except around the peaks that
     would pass ``ceiling`` (linear), where it ramps down over ATTACK_S before the peak, holds for
-    HOLD_S and ramps back over ATTACK_S. Never above the gain a peak needs at that peak."""
-    need = np.minimum(1.0, ceiling / np.maximum(env, 1e-9)).astype(np.float32)
+    HOLD_S and ramps back over ATTACK_S. Never above the gain a peak needs at that peak.
+
+    Worked out per block of _BLOCK samples (the gain moves over milliseconds, not samples) and
+    interpolated between block centres; the hold reaches one block further so that both blocks
+    a sample is interpolated between already hold its dip."""
+    n = env.size
+    blocks = -(-n // _BLOCK)
+    padded = np.zeros(blocks * _BLOCK, dtype=np.float32)
+    padded[:n] = env
+    need = np.minimum(1.0, ceiling / np.maximum(padded.reshape(blocks, _BLOCK).max(axis=1), 1e-9))
     if need.min() >= 1.0:
-        return need
-    attack = max(2, int(sample_rate * ATTACK_S))
-    hold = int(sample_rate * HOLD_S)
-    size = hold + attack + 1
-    held = minimum_filter1d(need, size, mode="nearest", origin=hold - size // 2)  # min over [n-hold, n+attack]
-    # Two trailing boxes over [n - attack, n] in all: every value averaged already holds the dip
-    # of a peak at n, and the ramp is an S-curve, not a corner.
+        return np.ones(n, dtype=np.float32)
+    attack = max(2, round(sample_rate * ATTACK_S / _BLOCK))
+    hold = max(1, round(sample_rate * HOLD_S / _BLOCK))
+    size = hold + attack + 2
+    held = minimum_filter1d(need, size, mode="nearest", origin=hold - size // 2)  # over [k-hold, k+attack+1]
+    # Two trailing boxes over [k - attack, k] in all: every value averaged already holds the dip
+    # of a peak at k (and k+1), and the ramp is an S-curve, not a corner.
     for length in (attack // 2 + 1, attack - attack // 2 + 1):
         held = uniform_filter1d(held, length, mode="nearest", origin=(length - 1) - length // 2)
-    return np.minimum(held, 1.0)
+    centres = np.arange(blocks) * _BLOCK + (_BLOCK - 1) / 2
+    gain = np.interp(np.arange(n, dtype=np.float64), centres, np.minimum(held, 1.0))
+    return gain.astype(np.float32)
 
 
 def _context(sample_rate: int) -> int:
     """Samples of context either side of a chunk that make chunked limiting exact."""
-    return int(sample_rate * HOLD_S) + 2 * int(sample_rate * ATTACK_S) + FIR_REACH + 8
+    reach = int(sample_rate * HOLD_S) + 2 * int(sample_rate * ATTACK_S) + FIR_REACH + 4 * _BLOCK
+    return -(-reach // _BLOCK) * _BLOCK
 
 
 @dataclass
@@ -386,10 +401,15 @@ def master(
         # learn from the probe what resampling and MP3 coding take (some high-frequency energy)
         # and add (a little overshoot), and aim again.
         gain = _aim_gain(article, probe, target_lufs, 10 ** ((target_lufs - loudness) / 20), sample_rate, ceiling_db)
-        coding_lu, peak = encoder.coding(probe, gain, ceiling_db)
-        ceiling_db -= max(0.0, peak - (true_peak_dbtp - _PEAK_GUARD_DB))
-        if abs(coding_lu) > _AIM_TOLERANCE_LU or peak > true_peak_dbtp - _PEAK_GUARD_DB:
+        aimed_lu = 0.0  # the coding loss the gain was aimed with
+        for _ in range(_CODING_CHECKS):
+            coding_lu, peak = encoder.coding(probe, gain, ceiling_db)
+            over = peak - (true_peak_dbtp - _PEAK_GUARD_DB)
+            if abs(coding_lu - aimed_lu) <= _AIM_TOLERANCE_LU and over <= 0:
+                break
+            ceiling_db -= max(0.0, over)
             gain = _aim_gain(article, probe, target_lufs + coding_lu, gain, sample_rate, ceiling_db)
+            aimed_lu = coding_lu
 
     def encode(gain: float, path: Path) -> _Pass:
         with encoder.to_file(path) as write:
