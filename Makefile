@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench bench-extract bench-voices bench-speech bench-serve services worker clean
+.PHONY: install demo test lint bench bench-extract bench-voices bench-speech bench-serve bench-scale services worker clean
 
 $(STAMP): pyproject.toml scripts/install-neural.sh scripts/install-web.sh
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Debian: apt-get install python3 python3-venv)"; exit 1; }
@@ -45,6 +45,10 @@ bench-voices: $(STAMP)
 
 bench-serve: $(STAMP)
 	$(BIN)/python benchmarks/bench_serve.py
+
+# Polls, publishing, mastering and the long-article split at newsroom scale (issue 13); ~10 min.
+bench-scale: $(STAMP)
+	$(BIN)/python -u benchmarks/bench_scale.py
 
 worker: $(STAMP) services
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start

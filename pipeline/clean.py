@@ -102,6 +102,7 @@ def clean_entry(entry: FeedEntry, *, title_limit: int, guid_limit: int, allow_fi
         title=clean_title(entry.title, title_limit),
         published=entry.published,
         summary=clean_text(entry.summary, multiline=True),
+        updated=entry.updated,
     )
 
 

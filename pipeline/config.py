@@ -96,6 +96,9 @@ class Settings:
     database_url: str = ""
     broker_url: str = "redis://127.0.0.1:6379/0"
     poll_minutes: float = 15.0
+    # A known article is fetched again (conditionally: an unchanged page costs one 304) when its
+    # feed entry changes, and at these ages after it was first seen; then never. "" = never.
+    revisit_after: str = "10m 30m 2h 6h 24h"
     # fetch
     timeout_s: float = 20.0
     max_response_bytes: int = 5_000_000
@@ -126,6 +129,9 @@ class Settings:
     max_segment_chars: int = 300
     # voices
     voice: str = "default"
+    # "onnx": a Coqui VITS voice with its ONNX export (made by `voices fetch`) runs on
+    # onnxruntime, 2.5x faster than torch on CPU; "torch": always Coqui/torch.
+    voice_runtime: str = "onnx"
     voices_dir: Path | None = None
     cache_dir: Path | None = None
     cache_max_mb: int = 2000
@@ -154,10 +160,17 @@ class Settings:
     stuck_after_s: float = 2400.0
     # Temp files (".*.tmp") older than this are swept from output/ when a worker or run starts.
     stale_tmp_s: float = 3600.0
+    # ...but only when the voice's measured real-time factor (synthesis seconds per second of
+    # speech) is at least this: below it mastering is the bulk and a split only adds overhead
+    # (espeak measures ~0.02, neural VITS on one CPU core 0.2-1). 0 = split by length alone.
+    split_min_rtf: float = 0.1
     # audio
     target_lufs: float = -16.0
     true_peak_dbtp: float = -1.0
     bitrate_kbps: int = 96
+    # LAME's -q (0 best .. 9 fastest): 7 measured as fast as 9 with the same loudness, peak and
+    # SNR within a fraction of a dB of 2 for speech (`make bench-scale` prints the table).
+    mp3_quality: int = 7
     sample_rate: int = 44100
     pause_title_ms: int = 900
     pause_paragraph_ms: int = 700

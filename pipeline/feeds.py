@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -47,6 +48,11 @@ def _published(entry: feedparser.FeedParserDict) -> datetime | None:
     return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
 
 
+def _updated(entry: feedparser.FeedParserDict) -> datetime | None:
+    parsed = entry.get("updated_parsed")
+    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC) if parsed else None
+
+
 # A feed needs no document type: its internal subset is where entity bombs and external
 # entities live, and feedparser's fallback parser spends seconds on nested entities.
 _DOCTYPE = re.compile(rb"<!DOCTYPE[^>\[]*(?:\[.*?\])?\s*>", re.S | re.I)
@@ -77,6 +83,7 @@ def parse_feed(data: bytes, url: str, settings: Settings | None = None) -> FeedP
             title=item.get("title", ""),
             published=_published(item),
             summary=item.get("summary", ""),
+            updated=_updated(item),
         )
         entry = clean.clean_entry(
             raw,
@@ -97,8 +104,12 @@ def parse_feed(data: bytes, url: str, settings: Settings | None = None) -> FeedP
     return FeedPoll(url=url, entries=entries, title=title, refused=refused)
 
 
-def poll(url: str, settings: Settings, *, etag: str | None = None, modified: str | None = None) -> FeedPoll:
-    """Fetch and parse a feed; ``not_modified`` is set when the server answered 304."""
+def poll(
+    url: str, settings: Settings, *, etag: str | None = None, modified: str | None = None,
+    prefilter: Callable[[bytes], bytes] | None = None,
+) -> FeedPoll:
+    """Fetch and parse a feed; ``not_modified`` is set when the server answered 304.
+    ``prefilter`` may drop items from the body before parsing (items seen before)."""
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -110,7 +121,7 @@ def poll(url: str, settings: Settings, *, etag: str | None = None, modified: str
         raise FeedError(str(exc), reason="feed-" + exc.reason) from exc
     if page.status == 304:
         return FeedPoll(url=url, etag=etag, modified=modified, not_modified=True)
-    result = parse_feed(page.body, page.url, settings)
+    result = parse_feed(prefilter(page.body) if prefilter else page.body, page.url, settings)
     result.etag = page.headers.get("etag")
     result.modified = page.headers.get("last-modified")
     return result

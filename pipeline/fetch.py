@@ -23,6 +23,7 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -193,12 +194,19 @@ class _PinnedBackend(httpcore.NetworkBackend):
         time.sleep(seconds)
 
 
+@lru_cache(maxsize=1)
+def _tls() -> ssl.SSLContext:
+    """One TLS context per process: loading the CA bundle costs ~140 ms, more than a whole
+    304 poll should."""
+    return httpx.create_ssl_context(trust_env=False)
+
+
 def _transport(settings: Settings, deadline: _Deadline) -> httpx.HTTPTransport:
-    transport = httpx.HTTPTransport(trust_env=False)
+    transport = httpx.HTTPTransport(trust_env=False, verify=_tls())
     # httpx has no public hook for the network backend; its pool takes one. Swapping the pool
     # keeps httpx's request mapping and error translation.
     transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(trust_env=False),
+        ssl_context=_tls(),
         max_connections=4,
         network_backend=_PinnedBackend(settings, deadline),
     )

@@ -15,19 +15,32 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from pipeline import article_options, clean, lease, lexstore, lifecycle, publish, sweep, webhooks
+from pipeline import (
+    article_options,
+    clean,
+    feedscan,
+    lease,
+    lexstore,
+    lifecycle,
+    publish,
+    revisit,
+    split,
+    sweep,
+    webhooks,
+)
 from pipeline import feeds as feeds_stage
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
 from pipeline.fetch import fetch
 from pipeline.master import Mastered, Tags, master
-from pipeline.models import Article, Block, NotGerman, Script, StageError
+from pipeline.models import Article, Block, FetchError, NotGerman, Script, StageError
 from pipeline.speech import Lexicon, load_lexicon, parse_lexicon, to_script
 from pipeline.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
 from pipeline.speech.lexicon import LexiconError
@@ -118,6 +131,8 @@ class PollResult:
     new: int = 0
     not_modified: bool = False
     error: str = ""
+    changed: int = 0  # known entries whose feed item changed
+    entries: int = 0  # entries in the feed (0 when it was not modified)
 
 
 @lru_cache(maxsize=8)
@@ -198,40 +213,46 @@ def content_key(text_hash: str, lexicon_version: str, voice_identity: str) -> st
     return hashlib.sha256(f"{text_hash}\x00{lexicon_version}\x00{voice_identity}".encode()).hexdigest()
 
 
-def poll_feed(feed: FeedConfig, settings: Settings, store: Store | None = None) -> PollResult:
-    """Poll one feed and return the ids of the articles that need (re)processing."""
+def poll_feed(
+    feed: FeedConfig, settings: Settings, store: Store | None = None, *, now: datetime | None = None
+) -> PollResult:
+    """Poll one feed and return the ids of the articles that need work: new entries, changed
+    entries, due revisits and retries. Known, unchanged entries are not touched."""
     store = store or open_store(settings)
+    now = now or datetime.now(UTC)
     store.upsert_feed(feed.name, feed.url, feed.title)
     etag, modified = store.feed_state(feed.name)
+    scan = feedscan.Scan()
+
+    def unseen(body: bytes) -> bytes:
+        return feedscan.unseen_items(body, lambda hashes: store.known_items(feed.name, hashes), scan)
+
     try:
-        result = feeds_stage.poll(feed.url, settings, etag=etag, modified=modified)
+        result = feeds_stage.poll(feed.url, settings, etag=etag, modified=modified, prefilter=unseen)
     except StageError as exc:
         store.record_poll(feed.name, etag=None, modified=None, error=str(exc))
         log.error("feed %s: %s", feed.name, exc)
-        return PollResult(feed=feed.name, article_ids=_retryable(store, feed.name), error=str(exc))
+        return PollResult(feed=feed.name, article_ids=_work_needed(store, feed.name, now), error=str(exc))
     store.record_poll(feed.name, etag=result.etag, modified=result.modified)
     if result.not_modified:
         log.info("feed %s: not modified since last poll", feed.name)
-        return PollResult(feed=feed.name, article_ids=_retryable(store, feed.name), not_modified=True)
+        return PollResult(feed=feed.name, article_ids=_work_needed(store, feed.name, now), not_modified=True)
     for refused in result.refused:
         log.warning("feed %s: entry left out: %s", feed.name, refused)
-    ids: list[str] = []
-    new = 0
-    for entry in result.entries:
-        article_id = feeds_stage.entry_id(feed.name, entry.guid)
-        new += store.upsert_entry(feed.name, article_id, entry)
-        ids.append(article_id)
-    log.info("feed %s: %d entries, %d new", feed.name, len(ids), new)
-    return PollResult(feed=feed.name, article_ids=ids, new=new)
-
-
-def _retryable(store: Store, feed_name: str) -> list[str]:
-    rows = store.list_articles(feed_name)
-    return [
-        r.id
-        for r in rows
-        if r.status in ("new", "prepared") or (r.status == "failed" and r.attempts < MAX_ATTEMPTS)
+    entries = [
+        (feeds_stage.entry_id(feed.name, e.guid), e, revisit.entry_fingerprint(e), scan.item_hash(e.guid, e.url))
+        for e in result.entries
     ]
+    new, changed = store.record_entries(feed.name, entries, now)
+    ids = _work_needed(store, feed.name, now)
+    total = len(entries) + scan.known
+    log.info("feed %s: %d entries (%d unchanged byte for byte), %d new, %d changed, %d need work",
+             feed.name, total, scan.known, new, changed, len(ids))
+    return PollResult(feed=feed.name, article_ids=ids, new=new, changed=changed, entries=total)
+
+
+def _work_needed(store: Store, feed_name: str, now: datetime) -> list[str]:
+    return store.work_needed(feed_name, now, MAX_ATTEMPTS)
 
 
 def _record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict[str, float]) -> Outcome:
@@ -267,18 +288,37 @@ def _announce(store: Store, event: str, row: ArticleRow, **extra: object) -> Non
         log.exception("webhooks: could not queue %s for %s", event, row.id)
 
 
-def prepare_article(article_id: str, settings: Settings, store: Store | None = None) -> Outcome:
-    """Fetch and clean one article; the cleaned Article is saved in the store for rendering."""
+def prepare_article(
+    article_id: str, settings: Settings, store: Store | None = None, *, now: datetime | None = None
+) -> Outcome:
+    """Fetch and clean one article; the cleaned Article is saved in the store for rendering.
+
+    A finished article is fetched conditionally (its page's ETag / Last-Modified): a 304 leaves
+    it as it is, without extraction, and returns "unchanged"."""
     store = store or open_store(settings)
     row = store.get_article(article_id)
     if row.status == "withdrawn":  # an editor or a gone page took it out: stays out until restored
         return Outcome(article_id, "withdrawn", row.reason, row.message, title=row.title)
+    etag, modified, seen_at = store.page_state(article_id)
+    now = now or datetime.now(UTC)
+    due = revisit.next_check(seen_at, now, revisit.parse_schedule(settings.revisit_after))
+    headers: dict[str, str] = {}
+    if row.status in ("done", "skipped"):
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
     timings: dict[str, float] = {}
     try:
         _stage(article_id, row.title, "fetch", row.url)
         start = time.perf_counter()
-        page = fetch(row.url, settings)
+        page = fetch(row.url, settings, headers=headers)
         timings["fetch"] = time.perf_counter() - start
+        if page.status == 304:
+            if not headers:
+                raise FetchError(f"page {row.url} answered 304 to a plain GET", reason="http-304")
+            store.record_check(article_id, due)
+            return Outcome(article_id, "unchanged", title=row.title, timings=timings)
         _stage(article_id, row.title, "extract")
         start = time.perf_counter()
         article = extract(clean.clean_html(page.text), page.url, rules_dir=settings.site_rules)
@@ -294,6 +334,7 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
                 "set skip_non_german = false to voice it anyway"
             )
     except Exception as exc:
+        store.record_check(article_id, due)
         outcome = _record_problem(store, row, exc, timings)
         if lifecycle.withdraw_if_gone(row, outcome.reason, settings, store):
             gone = store.get_article(article_id)
@@ -302,7 +343,19 @@ def prepare_article(article_id: str, settings: Settings, store: Store | None = N
     if not article.url:
         article.url = clean.clean_url(row.url, allow_file=settings.allow_local_files)
     store.save_prepared(article_id, article)
+    lower = {k.lower(): v for k, v in page.headers.items()}
+    store.record_check(article_id, due, etag=lower.get("etag"), modified=lower.get("last-modified"), validators=True)
     return Outcome(article_id, "prepared", title=article.spoken_title, timings=timings)
+
+
+def settled(article_id: str, settings: Settings, store: Store | None = None) -> Outcome | None:
+    """None when the article waits for rendering (it was just prepared); else where it stands,
+    e.g. after a 304 or a failed fetch, so the Celery chain skips the synth step."""
+    row = (store or open_store(settings)).get_article(article_id)
+    if row.status == "prepared":
+        return None
+    return Outcome(article_id, "unchanged" if row.status == "done" else row.status, row.reason, row.message,
+                   title=row.title)
 
 
 def _script(article: Article, settings: Settings, voice: Voice, lexicon: Lexicon) -> Script:
@@ -327,6 +380,7 @@ def _master(script: Script, pcm: list[np.ndarray], voice: Voice, tags: Tags, set
         true_peak_dbtp=settings.true_peak_dbtp,
         out_rate=settings.sample_rate,
         bitrate_kbps=settings.bitrate_kbps,
+        mp3_quality=settings.mp3_quality,
     )
 
 
@@ -357,7 +411,11 @@ def plan_parts(article_id: str, settings: Settings, store: Store | None = None) 
         return 1
     voice = load_voice(voice_name, settings)
     count = len(_script(article, settings, voice, current_lexicon(settings)).segments)
-    return max(1, -(-count // settings.segments_per_task))
+    if count <= settings.segments_per_task:
+        return 1
+    # Only a voice slow enough that synthesis outweighs mastering is worth splitting.
+    factor = split.real_time_factor(voice)
+    return split.parts_for(count, settings.segments_per_task, factor, settings.split_min_rtf)
 
 
 def speak_part(article_id: str, part: int, parts: int, settings: Settings, store: Store | None = None) -> int:
@@ -553,10 +611,12 @@ def needing_regeneration(
 
 
 def process_article(
-    article_id: str, settings: Settings, store: Store | None = None, *, force: bool = False
+    article_id: str, settings: Settings, store: Store | None = None, *, force: bool = False,
+    now: datetime | None = None,
 ) -> Outcome:
-    prepared = prepare_article(article_id, settings, store)
-    if prepared.status != "prepared":
+    prepared = prepare_article(article_id, settings, store, now=now)
+    # Forced, an unchanged page (a 304) is voiced again from its stored text all the same.
+    if prepared.status != "prepared" and not (force and prepared.status == "unchanged"):
         return prepared
     rendered = render_article(article_id, settings, store, force=force)
     rendered.timings = {**prepared.timings, **rendered.timings}

@@ -1,38 +1,71 @@
-"""Master spoken segments into one podcast MP3.
+"""Master spoken segments into one podcast MP3, streaming.
 
 Segments are joined with their pauses, brought to -16 LUFS integrated (the podcast norm Apple
 and Spotify recommend for spoken word) with true peak at or under -1 dBTP, and encoded as CBR
 MP3, 44.1 kHz mono, by the ffmpeg/LAME that imageio-ffmpeg ships. ID3 tags via mutagen.
+
+Memory does not grow with the article: a first pass over the segments measures loudness
+(streaming BS.1770), a second gains, limits and pipes 3-second chunks into ffmpeg. No
+full-length intermediate signal exists; only the MP3 does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import subprocess
-import warnings
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
-import pyloudnorm
 from mutagen.id3 import CHAP, CTOC, ID3, TALB, TDRC, TIT2, TPE1, WXXX, CTOCFlags
 from mutagen.mp3 import MP3
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
-from scipy.signal import resample_poly
 
+from pipeline.loudness import (
+    FIR_REACH,
+    LoudnessMeter,
+    gated_loudness,
+    integrated_loudness,
+    peak_envelope,
+    true_peak_db,
+)
 from pipeline.models import Chapter, Segment, Span
 
-with warnings.catch_warnings():
-    # pydub looks for "ffmpeg" on PATH at import; we point it at imageio-ffmpeg's binary instead.
-    warnings.simplefilter("ignore", RuntimeWarning)
-    from pydub import AudioSegment
-
-AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
+FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 
 # Encode-time resampling and MP3's own overshoot can add a few tenths of a dB: aim below the
-# ceiling so the encoded file still meets it.
+# ceiling so the encoded file still meets it (measured in `make bench-scale`).
 _PEAK_MARGIN_DB = 0.7
+# The limiter looks ahead ATTACK to ramp down before a peak, holds the reduction HOLD after it
+# (so the gain does not flutter between the peaks of one syllable), then ramps back over ATTACK.
+ATTACK_S = 0.005
+HOLD_S = 0.050
+# Inter-sample peaks of speech stay well within 3 dB of the sample peak: samples further below
+# the ceiling need no oversampling.
+_OVERSHOOT_DB = 3.0
+# The whole article is encoded again only when it missed the target by more than this (the
+# probe it was aimed on was unlike it); the probe itself is aimed much closer.
+_LOUDNESS_TOLERANCE_LU = 0.3
+_AIM_TOLERANCE_LU = 0.05
+_AIM_STEPS = 6
+_AIM_RANGE_DB = 12.0
+_CODING_CHECKS = 3
+# The probe's decoded peak must stay this far under the ceiling, else the limiter aims lower.
+_PEAK_GUARD_DB = 0.2
+# A probe measuring more than this is not measuring coding loss: ignore the excess.
+_MAX_CODING_LOSS_LU = 1.5
+_PROBE_CHUNKS = 5  # 15 s of the article, spread over it
+CHUNK_HOPS = 30  # 3 s chunks: whole 100 ms loudness hops
+# Samples per step of the limiter's gain (0.7 ms at 22.05 kHz). It divides every chunk (30 hops
+# of a tenth of a second at any whole-hundred rate), so chunks share one block grid.
+_BLOCK = 15
+
+__all__ = ["Mastered", "Tags", "master", "decode_mp3", "join_segments", "true_peak_db", "write_tags"]
 
 
 @dataclass
@@ -53,16 +86,15 @@ class Mastered:
     spans: list[Span] = field(default_factory=list)  # one per segment, in the final audio's time
 
 
-def join_segments(
-    segments: list[Segment], pcm: list[np.ndarray], sample_rate: int
-) -> tuple[np.ndarray, list[Chapter], list[Span]]:
-    """Concatenate segment audio with each segment's pause after it.
+def _timeline(
+    segments: list[Segment], pcm: Sequence[np.ndarray], sample_rate: int
+) -> tuple[list[Chapter], list[Span], int]:
+    """Chapters, spans and total length in samples of the joined audio, without joining it.
 
     Chapters start at the first segment of the title and of each heading; their titles are the
     written form in full. Spans say where each segment is heard."""
     if len(segments) != len(pcm):
         raise ValueError(f"{len(segments)} segments but {len(pcm)} audio parts")
-    parts: list[np.ndarray] = []
     starts: list[int] = []  # chapter starts, and the written sentences of each chapter's heading
     names: list[list[str]] = []
     spans: list[Span] = []
@@ -80,96 +112,232 @@ def join_segments(
                 names.append([])
             if seg.kind != "lead" or len(names[-1]) == 0:
                 names[-1].append(seg.written or seg.text)
-        audio = np.asarray(audio, dtype=np.float32).reshape(-1)
-        parts.append(audio)
-        spans.append(Span(start_ms, (position + len(audio)) * 1000 // sample_rate))
-        pause = np.zeros(int(sample_rate * seg.pause_after_ms / 1000), dtype=np.float32)
-        parts.append(pause)
-        position += len(audio) + len(pause)
+        size = int(np.size(audio))
+        spans.append(Span(start_ms, (position + size) * 1000 // sample_rate))
+        position += size + _pause(seg, sample_rate)
     chapters = [Chapter(title=" ".join(n), start_ms=s) for s, n in zip(starts, names, strict=True)]
-    if not parts:
-        return np.zeros(0, dtype=np.float32), chapters, spans
-    return np.concatenate(parts), chapters, spans
+    return chapters, spans, position
 
 
-def peak_envelope(x: np.ndarray, floor: float = 0.0) -> np.ndarray:
-    """|x| oversampled 4x (ITU-R BS.1770 true peak), folded back to one value per input sample.
-
-    Worked in chunks so an hour of audio never needs four hours' worth of memory at once. With a
-    ``floor``, chunks whose sample peak stays 3 dB under it are left at |x|: oversampling cannot
-    lift a speech peak that far, and most of an article is far below the ceiling."""
-    env = np.abs(x).astype(np.float32)
-    chunk, pad = 1 << 16, 64
-    for lo in range(0, x.size, chunk):
-        hi = min(x.size, lo + chunk)
-        if floor and env[lo:hi].max() < floor * 10 ** (-3 / 20):
-            continue
-        a, z = max(0, lo - pad), min(x.size, hi + pad)
-        up = np.abs(resample_poly(x[a:z], 4, 1)).reshape(z - a, 4).max(axis=1)
-        env[lo:hi] = np.maximum(env[lo:hi], up[lo - a : hi - a])
-    return env
+def _pause(seg: Segment, sample_rate: int) -> int:
+    return int(sample_rate * seg.pause_after_ms / 1000)
 
 
-def true_peak_db(x: np.ndarray, at_least_db: float | None = None) -> float:
-    """Peak of the 4x-oversampled signal in dBTP. With ``at_least_db``, exact only where the
-    signal comes near that level (enough to tell whether a ceiling holds)."""
-    if x.size == 0 or not np.any(x):
-        return -np.inf
-    floor = 10 ** (at_least_db / 20) if at_least_db is not None else 0.0
-    return float(20 * np.log10(peak_envelope(x, floor).max()))
+def _pieces(segments: list[Segment], pcm: Sequence[np.ndarray], sample_rate: int) -> Iterator[np.ndarray]:
+    """The joined signal piece by piece: each segment's audio, then its pause."""
+    for seg, audio in zip(segments, pcm, strict=True):
+        yield np.asarray(audio, dtype=np.float32).reshape(-1)
+        pause = _pause(seg, sample_rate)
+        if pause:
+            yield np.zeros(pause, dtype=np.float32)
 
 
-def _limiter_gain(env: np.ndarray, ceiling_db: float, sample_rate: int) -> np.ndarray:
-    """Gain of a look-ahead peak limiter: it dips smoothly around the few peaks over the ceiling."""
+def _chunks(pieces: Iterator[np.ndarray], size: int) -> Iterator[np.ndarray]:
+    """Re-cut pieces into chunks of exactly ``size`` samples (the last one shorter)."""
+    buf = np.empty(size, dtype=np.float32)
+    filled = 0
+    for piece in pieces:
+        at = 0
+        while at < piece.size:
+            take = min(size - filled, piece.size - at)
+            buf[filled : filled + take] = piece[at : at + take]
+            filled += take
+            at += take
+            if filled == size:
+                yield buf
+                buf, filled = np.empty(size, dtype=np.float32), 0
+    if filled:
+        yield buf[:filled]
+
+
+def join_segments(
+    segments: list[Segment], pcm: Sequence[np.ndarray], sample_rate: int
+) -> tuple[np.ndarray, list[Chapter], list[Span]]:
+    """The whole joined signal at once (for tools and tests; mastering never builds it)."""
+    chapters, spans, _ = _timeline(segments, pcm, sample_rate)
+    parts = list(_pieces(segments, pcm, sample_rate))
+    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)), chapters, spans
+
+
+def limiter_gain(env: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
+    """Gain of a look-ahead peak limiter for a true-peak envelope: 1 except around the peaks that
+    would pass ``ceiling`` (linear), where it ramps down over ATTACK_S before the peak, holds for
+    HOLD_S and ramps back over ATTACK_S. Never above the gain a peak needs at that peak.
+
+    Worked out per block of _BLOCK samples (the gain moves over milliseconds, not samples) and
+    interpolated between block centres; the hold reaches one block further so that both blocks
+    a sample is interpolated between already hold its dip."""
+    n = env.size
+    blocks = -(-n // _BLOCK)
+    padded = np.zeros(blocks * _BLOCK, dtype=np.float32)
+    padded[:n] = env
+    need = np.minimum(1.0, ceiling / np.maximum(padded.reshape(blocks, _BLOCK).max(axis=1), 1e-9))
+    if need.min() >= 1.0:
+        return np.ones(n, dtype=np.float32)
+    attack = max(2, round(sample_rate * ATTACK_S / _BLOCK))
+    hold = max(1, round(sample_rate * HOLD_S / _BLOCK))
+    size = hold + attack + 2
+    held = minimum_filter1d(need, size, mode="nearest", origin=hold - size // 2)  # over [k-hold, k+attack+1]
+    # Two trailing boxes over [k - attack, k] in all: every value averaged already holds the dip
+    # of a peak at k (and k+1), and the ramp is an S-curve, not a corner.
+    for length in (attack // 2 + 1, attack - attack // 2 + 1):
+        held = uniform_filter1d(held, length, mode="nearest", origin=(length - 1) - length // 2)
+    centres = np.arange(blocks) * _BLOCK + (_BLOCK - 1) / 2
+    gain = np.interp(np.arange(n, dtype=np.float64), centres, np.minimum(held, 1.0))
+    return gain.astype(np.float32)
+
+
+def _context(sample_rate: int) -> int:
+    """Samples of context either side of a chunk that make chunked limiting exact."""
+    reach = int(sample_rate * HOLD_S) + 2 * int(sample_rate * ATTACK_S) + FIR_REACH + 4 * _BLOCK
+    return -(-reach // _BLOCK) * _BLOCK
+
+
+@dataclass
+class _Pass:
+    loudness: float  # of the gained and limited signal
+    limited_ms: float  # how long the limiter reduced gain
+
+
+def _level(
+    chunks: Iterator[np.ndarray], gain: float, sample_rate: int, ceiling_db: float,
+    write: Callable[[bytes], object] | None,
+) -> _Pass:
+    """Gain and limit every chunk to ``ceiling_db`` (dBTP of the PCM), measure the loudness that
+    gives, and ``write`` it as 16-bit PCM unless this is a dry run to find the gain."""
     ceiling = 10 ** (ceiling_db / 20)
-    gain = np.minimum(1.0, ceiling / np.maximum(env, 1e-9))
-    if gain.min() >= 1.0:
-        return gain
-    # Hold every dip over +-5 ms, then smooth it, so the gain never jumps within a waveform period.
-    win = max(1, int(sample_rate * 0.005))
-    gain = minimum_filter1d(gain, size=2 * win + 1, mode="nearest")
-    gain = uniform_filter1d(uniform_filter1d(gain, size=win + 1, mode="nearest"), size=win + 1, mode="nearest")
-    return np.minimum(gain, 1.0)
+    floor = ceiling * 10 ** (-_OVERSHOOT_DB / 20)
+    pad = _context(sample_rate)
+    meter = LoudnessMeter(sample_rate)
+    limited = 0
+    stream = iter(chunks)
+    ahead = next(stream, None)
+    previous = np.zeros(0, dtype=np.float32)
+    while ahead is not None:
+        current, ahead = ahead, next(stream, None)
+        following = ahead[:pad] if ahead is not None else np.zeros(0, dtype=np.float32)
+        tail = previous[-pad:]
+        # The limiter sees `pad` samples either side, so chunked limiting equals limiting the whole.
+        ext = np.concatenate((tail, current, following)) * np.float32(gain)
+        out = ext[tail.size : tail.size + current.size]
+        if float(np.abs(ext).max()) >= floor:
+            g = limiter_gain(peak_envelope(ext), ceiling, sample_rate)[tail.size : tail.size + current.size]
+            if g.min() < 1.0:
+                limited += int((g < 1.0).sum())
+                out = out * g
+        meter.add(out)
+        if write is not None:
+            write((np.clip(out, -1.0, 1.0) * 32767).astype("<i2").tobytes())
+        previous = current
+    return _Pass(loudness=meter.integrated(), limited_ms=limited * 1000 / sample_rate)
 
 
-def normalise(x: np.ndarray, sample_rate: int, target_lufs: float, ceiling_dbtp: float) -> np.ndarray:
-    """Gain to the loudness target, then limit true peaks to the ceiling.
+@dataclass
+class _Encoder:
+    """ffmpeg resamples (swresample) to the output rate; libmp3lame with -b:a is constant
+    bitrate; ``quality`` is LAME's -q (0 best .. 9 fastest), chosen from the table that
+    ``make bench-scale`` prints."""
 
-    The peak envelope is computed once: gain scales it exactly and the slow limiter gain scales it
-    closely enough, and the encoded file is checked again anyway."""
-    meter = pyloudnorm.Meter(sample_rate)
-    if x.size < sample_rate // 2 or not np.any(x):
-        return x
-    ceiling = ceiling_dbtp - _PEAK_MARGIN_DB
-    env = peak_envelope(x)
-    total = np.ones(x.size, dtype=np.float32)
-    y = x
-    for _ in range(3):
-        loudness = meter.integrated_loudness(y)
-        if not np.isfinite(loudness):
-            return y
-        total *= np.float32(10 ** ((target_lufs - loudness) / 20))
-        # Within 0.3 LU is well inside the +-1 LU that podcast platforms allow.
-        if abs(target_lufs - loudness) < 0.3 and float((env * total).max()) <= 10 ** (ceiling / 20):
+    sample_rate: int
+    out_rate: int
+    bitrate_kbps: int
+    quality: int
+
+    def command(self, target: str) -> list[str]:
+        return [FFMPEG, "-v", "error", "-nostdin", "-f", "s16le", "-ar", str(self.sample_rate), "-ac", "1",
+                "-i", "pipe:0", "-ar", str(self.out_rate), "-ac", "1", "-c:a", "libmp3lame",
+                "-b:a", f"{self.bitrate_kbps}k", "-compression_level", str(self.quality), "-f", "mp3", "-y", target]
+
+    @contextlib.contextmanager
+    def to_file(self, path: Path) -> Iterator[Callable[[bytes], object]]:
+        """Yields a function that feeds PCM to the encoder; the MP3 is complete on exit."""
+        proc = subprocess.Popen(self.command(str(path)), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        assert proc.stdin is not None and proc.stderr is not None
+        broken = False
+        try:
+            yield proc.stdin.write
+        except BrokenPipeError:
+            broken = True  # ffmpeg stopped reading: its own message says why
+        finally:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+            errors = proc.stderr.read().decode(errors="replace")
+            proc.wait()
+        if proc.returncode != 0 or broken:
+            raise RuntimeError(f"ffmpeg could not encode the MP3: {errors.strip()[-500:]}")
+
+    def coding(self, chunks: list[np.ndarray], gain: float, ceiling_db: float) -> tuple[float, float]:
+        """Encode and decode a few leveled chunks: (loudness the coding took, in LU; true peak
+        of the decoded MP3, in dBTP)."""
+        pcm: list[bytes] = []
+        before = _level(iter(chunks), gain, self.sample_rate, ceiling_db, pcm.append).loudness
+        encoded = subprocess.run(self.command("pipe:1"), input=b"".join(pcm), capture_output=True)
+        if encoded.returncode != 0:
+            raise RuntimeError(f"ffmpeg could not encode the MP3: {encoded.stderr.decode(errors='replace')[-500:]}")
+        decoded, rate = decode_mp3(encoded.stdout)
+        after = integrated_loudness([decoded], rate)
+        loss = before - after if np.isfinite(before) and np.isfinite(after) else 0.0
+        return float(np.clip(loss, -_MAX_CODING_LOSS_LU, _MAX_CODING_LOSS_LU)), true_peak_db(decoded)
+
+
+@dataclass
+class _Profile:
+    """Per 100 ms hop: K-weighted energy and sample peak. Enough to predict, for any gain, the
+    loudness after limiting (a hop whose peak passes the ceiling is turned down to it)."""
+
+    energy: np.ndarray
+    peak: np.ndarray
+    hop: int
+
+    @classmethod
+    def of(cls, chunks: Iterable[np.ndarray], sample_rate: int) -> _Profile:
+        meter = LoudnessMeter(sample_rate)
+        peaks = []
+        for chunk in chunks:
+            meter.add(chunk)
+            whole = chunk.size // meter.hop * meter.hop
+            peaks.append(np.abs(chunk[:whole]).reshape(-1, meter.hop).max(axis=1))
+        energy = meter.hop_energies()
+        return cls(energy, np.concatenate(peaks)[: energy.size] if peaks else np.zeros(0), meter.hop)
+
+    def predict(self, gain_db: float, ceiling_db: float) -> float:
+        gain = 10 ** (gain_db / 20)
+        turn = np.minimum(1.0, 10 ** (ceiling_db / 20) / np.maximum(self.peak * gain, 1e-12))
+        return gated_loudness(self.energy * (gain * turn) ** 2, self.hop)
+
+
+def _aim_gain(
+    article: _Profile, probe: list[np.ndarray], aim: float, start: float, sample_rate: int, ceiling_db: float
+) -> float:
+    """Gain for the article to measure ``aim`` after limiting. The real limiter runs on the
+    probe; the hop model says how the article differs from the probe (more or fewer peaks over
+    the ceiling). Secant steps on seconds of audio: a dB of gain buys less than a LU when the
+    limiter works hard."""
+    model = _Profile.of(probe, sample_rate)
+
+    def miss(gain_db: float) -> float:
+        real = _level(iter(probe), 10 ** (gain_db / 20), sample_rate, ceiling_db, None).loudness
+        return real + article.predict(gain_db, ceiling_db) - model.predict(gain_db, ceiling_db) - aim
+
+    gain_db = 20 * float(np.log10(start))
+    low, high = gain_db - _AIM_RANGE_DB, gain_db + _AIM_RANGE_DB
+    tried: list[tuple[float, float]] = []
+    for _ in range(_AIM_STEPS):
+        off = miss(gain_db)
+        if not np.isfinite(off):
             break
-        total *= _limiter_gain(env * total, ceiling, sample_rate).astype(np.float32)
-        y = (x * total).astype(np.float32)
-    return (x * total).astype(np.float32)
-
-
-def encode_mp3(x: np.ndarray, sample_rate: int, *, out_rate: int, bitrate_kbps: int) -> bytes:
-    pcm16 = (np.clip(x, -1.0, 1.0) * 32767).astype("<i2").tobytes()
-    seg = AudioSegment(data=pcm16, sample_width=2, frame_rate=sample_rate, channels=1)
-    buf = io.BytesIO()
-    # ffmpeg resamples (swresample) to the output rate; libmp3lame with -b:a is constant bitrate.
-    seg.export(
-        buf,
-        format="mp3",
-        codec="libmp3lame",
-        bitrate=f"{bitrate_kbps}k",
-        parameters=["-ar", str(out_rate), "-ac", "1"],
-    )
-    return buf.getvalue()
+        tried.append((gain_db, off))
+        if abs(off) <= _AIM_TOLERANCE_LU:
+            break
+        slope = 1.0
+        if len(tried) > 1 and tried[-1][0] != tried[-2][0]:
+            slope = float(np.clip((tried[-1][1] - tried[-2][1]) / (tried[-1][0] - tried[-2][0]), 0.2, 1.5))
+        # A voice too peaky for the target at this ceiling gains nothing from more gain: stay
+        # within a sane range of the plain loudness lift and take the closest.
+        gain_db = float(np.clip(gain_db - off / slope, low, high))
+    best = min(tried, key=lambda t: abs(t[1]))[0] if tried else gain_db
+    return 10 ** (best / 20)
 
 
 def write_tags(mp3: bytes, tags: Tags, chapters: list[Chapter], duration_ms: int) -> bytes:
@@ -196,7 +364,7 @@ def write_tags(mp3: bytes, tags: Tags, chapters: list[Chapter], duration_ms: int
 
 def master(
     segments: list[Segment],
-    pcm: list[np.ndarray],
+    pcm: Sequence[np.ndarray],
     sample_rate: int,
     tags: Tags,
     *,
@@ -204,39 +372,68 @@ def master(
     true_peak_dbtp: float = -1.0,
     out_rate: int = 44100,
     bitrate_kbps: int = 96,
+    mp3_quality: int = 7,
 ) -> Mastered:
-    joined, chapters, spans = join_segments(segments, pcm, sample_rate)
-    if joined.size == 0:
+    """``pcm`` is read twice, segment by segment (any sequence: a list, or one that loads each
+    segment when asked); nothing the length of the article is built besides the MP3."""
+    chapters, spans, total = _timeline(segments, pcm, sample_rate)
+    if total == 0:
         raise ValueError("nothing to master: the script produced no audio")
-    leveled = normalise(joined, sample_rate, target_lufs, true_peak_dbtp)
-    mp3 = encode_mp3(leveled, sample_rate, out_rate=out_rate, bitrate_kbps=bitrate_kbps)
-    # MP3 coding adds its own overshoot, so the ceiling is checked on what a listener decodes.
-    for _ in range(2):
-        excess = true_peak_db(decode_mp3(mp3)[0], at_least_db=true_peak_dbtp) - true_peak_dbtp
-        if excess <= 0:
-            break
-        env = peak_envelope(leveled)
-        gain = _limiter_gain(env, float(20 * np.log10(env.max())) - excess - 0.2, sample_rate)
-        leveled = (leveled * gain).astype(np.float32)
-        mp3 = encode_mp3(leveled, sample_rate, out_rate=out_rate, bitrate_kbps=bitrate_kbps)
+    size = CHUNK_HOPS * LoudnessMeter(sample_rate).hop
+    count = -(-total // size)
+    spread = np.linspace(0, count - 1, _PROBE_CHUNKS + 2)[1:-1].round().astype(int)
+    wanted = set(spread.tolist()) if count > _PROBE_CHUNKS else set(range(count))
+    probe: list[np.ndarray] = []
+
+    def sampled() -> Iterator[np.ndarray]:
+        for index, chunk in enumerate(_chunks(_pieces(segments, pcm, sample_rate), size)):
+            if index in wanted:
+                probe.append(chunk)
+            yield chunk
+
+    article = _Profile.of(sampled(), sample_rate)
+    loudness = gated_loudness(article.energy, article.hop)
+    ceiling_db = true_peak_dbtp - _PEAK_MARGIN_DB
+    encoder = _Encoder(sample_rate, out_rate, bitrate_kbps, mp3_quality)
+    gain, coding_lu = 1.0, 0.0
+    if np.isfinite(loudness):
+        # Aim with a model of the limiter, corrected on seconds of the article (the probe). Then
+        # learn from the probe what resampling and MP3 coding take (some high-frequency energy)
+        # and add (a little overshoot), and aim again.
+        gain = _aim_gain(article, probe, target_lufs, 10 ** ((target_lufs - loudness) / 20), sample_rate, ceiling_db)
+        aimed_lu = 0.0  # the coding loss the gain was aimed with
+        for _ in range(_CODING_CHECKS):
+            coding_lu, peak = encoder.coding(probe, gain, ceiling_db)
+            over = peak - (true_peak_dbtp - _PEAK_GUARD_DB)
+            if abs(coding_lu - aimed_lu) <= _AIM_TOLERANCE_LU and over <= 0:
+                break
+            ceiling_db -= max(0.0, over)
+            gain = _aim_gain(article, probe, target_lufs + coding_lu, gain, sample_rate, ceiling_db)
+            aimed_lu = coding_lu
+
+    def encode(gain: float, path: Path) -> _Pass:
+        with encoder.to_file(path) as write:
+            return _level(_chunks(_pieces(segments, pcm, sample_rate), size), gain, sample_rate, ceiling_db, write)
+
+    with tempfile.TemporaryDirectory(prefix="newsaudio-master-") as tmp:
+        path = Path(tmp) / "out.mp3"
+        result = encode(gain, path)
+        miss = target_lufs + coding_lu - result.loudness
+        # The probe was not like the article (rare: it samples five places): encode once more.
+        if np.isfinite(result.loudness) and np.isfinite(loudness) and abs(miss) > _LOUDNESS_TOLERANCE_LU:
+            result = encode(gain * 10 ** (miss / 20), path)
+        mp3 = path.read_bytes()
     duration_s = MP3(io.BytesIO(mp3)).info.length
     mp3 = write_tags(mp3, tags, chapters, int(duration_s * 1000))
-    meter = pyloudnorm.Meter(sample_rate)
-    return Mastered(
-        mp3=mp3,
-        duration_s=duration_s,
-        loudness_lufs=float(meter.integrated_loudness(leveled)),
-        chapters=chapters,
-        spans=spans,
-    )
+    return Mastered(mp3=mp3, duration_s=duration_s, loudness_lufs=result.loudness - coding_lu, chapters=chapters,
+                    spans=spans)
 
 
 def decode_mp3(data: bytes) -> tuple[np.ndarray, int]:
     """Decode MP3 bytes to float32 mono; used to check what a listener actually gets."""
-    # pydub's decoder needs ffprobe, which imageio-ffmpeg does not ship: ask ffmpeg directly.
     info = MP3(io.BytesIO(data)).info
     out = subprocess.run(
-        [AudioSegment.converter, "-v", "error", "-i", "pipe:0", "-f", "s16le", "-ac", "1", "pipe:1"],
+        [FFMPEG, "-v", "error", "-i", "pipe:0", "-f", "s16le", "-ac", "1", "pipe:1"],
         input=data, capture_output=True, check=True,
     ).stdout
     return np.frombuffer(out, dtype="<i2").astype(np.float32) / 32768.0, int(info.sample_rate)

@@ -51,6 +51,8 @@ class FeedEntry:
     title: str
     published: datetime | None = None
     summary: str = ""
+    # The item's own updated date when it has one: a change there means the page changed.
+    updated: datetime | None = None
 
 
 @dataclass(frozen=True)

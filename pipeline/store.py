@@ -21,13 +21,16 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     create_engine,
     delete,
     event,
     exists,
     func,
+    inspect,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import Engine
@@ -84,6 +87,14 @@ articles = Table(
     Column("text_hash", String(64)),
     Column("article_json", Text),
     Column("updated_at", DateTime(timezone=True)),
+    # Poll bookkeeping: what the feed said last (a hash), the page's validators for conditional
+    # GETs, when the entry was first seen and when it is next due for a revisit (null = never).
+    Column("entry_hash", String(64)),
+    Column("item_hash", String(64), index=True),  # of the item's raw XML: byte-identical items skip parsing
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("seen_at", DateTime(timezone=True)),
+    Column("next_check_at", DateTime(timezone=True), index=True),
 )
 
 episodes = Table(
@@ -214,6 +225,23 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+def _add_missing_columns(engine: Engine) -> None:
+    """create_all makes missing tables, not missing columns: add nullable columns that a newer
+    version declares to a store made by an older one."""
+    found = inspect(engine)
+    for table in metadata.sorted_tables:
+        if not found.has_table(table.name):
+            continue
+        have = {c["name"] for c in found.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable and not column.primary_key:
+                kind = column.type.compile(dialect=engine.dialect)
+                with engine.begin() as conn:
+                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
+
+
 class Store:
     def __init__(self, url: str, *, engine: Engine | None = None) -> None:
         self.url = url
@@ -223,6 +251,7 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -310,6 +339,7 @@ class Store:
                         status="new",
                         attempts=0,
                         updated_at=_now(),
+                        seen_at=_now(),
                     )
                 )
             except IntegrityError:
@@ -430,6 +460,97 @@ class Store:
         if row is None or _utc(row.expires_at) < _now():
             return None
         return row.holder, _utc(row.expires_at)
+    # polls touch only what changed ---------------------------------------------------------
+    def record_entries(
+        self, feed_name: str, entries: list[tuple[str, FeedEntry, str, str | None]], now: datetime
+    ) -> tuple[int, int]:
+        """Record one poll's entries, ``(article_id, entry, fingerprint, item hash)``, in one transaction.
+        A new entry is stored as new; a known one whose fingerprint differs is updated and made
+        due at once. Returns (new, changed)."""
+        ids = [article_id for article_id, *_ in entries]
+        known: dict[str, str | None] = {}
+        with self.engine.begin() as conn:
+            for lo in range(0, len(ids), 500):  # bounded IN lists: only this poll's entries are read
+                query = select(articles.c.id, articles.c.entry_hash).where(articles.c.id.in_(ids[lo : lo + 500]))
+                known.update({r.id: r.entry_hash for r in conn.execute(query)})
+            fresh: dict[str, dict[str, Any]] = {}
+            changed: list[dict[str, Any]] = []
+            adopt: list[dict[str, Any]] = []
+            for article_id, entry, fingerprint, item_hash in entries:
+                values = {"url": entry.url, "title": entry.title, "published": entry.published,
+                          "summary": entry.summary, "entry_hash": fingerprint, "item_hash": item_hash}
+                if article_id not in known:
+                    fresh.setdefault(article_id, {
+                        "id": article_id, "feed": feed_name, "guid": entry.guid, **values, "status": "new",
+                        "attempts": 0, "updated_at": now, "seen_at": now,
+                    })
+                elif known[article_id] is None:  # stored before fingerprints existed: adopt, no refetch
+                    adopt.append({"key": article_id, **values})
+                elif known[article_id] != fingerprint:
+                    changed.append({"key": article_id, **values, "next_check_at": now})
+            if fresh:
+                conn.execute(articles.insert(), list(fresh.values()))
+            unchanged = [{"key": a, "item_hash": h} for a, _, f, h in entries if h and known.get(a) == f]
+            if unchanged:  # same entry, new bytes (say, a reordered attribute): remember the bytes
+                conn.execute(update(articles).where(articles.c.id == bindparam("key"))
+                             .values(item_hash=bindparam("item_hash")), unchanged)
+            for rows, due in ((adopt, False), (changed, True)):
+                if not rows:
+                    continue
+                values = {k: bindparam(k) for k in ("url", "title", "published", "summary", "entry_hash", "item_hash")}
+                if due:
+                    # A given-up failure gets fresh attempts when the newsroom changes its entry.
+                    values.update(next_check_at=bindparam("next_check_at"), attempts=0)
+                conn.execute(update(articles).where(articles.c.id == bindparam("key")).values(**values), rows)
+        return len(fresh), len(changed)
+
+    def known_items(self, feed_name: str, hashes: list[str]) -> set[str]:
+        """Which of these raw-item hashes this feed has stored (indexed lookups, in batches)."""
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for lo in range(0, len(hashes), 500):
+                query = select(articles.c.item_hash).where(
+                    articles.c.feed == feed_name, articles.c.item_hash.in_(hashes[lo : lo + 500])
+                )
+                found.update(r.item_hash for r in conn.execute(query))
+        return found
+
+    def work_needed(self, feed_name: str, now: datetime, max_attempts: int) -> list[str]:
+        """Ids of the feed's articles that need a fetch now: new or half-done ones, failures with
+        attempts left, and finished ones whose entry changed or whose revisit is due. Answered by
+        the database from small indexed columns; no article text is loaded."""
+        query = (
+            select(articles.c.id)
+            .where(
+                articles.c.feed == feed_name,
+                or_(
+                    articles.c.status.in_(("new", "prepared")),
+                    (articles.c.status == "failed") & (articles.c.attempts < max_attempts),
+                    articles.c.status.in_(("done", "skipped")) & (articles.c.next_check_at <= now),
+                ),
+            )
+            .order_by(articles.c.published.desc().nulls_last(), articles.c.id)
+        )
+        with self.engine.connect() as conn:
+            return [r.id for r in conn.execute(query)]
+
+    def page_state(self, article_id: str) -> tuple[str | None, str | None, datetime | None]:
+        """(ETag, Last-Modified, first seen) of an article's page."""
+        query = select(articles.c.etag, articles.c.last_modified, articles.c.seen_at).where(articles.c.id == article_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return (row.etag, row.last_modified, _utc(row.seen_at)) if row else (None, None, None)
+
+    def record_check(
+        self, article_id: str, next_check_at: datetime | None, *, etag: str | None = None,
+        modified: str | None = None, validators: bool = False,
+    ) -> None:
+        """After a fetch: when to look again, and (with ``validators``) the page's new ones."""
+        values: dict[str, Any] = {"next_check_at": next_check_at}
+        if validators:
+            values.update(etag=etag, last_modified=modified)
+        with self.engine.begin() as conn:
+            conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
 
     # episodes ------------------------------------------------------------------------------
     def newest_episode_time(self, feed_name: str) -> datetime | None:

@@ -75,7 +75,7 @@ def test_queued_run_matches_in_process_run(worker, tmp_path, capsys):
     with serve_site(site) as base:
         feed_url = f"{base}/feed.xml"
         # Small parts, so the queued run also exercises splitting an article across synth tasks.
-        write_config(queued_dir, feed_url, extra="segments_per_task = 5")
+        write_config(queued_dir, feed_url, extra="segments_per_task = 5\nsplit_min_rtf = 0")
         embedded_dir = tmp_path / "embedded"
         embedded_dir.mkdir()
         from pipeline.config import load_settings
@@ -130,7 +130,7 @@ def test_a_long_article_is_spoken_by_parallel_tasks_then_mastered_once(worker, t
     proc, queued_dir = worker
     site = small_site(tmp_path / "site")
     with serve_site(site) as base:
-        config = write_config(queued_dir, f"{base}/feed.xml", extra="segments_per_task = 5")
+        config = write_config(queued_dir, f"{base}/feed.xml", extra="segments_per_task = 5\nsplit_min_rtf = 0")
         from pipeline.config import load_settings
         from workers.app import make_app
 

@@ -6,6 +6,7 @@ production path (load_voice), by Coqui name from a TTS_HOME and by local path.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from collections.abc import Iterator
@@ -119,7 +120,8 @@ def test_export_onnx_and_speak_through_piper_engine(settings: Settings) -> None:
     assert onnx_voice.sample_rate == 22050 and len(long) > 3 * len(short) and not np.isnan(long).any()
 
     # Same ids as Coqui's own tokenizer, and the same audio as torch when noise is off.
-    coqui = load_voice("default", settings)
+    assert isinstance(load_voice("default", settings), PiperVoice)  # with its export, ONNX by default
+    coqui = load_voice("default", dataclasses.replace(settings, voice_runtime="torch"))
     assert isinstance(coqui, CoquiVoice)
     model = coqui.model
     ids = onnx_voice.ids(LONG)

@@ -17,8 +17,10 @@ log = logging.getLogger(__name__)
 
 
 def default_export_path(name: str, settings: Settings) -> Path:
-    """Where `voices export NAME` writes when no path is given; the piper engine looks there."""
-    return settings.data_dir / "voices" / f"{name}.onnx"
+    """Where `voices export NAME` writes when no path is given; the loader looks there."""
+    from voices.onnx_twin import export_path
+
+    return export_path(name, settings)
 
 
 def fetch_model(name: str, settings: Settings, *, accept_licence: bool = False) -> Path:
@@ -60,18 +62,35 @@ def fetch_model(name: str, settings: Settings, *, accept_licence: bool = False) 
             ) from exc
         folder = folder or Path(model_path)
     assert folder is not None
+    if _is_vits(folder):
+        # The production path is onnxruntime: make the export now, not on a listener's time.
+        try:
+            export_onnx(name, settings)
+        except Exception as exc:  # torch still speaks; say why the fast path is missing
+            log.warning("voice %s: ONNX export failed (%s: %s); it speaks through torch", name,
+                        type(exc).__name__, exc)
     return folder
+
+
+def _is_vits(path: Path) -> bool:
+    folder = path if path.is_dir() else path.parent  # Coqui answers with the folder or the checkpoint
+    try:
+        return str(json.loads((folder / "config.json").read_text(encoding="utf-8")).get("model", "")).lower() == "vits"
+    except (OSError, ValueError):
+        return False
 
 
 def export_onnx(name: str, settings: Settings, out_path: Path | None = None) -> Path:
     """Write profile ``name``'s Coqui VITS as ONNX, plus the ``.onnx.json`` the piper engine reads."""
+    from voices import engine_coqui
     from voices.engine_coqui import CoquiVoice
-    from voices.loader import load_exact
 
     profile = get_profile(name, settings)
     if profile.engine != "coqui":
         raise VoiceError(f"profile {name!r} uses the {profile.engine} engine; only Coqui VITS can be exported")
-    voice = load_exact(profile, settings)  # no fallback: exporting espeak would be meaningless
+    # Always the torch model (never an earlier export of it), and no fallback: exporting espeak
+    # would be meaningless.
+    voice = engine_coqui.load(profile, engine_coqui.resolve(profile, settings))
     assert isinstance(voice, CoquiVoice)
     model = voice.model
     if type(model).__name__ != "Vits":

@@ -58,8 +58,9 @@ def _article_chain(feed_name: str, article_id: str, *, prepared: bool = False) -
 
 @app.task(name="workers.tasks.poll_feed", **RETRYING)
 def poll_feed(feed_name: str) -> dict[str, Any]:
-    """Poll one feed, then fan out one prepare->render chain per article; publish when all end.
-    If a part of that fails for good, the reconciler publishes the feed anyway."""
+    """Poll one feed, then fan out one prepare->render chain per article that needs work (never
+    per feed entry: known, unchanged entries get no task); publish when all end. If a part of
+    that fails for good, the reconciler publishes the feed anyway."""
     config = settings()
     polled = jobs.poll_feed(config.feed(feed_name), config)
     header = [_article_chain(feed_name, article_id) for article_id in polled.article_ids]
@@ -69,6 +70,7 @@ def poll_feed(feed_name: str) -> dict[str, Any]:
         "feed": feed_name,
         "article_ids": polled.article_ids,
         "new": polled.new,
+        "changed": polled.changed,
         "not_modified": polled.not_modified,
         "error": polled.error,
         "publish_id": result.id,
@@ -86,6 +88,9 @@ def speak_article(self: Task, article_id: str) -> dict[str, Any]:
     its latency shrinks with more workers. The chord replaces this task in the workflow, so
     whatever waits for this task waits for the rendering."""
     config = settings()
+    done = jobs.settled(article_id, config)
+    if done is not None:  # a 304 or a failed fetch: nothing to speak
+        return done.to_dict()
     parts = jobs.plan_parts(article_id, config)
     if parts <= 1:
         return _rendered(self, article_id)

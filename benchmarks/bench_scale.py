@@ -1,0 +1,388 @@
+"""Cost that grows with the news, not with the archive: measured in one run on loopback.
+
+Prints: a changed poll of a 5,000-entry feed with 10 new entries (seconds, articles fetched), an
+idle 304 poll at 5,000 stored articles, publishing one episode at 10 and 5,000 episodes,
+mastering CPU per audio minute and peak extra memory for a 5- and a 60-minute article (each in
+its own process), the LAME settings table, and the long-article split decision with its
+latency for 1 and 2 synth workers.
+
+Speech for the mastering runs is real espeak-ng speech of the sample article, its segments
+repeated until the article is long enough (the repeats share memory, so what is measured is
+what mastering adds).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from pipeline import jobs  # noqa: E402
+from pipeline.config import FeedConfig, Settings, load_settings  # noqa: E402
+from pipeline.extract import extract  # noqa: E402
+from pipeline.loudness import integrated_loudness, true_peak_db  # noqa: E402
+from pipeline.master import FFMPEG, Tags, decode_mp3, master  # noqa: E402
+from pipeline.models import Segment  # noqa: E402
+
+SEED = REPO / "sample/site/articles/politik-russland-iran-militaerabkommen.html"
+
+
+def settings_in(folder: Path) -> Settings:
+    s = load_settings(REPO / "newsaudio.toml", env={})
+    s.output_dir, s.data_dir, s.cache_dir = folder / "output", folder / "data", folder / "data" / "cache"
+    s.database_url = ""
+    return s
+
+
+def rss() -> int:
+    """Resident memory now, in bytes."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * resource.getpagesize()
+
+
+# --- mastering ----------------------------------------------------------------------------------
+
+def speech_file(folder: Path) -> Path:
+    """Speak the sample article once with espeak; the segments and PCM go to a pickle."""
+    from voices import load_voice, speak
+
+    settings = settings_in(folder)
+    voice = load_voice("espeak-de", settings)
+    article = extract(SEED.read_text(encoding="utf-8"), "https://www.n-tv.de/a.html")
+    script = jobs._script(article, settings, voice, jobs.current_lexicon(settings))
+    pcm, _ = speak(script, voice, None)
+    path = folder / "speech.pkl"
+    path.write_bytes(pickle.dumps((script.segments, [np.asarray(p, dtype=np.float32) for p in pcm], voice.sample_rate)))
+    return path
+
+
+def tiled(path: Path, minutes: float) -> tuple[list[Segment], list[np.ndarray], int]:
+    segments, pcm, rate = pickle.loads(path.read_bytes())
+    seconds = sum(p.size / rate + s.pause_after_ms / 1000 for s, p in zip(segments, pcm, strict=True))
+    times = max(1, round(minutes * 60 / seconds))
+    return segments * times, pcm * times, rate
+
+
+def master_once(path: Path, minutes: float, quality: int) -> dict[str, float]:
+    """In this process: master a ``minutes`` article; CPU (own and ffmpeg's), extra peak memory,
+    and loudness / true peak of the decoded MP3."""
+    segments, pcm, rate = tiled(path, minutes)
+    base = rss()
+    cpu0, kids0 = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall0 = time.perf_counter()
+    done = master(segments, pcm, rate, Tags("t", "a", "b"), mp3_quality=quality)
+    wall = time.perf_counter() - wall0
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    own = time.process_time() - cpu0
+    child = (kids.ru_utime - kids0.ru_utime) + (kids.ru_stime - kids0.ru_stime)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    audio, out_rate = decode_mp3(done.mp3)
+    return {
+        "minutes": done.duration_s / 60, "own_cpu": own, "ffmpeg_cpu": child, "wall": wall,
+        "extra_mb": max(0, peak - base) / 2**20, "lufs": integrated_loudness([audio], out_rate),
+        "dbtp": true_peak_db(audio), "bytes": len(done.mp3),
+    }
+
+
+def master_in_child(path: Path, minutes: float, quality: int) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, "--master-one", str(path), str(minutes), str(quality)],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def snr_db(path: Path, quality: int) -> tuple[float, float]:
+    """(encode CPU s per audio minute, SNR in dB) of LAME at ``quality`` on the leveled speech:
+    the reference is the same PCM resampled to 44.1 kHz by the same ffmpeg."""
+    from pipeline.master import _chunks, _Encoder, _level, _pieces
+
+    segments, pcm, rate = tiled(path, 2)
+    chunks: list[bytes] = []
+    _level(_chunks(_pieces(segments, pcm, rate), 66150), 1.0, rate, -1.7, chunks.append)
+    raw = b"".join(chunks)
+    ref = subprocess.run([FFMPEG, "-v", "error", "-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "pipe:0",
+                          "-ar", "44100", "-f", "s16le", "pipe:1"], input=raw, capture_output=True, check=True).stdout
+    reference = np.frombuffer(ref, "<i2").astype(np.float64)
+    kids0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    mp3 = subprocess.run(_Encoder(rate, 44100, 96, quality).command("pipe:1"), input=raw, capture_output=True,
+                         check=True).stdout
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (kids.ru_utime - kids0.ru_utime) + (kids.ru_stime - kids0.ru_stime)
+    decoded, _ = decode_mp3(mp3)
+    decoded = decoded.astype(np.float64) * 32768
+    # align: MP3 from a pipe has no header telling the decoder LAME's delay; find it
+    from scipy.signal import correlate
+
+    part = slice(44100, 44100 * 11)
+    corr = correlate(decoded[part.start : part.stop + 4000], reference[part], mode="valid", method="fft")
+    lag = int(np.argmax(corr))
+    n = min(reference.size, decoded.size - lag)
+    noise = reference[:n] - decoded[lag : lag + n]
+    signal = reference[:n]
+    minutes = reference.size / 44100 / 60
+    return cpu / minutes, 10 * np.log10(np.sum(signal**2) / np.sum(noise**2))
+
+
+def bench_master(folder: Path) -> None:
+    path = speech_file(folder)
+    print("\n== mastering (espeak speech; CPU = this process + ffmpeg; memory = peak RSS over the input)")
+    print(f"{'article':>8} {'own s/min':>10} {'ffmpeg s/min':>13} {'total s/min':>12} {'extra MB':>9}"
+          f" {'LUFS':>7} {'dBTP':>6}")
+    for minutes in (5, 60):
+        runs = [master_in_child(path, minutes, 7) for _ in range(3 if minutes <= 5 else 1)]
+        r = min(runs, key=lambda x: x["own_cpu"] + x["ffmpeg_cpu"])
+        m = r["minutes"]
+        total = (r["own_cpu"] + r["ffmpeg_cpu"]) / m
+        print(f"{m:>6.1f}m {r['own_cpu'] / m:>10.3f} {r['ffmpeg_cpu'] / m:>13.3f} {total:>12.3f} "
+              f"{r['extra_mb']:>9.0f} {r['lufs']:>7.2f} {r['dbtp']:>6.2f}")
+    print("targets: total <= 0.4 s per audio minute, extra < 300 MB, -16 +- 0.5 LUFS, <= -1 dBTP")
+    print("\n== LAME settings (96 kbps CBR, 44.1 kHz mono; 5-minute article, whole mastering per row)")
+    print(f"{'-q':>3} {'master s/min':>13} {'encode s/min':>13} {'LUFS':>7} {'dBTP':>6} {'SNR dB':>7}")
+    for quality in (0, 2, 5, 7, 9):
+        r = master_in_child(path, 5, quality)
+        enc, snr = snr_db(path, quality)
+        print(f"{quality:>3} {(r['own_cpu'] + r['ffmpeg_cpu']) / r['minutes']:>13.3f} {enc:>13.3f} "
+              f"{r['lufs']:>7.2f} {r['dbtp']:>6.2f} {snr:>7.1f}")
+
+
+# --- polls and publishing ------------------------------------------------------------------------
+
+ARTICLE_HTML = SEED.read_bytes()
+
+
+class Site:
+    """A feed of ``count`` entries whose article pages answer conditional GETs with 304."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[str, str]] = []
+        self.feed = b""
+        self.feed_stamp = format_datetime(datetime(2026, 1, 1, tzinfo=UTC), usegmt=True)
+        self.page_hits = 0
+        self.lock = threading.Lock()
+
+    def publish(self, count: int, start: int = 0) -> None:
+        items = "".join(
+            f"<item><title>Meldung {i}</title><link>/a/{i}.html</link><guid isPermaLink='false'>n-{i}</guid>"
+            f"<pubDate>{format_datetime(datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=i), usegmt=True)}"
+            f"</pubDate><description>Kurzfassung {i}</description></item>"
+            for i in range(start + count - 1, start - 1, -1)
+        )
+        self.feed = f"<rss version='2.0'><channel><title>t</title>{items}</channel></rss>".encode()
+        self.feed_stamp = format_datetime(datetime.now(UTC), usegmt=True)
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - stdlib name
+                if self.path == "/feed.xml":
+                    if self.headers.get("If-Modified-Since") == site.feed_stamp:
+                        self.send_response(304)
+                        self.send_header("Content-Length", "0")
+                        self.end_headers()
+                        return
+                    body, ctype = site.feed, "application/rss+xml"
+                    self.send_response(200)
+                    self.send_header("Last-Modified", site.feed_stamp)
+                else:
+                    with site.lock:
+                        site.page_hits += 1
+                    body, ctype = ARTICLE_HTML, "text/html; charset=utf-8"
+                    self.send_response(200)
+                    self.send_header("ETag", '"v1"')
+                self.send_header("Content-Type", ctype)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        return Handler
+
+
+def seed_store(settings: Settings, feed: str, count: int) -> None:
+    """``count`` finished articles with an episode each, written straight into the store."""
+    from pipeline.feeds import entry_id
+    from pipeline.models import FeedEntry
+    from pipeline.revisit import entry_fingerprint
+    from pipeline.store import articles, episodes
+
+    store = jobs.open_store(settings)
+    store.upsert_feed(feed, settings.feed(feed).url, "")
+    base = settings.feed(feed).url.rsplit("/", 1)[0]
+    seen = datetime.now(UTC) - timedelta(days=2)  # past every revisit
+    rows, eps = [], []
+    for i in range(count):
+        published = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=i)
+        entry = FeedEntry(f"n-{i}", f"{base}/a/{i}.html", f"Meldung {i}", published, f"Kurzfassung {i}",
+                          updated=published)  # feedparser reads pubDate as the updated date too
+        aid = entry_id(feed, entry.guid)
+        rows.append({"id": aid, "feed": feed, "guid": entry.guid, "url": entry.url, "title": entry.title,
+                     "published": published, "summary": entry.summary, "status": "done", "attempts": 0,
+                     "entry_hash": entry_fingerprint(entry), "seen_at": seen, "updated_at": seen,
+                     "etag": '"v1"', "article_json": '{"title": "x", "blocks": []}'})
+        eps.append({"article_id": aid, "version": 1, "voice": "espeak-de", "voice_is_fallback": 1,
+                    "text_hash": "t", "lexicon_version": "l", "content_key": "k", "file_name": f"{aid}-v1.mp3",
+                    "bytes": 1_000_000, "duration_s": 120.0, "title": f"Meldung {i}",
+                    "description": "Kurzfassung", "chapters_json": "[]", "created_at": seen})
+    with store.engine.begin() as conn:
+        conn.execute(articles.insert(), rows)
+        conn.execute(episodes.insert(), eps)
+
+
+def bench_polls(folder: Path) -> None:
+    site = Site()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), site.handler())
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    settings = settings_in(folder / "polls")
+    settings.feeds = [FeedConfig(name="big", url=f"{base}/feed.xml")]
+    settings.allow_private_addresses = True
+    feed = settings.feed("big")
+    store = jobs.open_store(settings)
+    # Setup, not measured: an earlier poll saw 4,990 entries, all voiced two days ago.
+    site.publish(4990)
+    jobs.poll_feed(feed, settings, store)
+    from sqlalchemy import update
+
+    from pipeline.store import articles
+
+    with store.engine.begin() as conn:
+        conn.execute(update(articles).values(status="done", seen_at=datetime.now(UTC) - timedelta(days=2),
+                                             next_check_at=None))
+    site.publish(5000)  # the 4,990 known entries and 10 new ones
+    print("\n== polls (5,000-entry feed on loopback; fetch + extract of what needs work, no synthesis)")
+    start = time.perf_counter()
+    polled = jobs.poll_feed(feed, settings, store)
+    poll_s = time.perf_counter() - start
+    outcomes = [jobs.prepare_article(i, settings, store) for i in polled.article_ids]
+    changed_s = time.perf_counter() - start
+    print(f"changed poll, 10 new of 5,000: {changed_s:.2f} s ({poll_s:.2f} s poll + store, the rest fetch + extract), "
+          f"{site.page_hits} article pages fetched, {sum(o.status == 'prepared' for o in outcomes)} prepared"
+          "  (target <= 5 s, exactly 10)")
+    for i in polled.article_ids:
+        store.set_status(i, "done")
+    idle = []
+    for _ in range(5):
+        start = time.perf_counter()
+        again = jobs.poll_feed(feed, settings, store)
+        idle.append(time.perf_counter() - start)
+        assert again.not_modified and not again.article_ids, again
+    print(f"idle poll (feed 304) at 5,000 stored articles: {statistics.median(idle) * 1000:.1f} ms median of 5"
+          "  (target <= 50 ms)")
+    server.shutdown()
+    server.server_close()
+
+    print("\n== publishing one more episode (jobs.publish_feed as it is on this branch)")
+    results = {}
+    for count in (10, 5000):
+        s = settings_in(folder / f"publish{count}")
+        s.feeds = [FeedConfig(name="big", url="http://127.0.0.1:9/feed.xml")]
+        seed_store(s, "big", count)
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            jobs.publish_feed("big", s)
+            times.append(time.perf_counter() - start)
+        results[count] = statistics.median(times)
+        print(f"{count:>5} episodes: {results[count] * 1000:.0f} ms (median of 3)")
+    print(f"ratio 5,000 / 10: {results[5000] / results[10]:.1f}  (target <= 1.5; bounding the feed is issue 13's "
+          "'feed' part, not this branch)")
+
+
+# --- long-article split -----------------------------------------------------------------------
+
+def _speak_part(args: tuple[str, int, int, Settings]) -> int:
+    article_id, part, parts, settings = args
+    return jobs.speak_part(article_id, part, parts, settings)
+
+
+def bench_split(folder: Path, minutes: float = 10.0) -> None:
+    """Latency of one long article with 1 and 2 synth workers (processes, as Celery runs them):
+    unsplit = synthesis + mastering in one task; split = parts spoken in parallel into the
+    sentence cache, then one task masters."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from pipeline import split
+    from pipeline.models import Article, Block
+    from voices import load_voice
+
+    seed = extract(SEED.read_text(encoding="utf-8"), "https://www.n-tv.de/a.html")
+    settings = settings_in(folder / "split")
+    settings.voice = "espeak-de"
+    settings.feeds = [FeedConfig(name="long", url="http://127.0.0.1:9/feed.xml")]
+    voice = load_voice(settings.voice, settings)
+    factor = split.real_time_factor(voice)
+    per_copy = sum(len(b.text) for b in seed.blocks) / 15 / 60  # ~15 characters per spoken second
+    copies = max(1, round(minutes / per_copy))
+    # Every copy's sentences differ (numbered), so nothing comes from the cache by accident.
+    blocks = [Block(b.kind, f"{b.text} Teil {i + 1}.") for i in range(copies) for b in seed.blocks if b.kind != "title"]
+    article = Article(title=seed.title, blocks=[Block("title", seed.title), *blocks], url=seed.url)
+    store = jobs.open_store(settings)
+    store.upsert_feed("long", "http://127.0.0.1:9/feed.xml")
+    from pipeline.models import FeedEntry
+
+    results = {}
+    for workers in (1, 2):
+        entry = FeedEntry(f"long-{workers}", f"https://x/long-{workers}.html", "lang")
+        aid = f"long{workers}"
+        store.upsert_entry("long", aid, entry)
+        store.save_prepared(aid, article)
+        settings.cache_dir = folder / "split" / f"cache{workers}"
+        start = time.perf_counter()
+        if workers > 1:
+            with ProcessPoolExecutor(workers) as pool:
+                list(pool.map(_speak_part, [(aid, i, workers, settings) for i in range(workers)]))
+        outcome = jobs.render_article(aid, settings)
+        results[workers] = (time.perf_counter() - start, outcome)
+    one, two = results[1], results[2]
+    print(f"\n== long-article split ({one[1].duration_s / 60:.1f} min article, voice espeak-de, processes as workers)")
+    print(f"1 synth worker (unsplit): {one[0]:.1f} s  (synthesis {one[1].timings.get('synthesis', 0):.1f} s, "
+          f"mastering {one[1].timings.get('master', 0):.1f} s)")
+    print(f"2 synth workers (split in 2, then one mastering task): {two[0]:.1f} s  ({two[0] / one[0]:.2f} of unsplit)")
+    print(f"measured real-time factor of espeak-de: {factor:.3f}; split_min_rtf = {settings.split_min_rtf}: "
+          f"plan_parts would {'split' if factor >= settings.split_min_rtf else 'NOT split'} it")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--master-one", nargs=3)
+    parser.add_argument("--only", choices=["polls", "master", "split"])
+    args = parser.parse_args()
+    if args.master_one:
+        path, minutes, quality = args.master_one
+        print(json.dumps(master_once(Path(path), float(minutes), int(quality))))
+        return
+    with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmp:
+        folder = Path(tmp)
+        if args.only in (None, "polls"):
+            bench_polls(folder)
+        if args.only in (None, "master"):
+            bench_master(folder)
+        if args.only in (None, "split"):
+            bench_split(folder)
+
+
+if __name__ == "__main__":
+    main()
