@@ -20,7 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.master import encode_mp3
+from pipeline.master import Tags, master
+from pipeline.models import Segment
 from pipeline.publish import atomic_write
 from web.nginx import free_port, running_nginx
 
@@ -55,7 +56,9 @@ def tone_mp3(seconds: float, rate: int = 22050) -> bytes:
     any seek position has audio."""
     t = np.arange(int(seconds * rate), dtype=np.float32) / rate
     freq = 220.0 + 40.0 * np.floor(t % 10)
-    return encode_mp3((0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32), rate, out_rate=22050, bitrate_kbps=32)
+    tone = (0.3 * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+    tags = Tags("Ton", "newsaudio", "Tests")
+    return master([Segment("Ton")], [tone], rate, tags, out_rate=22050, bitrate_kbps=32).mp3
 
 
 def build_output(root: Path) -> Published:
