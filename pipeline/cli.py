@@ -114,7 +114,10 @@ def _print_summary(summary, settings: Settings, elapsed: float, as_json: bool = 
     for f in feeds:
         if f["error"]:
             # The error itself was logged when it happened; once is enough.
-            out.print(f"[red]feed {escape(f['feed'])}: the poll failed (see the error above)[/]")
+            out.print(
+                f"[red]feed {escape(f['feed'])}: the poll failed (see the error above); "
+                "the last good feed file is kept[/]"
+            )
         elif f["not_modified"]:
             out.print(f"feed {escape(f['feed'])}: not modified since the last poll (HTTP 304)")
 
@@ -715,12 +718,6 @@ def _errors() -> tuple[type[BaseException], ...]:
     from pipeline.speech.lexicon import LexiconError
 
     kinds: list[type[BaseException]] = [ConfigError, StageError, UsageError, OSError, CommandError, LexiconError]
-    try:  # the store unreachable (PostgreSQL restarting): one line, not a traceback
-        from sqlalchemy.exc import InterfaceError, OperationalError
-
-        kinds += [OperationalError, InterfaceError]
-    except ImportError:
-        pass
     try:
         from voices import VoiceError
 

@@ -87,7 +87,7 @@ class LogReporter:
         self.counts.start(polled.feed, len(polled.article_ids))
         if polled.error:
             # jobs already logged the error itself; say only what happens now.
-            what = "poll failed"
+            what = "poll failed; the last good feed file is kept"
             what += f", retrying {len(polled.article_ids)} articles" if polled.article_ids else ""
         elif polled.not_modified:
             what = f"not modified since the last poll, {len(polled.article_ids)} articles to retry"

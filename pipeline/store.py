@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.sql import Select
 
 from pipeline.models import Article, Block, Chapter, Episode, FeedEntry
 
@@ -147,6 +148,21 @@ retired_versions = Table(
     Column("version", Integer, primary_key=True),
     Column("retired_at", DateTime(timezone=True)),
 )
+
+
+def _episodes_with_extras() -> Select[Any]:
+    """Episodes with their article's identity and, when recorded, their image and timing flag."""
+    return (
+        select(
+            episodes, articles.c.guid, articles.c.url, articles.c.published,
+            episode_extras.c.image, episode_extras.c.cues_json.is_not(None).label("timed"),
+        )
+        .join(articles, episodes.c.article_id == articles.c.id)
+        .outerjoin(
+            episode_extras,
+            (episode_extras.c.article_id == episodes.c.article_id) & (episode_extras.c.version == episodes.c.version),
+        )
+    )
 
 
 class UnknownArticle(LookupError):
@@ -683,16 +699,7 @@ class Store:
         )
         when = func.coalesce(articles.c.published, episodes.c.created_at)
         query = (
-            select(
-                episodes, articles.c.guid, articles.c.url, articles.c.published,
-                episode_extras.c.image, episode_extras.c.cues_json.is_not(None).label("timed"),
-            )
-            .join(articles, episodes.c.article_id == articles.c.id)
-            .outerjoin(
-                episode_extras,
-                (episode_extras.c.article_id == episodes.c.article_id)
-                & (episode_extras.c.version == episodes.c.version),
-            )
+            _episodes_with_extras()
             .where(articles.c.feed == feed_name, articles.c.status != "withdrawn", ~newer_version)
             .order_by(when.desc(), episodes.c.article_id)
             .limit(max(0, limit))
@@ -703,16 +710,7 @@ class Store:
     def episode_with_extras(self, article_id: str, version: int | None = None) -> EpisodeRow | None:
         """One episode version (default: the newest) with its image and timing flag."""
         query = (
-            select(
-                episodes, articles.c.guid, articles.c.url, articles.c.published,
-                episode_extras.c.image, episode_extras.c.cues_json.is_not(None).label("timed"),
-            )
-            .join(articles, episodes.c.article_id == articles.c.id)
-            .outerjoin(
-                episode_extras,
-                (episode_extras.c.article_id == episodes.c.article_id)
-                & (episode_extras.c.version == episodes.c.version),
-            )
+            _episodes_with_extras()
             .where(episodes.c.article_id == article_id)
             .order_by(episodes.c.version.desc())
             .limit(1)

@@ -106,6 +106,8 @@ def render_json_transcript(cues: list[Cue]) -> bytes:
 
 def chapter_spans(chapters: list[Chapter], duration_s: float) -> list[tuple[Chapter, float, float]]:
     """Each chapter with its start and end in seconds (it ends where the next starts)."""
+    if not chapters:
+        return []
     ends = [c.start_ms / 1000 for c in chapters[1:]] + [round(duration_s, 3)]
     return [(c, c.start_ms / 1000, end) for c, end in zip(chapters, ends, strict=True)]
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from pipeline import jobs, lease, reconcile, sweep
 from pipeline.models import FeedEntry
@@ -176,4 +177,8 @@ def test_two_renders_of_one_article_at_once_publish_one_file_that_matches_its_re
     (episode,) = jobs.open_store(settings).all_episodes(article_id)
     mp3 = settings.audio_dir / episode.episode.file_name
     assert mp3.stat().st_size == episode.episode.bytes
-    assert sorted(p.name for p in settings.audio_dir.iterdir()) == [mp3.name, mp3.with_suffix(".txt").name]
+    # That one version's files (MP3, transcripts, chapters) and nothing else: no temp file, no second copy.
+    from pipeline import publish
+
+    expected = sorted(Path(rel).name for rel in publish.episode_files(mp3.name))
+    assert sorted(p.name for p in settings.audio_dir.iterdir()) == expected

@@ -241,5 +241,5 @@ def test_status_filters_by_article(settings, store, capsys):
     add_episode(store, settings, 2)
     assert cli.main(["status", "--article", "guid-sample-2"], settings=settings) == 0
     out = capsys.readouterr().out
-    assert "sample00002" in out and "sample00001" not in out
+    assert "Titel 2" in out and "Titel 1" not in out
 
