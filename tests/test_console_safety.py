@@ -173,6 +173,15 @@ def test_a_script_in_an_article_title_is_escaped(app):
         assert 'href="javascript:' not in page
 
 
+def test_the_articles_list_shows_the_players_listening_numbers(app):
+    base, settings = app
+    store = jobs.open_store(settings)
+    for event in ("play", "play", "play", "play", "complete"):
+        store.count_listen("g-evil", 1, event)
+    page = login(base, "eddi").get("/console/articles").text
+    assert "4 Wiedergaben, 25 % bis zum Ende" in page
+
+
 def test_an_invalid_lexicon_entry_is_refused_naming_it(app):
     base, settings = app
     store = jobs.open_store(settings)

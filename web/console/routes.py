@@ -174,7 +174,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             query=q.get("q", ""),
         )
         feeds = sorted({f.name for f in settings.feeds} | {r.row.feed for r in lines})
-        return _page(request, "articles.html", lines=lines, feeds=feeds, q=q,
+        return _page(request, "articles.html", lines=lines, feeds=feeds, q=q, listens=store.listen_totals(),
                      statuses=["new", "prepared", "done", "skipped", "failed", "withdrawn"])
 
     @page
