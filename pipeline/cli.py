@@ -482,6 +482,8 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
                 else:
                     outcome = jobs.render_article(t.article_id, settings, store, force=args.force)
                 failed += outcome.status == "failed"
+                _audit(store, "article.regenerate", t.article_id, {"reason": t.reason},
+                       {"status": outcome.status, "version": outcome.version, "force": args.force})
                 reporter.article(outcome)
                 if not args.json:
                     out.print(Text(f"{outcome.status:9} {t.article_id[:8]} {outcome_detail(outcome)}"))
@@ -532,6 +534,7 @@ def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
     store = jobs.open_store(settings)
     article_id = _resolve(args.article, settings, store)
     try:
+        before = store.get_article(article_id).status
         if args.command == "restore":
             done = jobs.restore(article_id, settings, store)
             out.print(f"restored {article_id}: back in feed {done.feed}, {len(done.files)} files published again")
@@ -540,7 +543,18 @@ def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
             out.print(f"withdrew {article_id}: out of feed {done.feed}, {len(done.files)} files now answer 410 Gone")
     except WithdrawalError as exc:
         raise UsageError(str(exc)) from exc
+    _audit(store, f"article.{args.command}", article_id, {"status": before},
+           {"status": store.get_article(article_id).status, "reason": getattr(args, "reason", "") or ""})
     return 0
+
+
+def _audit(store: Any, action: str, target: str, before: object, after: object) -> None:
+    """Changes made from the shell land in the same audit log as the console's, by OS user."""
+    import getpass
+
+    from pipeline import accounts
+
+    accounts.audit(store, f"cli:{getpass.getuser()}", action, target, before, after)
 
 
 # -- entry point -----------------------------------------------------------------------------

@@ -44,6 +44,11 @@ def test_an_edit_lists_exactly_the_articles_whose_text_it_touches(voiced, capsys
     assert store.latest_episode(ids[TRUMP]).episode.version == 1
     assert jobs.needing_regeneration(settings, lexicon=True) == []
     assert "Schoigu" in capsys.readouterr().out
+    from pipeline import accounts
+
+    (entry,) = [e for e in accounts.audit_entries(store) if e.action == "article.regenerate"]
+    assert entry.target == ids[SEED] and entry.actor.startswith("cli:")
+    assert entry.before == {"reason": "lexicon entries Schoigu"} and entry.after["version"] == 2
 
 
 def test_an_edit_that_touches_nothing_makes_no_new_episode(voiced):

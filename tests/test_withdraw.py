@@ -65,6 +65,13 @@ def test_withdraw_by_url_and_restore_by_guid(settings, store, capsys):
     capsys.readouterr()
     assert cli.main(["restore", "sample00001"], settings=settings) == 2
     assert "not withdrawn" in capsys.readouterr().err
+    # Both changes are in the audit log the console shows, with who made them from the shell.
+    from pipeline import accounts
+
+    logged = [(e.action, e.target, e.before, e.after) for e in accounts.audit_entries(store)]
+    assert ("article.restore", "sample00001", {"status": "withdrawn"}, {"status": "done", "reason": ""}) in logged
+    assert any(a == "article.withdraw" and after["reason"] == "Gegendarstellung" for a, _, _, after in logged)
+    assert all(e.actor.startswith("cli:") for e in accounts.audit_entries(store))
 
 
 def test_withdrawn_old_versions_past_grace_stay_gone_after_restore(settings, store):
