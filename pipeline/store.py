@@ -150,6 +150,18 @@ retired_versions = Table(
 )
 
 
+def _insert_new(conn: Any, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, skipping those whose key exists already (added meanwhile by another worker)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        conn.execute(table.insert(), rows)
+        return
+    conn.execute(insert(table).on_conflict_do_nothing(), rows)
+
+
 def _episodes_with_extras() -> Select[Any]:
     """Episodes with their article's identity and, when recorded, their image and timing flag."""
     return (
@@ -306,14 +318,10 @@ class Store:
 
     # feeds ---------------------------------------------------------------------------------
     def upsert_feed(self, name: str, url: str, title: str = "") -> None:
+        # Two polls of a new feed at once both insert: the loser's row is simply not added. (A
+        # caught IntegrityError would leave a PostgreSQL transaction aborted for what follows.)
         with self.engine.begin() as conn:
-            row = conn.execute(select(feeds.c.name).where(feeds.c.name == name)).first()
-            if row is None:
-                try:
-                    conn.execute(feeds.insert().values(name=name, url=url, title=title))
-                    return
-                except IntegrityError:
-                    pass
+            _insert_new(conn, feeds, [{"name": name, "url": url, "title": title}])
             conn.execute(update(feeds).where(feeds.c.name == name).values(url=url, title=title))
 
     def feed_state(self, name: str) -> tuple[str | None, str | None]:
@@ -504,8 +512,8 @@ class Store:
                     adopt.append({"key": article_id, **values})
                 elif known[article_id] != fingerprint:
                     changed.append({"key": article_id, **values, "next_check_at": now})
-            if fresh:
-                conn.execute(articles.insert(), list(fresh.values()))
+            if fresh:  # a concurrent poll of the same feed may have recorded some of them first
+                _insert_new(conn, articles, list(fresh.values()))
             unchanged = [{"key": a, "item_hash": h} for a, _, f, h in entries if h and known.get(a) == f]
             if unchanged:  # same entry, new bytes (say, a reordered attribute): remember the bytes
                 conn.execute(update(articles).where(articles.c.id == bindparam("key"))

@@ -96,3 +96,37 @@ def test_an_episode_stays_published_when_a_later_refresh_fails(store):
     add_version(store, 1)
     store.set_status("a1", "failed", "timeout", "")
     assert [r.episode.version for r in store.published_episodes("politik")] == [1]
+
+
+def test_two_polls_creating_the_same_feed_at_once_both_succeed(store):
+    """The second insert waits for the first (unique key), then finds the row there: it must
+    go on, not fail (on PostgreSQL a caught duplicate error aborts the rest of the transaction)."""
+    import threading
+    import time
+
+    from pipeline.store import feeds
+
+    errors: list[BaseException] = []
+    first = store.engine.connect()
+    tx = first.begin()
+    first.execute(feeds.insert().values(name="politik", url="https://x/feed.xml", title="alt"))
+
+    def second_poll() -> None:
+        try:
+            store.upsert_feed("politik", "https://x/feed.xml", "Politik")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=second_poll)
+    if store.engine.dialect.name == "sqlite":  # one writer at a time: commit first, then poll
+        tx.commit()
+        thread.start()
+    else:
+        thread.start()
+        time.sleep(0.5)  # the second poll now waits on the first one's uncommitted row
+        tx.commit()
+    thread.join(timeout=30)
+    first.close()
+    assert errors == []
+    with store.engine.connect() as conn:
+        assert conn.execute(feeds.select()).all()[0].title == "Politik"
