@@ -4,32 +4,23 @@ from __future__ import annotations
 
 import logging
 import os
-from functools import cache
 
 import anyio
 from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from pipeline import jobs
 from pipeline.config import Settings
-from pipeline.store import Store
 
 log = logging.getLogger(__name__)
-
-
-@cache
-def _store(url: str) -> Store:
-    # Like pipeline.jobs.open_store (one engine per process and database), without importing
-    # jobs: that pulls in the audio stack (scipy, numpy: seconds and tens of MB) the web
-    # process never uses.
-    return Store(url)
 
 
 def check(settings: Settings) -> list[str]:
     """What is wrong, empty when healthy. Reasons name the part, never a URL or password."""
     problems: list[str] = []
     try:
-        with _store(settings.db_url).engine.connect() as conn:
+        with jobs.open_store(settings).engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to reach the store is the answer, not a crash
         log.warning("healthz: store unreachable: %r", exc)
