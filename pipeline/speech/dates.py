@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from . import grammar
+from .calendar import WEEKDAY_NAMES
 from .context import prev_word, words_before
 from .numbers import cardinal, ordinal, year
 
@@ -25,7 +26,6 @@ _ISO_DATE = re.compile(r"(\d(?<![\w.,-]\d)\d{3})-(\d{2})-(\d{2})(?![\w-])")
 # achtundzwanzigsten", "bis Freitag, den achtundzwanzigsten", "Freitag, der achtundzwanzigste".
 _DATIVE = frozenset("am vom zum beim ab seit von nach vor mit an".split())
 _ACCUSATIVE = frozenset("bis für auf über gegen um".split())
-WEEKDAY_NAMES = frozenset("Montag Dienstag Mittwoch Donnerstag Freitag Samstag Sonntag".split())
 
 
 def _apposition(before: list[str]) -> str:

@@ -16,7 +16,7 @@ from fractions import Fraction
 
 from . import grammar
 from .context import next_word, words_before
-from .numbers import cardinal, ordinal_stem
+from .numbers import cardinal, half, ordinal_stem
 
 # Denominators a newsreader says as a fraction word.
 _WORD_DENOMINATORS = frozenset([*range(2, 21), 100, 1000])
@@ -72,10 +72,11 @@ def _half_before(noun: str, prep: str) -> str:
 
 def mixed_words(whole: int, num: int, den: int) -> str:
     """"1 1/2" -> "eineinhalb", "2 3/4" -> "zweidreiviertel", "1 2/3" -> "eins und zwei Drittel"."""
-    if den in (2, 4):
+    if den == 2:
+        return half(whole)
+    if den == 4:
         head = "ein" if whole == 1 else cardinal(whole)
-        part = "einhalb" if den == 2 else ("ein" if num == 1 else cardinal(num)) + "viertel"
-        return head + part
+        return head + ("ein" if num == 1 else cardinal(num)) + "viertel"
     return f"{cardinal(whole)} und {fraction_words(num, den)}"
 
 
