@@ -42,13 +42,19 @@ def clean_html(html: str) -> str:
     return _DROP.sub("", _CHAR_REF.sub(_drop_bad_ref, html))
 
 
+def drop_unprintable(text: str) -> str:
+    """Only the characters no reader, XML file or terminal should get removed; nothing else
+    changes. Used at the entrance by the functions below and at every exit as a last line."""
+    return _DROP.sub("", text)
+
+
 def clean_text(value: str | None, *, multiline: bool = False) -> str:
     """Drop what no listener should get. A one-line field (title, author, link) also has its
     line breaks and runs of spaces folded; body text keeps its spacing (no-break spaces
     included: the speech rules read them), so a clean article's text and hash stay as they were."""
     if not value:
         return ""
-    text = _DROP.sub("", value)
+    text = drop_unprintable(value)
     if multiline:
         return text.strip()
     return _SPACES.sub(" ", text).strip()

@@ -11,19 +11,15 @@ and skip by paragraph.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.clean import drop_unprintable
 from pipeline.models import Chapter, Segment, Span
 
-# Characters XML 1.0 forbids and the C0/C1 controls a terminal or a caption renderer would
-# act on; removed from every text we publish (the entrance cleans too; this is the last line).
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-def clean(text: str) -> str:
-    return _CONTROL.sub("", text)
+# Every text we publish passes the same filter as the entrance (it is the last line of defence
+# for records written before entrance cleaning existed).
+clean = drop_unprintable
 
 
 @dataclass(frozen=True)
