@@ -34,10 +34,16 @@ def encoded(body: bytes, codings: list[str], content_type: str = "text/html") ->
     for coding in codings:
         data = gzip.compress(data, 9) if coding == "gzip" else zlib.compress(data, 9)
 
+    return coded(data, ", ".join(codings), content_type)
+
+
+def coded(data: bytes, coding: str, content_type: str = "text/html") -> callable:
+    """A handler sending ``data`` as is under the given Content-Encoding header."""
+
     def handler(h: BaseHTTPRequestHandler) -> None:
         h.send_response(200)
         h.send_header("Content-Type", content_type)
-        h.send_header("Content-Encoding", ", ".join(codings))
+        h.send_header("Content-Encoding", coding)
         h.send_header("Content-Length", str(len(data)))
         h.end_headers()
         h.wfile.write(data)
@@ -96,30 +102,14 @@ def test_encodings_stacked_beyond_the_setting_are_refused(web, tight):
 
 
 def test_unknown_encoding_is_refused(web, tight):
-    def handler(h: BaseHTTPRequestHandler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Encoding", "zstd")
-        h.send_header("Content-Length", "3")
-        h.end_headers()
-        h.wfile.write(b"abc")
-
-    web["/z"] = handler
+    web["/z"] = coded(b"abc", "zstd")
     with pytest.raises(FetchError) as err:
         fetch(web.base + "/z", tight)
     assert err.value.reason == "bad-encoding"
 
 
 def test_corrupt_gzip_is_a_named_failure(web, tight):
-    def handler(h: BaseHTTPRequestHandler) -> None:
-        h.send_response(200)
-        h.send_header("Content-Type", "text/html")
-        h.send_header("Content-Encoding", "gzip")
-        h.send_header("Content-Length", "20")
-        h.end_headers()
-        h.wfile.write(b"\x1f\x8b" + b"garbage-garbage!!!")
-
-    web["/bad"] = handler
+    web["/bad"] = coded(b"\x1f\x8b" + b"garbage-garbage!!!", "gzip")
     with pytest.raises(FetchError) as err:
         fetch(web.base + "/bad", tight)
     assert err.value.reason == "bad-encoding"
