@@ -497,11 +497,11 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         timings["synthesis"] = time.perf_counter() - start
         _stage(article_id, article.spoken_title, "master")
         start = time.perf_counter()
-        feed = _feed_title(settings, row.feed)
+        channel = lifecycle.channel_of(settings, row.feed)
         tags = Tags(
             title=article.spoken_title,
             artist=article.site_name or settings.channel.author,
-            album=feed,
+            album=channel.title,
             url=article.canonical_url or article.url,
             date=article.published or row.published,
         )
@@ -514,7 +514,7 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         file_name = publish.audio_file_name(article_id, version)
         cues, timed = lifecycle.timed_files(
             file_name, script.segments, mastered.spans, mastered.chapters, mastered.duration_s,
-            title=article.spoken_title, podcast=lifecycle.channel_of(settings, row.feed).title,
+            title=article.spoken_title, podcast=channel.title,
         )
         # Write-once: this version has no record yet (we hold the lease, and it is newer than the
         # newest record), so a file under its name is a leftover of a killed render.
@@ -621,13 +621,6 @@ def process_article(
     rendered = render_article(article_id, settings, store, force=force)
     rendered.timings = {**prepared.timings, **rendered.timings}
     return rendered
-
-
-def _feed_title(settings: Settings, feed_name: str) -> str:
-    for f in settings.feeds:
-        if f.name == feed_name:
-            return f.title or settings.channel.title
-    return settings.channel.title
 
 
 def publish_feed(feed_name: str, settings: Settings, store: Store | None = None) -> Path:
