@@ -90,6 +90,18 @@ def csrf_ok(request: Request, expected: str) -> bool:
 SyncHandler = Callable[[Request], Response]
 
 
+def _threaded(handler: SyncHandler, guarded: SyncHandler) -> Handler:
+    """The async endpoint (named like ``handler``): read the body, then run ``guarded`` in the
+    thread pool."""
+
+    @wraps(handler)
+    async def endpoint(request: Request) -> Response:
+        await read_body(request)
+        return await run_in_threadpool(guarded, request)
+
+    return endpoint
+
+
 def console_page(settings: Settings, *, admin: bool = False) -> Callable[[SyncHandler], Handler]:
     """A console endpoint: logged-in users only (others go to the login page), CSRF checked on
     every state-changing request, admins only where ``admin``. The handler is a plain function
@@ -110,12 +122,7 @@ def console_page(settings: Settings, *, admin: bool = False) -> Callable[[SyncHa
             request.state.actor = f"user:{session.user.name}"
             return handler(request)
 
-        @wraps(handler)
-        async def endpoint(request: Request) -> Response:
-            await read_body(request)
-            return await run_in_threadpool(guarded, request)
-
-        return endpoint
+        return _threaded(handler, guarded)
 
     return wrap
 
@@ -142,11 +149,6 @@ def api_endpoint(settings: Settings, scope: str) -> Callable[[SyncHandler], Hand
             request.state.actor = f"token:{token.name}"
             return handler(request)
 
-        @wraps(handler)
-        async def endpoint(request: Request) -> Response:
-            await read_body(request)
-            return await run_in_threadpool(guarded, request)
-
-        return endpoint
+        return _threaded(handler, guarded)
 
     return wrap
