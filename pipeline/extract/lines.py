@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from pipeline.models import Block
 
+from .dom import squash
+
 SHORT = 160  # characters; longer blocks are prose and only the strict families touch them
 
 
@@ -218,12 +220,8 @@ def family_of(text: str, extra: Iterable[re.Pattern[str]] = ()) -> str | None:
     return None
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"\W+", " ", text).casefold().strip()
-
-
 def _is_link_teaser(text: str, links: frozenset[str] | set[str]) -> bool:
-    own = _squash(text)
+    own = squash(text)
     if own in links:
         return True
     words = len(own.split())
