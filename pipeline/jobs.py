@@ -196,10 +196,13 @@ def lexicon_at(settings: Settings, version: str) -> Lexicon | None:
     return _SNAPSHOTS.get(path)
 
 
-def lexicon_changes_touching(settings: Settings, old_version: str, text: str) -> list[str] | None:
-    """The entries changed since ``old_version`` that touch ``text``; None when that version
-    is unknown (then everything must be assumed touched)."""
-    current = current_lexicon(settings)
+def lexicon_changes_touching(
+    settings: Settings, old_version: str, text: str, current: Lexicon | None = None
+) -> list[str] | None:
+    """The entries changed since ``old_version`` that touch ``text`` (against ``current``, by
+    default the editors' lexicon now); None when that version is unknown (then everything must
+    be assumed touched)."""
+    current = current or current_lexicon(settings)
     if old_version == current.version:
         return []
     old = lexicon_at(settings, old_version)
@@ -480,7 +483,7 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         key = content_key(text_hash, script.lexicon_version, voice.identity)
         latest = store.latest_episode(article_id)
         if not force and latest and latest.content_key != key and _only_untouching_lexicon_change(
-            settings, latest, text_hash, voice.identity, article.text()
+            settings, latest, text_hash, voice.identity, article.text(), lexicon
         ):
             key = latest.content_key  # a lexicon edit elsewhere: this article sounds the same
         if not force and latest and latest.content_key == key:
@@ -572,11 +575,11 @@ def _remove_episode_files(mp3: Path) -> None:
 
 
 def _only_untouching_lexicon_change(
-    settings: Settings, latest: EpisodeRow, text_hash: str, voice_identity: str, text: str
+    settings: Settings, latest: EpisodeRow, text_hash: str, voice_identity: str, text: str, lexicon: Lexicon
 ) -> bool:
     if latest.episode.text_hash != text_hash or latest.episode.voice != voice_identity:
         return False
-    return lexicon_changes_touching(settings, latest.lexicon_version, text) == []
+    return lexicon_changes_touching(settings, latest.lexicon_version, text, lexicon) == []
 
 
 @dataclass
@@ -592,6 +595,7 @@ def needing_regeneration(
     """Published articles an editor should regenerate: those whose text a lexicon edit touches,
     and/or those the fallback voice spoke."""
     store = store or open_store(settings)
+    current = current_lexicon(settings) if lexicon else None
     found: list[Touched] = []
     for feed in settings.feeds:
         for row in store.published_episodes(feed.name):
@@ -600,7 +604,9 @@ def needing_regeneration(
                 reasons.append(f"spoken by the fallback voice {row.episode.voice}")
             if lexicon:
                 article = store.get_article(row.article_id).article()
-                hits = lexicon_changes_touching(settings, row.lexicon_version, article.text() if article else "")
+                hits = lexicon_changes_touching(
+                    settings, row.lexicon_version, article.text() if article else "", current
+                )
                 if hits is None:
                     reasons.append(f"lexicon {row.lexicon_version} is unknown here")
                 elif hits:
