@@ -11,9 +11,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lxml import etree
+
 from .meta import clean_space
 
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg")
+_SEEN = "text()[" + " and ".join(f"not(ancestor::{t})" for t in _INVISIBLE) + "]"
+# Compiled once: own_text runs on most elements above the body of every page.
+_VISIBLE_TEXT = etree.XPath(f"//body//{_SEEN}")
+_OWN_TEXT = etree.XPath(f".//{_SEEN}")
 _LEAD_CLASS = re.compile(
     r"(^|[\s_-])(lead|leadtext|intro|teaser|excerpt|standfirst|summary|abstract|subline|dek|"
     r"storyintro|story-intro|article-intro|article-lead|vorspann|einleitung)", re.IGNORECASE)
@@ -29,8 +35,7 @@ def squash(text: str) -> str:
 
 
 def visible_text(tree: Any) -> str:
-    cond = " and ".join(f"not(ancestor::{t})" for t in _INVISIBLE)
-    parts = tree.xpath(f"//body//text()[{cond}]")
+    parts = _VISIBLE_TEXT(tree)
     return " ".join(p.strip() for p in parts if p.strip())
 
 
@@ -76,8 +81,7 @@ def lead_by_class(tree: Any) -> str:
 def own_text(el: Any) -> str:
     """What a reader sees of ``el``: its text without <style> and <script> content (some
     sites put a style sheet inside every heading)."""
-    cond = " and ".join(f"not(ancestor::{t})" for t in _INVISIBLE)
-    return clean_space(" ".join(el.xpath(f".//text()[{cond}]")))
+    return clean_space(" ".join(_OWN_TEXT(el)))
 
 
 def _headline_element(tree: Any, title: str, body_start: str = "") -> Any:
@@ -324,7 +328,6 @@ def headline_text(tree: Any, title: str, body_start: str) -> str:
 PROSE_WORDS = 15      # a block this long, ending a sentence, is prose
 RUN_BLOCKS = 3        # prose blocks under one parent that make an article body
 MERGED_WORDS = 250    # an extracted block this long may be several paragraphs run together
-_PROSE_END = re.compile(r"[.!?:…\"“”«»)]\s*$")
 
 
 def prose_runs(tree: Any) -> list[list[str]]:
@@ -340,7 +343,7 @@ def prose_runs(tree: Any) -> list[list[str]]:
             if child.tag == "div" and child.xpath(".//div | .//p | .//ul | .//table"):
                 continue
             text = clean_space(child.text_content())
-            if len(text.split()) >= PROSE_WORDS and _PROSE_END.search(text):
+            if len(text.split()) >= PROSE_WORDS and _SENTENCE.search(text):
                 prose.append(text)
         if len(prose) >= RUN_BLOCKS:
             runs.append(prose)
