@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline import accounts, article_options, console_jobs, jobs, lexstore, tables
+from pipeline import accounts, article_options, console_jobs, jobs, lexstore
 from pipeline.config import Settings
 from pipeline.speech import Lexicon, normalize
 from pipeline.speech.lexicon import LexiconError
@@ -47,7 +47,7 @@ def article_lines(
             continue
         if needle and needle not in r.title.lower() and needle not in r.url.lower():
             continue
-        lines.append(ArticleLine(r, latest, updated(store, r.id)))
+        lines.append(ArticleLine(r, latest, updated(r)))
     return lines
 
 
@@ -61,15 +61,9 @@ def _newest_all(store: Store) -> list[EpisodeRow]:
     return list(best.values())
 
 
-def updated(store: Store, article_id: str) -> str:
-    from sqlalchemy import select
-
-    from pipeline.store import articles
-
-    with store.engine.connect() as conn:
-        value = conn.execute(select(articles.c.updated_at).where(articles.c.id == article_id)).scalar()
-    value = tables.utc(value)
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+def updated(row: ArticleRow) -> str:
+    """The row's last change as the lists show it (the row already carries it: no query)."""
+    return row.updated_at.strftime("%Y-%m-%d %H:%M") if row.updated_at else ""
 
 
 @dataclass

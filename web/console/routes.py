@@ -240,7 +240,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     @page
     def failures(request: Request) -> Response:
-        rows = [data.ArticleLine(r, None, data.updated(store, r.id)) for r in store.list_articles(status="failed")]
+        rows = [data.ArticleLine(r, None, data.updated(r)) for r in store.list_articles(status="failed")]
         return _page(request, "failures.html", lines=rows)
 
     @page
