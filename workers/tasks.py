@@ -49,7 +49,7 @@ def _sweep_on_start(**_: Any) -> None:
         store.close()
 
 
-def _article_chain(feed_name: str, article_id: str, *, prepared: bool = False) -> Any:
+def _article_chain(article_id: str, *, prepared: bool = False) -> Any:
     speak = signature("workers.tasks.speak_article", args=(article_id,), immutable=True)
     if prepared:
         return speak
@@ -63,7 +63,7 @@ def poll_feed(feed_name: str) -> dict[str, Any]:
     that fails for good, the reconciler publishes the feed anyway."""
     config = settings()
     polled = jobs.poll_feed(config.feed(feed_name), config)
-    header = [_article_chain(feed_name, article_id) for article_id in polled.article_ids]
+    header = [_article_chain(article_id) for article_id in polled.article_ids]
     publish = signature("workers.tasks.publish_feed", args=(feed_name,), immutable=True)
     result = chord(header)(publish) if header else publish.delay()
     return {
@@ -139,6 +139,8 @@ def run_job(job_id: str) -> dict[str, Any]:
     from pipeline import console_jobs
 
     return console_jobs.execute(job_id, settings()).to_dict()
+
+
 @app.task(name="workers.tasks.reconcile", **RETRYING)
 def reconcile() -> dict[str, Any]:
     """Re-queue articles stuck past their deadline, publish feeds behind their episodes, sweep
@@ -151,7 +153,7 @@ def reconcile() -> dict[str, Any]:
         log.warning("article %s stuck in %s since %s: queued again", row.id, row.status, row.updated_at)
         store.touch(row.id)  # its deadline starts again: one re-queue per stuck_after_s
         publish = signature("workers.tasks.publish_feed", args=(row.feed,), immutable=True)
-        (_article_chain(row.feed, row.id, prepared=row.status == "prepared") | publish).delay()
+        (_article_chain(row.id, prepared=row.status == "prepared") | publish).delay()
     for feed_name in found.feeds_behind:
         log.warning("feed %s is behind its newest episode: publishing", feed_name)
         publish_feed.delay(feed_name)
