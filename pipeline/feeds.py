@@ -8,6 +8,7 @@ from __future__ import annotations
 import calendar
 import hashlib
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,16 +42,10 @@ class FeedPoll:
     refused: list[str] = field(default_factory=list)
 
 
-def _published(entry: feedparser.FeedParserDict) -> datetime | None:
-    parsed = entry.get("published_parsed") or entry.get("updated_parsed")
-    if not parsed:
-        return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
-
-
-def _updated(entry: feedparser.FeedParserDict) -> datetime | None:
-    parsed = entry.get("updated_parsed")
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC) if parsed else None
+def _when(*parsed: time.struct_time | None) -> datetime | None:
+    """The first of feedparser's parsed (UTC) times that is there, as an aware datetime."""
+    found = next((p for p in parsed if p), None)
+    return datetime.fromtimestamp(calendar.timegm(found), tz=UTC) if found else None
 
 
 # A feed needs no document type: its internal subset is where entity bombs and external
@@ -81,9 +76,9 @@ def parse_feed(data: bytes, url: str, settings: Settings | None = None) -> FeedP
             guid=(item.get("id") or "").strip() or link,
             url=link,
             title=item.get("title", ""),
-            published=_published(item),
+            published=_when(item.get("published_parsed"), item.get("updated_parsed")),
             summary=item.get("summary", ""),
-            updated=_updated(item),
+            updated=_when(item.get("updated_parsed")),
         )
         entry = clean.clean_entry(
             raw,
