@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from pipeline import tables
 from pipeline.speech import Lexicon, parse_lexicon
-from pipeline.speech.lexicon import DEFAULT_PATH, KINDS, Entry, LexiconError
+from pipeline.speech.lexicon import KINDS, Entry, LexiconError
 from pipeline.store import Store
 
 log = logging.getLogger("newsaudio.lexicon")
@@ -61,10 +61,6 @@ def validate(text: str) -> Lexicon:
         return parse_lexicon(text)
     except (TypeError, AttributeError) as exc:
         raise LexiconError(f"lexicon has a value of the wrong type: {exc}") from exc
-
-
-def seed_path(settings_lexicon: Path | None) -> Path:
-    return settings_lexicon or DEFAULT_PATH
 
 
 def ensure_initial(store: Store, seed: Path) -> LexiconVersion | None:
