@@ -428,25 +428,6 @@ def cmd_voices(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def _resolve_articles(store: Any, given: list[str]) -> list[Any]:
-    """Article rows for ids as given: whole, or the 8-character prefix `status` shows."""
-    rows = []
-    known = None
-    for ident in given:
-        try:
-            rows.append(store.get_article(ident))
-            continue
-        except KeyError:
-            pass
-        known = known if known is not None else store.list_articles()
-        hits = [r for r in known if r.id.startswith(ident)] if len(ident) >= 4 else []
-        if len(hits) != 1:
-            why = "matches several articles" if hits else "is not an article id"
-            raise UsageError(f"{ident} {why}: see `newsaudio status` for the ids")
-        rows.append(hits[0])
-    return rows
-
-
 def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline import jobs
     from pipeline.progress import make_reporter, outcome_detail
@@ -521,10 +502,11 @@ def _resolve(article: str, settings: Settings, store) -> str:
     try:
         return jobs.resolve_article(article, settings, store)
     except UnknownArticle as exc:
-        try:
-            return _resolve_articles(store, [article])[0].id  # the short id `status` shows
-        except UsageError:
+        # The 8-character prefix `status` shows (whole ids, URLs and GUIDs were tried above).
+        hits = [r.id for r in store.list_articles() if r.id.startswith(article)] if len(article) >= 4 else []
+        if len(hits) != 1:
             raise UsageError(str(exc)) from exc
+        return hits[0]
 
 
 def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
