@@ -194,16 +194,24 @@ def _title_from_meta(meta: PageMeta, kicker: str) -> tuple[str, str]:
     return title, kicker or meta_kicker
 
 
-def declared_teasers(meta: PageMeta, visible: str) -> list[Candidate]:
-    """The teasers the page declares, those a reader can also see first."""
+def _teasers(meta: PageMeta, visible: str) -> tuple[list[Candidate], list[Candidate]]:
+    """The teasers the page declares: (those a reader can see, the others)."""
     declared = [
         Candidate(meta.og_description, "og:description"),
         Candidate(meta.ld_description, "JSON-LD description"),
         Candidate(meta.description, "meta description"),
     ]
     declared = [c for c in declared if c.text]
-    seen = squash(visible)
-    return sorted(declared, key=lambda c: not is_visible(c.text, seen))
+    seen = squash(visible)  # the whole page: squashed once per extraction
+    shown = [is_visible(c.text, seen) for c in declared]
+    return ([c for c, s in zip(declared, shown, strict=True) if s],
+            [c for c, s in zip(declared, shown, strict=True) if not s])
+
+
+def declared_teasers(meta: PageMeta, visible: str) -> list[Candidate]:
+    """The teasers the page declares, those a reader can also see first."""
+    found, hidden = _teasers(meta, visible)
+    return found + hidden
 
 
 def lead_candidates(
@@ -211,9 +219,8 @@ def lead_candidates(
 ) -> list[Candidate]:
     """Lead candidates, best first: declared teasers a reader can see, then the page's own
     lead element, then whatever teaser the page declares (the issue's og:description rule)."""
-    declared = declared_teasers(meta, visible)
-    seen = squash(visible)
-    found = [c for c in declared if is_visible(c.text, seen)]
+    found, hidden = _teasers(meta, visible)
+    declared = found + hidden
     body_start = next((b.text for b in blocks if b.kind == "paragraph"), "")
     dom = lead_by_class(tree) or lead_after_h1(tree, body_start, title)
     if dom:
