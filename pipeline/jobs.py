@@ -598,12 +598,15 @@ def needing_regeneration(
     current = current_lexicon(settings) if lexicon else None
     found: list[Touched] = []
     for feed in settings.feeds:
-        for row in store.published_episodes(feed.name):
+        published = store.published_episodes(feed.name)
+        # The articles' texts in one query per feed (after the episodes: each has its article).
+        texts = {a.id: a for a in store.list_articles(feed.name)} if lexicon else {}
+        for row in published:
             reasons: list[str] = []
             if fallback_voice and row.voice_is_fallback:
                 reasons.append(f"spoken by the fallback voice {row.episode.voice}")
             if lexicon:
-                article = store.get_article(row.article_id).article()
+                article = texts[row.article_id].article()
                 hits = lexicon_changes_touching(
                     settings, row.lexicon_version, article.text() if article else "", current
                 )
