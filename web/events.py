@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -18,6 +17,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from pipeline.config import Settings
+from web.http import parse_origins
 
 EVENTS = frozenset({"loaded", "play", "progress25", "progress50", "progress75", "complete", "speed"})
 SPEEDS = frozenset({0.75, 1.0, 1.25, 1.5, 1.75, 2.0})
@@ -33,11 +33,8 @@ class BadEvent(ValueError):
 
 def allowed_origins(settings: Settings) -> tuple[str, ...]:
     """The website origins that may post events: ``settings.cors_origins`` (shared with the
-    static files' CORS) when the settings have it, else any origin."""
-    value: Any = getattr(settings, "cors_origins", None) or "*"
-    if isinstance(value, str):
-        value = value.replace(",", " ").split()
-    return tuple(value)
+    static files' CORS, read by the same web.http.parse_origins), else any origin."""
+    return parse_origins(settings.cors_origins or "*")
 
 
 def cors_headers(origin: str | None, origins: Sequence[str]) -> dict[str, str]:
