@@ -23,7 +23,6 @@ from sqlalchemy import (
     UniqueConstraint,
     bindparam,
     create_engine,
-    delete,
     event,
     exists,
     func,
@@ -803,10 +802,6 @@ class Store:
         query = select(retired_versions.c.version).where(retired_versions.c.article_id == article_id)
         with self.engine.connect() as conn:
             return {r.version for r in conn.execute(query)}
-
-    def unretire(self, article_id: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(delete(retired_versions).where(retired_versions.c.article_id == article_id))
 
     def find_articles(self, text: str) -> list[str]:
         """Ids of the articles ``text`` names: an id, a URL (feed or canonical) or a GUID."""
