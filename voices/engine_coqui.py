@@ -101,6 +101,13 @@ def setup_coqui() -> None:
         _SETUP_DONE = True
 
 
+
+def coqui_identity(profile: VoiceProfile, files: ModelFiles) -> str:
+    """The voice's identity: its name, the engine and a digest of the model files it loads."""
+    ckpt, config = files.paths[:2]
+    hashed = [ckpt / "model.pth" if ckpt.is_dir() else ckpt, config, *files.extra]
+    return make_identity(profile.name, "coqui", file_digest(*[p for p in hashed if p.is_file()]))
+
 class CoquiVoice:
     engine = "coqui"
 
@@ -125,8 +132,7 @@ class CoquiVoice:
             model.length_scale = float(model.length_scale) / self.profile.speed  # VITS: longer = slower
         langs = getattr(getattr(model, "language_manager", None), "num_languages", 0) or 0
         self._language = profile.language if (self._kind == "xtts" or langs > 1) else None
-        hashed = [ckpt / "model.pth" if ckpt.is_dir() else ckpt, config, *files.extra]
-        self.identity = make_identity(profile.name, self.engine, file_digest(*[p for p in hashed if p.is_file()]))
+        self.identity = coqui_identity(profile, files)
 
     @property
     def model(self):  # the torch module, for export and benchmarks

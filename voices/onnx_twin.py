@@ -15,7 +15,8 @@ import logging
 from pathlib import Path
 
 from pipeline.config import Settings
-from voices.base import ModelFiles, file_digest, make_identity
+from voices.base import ModelFiles
+from voices.engine_coqui import coqui_identity
 from voices.profile import VoiceProfile
 
 log = logging.getLogger(__name__)
@@ -25,13 +26,6 @@ RUNTIMES = ("onnx", "torch")
 
 def export_path(name: str, settings: Settings) -> Path:
     return settings.data_dir / "voices" / f"{name}.onnx"
-
-
-def torch_identity(profile: VoiceProfile, files: ModelFiles) -> str:
-    """The identity the Coqui engine gives these files (as CoquiVoice computes it)."""
-    ckpt, config = files.paths[:2]
-    hashed = [ckpt / "model.pth" if ckpt.is_dir() else ckpt, config, *files.extra]
-    return make_identity(profile.name, "coqui", file_digest(*[p for p in hashed if p.is_file()]))
 
 
 def usable_twin(profile: VoiceProfile, settings: Settings, files: ModelFiles) -> Path | None:
@@ -48,7 +42,7 @@ def usable_twin(profile: VoiceProfile, settings: Settings, files: ModelFiles) ->
         made_from = json.loads(config.read_text(encoding="utf-8")).get("source", {}).get("identity")
     except (OSError, ValueError):
         return None
-    if made_from != torch_identity(profile, files):
+    if made_from != coqui_identity(profile, files):
         log.warning("voice %s: %s was exported from other model files (%s); speaking with torch until "
                     "`newsaudio voices export %s` refreshes it", profile.name, path, made_from, profile.name)
         return None
