@@ -22,6 +22,7 @@ from pipeline.demo import SAMPLE_SITE, serve_site
 from tests.conftest import REPO
 from tests.test_console_safety import Receiver
 from tests.webapp import serve_app
+from web.nginx import free_port
 
 SEED_PAGE = "/articles/politik-russland-iran-militaerabkommen.html"
 
@@ -90,12 +91,6 @@ def test_a_push_is_voiced_published_announced_and_can_be_withdrawn(sample_settin
               for h, body in receiver.got]
     assert events == [("audio.published", True), ("audio.published", True), ("audio.withdrawn", True)]
     receiver.server.shutdown()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
