@@ -244,7 +244,7 @@ def _inflate(source: Iterator[bytes], coding: str) -> Iterator[bytes]:
 
 
 def _codings(header: str, settings: Settings, url: str) -> list[str]:
-    codings = [c.strip().lower() for c in header.split(",") if c.strip() and c.strip().lower() != "identity"]
+    codings = [c for c in (part.strip().lower() for part in header.split(",")) if c and c != "identity"]
     if len(codings) > settings.max_content_encodings:
         raise FetchError(
             f"{url} is encoded {len(codings)} times over ({header}); at most "
@@ -374,7 +374,7 @@ def fetch(
             if resp.status_code >= 400:
                 raise FetchError(f"{kind} {url} answered HTTP {resp.status_code}", reason=f"http-{resp.status_code}")
             ctype, charset = _media_type(resp.headers.get("content-type", ""))
-            if ctype and not any(ctype == a for a in accept):
+            if ctype and ctype not in accept:
                 raise FetchError(
                     f"{kind} {url} is {ctype}, not {' or '.join(accept[:2])}", reason="wrong-content-type"
                 )
