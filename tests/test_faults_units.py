@@ -67,15 +67,20 @@ def test_sweep_removes_dead_writers_temp_files_and_keeps_live_ones(tmp_path):
     assert live.exists()
 
 
+def _one_episode(store, file_name: str) -> None:
+    """Version 1 of article 0123456789abcdef, recorded (no files)."""
+    store.add_episode("0123456789abcdef", version=1, voice="v", voice_is_fallback=False, text_hash="t",
+                      lexicon_version="", content_key="k", file_name=file_name, size=1, duration_s=1.0, title="A",
+                      description="", chapters=[])
+
+
 def test_sweep_removes_episode_files_without_a_record(tmp_path):
     store = store_in(tmp_path)
     audio = tmp_path / "audio"
     audio.mkdir()
     store.upsert_feed("f", "http://x/feed.xml")
     store.upsert_entry("f", "0123456789abcdef", FeedEntry("g", "http://x/a", "A"))
-    store.add_episode("0123456789abcdef", version=1, voice="v", voice_is_fallback=False, text_hash="t",
-                      lexicon_version="", content_key="k", file_name="0123456789abcdef-v1.mp3", size=1,
-                      duration_s=1.0, title="A", description="", chapters=[])
+    _one_episode(store, "0123456789abcdef-v1.mp3")
     kept = [audio / "0123456789abcdef-v1.mp3", audio / "0123456789abcdef-v1.txt", audio / "notes.txt"]
     orphans = [audio / "0123456789abcdef-v2.mp3", audio / "0123456789abcdef-v2.txt"]
     rendering = audio / "fedcba9876543210-v1.mp3"
@@ -96,9 +101,7 @@ def test_reconciler_finds_stuck_articles_and_feeds_behind(settings):
     later = datetime.now(UTC) + timedelta(seconds=settings.stuck_after_s + 1)
     assert [r.id for r in reconcile.stuck_articles(settings, store, now=later)] == ["0123456789abcdef"]
     assert reconcile.stuck_articles(settings, store) == []
-    store.add_episode("0123456789abcdef", version=1, voice="v", voice_is_fallback=False, text_hash="t",
-                      lexicon_version="", content_key="k", file_name="x.mp3", size=1, duration_s=1.0, title="A",
-                      description="", chapters=[])
+    _one_episode(store, "x.mp3")
     assert reconcile.feeds_behind(settings, store) == [name]
     jobs.publish_feed(name, settings, store)
     assert reconcile.feeds_behind(settings, store) == []
