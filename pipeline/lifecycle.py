@@ -179,6 +179,13 @@ def _kept(settings: Settings) -> Path:
     return settings.data_dir / "withdrawn"
 
 
+def _unswept_files(store: Store, article_id: str) -> list[str]:
+    """The files of every version of the article the grace sweep has not removed."""
+    swept = store.retired(article_id)
+    return [rel for old in store.all_episodes(article_id) if old.episode.version not in swept
+            for rel in publish.episode_files(old.episode.file_name)]
+
+
 def withdraw_article(
     article_id: str, settings: Settings, store: Store, *, reason: str = "withdrawn", message: str = ""
 ) -> Withdrawal:
@@ -188,15 +195,11 @@ def withdraw_article(
         raise WithdrawalError(f"article {article_id} is withdrawn already ({row.reason}: {row.message})")
     store.set_status(article_id, "withdrawn", reason, message or "withdrawn by an editor")
     publish_feed(row.feed, settings, store)  # out of the feed first, then the files go
-    swept = store.retired(article_id)
     moved: list[str] = []
-    for old in store.all_episodes(article_id):
-        if old.episode.version in swept:
-            continue
-        for rel in publish.episode_files(old.episode.file_name):
-            if (settings.output_dir / rel).exists():
-                publish.retire_file(settings.output_dir, rel, _kept(settings))
-                moved.append(rel)
+    for rel in _unswept_files(store, article_id):
+        if (settings.output_dir / rel).exists():
+            publish.retire_file(settings.output_dir, rel, _kept(settings))
+            moved.append(rel)
     for rel in player_data_paths(row, None):
         if (settings.output_dir / rel).exists():
             publish.retire_file(settings.output_dir, rel)  # rebuilt from the store on restore
@@ -209,14 +212,8 @@ def restore_article(article_id: str, settings: Settings, store: Store) -> Withdr
     row = store.get_article(article_id)
     if row.status != "withdrawn":
         raise WithdrawalError(f"article {article_id} is not withdrawn (it is {row.status})")
-    back: list[str] = []
-    swept = store.retired(article_id)
-    for old in store.all_episodes(article_id):
-        if old.episode.version in swept:
-            continue
-        for rel in publish.episode_files(old.episode.file_name):
-            if publish.bring_back(settings.output_dir, rel, _kept(settings)):
-                back.append(rel)
+    back = [rel for rel in _unswept_files(store, article_id)
+            if publish.bring_back(settings.output_dir, rel, _kept(settings))]
     latest = store.latest_episode(article_id)
     store.set_status(article_id, "done" if latest else "new")
     if latest and not (settings.audio_dir / latest.episode.file_name).exists():
