@@ -90,14 +90,14 @@ def csrf_ok(request: Request, expected: str) -> bool:
 SyncHandler = Callable[[Request], Response]
 
 
-def _threaded(handler: SyncHandler, guarded: SyncHandler) -> Handler:
-    """The async endpoint (named like ``handler``): read the body, then run ``guarded`` in the
-    thread pool."""
+def threaded(handler: SyncHandler) -> Handler:
+    """The async endpoint of a plain handler: read the body, then run it in the thread pool
+    (the store and the voices block)."""
 
     @wraps(handler)
     async def endpoint(request: Request) -> Response:
         await read_body(request)
-        return await run_in_threadpool(guarded, request)
+        return await run_in_threadpool(handler, request)
 
     return endpoint
 
@@ -122,7 +122,7 @@ def console_page(settings: Settings, *, admin: bool = False) -> Callable[[SyncHa
             request.state.actor = f"user:{session.user.name}"
             return handler(request)
 
-        return _threaded(handler, guarded)
+        return wraps(handler)(threaded(guarded))
 
     return wrap
 
@@ -149,6 +149,6 @@ def api_endpoint(settings: Settings, scope: str) -> Callable[[SyncHandler], Hand
             request.state.actor = f"token:{token.name}"
             return handler(request)
 
-        return _threaded(handler, guarded)
+        return wraps(handler)(threaded(guarded))
 
     return wrap

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
@@ -85,11 +84,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     # -- login -----------------------------------------------------------------------------
 
-    async def login(request: Request) -> Response:
-        await auth.read_body(request)
-        return await run_in_threadpool(_login, request)
-
-    def _login(request: Request) -> Response:
+    @auth.threaded
+    def login(request: Request) -> Response:
         next_url = request.query_params.get("next", "/console/articles")
         if not next_url.startswith("/console/") or next_url.startswith("//"):
             next_url = "/console/articles"  # never an open redirect
@@ -129,11 +125,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
         response.delete_cookie(auth.COOKIE, path="/")
         return response
 
-    async def setup(request: Request) -> Response:
-        await auth.read_body(request)
-        return await run_in_threadpool(_setup, request)
-
-    def _setup(request: Request) -> Response:
+    @auth.threaded
+    def setup(request: Request) -> Response:
         secret = request.path_params["secret"]
         user = accounts.user_for_setup(store, secret)
         if user is None:
