@@ -73,6 +73,11 @@ def _sha(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
+def _check_password(password: str) -> None:
+    if len(password) < 10:
+        raise AccountError("a password needs at least 10 characters")
+
+
 def _user(r: object) -> User:
     return User(r.id, r.name, r.role, bool(r.disabled))  # type: ignore[attr-defined]
 
@@ -86,8 +91,8 @@ def add_user(store: Store, name: str, role: str, password: str | None = None) ->
         raise AccountError("a user name needs 1 to 100 characters")
     if role not in ROLES:
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
-    if password is not None and len(password) < 10:
-        raise AccountError("a password needs at least 10 characters")
+    if password is not None:
+        _check_password(password)
     tables.ensure(store)
     t = tables.users
     with store.engine.begin() as conn:
@@ -163,8 +168,7 @@ def finish_setup(store: Store, secret: str, password: str) -> User:
 
 
 def set_password(store: Store, name: str, password: str) -> None:
-    if len(password) < 10:
-        raise AccountError("a password needs at least 10 characters")
+    _check_password(password)
     with store.engine.begin() as conn:
         conn.execute(
             update(tables.users).where(tables.users.c.name == name).values(password_hash=_hasher.hash(password))
