@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from pipeline import console_jobs, jobs, lexstore, publish
+from pipeline import accounts, console_jobs, jobs, lexstore, publish
 from pipeline.config import ConfigError, Settings
 from pipeline.feeds import entry_id
 from pipeline.models import FeedEntry
@@ -96,8 +96,6 @@ def routes(settings: Settings) -> list[BaseRoute]:
         except KeyError:
             return _error("no such article", 404)
         job = console_jobs.submit(settings, kind, article_id, request.state.actor, store)
-        from pipeline import accounts
-
         accounts.audit(store, request.state.actor, f"article.{kind}", article_id, {"status": row.status},
                        {"job": job.id})
         return JSONResponse({"article_id": article_id, "job_id": job.id}, status_code=202,
