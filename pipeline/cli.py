@@ -201,8 +201,6 @@ def _print_listen_hint(settings: Settings, feed_name: str) -> None:
     answers at (the shipped config says "auto": this machine's network address and serve_port)."""
     from urllib.parse import urlsplit
 
-    from rich.markup import escape
-
     from pipeline.publish import feed_url
 
     url = escape(feed_url(settings.public_base_url, feed_name))
@@ -258,19 +256,10 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
             print_error(f"{src}: {exc}")
             readable = getattr(exc, "article", None)  # a refused page still shows what it holds
             if args.json and readable is not None and (readable.lead or readable.blocks):
-                data = {"refused": str(exc), **readable.to_dict(), **({"source": src} if args.many else {})}
-                if args.many:
-                    emit_json(data)
-                else:
-                    print_plain(json.dumps(data, ensure_ascii=False, indent=2))
+                _print_extracted({"refused": str(exc), **readable.to_dict()}, src, args.many)
             continue
         if args.json:
-            data = article.to_dict()
-            if args.many:
-                data["source"] = src
-                emit_json(data)
-            else:
-                print_plain(json.dumps(data, ensure_ascii=False, indent=2))
+            _print_extracted(article.to_dict(), src, args.many)
             continue
         # The article's text is printed as it is: never through markup.
         if args.many:
@@ -279,6 +268,14 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
         if args.many and i < len(sources) - 1:
             print_plain("")
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _print_extracted(data: dict[str, Any], src: str, many: bool) -> None:
+    """One page's Article as JSON: a line naming its source with --many, else indented."""
+    if many:
+        emit_json({**data, "source": src})
+    else:
+        print_plain(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def cmd_normalize(args: argparse.Namespace, settings: Settings) -> int:
@@ -479,8 +476,6 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    from rich.markup import escape
-
     from web.serve import serve
 
     host = args.host or settings.serve_host
