@@ -72,7 +72,7 @@ def _check_voice(settings: Settings) -> None:
 
 
 def _exit_code(summary) -> int:
-    return EXIT_FAILED if summary.failed or any(p.error for p in summary.polls) else EXIT_OK
+    return EXIT_FAILED if summary.failed or summary.failed_polls else EXIT_OK
 
 
 def _print_summary(summary, settings: Settings, elapsed: float, as_json: bool = False) -> None:
@@ -193,7 +193,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         _print_listen_hint(settings, "sample")
     # The sample holds one missing page on purpose; the demo fails only when a real article did.
     unexpected = [o for o in summary.failed if o.reason != "http-404"]
-    return EXIT_FAILED if unexpected or any(p.error for p in summary.polls) else EXIT_OK
+    return EXIT_FAILED if unexpected or summary.failed_polls else EXIT_OK
 
 
 def _print_listen_hint(settings: Settings, feed_name: str) -> None:
