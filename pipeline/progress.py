@@ -161,7 +161,8 @@ class BarReporter:
     def _show(self, text: str) -> None:
         # The description is markup: everything from outside is escaped.
         width = max(20, err.width - 45)
-        self.progress.update(self.task, description=escape(shorten(text, width)))
+        # Drawn at once, not at the next tick: a short stage would otherwise never be seen.
+        self.progress.update(self.task, description=escape(shorten(text, width)), refresh=True)
 
     def polling(self, feed: str, url: str) -> None:
         self._show(f"feed {feed}: polling")
