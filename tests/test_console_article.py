@@ -14,8 +14,15 @@ from tests.webapp import serve_app
 
 
 def wait_version(store, article_id: str, version: int) -> None:
+    """Until the render has recorded ``version`` and finished (the episode is recorded a moment
+    before the article's status leaves "prepared")."""
     deadline = time.time() + 180
-    while (store.latest_episode(article_id).episode.version if store.latest_episode(article_id) else 0) < version:
+
+    def rendered() -> bool:
+        latest = store.latest_episode(article_id)
+        return bool(latest) and latest.episode.version >= version and store.get_article(article_id).status != "prepared"
+
+    while not rendered():
         assert time.time() < deadline, "no new version"
         time.sleep(0.3)
 
