@@ -32,7 +32,7 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
@@ -252,21 +252,39 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _add_missing_columns(engine: Engine) -> None:
+def _add_missing_columns(conn: Connection) -> None:
     """create_all makes missing tables, not missing columns: add nullable columns that a newer
     version declares to a store made by an older one."""
-    found = inspect(engine)
+    found = inspect(conn)
     for table in metadata.sorted_tables:
         if not found.has_table(table.name):
             continue
         have = {c["name"] for c in found.get_columns(table.name)}
         for column in table.columns:
             if column.name not in have and column.nullable and not column.primary_key:
-                kind = column.type.compile(dialect=engine.dialect)
-                with engine.begin() as conn:
-                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
         for index in table.indexes:
-            index.create(engine, checkfirst=True)
+            index.create(conn, checkfirst=True)
+
+
+# Any fixed number: it names the one advisory lock that schema changes take on PostgreSQL.
+_SCHEMA_LOCK = 0x6E657773
+
+
+def make_schema(engine: Engine, tables: list[Table] | None = None) -> None:
+    """Create missing tables and columns. Several workers and runs start at once against a new
+    database, and each checks for a table before creating it: unless one waits for the other,
+    both create it (PostgreSQL: a duplicate key in pg_type; SQLite: "already exists"). So the
+    change holds PostgreSQL's advisory lock, or SQLite's write lock from its first statement."""
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+        elif conn.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        metadata.create_all(conn, tables=tables)
+        if tables is None:
+            _add_missing_columns(conn)
 
 
 class Store:
@@ -277,8 +295,7 @@ class Store:
         self.engine = engine or create_engine(url, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        metadata.create_all(self.engine)
-        _add_missing_columns(self.engine)
+        make_schema(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text
 
-from pipeline.store import Store, metadata
+from pipeline.store import Store, make_schema, metadata
 
 lexicon_versions = Table(
     "lexicon_versions",
@@ -125,7 +125,7 @@ _made: set[int] = set()
 
 def ensure(store: Store) -> Store:
     if id(store.engine) not in _made:
-        metadata.create_all(store.engine, tables=ALL)
+        make_schema(store.engine, ALL)
         _made.add(id(store.engine))
     return store
 

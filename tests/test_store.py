@@ -130,3 +130,50 @@ def test_two_polls_creating_the_same_feed_at_once_both_succeed(store):
     assert errors == []
     with store.engine.connect() as conn:
         assert conn.execute(feeds.select()).all()[0].title == "Politik"
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_workers_starting_at_once_on_a_new_database_all_open_it(kind, tmp_path):
+    """Two workers and a run started together against an empty database each create the schema;
+    none of them may fail on the others' half-made tables."""
+    import threading
+
+    schema = f"na_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(POSTGRES)
+    if kind == "postgresql":
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+
+    def engine():
+        if kind == "sqlite":
+            return create_engine(f"sqlite:///{tmp_path / 'store.db'}")
+        return create_engine(POSTGRES, connect_args={"options": f"-csearch_path={schema}"})
+
+    gate = threading.Barrier(6)
+    errors: list[BaseException] = []
+    stores: list[Store] = []
+
+    def open_store():
+        e = engine()
+        gate.wait()
+        try:
+            stores.append(Store(POSTGRES if kind == "postgresql" else str(e.url), engine=e))
+        except BaseException as exc:  # noqa: BLE001 - the assertion below reports it
+            errors.append(exc)
+
+    try:
+        threads = [threading.Thread(target=open_store) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        stores[0].upsert_feed("politik", "https://x/feed.xml", "Politik")
+        assert all(s.feed_state("politik") == (None, None) for s in stores)
+    finally:
+        for s in stores:
+            s.close()
+        if kind == "postgresql":
+            with admin.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
