@@ -7,8 +7,8 @@ its own process), the LAME settings table, and the long-article split decision w
 latency for 1 and 2 synth workers.
 
 Speech for the mastering runs is real espeak-ng speech of the sample article, its segments
-repeated until the article is long enough (the repeats share memory, so what is measured is
-what mastering adds).
+repeated until the article is long enough, spooled to disk as a render spools it (so what is
+measured is what mastering adds).
 """
 
 from __future__ import annotations
@@ -82,7 +82,13 @@ def tiled(path: Path, minutes: float) -> tuple[list[Segment], list[np.ndarray], 
 def master_once(path: Path, minutes: float, quality: int) -> dict[str, float]:
     """In this process: master a ``minutes`` article; CPU (own and ffmpeg's), extra peak memory,
     and loudness / true peak of the decoded MP3."""
-    segments, pcm, rate = tiled(path, minutes)
+    from voices.spool import Spool
+
+    segments, tiles, rate = tiled(path, minutes)
+    pcm = Spool(path.parent)  # as a render holds the speech: on disk
+    for piece in tiles:
+        pcm.append(piece)
+    del tiles
     base = rss()
     cpu0, kids0 = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
     wall0 = time.perf_counter()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -46,6 +46,7 @@ from pipeline.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
 from pipeline.speech.lexicon import LexiconError
 from pipeline.store import ArticleRow, DuplicateEpisode, EpisodeRow, Store
 from voices import SegmentCache, Voice, load_voice, speak
+from voices.spool import Spool
 
 log = logging.getLogger("newsaudio.jobs")
 
@@ -373,7 +374,7 @@ def _script(article: Article, settings: Settings, voice: Voice, lexicon: Lexicon
     )
 
 
-def _master(script: Script, pcm: list[np.ndarray], voice: Voice, tags: Tags, settings: Settings) -> Mastered:
+def _master(script: Script, pcm: Sequence[np.ndarray], voice: Voice, tags: Tags, settings: Settings) -> Mastered:
     return master(
         script.segments,
         pcm,
@@ -495,11 +496,6 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
             )
         _stage(article_id, article.spoken_title, "synthesis", f"{len(script.segments)} segments")
         start = time.perf_counter()
-        pcm, stats = speak(script, _counting(voice, article_id, article.spoken_title, len(script.segments)),
-                           _cache(settings))
-        timings["synthesis"] = time.perf_counter() - start
-        _stage(article_id, article.spoken_title, "master")
-        start = time.perf_counter()
         channel = lifecycle.channel_of(settings, row.feed)
         tags = Tags(
             title=article.spoken_title,
@@ -508,7 +504,14 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
             url=article.canonical_url or article.url,
             date=article.published or row.published,
         )
-        mastered = _master(script, pcm, voice, tags, settings)
+        # The speech waits on disk, not in memory, until it is mastered (voices/spool.py).
+        with Spool(settings.data_dir / "spool") as spool:
+            pcm, stats = speak(script, _counting(voice, article_id, article.spoken_title, len(script.segments)),
+                               _cache(settings), into=spool)
+            timings["synthesis"] = time.perf_counter() - start
+            _stage(article_id, article.spoken_title, "master")
+            start = time.perf_counter()
+            mastered = _master(script, pcm, voice, tags, settings)
         timings["master"] = time.perf_counter() - start
         _stage(article_id, article.spoken_title, "publish")
         start = time.perf_counter()

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 import numpy as np
 import pyloudnorm
+from scipy.ndimage import maximum_filter1d
 from scipy.signal import firwin, sosfilt
 
 ABSOLUTE_GATE_LUFS = -70.0
@@ -20,6 +21,7 @@ OVERSAMPLE = 4
 # Polyphase taps of the 4x interpolation filter, and how many input samples it looks either way.
 FIR_TAPS = 49
 FIR_REACH = FIR_TAPS // OVERSAMPLE + 1
+_NO_SUBNORMALS = np.float32(1e-20)
 
 
 @lru_cache(maxsize=8)
@@ -48,7 +50,10 @@ class LoudnessMeter:
     def add(self, x: np.ndarray) -> None:
         if x.size == 0:
             return
-        y, self.zi = sosfilt(self.sos, np.asarray(x, dtype=np.float32), zi=self.zi)
+        # The offset keeps the filter out of subnormal numbers: in a pause its state decays
+        # towards zero, and arithmetic on subnormals is ~20x slower (measured: 150 ms instead of
+        # 8 ms per minute of speech). Its energy (1e-40) is far below the -70 LUFS gate.
+        y, self.zi = sosfilt(self.sos, np.asarray(x, dtype=np.float32) + _NO_SUBNORMALS, zi=self.zi)
         sq = np.square(y, dtype=np.float64) * self.gain**2
         head = min(sq.size, self.hop - self.filled)
         self.partial += float(sq[:head].sum())
@@ -107,16 +112,34 @@ def _phases() -> np.ndarray:
     return phases[1:].astype(np.float32).copy()
 
 
-def peak_envelope(x: np.ndarray) -> np.ndarray:
+def peak_envelope(x: np.ndarray, floor: float = 0.0) -> np.ndarray:
     """Per input sample, the largest magnitude of the 4x-oversampled signal around it (the
     ITU-R BS.1770 true-peak meter, without the final max). The first and last FIR_REACH
-    samples see zeros beyond the edge: callers pass that much context when they chunk."""
+    samples see zeros beyond the edge: callers pass that much context when they chunk.
+
+    With a ``floor``, the oversampled values are worked out only within the filter's reach of
+    a sample at or above it; elsewhere the envelope is the sample magnitude. Inter-sample peaks
+    stay within a few dB of the samples around them, so a caller that only cares where the
+    envelope passes a ceiling a few dB above ``floor`` loses nothing, and leveled speech has
+    few such samples: most of the filtering is skipped."""
     x = np.asarray(x, dtype=np.float32)
     env = np.abs(x)
     delay = (FIR_TAPS - 1) // (2 * OVERSAMPLE)  # the filter's group delay, in input samples
-    for phase in _phases():
-        y = np.convolve(x, phase)[delay : delay + x.size]
-        np.maximum(env, np.abs(y), out=env)
+    if floor <= 0.0:
+        for phase in _phases():
+            y = np.convolve(x, phase)[delay : delay + x.size]
+            np.maximum(env, np.abs(y), out=env)
+        return env
+    hot = (env >= floor).view(np.uint8)
+    if not hot.any():
+        return env
+    near = np.flatnonzero(maximum_filter1d(hot, 2 * FIR_REACH + 1))
+    taps = _phases().shape[1]
+    # y[i] = sum_j phase[j] * x[i + delay - j]: a dot product with the window xp[i+delay : i+delay+taps]
+    xp = np.concatenate((np.zeros(taps - 1, np.float32), x, np.zeros(taps, np.float32)))
+    windows = np.lib.stride_tricks.sliding_window_view(xp, taps)[near + delay]
+    between = np.abs(windows @ _phases()[:, ::-1].T).max(axis=1)
+    env[near] = np.maximum(env[near], between)
     return env
 
 

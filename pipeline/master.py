@@ -12,6 +12,7 @@ full-length intermediate signal exists; only the MP3 does.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import io
 import subprocess
 import tempfile
@@ -182,9 +183,14 @@ def limiter_gain(env: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarra
     # of a peak at k (and k+1), and the ramp is an S-curve, not a corner.
     for length in (attack // 2 + 1, attack - attack // 2 + 1):
         held = uniform_filter1d(held, length, mode="nearest", origin=(length - 1) - length // 2)
+    held = np.minimum(held, 1.0)
     centres = np.arange(blocks) * _BLOCK + (_BLOCK - 1) / 2
-    gain = np.interp(np.arange(n, dtype=np.float64), centres, np.minimum(held, 1.0))
-    return gain.astype(np.float32)
+    # Most of speech is not limited: interpolate only within a block of a block that dips.
+    dips = np.convolve(held < 1.0, np.ones(3, dtype=bool), mode="same")
+    where = np.flatnonzero(np.repeat(dips, _BLOCK)[:n])
+    gain = np.ones(n, dtype=np.float32)
+    gain[where] = np.interp(where.astype(np.float64), centres, held)
+    return gain
 
 
 def _context(sample_rate: int) -> int:
@@ -221,7 +227,7 @@ def _level(
         ext = np.concatenate((tail, current, following)) * np.float32(gain)
         out = ext[tail.size : tail.size + current.size]
         if float(np.abs(ext).max()) >= floor:
-            g = limiter_gain(peak_envelope(ext), ceiling, sample_rate)[tail.size : tail.size + current.size]
+            g = limiter_gain(peak_envelope(ext, floor), ceiling, sample_rate)[tail.size : tail.size + current.size]
             if g.min() < 1.0:
                 limited += int((g < 1.0).sum())
                 out = out * g
@@ -254,6 +260,10 @@ class _Encoder:
         proc = subprocess.Popen(self.command(str(path)), stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE)
         assert proc.stdin is not None and proc.stderr is not None
+        # A pipe holds 64 KB by default: each 3-second chunk would cost several round trips
+        # between us and ffmpeg (measured: a fifth of mastering's own CPU). Ask for 1 MB.
+        with contextlib.suppress(OSError, AttributeError):
+            fcntl.fcntl(proc.stdin.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
         broken = False
         try:
             yield proc.stdin.write

@@ -85,3 +85,16 @@ def test_limiter_turns_down_only_around_peaks_over_the_ceiling_and_ramps_smoothl
     # 5 ms attack and 50 ms hold, plus the gain's 0.7 ms steps
     assert turned.size and turned.min() >= SR * 2 - int(0.008 * SR) and turned.max() <= SR * 2 + int(0.062 * SR)
     assert np.abs(np.diff(g)).max() < 0.02  # no jumps: the gain ramps over milliseconds
+
+
+def test_the_envelope_with_a_floor_is_exact_wherever_it_could_reach_the_ceiling():
+    x = voice(6, 7, 0.9)
+    full = peak_envelope(x)
+    floor = 0.4
+    fast = peak_envelope(x, floor)
+    ceiling = floor * 10 ** (3 / 20)  # inter-sample peaks stay within 3 dB of the samples near them
+    loud = full >= ceiling
+    assert loud.sum() > 100
+    np.testing.assert_allclose(fast[loud], full[loud], rtol=1e-6)
+    assert np.all(fast <= full + 1e-6) and np.all(fast >= np.abs(x))
+    assert (fast < full - 1e-6).any()  # and it did skip the quiet parts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from pipeline.models import Pronunciation, Script, Segment
 from voices.base import Voice
 from voices.cache import SegmentCache
+from voices.spool import Spool
 
 _WORD = re.compile(r"\S+")
 
@@ -51,8 +53,11 @@ def squeeze(segment: Segment) -> tuple[str, tuple[Pronunciation, ...]]:
     return " ".join(parts), spans
 
 
-def speak(script: Script, voice: Voice, cache: SegmentCache | None = None) -> tuple[list[np.ndarray], SpeakStats]:
-    """Audio for every segment of ``script`` in order (pauses are the master stage's job).
+def speak(
+    script: Script, voice: Voice, cache: SegmentCache | None = None, *, into: Spool | None = None
+) -> tuple[Sequence[np.ndarray], SpeakStats]:
+    """Audio for every segment of ``script`` in order (pauses are the master stage's job), in
+    memory or, given a Spool, on disk.
 
     Only segments whose (voice identity, text, pronunciations) is not cached are
     synthesised, so after a one-sentence edit only that sentence is spoken again. Repeats
@@ -60,28 +65,31 @@ def speak(script: Script, voice: Voice, cache: SegmentCache | None = None) -> tu
     """
     start = time.perf_counter()
     stats = SpeakStats()
-    seen: dict[tuple[str, str], np.ndarray] = {}
-    out: list[np.ndarray] = []
+    seen: dict[tuple[str, str], int] = {}  # where a text was spoken before in this script
+    out: list[np.ndarray] | Spool = into if into is not None else []
     for segment in script.segments:
         text, spans = squeeze(segment)
         if not text:
             out.append(np.zeros(0, dtype=np.float32))
             continue
         said = Segment(text, pronunciations=spans).pronunciation_key()
-        pcm = seen.get((text, said))
-        if pcm is None and cache is not None:
-            pcm = cache.get(voice.identity, text, said)
-            if pcm is not None:
-                stats.cached += 1
-        elif pcm is not None:
+        if (text, said) in seen:
             stats.cached += 1
-        if pcm is None:
+            if isinstance(out, Spool):
+                out.again(seen[(text, said)])
+            else:
+                out.append(out[seen[(text, said)]])
+            continue
+        pcm = cache.get(voice.identity, text, said) if cache is not None else None
+        if pcm is not None:
+            stats.cached += 1
+        else:
             # Voices that predate phonemes take text alone; only pass spans when there are any.
             pcm = voice.synthesize(text, spans) if spans else voice.synthesize(text)
             stats.synthesised += 1
             if cache is not None:
                 cache.put(voice.identity, text, pcm, said)
-        seen[(text, said)] = pcm
+        seen[(text, said)] = len(out)
         out.append(pcm)
     stats.seconds = time.perf_counter() - start
     return out, stats
