@@ -26,22 +26,15 @@ def safe_links(episodes: list[Episode]) -> list[Episode]:
     return [ep if clean_url(ep.link) == ep.link else dataclasses.replace(ep, link="") for ep in episodes]
 
 
-def render_leaving_out(
-    render: Callable[[list[Episode]], bytes], episodes: list[Episode]
-) -> tuple[bytes, list[LeftOut]]:
-    """``render(episodes)``; when that fails, find the items that fail alone and render the rest."""
-    episodes = safe_links(episodes)
-    try:
-        return render(episodes), []
-    except Exception:  # noqa: BLE001 - whatever one item does, the others are published
-        pass
-    good: list[Episode] = []
+def render_each(
+    render: Callable[[Episode], bytes], episodes: list[Episode]
+) -> tuple[list[tuple[Episode, bytes]], list[LeftOut]]:
+    """``render`` each episode (links made safe first); one that fails is left out with why."""
+    done: list[tuple[Episode, bytes]] = []
     bad: list[LeftOut] = []
-    for ep in episodes:
+    for ep in safe_links(episodes):
         try:
-            render([ep])
-        except Exception as exc:  # noqa: BLE001
+            done.append((ep, render(ep)))
+        except Exception as exc:  # noqa: BLE001 - whatever one item does, the others are published
             bad.append(LeftOut(ep, f"cannot be written into the feed: {type(exc).__name__}: {exc}"))
-        else:
-            good.append(ep)
-    return render(good), bad
+    return done, bad

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
 
 from pipeline import feedguard, publish
 from pipeline.config import Channel, Settings, channel_for
@@ -103,28 +105,65 @@ def write_player_data(settings: Settings, store: Store, article_id: str) -> list
 # -- the feed ------------------------------------------------------------------------------------
 
 
-def publish_feed(feed_name: str, settings: Settings, store: Store) -> Path:
-    """Render the feed and player index from the newest ``max_items`` episodes and write each
-    file only when its bytes change. lastBuildDate moves only when the content does, so the same
-    episodes give the same bytes (and ETag): apps polling every few minutes get 304s."""
-    channel = channel_of(settings, feed_name)
-    rows = store.newest_episodes(feed_name, settings.max_items)
-    episodes = [r.episode for r in rows]
+@dataclass(frozen=True)
+class _Item:
+    """One listed episode, rendered: its feed <item> and its player index entry."""
 
-    def render(chosen: list[Episode]) -> bytes:
-        return publish.render_feed(
-            channel, chosen, feed_name=feed_name, feed_title=channel.title,
-            public_base_url=settings.public_base_url, built=_PLACEHOLDER,
-        )
+    episode: Episode
+    xml: bytes
+    index_entry: tuple[str, bytes]
 
-    # No single episode can stop the feed: one that cannot be rendered is left out and recorded.
-    xml, left_out = feedguard.render_leaving_out(render, episodes)
+
+# Rendered items per store and feed, by listing key, for as long as the channel settings that
+# shape them stay the same: publishing one more episode renders one item, not max_items.
+_rendered: WeakKeyDictionary[Store, dict[str, tuple[str, dict[tuple[Any, ...], _Item]]]] = WeakKeyDictionary()
+
+
+def _listed_items(
+    feed_name: str, settings: Settings, store: Store, channel: Channel
+) -> tuple[list[_Item], list[_Item]]:
+    """The newest ``max_items`` episodes of the feed as rendered items, rendering only those
+    not rendered before in this process; an episode that cannot be rendered is left out and
+    recorded. Returns the listed items and those of them rendered now."""
+    context = repr((channel, settings.public_base_url))
+    feeds = _rendered.setdefault(store, {})
+    known_context, known = feeds.get(feed_name, ("", {}))
+    if known_context != context:
+        known = {}
+    keys = store.listing(feed_name, settings.max_items)
+    rows = store.episodes_by_id([k[0] for k in keys if k not in known])
+    fresh, left_out = feedguard.render_each(
+        lambda ep: publish.render_item(channel, ep, public_base_url=settings.public_base_url),
+        [r.episode for r in rows.values()],
+    )
+    made = {
+        ep.episode_id: _Item(ep, xml, publish.player_index_entry(ep, public_base_url=settings.public_base_url))
+        for ep, xml in fresh
+    }
     for bad in left_out:
         log.error("feed %s: episode %s left out: %s", feed_name, bad.episode.episode_id, bad.reason)
         if store.get_article(bad.episode.episode_id).reason != "unpublishable":
             store.set_status(bad.episode.episode_id, "failed", "unpublishable", bad.reason)
-    skipped = {bad.episode.episode_id for bad in left_out}
-    episodes = [e for e in feedguard.safe_links(episodes) if e.episode_id not in skipped]
+    by_row = {row_id: made[row.article_id] for row_id, row in rows.items() if row.article_id in made}
+    listed: dict[tuple[Any, ...], _Item] = {}
+    for key in keys:
+        item = known.get(key) or by_row.get(key[0])
+        if item is not None:
+            listed[key] = item
+    feeds[feed_name] = (context, listed)
+    return list(listed.values()), list(made.values())
+
+
+def publish_feed(feed_name: str, settings: Settings, store: Store) -> Path:
+    """Write the feed and player index of the newest ``max_items`` episodes, each file only
+    when its bytes change. lastBuildDate moves only when the content does, so the same
+    episodes give the same bytes (and ETag): apps polling every few minutes get 304s."""
+    channel = channel_of(settings, feed_name)
+    items, fresh = _listed_items(feed_name, settings, store, channel)
+    xml = publish.render_feed_around(
+        channel, [i.xml for i in items], feed_name=feed_name, feed_title=channel.title,
+        public_base_url=settings.public_base_url, built=_PLACEHOLDER,
+    )
     digest = hashlib.sha256(xml).hexdigest()
     known = store.feed_build(feed_name)
     if known and known[0] == digest:
@@ -133,14 +172,15 @@ def publish_feed(feed_name: str, settings: Settings, store: Store) -> Path:
         built = datetime.now(UTC).replace(microsecond=0)
         store.record_feed_build(feed_name, digest, built)
     xml = xml.replace(_PLACEHOLDER_XML, f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>".encode(), 1)
-    index = publish.render_player_index(episodes, public_base_url=settings.public_base_url)
+    index = publish.player_index_around([i.index_entry for i in items])
     path = publish.write_feed(settings.output_dir, feed_name, xml, index)
     # Player data is written when an episode is rendered; this only fills gaps (episodes from
-    # before player data existed, a wiped output folder): one stat per listed episode.
-    for r in rows:
-        by_guid = publish.player_data_guid_path(r.episode.guid)
+    # before player data existed, a wiped output folder) for items this process has not
+    # listed before: one stat each.
+    for item in fresh:
+        by_guid = publish.player_data_guid_path(item.episode.guid)
         if by_guid and not (settings.output_dir / by_guid).exists():
-            write_player_data(settings, store, r.article_id)
+            write_player_data(settings, store, item.episode.episode_id)
     sweep_old_versions(settings, store)
     return path
 

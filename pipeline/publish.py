@@ -194,6 +194,24 @@ def render_feed(
     built: datetime | None = None,
 ) -> bytes:
     """RSS 2.0 with the itunes namespace; newest episode first."""
+    ordered = sorted(episodes, key=lambda e: e.published or datetime.min.replace(tzinfo=UTC), reverse=True)
+    items = [render_item(channel, ep, public_base_url=public_base_url) for ep in ordered]
+    return render_feed_around(
+        channel, items, feed_name=feed_name, feed_title=feed_title, public_base_url=public_base_url, built=built
+    )
+
+
+def render_feed_around(
+    channel: Channel,
+    items: list[bytes],
+    *,
+    feed_name: str,
+    feed_title: str,
+    public_base_url: str,
+    built: datetime | None = None,
+) -> bytes:
+    """The feed from items rendered by render_item, in the order given. Publishing keeps each
+    item's bytes and renders only new ones, so adding an episode does not re-render the others."""
     rss = etree.Element("rss", nsmap=NSMAP, version="2.0")
     ch = _sub(rss, "channel")
     title = feed_title or channel.title
@@ -217,69 +235,86 @@ def render_feed(
     etree.SubElement(ch, f"{{{ITUNES}}}category", {"text": channel.category})
     _sub(ch, f"{{{ITUNES}}}explicit", "false")
     _sub(ch, f"{{{ITUNES}}}type", "episodic")
-    ordered = sorted(
-        episodes,
-        key=lambda e: e.published or datetime.min.replace(tzinfo=UTC),
-        reverse=True,
+    head = etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    # Text is escaped, so the only "</channel>" is the element's own end tag.
+    cut = head.rindex(b"  </channel>")
+    return head[:cut] + b"".join(items) + head[cut:]
+
+
+def render_item(channel: Channel, ep: Episode, *, public_base_url: str) -> bytes:
+    """One episode's <item>, serialised exactly as it sits in a whole feed (indent included)."""
+    rss = etree.Element("rss", nsmap=NSMAP, version="2.0")
+    item = _sub(_sub(rss, "channel"), "item")
+    _sub(item, "title", ep.title)
+    _sub(item, "description", ep.description)
+    _sub(item, "link", ep.link)
+    _sub(item, "guid", ep.guid, isPermaLink="false")
+    if ep.published:
+        _sub(item, "pubDate", format_datetime(ep.published.astimezone(UTC)))
+    _sub(
+        item,
+        "enclosure",
+        url=audio_url(public_base_url, ep.file_name),
+        length=str(ep.bytes),
+        type="audio/mpeg",
     )
-    for ep in ordered:
-        item = _sub(ch, "item")
-        _sub(item, "title", ep.title)
-        _sub(item, "description", ep.description)
-        _sub(item, "link", ep.link)
-        _sub(item, "guid", ep.guid, isPermaLink="false")
-        if ep.published:
-            _sub(item, "pubDate", format_datetime(ep.published.astimezone(UTC)))
-        _sub(
-            item,
-            "enclosure",
-            url=audio_url(public_base_url, ep.file_name),
-            length=str(ep.bytes),
-            type="audio/mpeg",
-        )
-        _sub(item, f"{{{ITUNES}}}duration", str(round(ep.duration_s)))
-        if channel.episode_images and ep.image.startswith(("http://", "https://")):
-            _sub(item, f"{{{ITUNES}}}image", href=ep.image)
-        # Podcasting 2.0 transcripts, timed ones first (Apple ingests WebVTT), then the plain text.
-        transcripts = [(transcript_file_name(ep.file_name), "text/plain")]
-        if ep.timed:
-            transcripts[:0] = [(vtt_file_name(ep.file_name), "text/vtt"),
-                               (json_transcript_file_name(ep.file_name), "application/json")]
-        for name, kind in transcripts:
-            _sub(item, f"{{{PODCAST}}}transcript", url=audio_url(public_base_url, name), type=kind,
-                 language=channel.language)
-        if ep.timed:
-            _sub(item, f"{{{PODCAST}}}chapters", url=audio_url(public_base_url, chapters_file_name(ep.file_name)),
-                 type="application/json+chapters")
-        _sub(item, f"{{{ITUNES}}}explicit", "false")
-        _sub(item, f"{{{ITUNES}}}episodeType", "full")
-    return etree.tostring(rss, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    _sub(item, f"{{{ITUNES}}}duration", str(round(ep.duration_s)))
+    if channel.episode_images and ep.image.startswith(("http://", "https://")):
+        _sub(item, f"{{{ITUNES}}}image", href=ep.image)
+    # Podcasting 2.0 transcripts, timed ones first (Apple ingests WebVTT), then the plain text.
+    transcripts = [(transcript_file_name(ep.file_name), "text/plain")]
+    if ep.timed:
+        transcripts[:0] = [(vtt_file_name(ep.file_name), "text/vtt"),
+                           (json_transcript_file_name(ep.file_name), "application/json")]
+    for name, kind in transcripts:
+        _sub(item, f"{{{PODCAST}}}transcript", url=audio_url(public_base_url, name), type=kind,
+             language=channel.language)
+    if ep.timed:
+        _sub(item, f"{{{PODCAST}}}chapters", url=audio_url(public_base_url, chapters_file_name(ep.file_name)),
+             type="application/json+chapters")
+    _sub(item, f"{{{ITUNES}}}explicit", "false")
+    _sub(item, f"{{{ITUNES}}}episodeType", "full")
+    doc = etree.tostring(rss, encoding="UTF-8", pretty_print=True)
+    start = doc.rindex(b"\n", 0, doc.index(b"<item>")) + 1
+    return doc[start : doc.rindex(b"</item>") + len(b"</item>\n")]
 
 
 def render_player_index(episodes: list[Episode], *, public_base_url: str) -> bytes:
     """What the website needs to put a player next to each article: by article URL, the
     newest MP3, its length and transcript. A static file, so no server has to answer it."""
-    index = {}
-    for ep in sorted(episodes, key=lambda e: e.link):
-        entry: dict[str, Any] = {
-            "guid": ep.guid,
-            "title": ep.title,
-            "audio": audio_url(public_base_url, ep.file_name),
-            "transcript": audio_url(public_base_url, transcript_file_name(ep.file_name)),
-            "duration_s": round(ep.duration_s, 1),
-            "bytes": ep.bytes,
-            "version": ep.version,
-            "chapters": [{"title": c.title, "start_s": c.start_ms / 1000} for c in ep.chapters],
-        }
-        if ep.timed:
-            entry["vtt"] = audio_url(public_base_url, vtt_file_name(ep.file_name))
-            entry["chapters_url"] = audio_url(public_base_url, chapters_file_name(ep.file_name))
-        data_path = player_data_guid_path(ep.guid)
-        if data_path:
-            entry["player_data"] = _join(public_base_url, data_path)
-        index[ep.link] = entry
+    return player_index_around([player_index_entry(ep, public_base_url=public_base_url) for ep in episodes])
+
+
+def player_index_entry(ep: Episode, *, public_base_url: str) -> tuple[str, bytes]:
+    """One episode's (key, JSON value) in the player index."""
+    entry: dict[str, Any] = {
+        "guid": ep.guid,
+        "title": ep.title,
+        "audio": audio_url(public_base_url, ep.file_name),
+        "transcript": audio_url(public_base_url, transcript_file_name(ep.file_name)),
+        "duration_s": round(ep.duration_s, 1),
+        "bytes": ep.bytes,
+        "version": ep.version,
+        "chapters": [{"title": c.title, "start_s": c.start_ms / 1000} for c in ep.chapters],
+    }
+    if ep.timed:
+        entry["vtt"] = audio_url(public_base_url, vtt_file_name(ep.file_name))
+        entry["chapters_url"] = audio_url(public_base_url, chapters_file_name(ep.file_name))
+    data_path = player_data_guid_path(ep.guid)
+    if data_path:
+        entry["player_data"] = _join(public_base_url, data_path)
     # Compact: the C encoder is several times faster than an indented dump at 300 entries.
-    return json.dumps(index, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return ep.link, json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def player_index_around(entries: list[tuple[str, bytes]]) -> bytes:
+    """The index object from player_index_entry's pairs, by URL (the last of equal URLs wins)."""
+    index: dict[str, bytes] = {}
+    for link, value in sorted(entries, key=lambda e: e[0]):
+        index[link] = value
+    body = b",".join(json.dumps(link, ensure_ascii=False).encode("utf-8") + b":" + value
+                     for link, value in index.items())
+    return b"{" + body + b"}"
 
 
 def render_player_data(

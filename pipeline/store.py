@@ -15,6 +15,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    cast,
     create_engine,
     event,
     exists,
@@ -115,7 +117,14 @@ episodes = Table(
     Column("description", Text, default=""),
     Column("chapters_json", Text, default="[]"),
     Column("created_at", DateTime(timezone=True)),
+    # What a feed lists, answerable from an index instead of a scan of the archive: the feed,
+    # the time the feed sorts by (the article's date, else the episode's) and when a newer
+    # version replaced this one (null: it is the newest).
+    Column("feed", String(100)),
+    Column("listed_at", DateTime(timezone=True)),
+    Column("replaced_at", DateTime(timezone=True), index=True),
     UniqueConstraint("article_id", "version", name="uq_episode_version"),
+    Index("ix_episodes_listing", "feed", "listed_at"),
 )
 
 
@@ -161,19 +170,20 @@ def _insert_new(conn: Any, table: Table, rows: list[dict[str, Any]]) -> None:
     conn.execute(insert(table).on_conflict_do_nothing(), rows)
 
 
+def _with_article_and_extras() -> Any:
+    """Episodes joined to their article and, when recorded, their extras."""
+    return episodes.join(articles, episodes.c.article_id == articles.c.id).outerjoin(
+        episode_extras,
+        (episode_extras.c.article_id == episodes.c.article_id) & (episode_extras.c.version == episodes.c.version),
+    )
+
+
 def _episodes_with_extras() -> Select[Any]:
     """Episodes with their article's identity and, when recorded, their image and timing flag."""
-    return (
-        select(
-            episodes, articles.c.guid, articles.c.url, articles.c.published,
-            episode_extras.c.image, episode_extras.c.cues_json.is_not(None).label("timed"),
-        )
-        .join(articles, episodes.c.article_id == articles.c.id)
-        .outerjoin(
-            episode_extras,
-            (episode_extras.c.article_id == episodes.c.article_id) & (episode_extras.c.version == episodes.c.version),
-        )
-    )
+    return select(
+        episodes, articles.c.guid, articles.c.url, articles.c.published,
+        episode_extras.c.image, episode_extras.c.cues_json.is_not(None).label("timed"),
+    ).select_from(_with_article_and_extras())
 
 
 class UnknownArticle(LookupError):
@@ -268,6 +278,34 @@ def _add_missing_columns(conn: Connection) -> None:
             index.create(conn, checkfirst=True)
 
 
+def _relist(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """An article's date changed (``key``, ``published``): its episodes sort by the new one."""
+    published = bindparam("published", type_=DateTime(timezone=True))
+    conn.execute(
+        update(episodes).where(episodes.c.article_id == bindparam("key"))
+        .values(listed_at=func.coalesce(published, episodes.c.created_at)),
+        rows,
+    )
+
+
+def _fill_listing(conn: Connection) -> None:
+    """Episodes recorded before the listing columns existed get them once."""
+    if conn.execute(select(episodes.c.id).where(episodes.c.feed.is_(None)).limit(1)).first() is None:
+        return
+    article = select(articles.c.feed).where(articles.c.id == episodes.c.article_id).scalar_subquery()
+    published = select(articles.c.published).where(articles.c.id == episodes.c.article_id).scalar_subquery()
+    later = episodes.alias("later")
+    replaced = (
+        select(func.min(later.c.created_at))
+        .where(later.c.article_id == episodes.c.article_id, later.c.version > episodes.c.version)
+        .scalar_subquery()
+    )
+    conn.execute(
+        update(episodes).where(episodes.c.feed.is_(None))
+        .values(feed=article, listed_at=func.coalesce(published, episodes.c.created_at), replaced_at=replaced)
+    )
+
+
 # Any fixed number: it names the one advisory lock that schema changes take on PostgreSQL.
 _SCHEMA_LOCK = 0x6E657773
 
@@ -285,6 +323,7 @@ def make_schema(engine: Engine, tables: list[Table] | None = None) -> None:
         metadata.create_all(conn, tables=tables)
         if tables is None:
             _add_missing_columns(conn)
+            _fill_listing(conn)
 
 
 class Store:
@@ -365,6 +404,7 @@ class Store:
                     .where(articles.c.id == article_id)
                     .values(url=entry.url, title=entry.title, published=entry.published, summary=entry.summary)
                 )
+                _relist(conn, [{"key": article_id, "published": entry.published}])
                 return False
             try:
                 conn.execute(
@@ -542,6 +582,7 @@ class Store:
                     # A given-up failure gets fresh attempts when the newsroom changes its entry.
                     values.update(next_check_at=bindparam("next_check_at"), attempts=0)
                 conn.execute(update(articles).where(articles.c.id == bindparam("key")).values(**values), rows)
+                _relist(conn, [{"key": r["key"], "published": r["published"]} for r in rows])
         return len(fresh), len(changed)
 
     def known_items(self, feed_name: str, hashes: list[str]) -> set[str]:
@@ -656,7 +697,17 @@ class Store:
 
     def _insert_episode(self, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(episodes.insert().values(**values))
+            article = conn.execute(
+                select(articles.c.feed, articles.c.published).where(articles.c.id == values["article_id"])
+            ).first()
+            feed, published = (article.feed, article.published) if article else (None, None)
+            conn.execute(episodes.insert().values(**values, feed=feed, listed_at=published or values["created_at"]))
+            conn.execute(
+                update(episodes)
+                .where(episodes.c.article_id == values["article_id"], episodes.c.version < values["version"],
+                       episodes.c.replaced_at.is_(None))
+                .values(replaced_at=values["created_at"])
+            )
 
     @staticmethod
     def _episode_row(row: Any) -> EpisodeRow:
@@ -717,19 +768,40 @@ class Store:
         """What a feed lists: the newest version of each published article, newest first, at
         most ``limit`` of them. One query with LIMIT, so the cost follows ``limit``, not the
         archive."""
-        later = episodes.alias("later")
-        newer_version = exists().where(
-            (later.c.article_id == episodes.c.article_id) & (later.c.version > episodes.c.version)
-        )
-        when = func.coalesce(articles.c.published, episodes.c.created_at)
         query = (
             _episodes_with_extras()
-            .where(articles.c.feed == feed_name, articles.c.status != "withdrawn", ~newer_version)
-            .order_by(when.desc(), episodes.c.article_id)
+            .where(episodes.c.feed == feed_name, episodes.c.replaced_at.is_(None), articles.c.status != "withdrawn")
+            .order_by(episodes.c.listed_at.desc(), episodes.c.article_id)
             .limit(max(0, limit))
         )
         with self.engine.connect() as conn:
             return [self._episode_row(r) for r in conn.execute(query)]
+
+    def listing(self, feed_name: str, limit: int) -> list[tuple[Any, ...]]:
+        """newest_episodes as keys, cheap to read: per episode its row id, then everything of
+        its article and extras an item shows that can change after the episode was recorded.
+        Same order; publishing reads full rows only for keys it has not rendered yet."""
+        query = (
+            select(
+                episodes.c.id, articles.c.guid, articles.c.url, cast(articles.c.published, String),
+                episode_extras.c.image, episode_extras.c.cues_json.is_not(None),
+            )
+            .select_from(_with_article_and_extras())
+            .where(episodes.c.feed == feed_name, episodes.c.replaced_at.is_(None), articles.c.status != "withdrawn")
+            .order_by(episodes.c.listed_at.desc(), episodes.c.article_id)
+            .limit(max(0, limit))
+        )
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]
+
+    def episodes_by_id(self, ids: list[int]) -> dict[int, EpisodeRow]:
+        """Full rows for episode row ids (from listing)."""
+        found: dict[int, EpisodeRow] = {}
+        with self.engine.connect() as conn:
+            for lo in range(0, len(ids), 500):
+                query = _episodes_with_extras().where(episodes.c.id.in_(ids[lo : lo + 500]))
+                found.update({r.id: self._episode_row(r) for r in conn.execute(query)})
+        return found
 
     def episode_with_extras(self, article_id: str, version: int | None = None) -> EpisodeRow | None:
         """One episode version (default: the newest) with its image and timing flag."""
@@ -787,12 +859,6 @@ class Store:
     def superseded_before(self, cutoff: datetime, limit: int = 1000) -> list[EpisodeRow]:
         """Episode versions a newer version replaced before ``cutoff`` whose files are not yet
         swept (withdrawn articles excepted: their files are kept for a restore)."""
-        later = episodes.alias("later")
-        replaced = exists().where(
-            (later.c.article_id == episodes.c.article_id)
-            & (later.c.version > episodes.c.version)
-            & (later.c.created_at < cutoff)
-        )
         swept = exists().where(
             (retired_versions.c.article_id == episodes.c.article_id)
             & (retired_versions.c.version == episodes.c.version)
@@ -800,7 +866,7 @@ class Store:
         query = (
             select(episodes, articles.c.guid, articles.c.url, articles.c.published)
             .join(articles, episodes.c.article_id == articles.c.id)
-            .where(replaced, ~swept, articles.c.status != "withdrawn")
+            .where(episodes.c.replaced_at < cutoff, ~swept, articles.c.status != "withdrawn")
             .order_by(episodes.c.id)
             .limit(limit)
         )

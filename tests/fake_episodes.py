@@ -67,6 +67,12 @@ def add_episode(
                 .where(episodes.c.article_id == article_id, episodes.c.version == version)
                 .values(created_at=created)
             )
+            # ... and so did the versions it replaced.
+            conn.execute(
+                update(episodes)
+                .where(episodes.c.article_id == article_id, episodes.c.version < version)
+                .values(replaced_at=created)
+            )
     store.set_status(article_id, "done")
     lifecycle.write_player_data(settings, store, article_id)
     return article_id

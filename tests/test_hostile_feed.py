@@ -92,16 +92,15 @@ def test_an_item_that_cannot_be_rendered_is_left_out_with_its_reason(hostile, ca
     good = row.episode
     broken = dataclasses.replace(good, episode_id="broken", guid="broken-guid")
 
-    def render(chosen):  # a renderer that chokes on one item, as a bug in one item's data would
-        if any(e.guid == "broken-guid" for e in chosen):
+    def render(ep):  # a renderer that chokes on one item, as a bug in one item's data would
+        if ep.guid == "broken-guid":
             raise ValueError("All strings must be XML compatible")
-        return publish.render_feed(settings.channel, chosen, feed_name="hostile", feed_title="t",
-                                   public_base_url=settings.public_base_url)
+        return publish.render_item(settings.channel, ep, public_base_url=settings.public_base_url)
 
-    xml, left_out = feedguard.render_leaving_out(render, [good, broken])
+    rendered, left_out = feedguard.render_each(render, [good, broken])
     assert [b.episode.guid for b in left_out] == ["broken-guid"]
     assert "XML compatible" in left_out[0].reason
-    assert good.guid.encode() in xml and b"broken-guid" not in xml
+    assert [ep.guid for ep, _ in rendered] == [good.guid] and good.guid.encode() in rendered[0][1]
 
 
 def test_links_are_only_ever_http_even_when_the_feed_changes_them(hostile):

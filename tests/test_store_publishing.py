@@ -41,6 +41,31 @@ def test_newest_episodes_is_bounded_newest_first_newest_version(store):  # noqa:
     assert store.episode_cues("a2", 2) == [] and store.episode_cues("a5", 1) is None
 
 
+def test_a_feed_entry_whose_date_changes_moves_in_the_listing(store):  # noqa: F811
+    for n in range(1, 4):
+        publish(store, n)
+    # the site re-dates article 1 (a correction pushed to the top), once by a single upsert ...
+    store.upsert_entry("politik", "a1", FeedEntry("g1", "https://x/1.html", "T1", T0 + timedelta(days=1)))
+    assert [r.article_id for r in store.newest_episodes("politik", 2)] == ["a1", "a3"]
+    # ... and once in a whole poll's batch
+    moved = FeedEntry("g2", "https://x/2.html", "T2", T0 + timedelta(days=2))
+    store.record_entries("politik", [("a2", moved, "changed", None)], T0 + timedelta(days=2))
+    assert [r.article_id for r in store.newest_episodes("politik", 2)] == ["a2", "a1"]
+
+
+def test_a_store_from_before_the_listing_columns_lists_after_reopening(store):  # noqa: F811
+    for n in range(1, 4):
+        publish(store, n)
+    publish(store, 1, version=2)
+    with store.engine.begin() as conn:  # as an older newsaudio left it
+        conn.execute(update(episodes).values(feed=None, listed_at=None, replaced_at=None))
+    assert store.newest_episodes("politik", 10) == []
+    reopened = Store(store.url, engine=store.engine)
+    rows = reopened.newest_episodes("politik", 10)
+    assert [(r.article_id, r.episode.version) for r in rows] == [("a3", 1), ("a2", 1), ("a1", 2)]
+    assert [r.episode.version for r in reopened.superseded_before(datetime.now(UTC) + timedelta(days=1))] == [1]
+
+
 def test_feed_build_is_remembered(store):  # noqa: F811
     assert store.feed_build("politik") is None
     store.upsert_feed("politik", "https://x/feed.xml")
@@ -54,7 +79,8 @@ def test_superseded_versions_until_swept(store):  # noqa: F811
     publish(store, 1, version=2)
     publish(store, 2)
     with store.engine.begin() as conn:
-        conn.execute(update(episodes).where(episodes.c.version == 2).values(created_at=T0))
+        conn.execute(update(episodes).where(episodes.c.article_id == "a1", episodes.c.version == 1)
+                     .values(replaced_at=T0))  # version 2 came at T0
     found = store.superseded_before(T0 + timedelta(days=1))
     assert [(r.article_id, r.episode.version) for r in found] == [("a1", 1)]
     assert store.superseded_before(T0) == []
