@@ -344,7 +344,22 @@ def _speak_part(args: tuple[str, int, int, Settings]) -> int:
     return jobs.speak_part(article_id, part, parts, settings)
 
 
-def bench_split(folder: Path, minutes: float = 10.0) -> None:
+def neural_voice(folder: Path, settings: Settings) -> str:
+    """The house voice as production runs it: a Thorsten-size Coqui VITS (random weights:
+    nothing can be downloaded here, and speed does not depend on the weights) fetched the way
+    `newsaudio voices fetch default` fetches it, so its ONNX export is the default path."""
+    import os
+
+    from voices import fetch_model
+    from voices.random_vits import build_vits
+
+    os.environ["TTS_HOME"] = str(folder / "tts-home")  # inherited by the worker processes
+    build_vits(folder / "tts-home" / "tts" / "tts_models--de--thorsten--vits", size="thorsten")
+    fetch_model("default", settings)
+    return "default"
+
+
+def bench_split(folder: Path, voice_name: str, minutes: float) -> None:
     """Latency of one long article with 1 and 2 synth workers (processes, as Celery runs them):
     unsplit = synthesis + mastering in one task; split = parts spoken in parallel into the
     sentence cache, then one task masters."""
@@ -355,10 +370,12 @@ def bench_split(folder: Path, minutes: float = 10.0) -> None:
     from voices import load_voice
 
     seed = extract(SEED.read_text(encoding="utf-8"), "https://www.n-tv.de/a.html")
-    settings = settings_in(folder / "split")
-    settings.voice = "espeak-de"
+    work = folder / f"split-{voice_name}"
+    settings = settings_in(work)
     settings.feeds = [FeedConfig(name="long", url="http://127.0.0.1:9/feed.xml")]
+    settings.voice = neural_voice(work, settings) if voice_name == "neural" else voice_name
     voice = load_voice(settings.voice, settings)
+    assert not voice.is_fallback, voice.fallback_reason
     factor = split.real_time_factor(voice)
     per_copy = sum(len(b.text) for b in seed.blocks) / 15 / 60  # ~15 characters per spoken second
     copies = max(1, round(minutes / per_copy))
@@ -375,19 +392,22 @@ def bench_split(folder: Path, minutes: float = 10.0) -> None:
         aid = f"long{workers}"
         store.upsert_entry("long", aid, entry)
         store.save_prepared(aid, article)
-        settings.cache_dir = folder / "split" / f"cache{workers}"
+        settings.cache_dir = work / f"cache{workers}"
         start = time.perf_counter()
         if workers > 1:
             with ProcessPoolExecutor(workers) as pool:
                 list(pool.map(_speak_part, [(aid, i, workers, settings) for i in range(workers)]))
         outcome = jobs.render_article(aid, settings)
+        assert outcome.status == "done", outcome
         results[workers] = (time.perf_counter() - start, outcome)
     one, two = results[1], results[2]
-    print(f"\n== long-article split ({one[1].duration_s / 60:.1f} min article, voice espeak-de, processes as workers)")
+    print(f"\n== long-article split ({one[1].duration_s / 60:.1f} min article, voice {voice.identity}, "
+          "processes as workers)")
     print(f"1 synth worker (unsplit): {one[0]:.1f} s  (synthesis {one[1].timings.get('synthesis', 0):.1f} s, "
           f"mastering {one[1].timings.get('master', 0):.1f} s)")
-    print(f"2 synth workers (split in 2, then one mastering task): {two[0]:.1f} s  ({two[0] / one[0]:.2f} of unsplit)")
-    print(f"measured real-time factor of espeak-de: {factor:.3f}; split_min_rtf = {settings.split_min_rtf}: "
+    print(f"2 synth workers (split in 2, then one mastering task): {two[0]:.1f} s  ({two[0] / one[0]:.2f} of unsplit; "
+          f"its mastering task {two[1].timings.get('master', 0):.1f} s)")
+    print(f"measured real-time factor: {factor:.3f}; split_min_rtf = {settings.split_min_rtf}: "
           f"plan_parts would {'split' if factor >= settings.split_min_rtf else 'NOT split'} it")
 
 
@@ -409,7 +429,8 @@ def main() -> None:
         if args.only in (None, "master"):
             bench_master(folder)
         if args.only in (None, "split"):
-            bench_split(folder)
+            bench_split(folder, "espeak-de", minutes=10)
+            bench_split(folder, "neural", minutes=5)
 
 
 if __name__ == "__main__":

@@ -544,9 +544,9 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
                 title=article.spoken_title,
                 description=article.lead or (article.paragraphs[:1] or [""])[0],
                 chapters=mastered.chapters,
-            )
-            store.save_episode_extras(
-                article_id, version, image=article.image, cues=[c.to_dict() for c in cues] if cues else None
+                image=article.image,
+                cues=[c.to_dict() for c in cues] if cues else None,
+                done=True,
             )
         except DuplicateEpisode:
             # The same task ran twice at once (a redelivery): the other run published this version.
@@ -558,7 +558,6 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
             # go, and the task is retried.
             _remove_episode_files(written)
             raise
-        store.set_status(article_id, "done")
         lifecycle.write_player_data(settings, store, article_id)
         timings["publish"] = time.perf_counter() - start
     except Exception as exc:

@@ -133,8 +133,9 @@ def _send(app: Any, name: str, args: tuple[Any, ...]) -> str:
                                  exit_code=2) from None
 
 
-def _ended(row: jobs.ArticleRow, since: datetime) -> bool:
-    return row.status in ENDED and row.updated_at is not None and row.updated_at >= since
+def _ended(state: tuple[str, datetime | None], since: datetime) -> bool:
+    status, updated_at = state
+    return status in ENDED and updated_at is not None and updated_at >= since
 
 
 def _from_store(read: Callable[[], Any], deadline: float) -> Any:
@@ -199,15 +200,17 @@ def _run(app: Any, settings: Settings, feed_names: list[str] | None, reporter: A
         ids: list[str] = polled["article_ids"]
         reported: set[str] = set()
         last_note, last_text, last_ping = 0.0, "", time.monotonic()
+        waiting = list(ids)
         while True:
-            rows = _from_store(lambda ids=ids: [store.get_article(i) for i in ids], deadline)
-            for row in rows:
-                if row.id not in reported and _ended(row, since):
-                    reported.add(row.id)
-                    outcome = _from_store(lambda i=row.id, b=before: _outcome(store, i, b.get(i, 0)), deadline)
+            # One query for the unfinished ones' states: the rows themselves only when they end.
+            states = _from_store(lambda w=waiting: store.article_states(w), deadline)
+            for article_id in waiting:
+                if _ended(states.get(article_id, ("", None)), since):
+                    reported.add(article_id)
+                    outcome = _from_store(lambda i=article_id, b=before: _outcome(store, i, b.get(i, 0)), deadline)
                     summary.outcomes.append(outcome)
                     reporter.article(outcome)
-            waiting = [r for r in rows if r.id not in reported]
+            waiting = [i for i in waiting if i not in reported]
             if not waiting:
                 break
             now = time.monotonic()
@@ -218,10 +221,10 @@ def _run(app: Any, settings: Settings, feed_names: list[str] | None, reporter: A
                 reporter.note(text, feed=feed.name, finished=len(reported), total=len(ids), queued=lengths)
                 last_text, last_note = text, now
             if now > deadline:
-                states = ", ".join(f"{r.id} {r.status}" for r in waiting[:10])
+                listed = ", ".join(f"{i} {states.get(i, ('gone',))[0]}" for i in waiting[:10])
                 raise WorkersUnavailable(
                     f"feed {feed.name}: {len(waiting)} of {len(ids)} articles not finished within the timeout "
-                    f"({states}); the workers go on with them and the reconciler publishes the feed when they "
+                    f"({listed}); the workers go on with them and the reconciler publishes the feed when they "
                     "end. Run again with a longer --timeout to wait."
                 )
             if now - last_ping > PING_EVERY_S:

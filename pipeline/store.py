@@ -278,6 +278,16 @@ def _add_missing_columns(conn: Connection) -> None:
             index.create(conn, checkfirst=True)
 
 
+def _status(status: str, reason: str = "", message: str = "") -> dict[str, Any]:
+    """The article columns a status change sets."""
+    values: dict[str, Any] = {"status": status, "reason": reason, "message": message, "updated_at": _now()}
+    if status == "failed":
+        values["attempts"] = articles.c.attempts + 1
+    elif status == "done":
+        values["attempts"] = 0
+    return values
+
+
 def _relist(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """An article's date changed (``key``, ``published``): its episodes sort by the new one."""
     published = bindparam("published", type_=DateTime(timezone=True))
@@ -465,9 +475,13 @@ class Store:
         """Status and last change of some articles, in one query (`run --queue` watches them)."""
         if not article_ids:
             return {}
-        query = select(articles.c.id, articles.c.status, articles.c.updated_at).where(articles.c.id.in_(article_ids))
+        found: dict[str, tuple[str, datetime | None]] = {}
         with self.engine.connect() as conn:
-            return {r.id: (r.status, _utc(r.updated_at)) for r in conn.execute(query)}
+            for lo in range(0, len(article_ids), 500):
+                chosen = articles.c.id.in_(article_ids[lo : lo + 500])
+                query = select(articles.c.id, articles.c.status, articles.c.updated_at).where(chosen)
+                found.update({r.id: (r.status, _utc(r.updated_at)) for r in conn.execute(query)})
+        return found
 
     def save_prepared(self, article_id: str, article: Article) -> None:
         with self.engine.begin() as conn:
@@ -486,13 +500,8 @@ class Store:
             )
 
     def set_status(self, article_id: str, status: str, reason: str = "", message: str = "") -> None:
-        values: dict[str, Any] = {"status": status, "reason": reason, "message": message, "updated_at": _now()}
-        if status == "failed":
-            values["attempts"] = articles.c.attempts + 1
-        elif status == "done":
-            values["attempts"] = 0
         with self.engine.begin() as conn:
-            conn.execute(update(articles).where(articles.c.id == article_id).values(**values))
+            conn.execute(update(articles).where(articles.c.id == article_id).values(**_status(status, reason, message)))
 
     def stuck_articles(self, older_than: datetime, statuses: tuple[str, ...] = ("new", "prepared")) -> list[ArticleRow]:
         """Articles left in an intermediate state since before ``older_than``."""
@@ -671,9 +680,15 @@ class Store:
         title: str,
         description: str,
         chapters: list[Chapter],
+        image: str = "",
+        cues: list[dict[str, Any]] | None = None,
+        done: bool = False,
     ) -> EpisodeRow:
+        """Record a new version with its extras (image, timed sentences) and, with ``done``, mark
+        the article done, all in one transaction: no reader sees the episode without them."""
+        extras = {"image": image, "cues_json": json.dumps(cues, ensure_ascii=False) if cues is not None else None}
         try:
-            self._insert_episode(
+            self._insert_episode(extras, done,
                 article_id=article_id,
                 version=version,
                 voice=voice,
@@ -695,7 +710,7 @@ class Store:
         assert latest is not None
         return latest
 
-    def _insert_episode(self, **values: Any) -> None:
+    def _insert_episode(self, extras: dict[str, Any], done: bool, **values: Any) -> None:
         with self.engine.begin() as conn:
             article = conn.execute(
                 select(articles.c.feed, articles.c.published).where(articles.c.id == values["article_id"])
@@ -708,6 +723,10 @@ class Store:
                        episodes.c.replaced_at.is_(None))
                 .values(replaced_at=values["created_at"])
             )
+            conn.execute(episode_extras.insert().values(article_id=values["article_id"], version=values["version"],
+                                                        **extras))
+            if done:
+                conn.execute(update(articles).where(articles.c.id == values["article_id"]).values(**_status("done")))
 
     @staticmethod
     def _episode_row(row: Any) -> EpisodeRow:
@@ -816,19 +835,6 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return self._episode_row(row) if row else None
-
-    def save_episode_extras(
-        self, article_id: str, version: int, *, image: str, cues: list[dict[str, Any]] | None
-    ) -> None:
-        values = {"image": image, "cues_json": json.dumps(cues, ensure_ascii=False) if cues is not None else None}
-        with self.engine.begin() as conn:
-            done = conn.execute(
-                update(episode_extras)
-                .where(episode_extras.c.article_id == article_id, episode_extras.c.version == version)
-                .values(**values)
-            ).rowcount
-            if not done:
-                conn.execute(episode_extras.insert().values(article_id=article_id, version=version, **values))
 
     def episode_cues(self, article_id: str, version: int) -> list[dict[str, Any]] | None:
         """The timed written sentences of one episode version; None for episodes published

@@ -57,9 +57,8 @@ def add_episode(
     store.add_episode(
         article_id, version=version, voice="espeak-de", voice_is_fallback=False, text_hash=f"h{version}",
         lexicon_version="", content_key=f"k{n}-{version}", file_name=file_name, size=len(mp3), duration_s=4.5,
-        title=article.spoken_title, description=f"Absatz {n}.", chapters=chapters,
+        title=article.spoken_title, description=f"Absatz {n}.", chapters=chapters, image=image, cues=cues,
     )
-    store.save_episode_extras(article_id, version, image=image, cues=cues)
     if created is not None:
         with store.engine.begin() as conn:
             conn.execute(

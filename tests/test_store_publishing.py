@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import update
 
 from pipeline.models import Article, Block, FeedEntry
-from pipeline.store import Store, episodes
+from pipeline.store import DuplicateEpisode, Store, episodes
 from tests.test_store import store  # noqa: F401 - the SQLite/PostgreSQL fixture
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def publish(db: Store, n: int, version: int = 1, *, published: datetime | None = None, **article) -> str:
+def publish(
+    db: Store, n: int, version: int = 1, *, published: datetime | None = None, extras: dict | None = None, **article
+) -> str:
     article_id = f"a{n}"
     db.upsert_feed("politik", "https://x/feed.xml")
     url = f"https://x/{n}.html"
@@ -22,17 +25,15 @@ def publish(db: Store, n: int, version: int = 1, *, published: datetime | None =
     db.add_episode(
         article_id, version=version, voice="v", voice_is_fallback=False, text_hash="t", lexicon_version="",
         content_key=f"k{version}", file_name=f"{article_id}-v{version}.mp3", size=10, duration_s=1.0,
-        title=f"T{n}", description="", chapters=[],
+        title=f"T{n}", description="", chapters=[], **(extras or {}), done=True,
     )
-    db.set_status(article_id, "done")
     return article_id
 
 
 def test_newest_episodes_is_bounded_newest_first_newest_version(store):  # noqa: F811
     for n in range(1, 6):
         publish(store, n)
-    publish(store, 2, version=2)
-    store.save_episode_extras("a2", 2, image="https://x/i.jpg", cues=[])
+    publish(store, 2, version=2, extras={"image": "https://x/i.jpg", "cues": []})
     store.set_status("a4", "withdrawn", "withdrawn", "editor")
     rows = store.newest_episodes("politik", 3)
     assert [(r.article_id, r.episode.version) for r in rows] == [("a5", 1), ("a3", 1), ("a2", 2)]
@@ -100,3 +101,17 @@ def test_find_articles_by_id_url_canonical_and_guid(store):  # noqa: F811
     assert store.find_articles("https://x/kanon__1%.html") == []
     assert store.find_articles("https://x/kanon%") == []
     assert store.find_articles("nichts") == [] and store.find_articles("  ") == []
+
+
+def test_an_episode_its_extras_and_the_done_status_are_recorded_together(store):  # noqa: F811
+    publish(store, 1, extras={"image": "https://x/1.jpg", "cues": [{"text": "Satz."}]})
+    assert store.get_article("a1").status == "done"
+    (row,) = store.newest_episodes("politik", 5)
+    assert row.episode.image == "https://x/1.jpg" and row.episode.timed
+    store.set_status("a1", "prepared")
+    # a second recording of the same version (a redelivered task) changes nothing
+    with pytest.raises(DuplicateEpisode):
+        publish(store, 1, extras={"image": "https://x/other.jpg", "cues": None})
+    assert store.get_article("a1").status == "prepared"
+    assert store.episode_cues("a1", 1) == [{"text": "Satz."}]
+    assert store.newest_episodes("politik", 5)[0].episode.image == "https://x/1.jpg"
