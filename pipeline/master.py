@@ -66,7 +66,6 @@ _TYPICAL_CODING_LU = 0.45
 # A coding loss within this of the one aimed with is confirmed: it moves the result by as much,
 # far inside the +-0.5 LU promise, and saves a second aim and encode of the probe.
 _CODING_TOLERANCE_LU = 0.1
-_coding_seen: dict[tuple[int, int, int, int], float] = {}  # by encoder settings
 CHUNK_HOPS = 30  # 3 s chunks: whole 100 ms loudness hops
 # Samples per step of the limiter's gain (0.7 ms at 22.05 kHz). It divides every chunk (30 hops
 # of a tenth of a second at any whole-hundred rate), so chunks share one block grid.
@@ -255,9 +254,6 @@ class _Encoder:
     bitrate_kbps: int
     quality: int
 
-    def key(self) -> tuple[int, int, int, int]:
-        return (self.sample_rate, self.out_rate, self.bitrate_kbps, self.quality)
-
     def command(self, target: str) -> list[str]:
         return [FFMPEG, "-v", "error", "-nostdin", "-f", "s16le", "-ar", str(self.sample_rate), "-ac", "1",
                 "-i", "pipe:0", "-ar", str(self.out_rate), "-ac", "1", "-c:a", "libmp3lame",
@@ -419,9 +415,9 @@ def master(
         # Aim with a model of the limiter, corrected on seconds of the article (the probe). Then
         # learn from the probe what resampling and MP3 coding take (some high-frequency energy)
         # and add (a little overshoot), and aim again.
-        # Aimed first with the loss coding took last time in this process (or a typical one):
-        # speech loses nearly the same to one encoder, so one check usually confirms it.
-        aimed_lu = _coding_seen.get(encoder.key(), _TYPICAL_CODING_LU)  # the loss the gain is aimed with
+        # Aimed first with the loss coding typically takes from speech, so one check usually
+        # confirms it. (Not the loss seen last: the same input must give the same MP3.)
+        aimed_lu = _TYPICAL_CODING_LU  # the loss the gain is aimed with
         start = 10 ** ((target_lufs + aimed_lu - loudness) / 20)
         gain = _aim_gain(article, probe, target_lufs + aimed_lu, start, sample_rate, ceiling_db)
         for _ in range(_CODING_CHECKS):
@@ -432,7 +428,6 @@ def master(
             ceiling_db -= max(0.0, over)
             gain = _aim_gain(article, probe, target_lufs + coding_lu, gain, sample_rate, ceiling_db)
             aimed_lu = coding_lu
-        _coding_seen[encoder.key()] = coding_lu
 
     def encode(gain: float, path: Path) -> _Pass:
         with encoder.to_file(path) as write:
