@@ -349,11 +349,13 @@ def neural_voice(folder: Path, settings: Settings) -> str:
     nothing can be downloaded here, and speed does not depend on the weights) fetched the way
     `newsaudio voices fetch default` fetches it, so its ONNX export is the default path."""
     import os
+    import warnings
 
     from voices import fetch_model
     from voices.random_vits import build_vits
 
     os.environ["TTS_HOME"] = str(folder / "tts-home")  # inherited by the worker processes
+    warnings.filterwarnings("ignore")  # the ONNX export's tracer warnings say nothing here
     build_vits(folder / "tts-home" / "tts" / "tts_models--de--thorsten--vits", size="thorsten")
     fetch_model("default", settings)
     return "default"
