@@ -26,6 +26,7 @@ from pipeline import (
     article_options,
     clean,
     feedscan,
+    fragments,
     lease,
     lexstore,
     lifecycle,
@@ -45,7 +46,7 @@ from pipeline.speech import Lexicon, load_lexicon, parse_lexicon, to_script
 from pipeline.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
 from pipeline.speech.lexicon import LexiconError
 from pipeline.store import ArticleRow, DuplicateEpisode, EpisodeRow, Store
-from voices import SegmentCache, Voice, load_voice, speak
+from voices import SegmentCache, SpeakStats, Voice, load_voice, speak
 from voices.spool import Spool
 
 log = logging.getLogger("newsaudio.jobs")
@@ -423,18 +424,29 @@ def plan_parts(article_id: str, settings: Settings, store: Store | None = None) 
 
 
 def speak_part(article_id: str, part: int, parts: int, settings: Settings, store: Store | None = None) -> int:
-    """Speak every ``parts``-th segment of an article, starting at ``part``, into the sentence
-    cache; rendering then finds them all there. Returns how many segments it synthesised."""
+    """Speak one contiguous part of an article (cut between blocks) into the sentence cache
+    and master it on its own: rendering joins the parts' MP3s (pipeline/fragments.py), so
+    mastering is spread over the workers like synthesis. Returns how many segments it
+    synthesised."""
     store = store or open_store(settings)
     article, voice_name = _as_chosen(store, article_id, store.get_article(article_id).article(), settings)
     if article is None:
         return 0
     voice = load_voice(voice_name, settings)
     script = _script(article, settings, voice, current_lexicon(settings))
-    # Interleaved, not contiguous: headline and lead land in different parts, and every part
-    # gets a fair share of long and short paragraphs.
-    share = Script(script.segments[part::parts], script.lexicon_version, script.language)
-    _, stats = speak(share, voice, _cache(settings))
+    bounds = split.part_bounds(script.segments, parts)
+    if part >= len(bounds) - 1:
+        return 0  # fewer blocks than parts: the others speak it all
+    key = content_key(article.text_hash(), script.lexicon_version, voice.identity)
+    latest = store.latest_episode(article_id)
+    target = fragments.path(settings, article_id, key, part, len(bounds) - 1)
+    if (latest and latest.content_key == key) or target.exists():
+        return 0  # the audio is published already, or this part is done (a redelivered task)
+    share = Script(script.segments[bounds[part] : bounds[part + 1]], script.lexicon_version, script.language)
+    with Spool(settings.data_dir / "spool") as spool:
+        pcm, stats = speak(share, voice, _cache(settings), into=spool)
+        mastered = _master(share, pcm, voice, Tags(title="", artist="", album=""), settings)
+    fragments.save(target, mastered)
     return stats.synthesised
 
 
@@ -494,8 +506,6 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
                 file_name=latest.episode.file_name, duration_s=latest.episode.duration_s,
                 voice=voice.identity, timings=timings,
             )
-        _stage(article_id, article.spoken_title, "synthesis", f"{len(script.segments)} segments")
-        start = time.perf_counter()
         channel = lifecycle.channel_of(settings, row.feed)
         tags = Tags(
             title=article.spoken_title,
@@ -504,15 +514,24 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
             url=article.canonical_url or article.url,
             date=article.published or row.published,
         )
-        # The speech waits on disk, not in memory, until it is mastered (voices/spool.py).
-        with Spool(settings.data_dir / "spool") as spool:
-            pcm, stats = speak(script, _counting(voice, article_id, article.spoken_title, len(script.segments)),
-                               _cache(settings), into=spool)
-            timings["synthesis"] = time.perf_counter() - start
-            _stage(article_id, article.spoken_title, "master")
-            start = time.perf_counter()
-            mastered = _master(script, pcm, voice, tags, settings)
-        timings["master"] = time.perf_counter() - start
+        parts = fragments.complete(settings, article_id, key)
+        start = time.perf_counter()
+        if parts:  # parallel part tasks spoke and mastered it: join their MP3s
+            _stage(article_id, article.spoken_title, "master", f"joining {len(parts)} parts mastered in parallel")
+            stats = SpeakStats(cached=len(script.segments))
+            mastered = fragments.join(parts, tags)
+            timings["join"] = time.perf_counter() - start
+        else:
+            _stage(article_id, article.spoken_title, "synthesis", f"{len(script.segments)} segments")
+            # The speech waits on disk, not in memory, until it is mastered (voices/spool.py).
+            with Spool(settings.data_dir / "spool") as spool:
+                pcm, stats = speak(script, _counting(voice, article_id, article.spoken_title, len(script.segments)),
+                                   _cache(settings), into=spool)
+                timings["synthesis"] = time.perf_counter() - start
+                _stage(article_id, article.spoken_title, "master")
+                start = time.perf_counter()
+                mastered = _master(script, pcm, voice, tags, settings)
+            timings["master"] = time.perf_counter() - start
         _stage(article_id, article.spoken_title, "publish")
         start = time.perf_counter()
         remember_lexicon(settings, lexicon)
@@ -558,6 +577,7 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
             # go, and the task is retried.
             _remove_episode_files(written)
             raise
+        fragments.remove(settings, article_id)
         lifecycle.write_player_data(settings, store, article_id)
         timings["publish"] = time.perf_counter() - start
     except Exception as exc:
@@ -663,6 +683,7 @@ def start_sweep(settings: Settings, store: Store) -> None:
     """Leftovers of killed processes: stale temp files and episode files without a record."""
     sweep.sweep_tmp(settings.output_dir, settings.stale_tmp_s)
     sweep.sweep_cache_tmp(settings.cache_dir, settings.stale_tmp_s)
+    fragments.sweep(settings, settings.stale_tmp_s)
     sweep.sweep_orphans(settings.audio_dir, store)
 
 

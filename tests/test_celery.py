@@ -126,7 +126,7 @@ def test_app_settings_keep_work_safe_and_beat_polls_every_feed(tmp_path):
     assert schedule == {"poll-sample": (("sample",), 420.0), "poll-sport": (("sport",), 420.0)}
 
 
-def test_a_long_article_is_spoken_by_parallel_tasks_then_mastered_once(worker, tmp_path):
+def test_a_long_article_is_spoken_and_mastered_by_parallel_tasks_then_joined(worker, tmp_path):
     proc, queued_dir = worker
     site = small_site(tmp_path / "site")
     with serve_site(site) as base:
@@ -148,9 +148,10 @@ def test_a_long_article_is_spoken_by_parallel_tasks_then_mastered_once(worker, t
         result = make_app(settings).send_task("workers.tasks.speak_article", args=(seed,))
         outcome = result.get(timeout=300)
     log = (tmp_path / "worker.log").read_text(errors="replace")
-    # every segment was spoken by a part task; the render task found them all in the cache
+    # every segment was spoken and mastered by a part task; the render task joined their MP3s
     assert log.count("Task workers.tasks.speak_part[") >= 2 * parts  # received + succeeded lines
     assert outcome["status"] == "done" and outcome["version"] == 1
     assert outcome["synthesised"] == 0 and outcome["cached"] > 0
+    assert "join" in outcome["timings"] and "master" not in outcome["timings"]
     (episode,) = store.all_episodes(seed)
     assert (settings.audio_dir / episode.episode.file_name).stat().st_size == episode.episode.bytes
