@@ -28,6 +28,7 @@ ENDED = ("done", "skipped", "failed", "withdrawn")
 REPORT_EVERY_S = 30.0
 # How often the workers are asked whether they are still there while the work runs.
 PING_EVERY_S = 15.0
+PING_GRACE_S = 30.0
 WORKER_HINT = "start one with `make worker` (or `celery -A workers.app worker -Q default,synth`)"
 
 
@@ -119,10 +120,18 @@ def _get(app: Any, task_id: str, deadline: float, what: str) -> Any:
 
 
 def _ping(app: Any) -> bool:
-    try:
-        return bool(app.control.ping(timeout=2.0))
-    except Exception:  # noqa: BLE001 - the broker restarting is not the workers leaving
-        return True
+    """Whether some worker answers within PING_GRACE_S. One unanswered ping is not enough: a
+    worker reconnecting after a Redis restart misses broadcasts for a few seconds."""
+    deadline = time.monotonic() + PING_GRACE_S
+    while True:
+        try:
+            if app.control.ping(timeout=2.0):
+                return True
+        except Exception:  # noqa: BLE001 - the broker restarting is not the workers leaving
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(1.0)
 
 
 def _send(app: Any, name: str, args: tuple[Any, ...]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from html import escape
 from pathlib import Path
 
@@ -58,3 +60,17 @@ def write_site(root: Path, pages: dict[str, str], feed: str) -> Path:
         (root / name).write_text(html, encoding="utf-8")
     (root / "feed.xml").write_text(feed, encoding="utf-8")
     return root
+
+
+def change_feed(root: Path, feed: str | bytes) -> None:
+    """Replace the site's feed. HTTP dates count whole seconds, so a feed changed within the
+    second of the last poll is answered 304 by any server that has only Last-Modified: the
+    new file is dated a few seconds later, as a real change a poll later would be."""
+    path = root / "feed.xml"
+    before = path.stat().st_mtime if path.exists() else time.time()
+    if isinstance(feed, bytes):
+        path.write_bytes(feed)
+    else:
+        path.write_text(feed, encoding="utf-8")
+    later = max(before, time.time()) + 5
+    os.utime(path, (later, later))

@@ -13,7 +13,7 @@ from pipeline import jobs
 from pipeline.cli import main
 from pipeline.config import FeedConfig
 from pipeline.demo import serve_site
-from tests.hostile_site import article_html, feed_xml, write_site
+from tests.hostile_site import article_html, change_feed, feed_xml, write_site
 
 BAD_TITLE = "Rat&#x1; tagt [/x] [bold]laut\u202e heute"
 
@@ -109,14 +109,11 @@ def test_links_are_only_ever_http_even_when_the_feed_changes_them(hostile):
     (item,) = feed_items(settings)
     assert item.findtext("link") == f"{base}/a.html"
     # The feed now says the same entry lives at javascript:, and adds a data: entry.
-    (site / "feed.xml").write_text(
-        feed_xml([
-            ("guid&#x1;-a\u202e", "javascript:alert(document.cookie)", BAD_TITLE),
-            ("new", "data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;", "Neu"),
-            ("vb", " vbscript:msgbox ", "Neu2"),
-        ]),
-        encoding="utf-8",
-    )
+    change_feed(site, feed_xml([
+        ("guid&#x1;-a\u202e", "javascript:alert(document.cookie)", BAD_TITLE),
+        ("new", "data:text/html,&lt;script&gt;alert(1)&lt;/script&gt;", "Neu"),
+        ("vb", " vbscript:msgbox ", "Neu2"),
+    ]))
     main(["run"], settings=settings)
     (item,) = feed_items(settings)
     assert item.findtext("link") == f"{base}/a.html"
@@ -130,7 +127,7 @@ def test_a_feed_that_cannot_be_read_fails_and_keeps_the_last_good_feed(hostile, 
     settings, site, _ = hostile
     assert main(["run"], settings=settings) == 0
     good = (settings.feeds_dir / "hostile.xml").read_bytes()
-    (site / "feed.xml").write_text("<html><body>Wartungsarbeiten</body></html>", encoding="utf-8")
+    change_feed(site, "<html><body>Wartungsarbeiten</body></html>")
     assert main(["run"], settings=settings) == 1
     assert (settings.feeds_dir / "hostile.xml").read_bytes() == good
     assert "last good feed file is kept" in capsys.readouterr().err
@@ -138,7 +135,7 @@ def test_a_feed_that_cannot_be_read_fails_and_keeps_the_last_good_feed(hostile, 
 
 def test_a_feed_unreadable_from_the_start_writes_no_empty_feed(hostile):
     settings, site, _ = hostile
-    (site / "feed.xml").write_bytes(b"\x00\x01garbage")
+    change_feed(site, b"\x00\x01garbage")
     assert main(["run"], settings=settings) == 1
     assert not (settings.feeds_dir / "hostile.xml").exists()
 
@@ -147,7 +144,7 @@ def test_absurdly_long_title_is_capped_and_marked(hostile):
     settings, site, _ = hostile
     settings.max_title_chars = 120
     long_title = "Sehr " * 2000 + "lang"
-    (site / "feed.xml").write_text(feed_xml([("long", "b.html", long_title)]), encoding="utf-8")
+    change_feed(site, feed_xml([("long", "b.html", long_title)]))
     polled = jobs.poll_feed(settings.feed("hostile"), settings)
     (row,) = [jobs.open_store(settings).get_article(i) for i in polled.article_ids]
     assert len(row.title) <= 120 and row.title.endswith("…")
@@ -157,7 +154,7 @@ def test_article_over_the_length_limit_is_recorded_too_long_not_voiced(hostile):
     settings, site, _ = hostile
     settings.max_article_chars = 2000
     (site / "long.html").write_text(article_html("Ein sehr langer Bericht", 60), encoding="utf-8")
-    (site / "feed.xml").write_text(feed_xml([("long", "long.html", "Lang")]), encoding="utf-8")
+    change_feed(site, feed_xml([("long", "long.html", "Lang")]))
     summary = jobs.run(settings)
     (outcome,) = summary.outcomes
     assert (outcome.status, outcome.reason) == ("skipped", "too-long")
