@@ -339,9 +339,12 @@ def add_one_episode(store: object, feed: str, n: int) -> None:
 
 # --- long-article split -----------------------------------------------------------------------
 
-def _speak_part(args: tuple[str, int, int, Settings]) -> int:
+def _speak_part(args: tuple[str, int, int, Settings]) -> float:
+    """Seconds one part task took."""
     article_id, part, parts, settings = args
-    return jobs.speak_part(article_id, part, parts, settings)
+    start = time.perf_counter()
+    jobs.speak_part(article_id, part, parts, settings)
+    return time.perf_counter() - start
 
 
 def _warm(settings: Settings) -> None:
@@ -407,7 +410,7 @@ def bench_split(folder: Path, voice_name: str, minutes: float) -> None:
             settings.cache_dir = work / f"cache{workers}"
             start = time.perf_counter()
             if workers > 1:  # the part tasks speak and master, then the render task joins
-                list(pool.map(_speak_part, [(aid, i, workers, settings) for i in range(workers)]))
+                part_s = list(pool.map(_speak_part, [(aid, i, workers, settings) for i in range(workers)]))
             outcome = jobs.render_article(aid, settings)
             assert outcome.status == "done", outcome
             results[workers] = (time.perf_counter() - start, outcome)
@@ -417,7 +420,8 @@ def bench_split(folder: Path, voice_name: str, minutes: float) -> None:
     print(f"1 synth worker (unsplit): {one[0]:.1f} s  (synthesis {one[1].timings.get('synthesis', 0):.1f} s, "
           f"mastering {one[1].timings.get('master', 0):.1f} s)")
     print(f"2 synth workers (each speaks and masters half, then one task joins): {two[0]:.1f} s  "
-          f"({two[0] / one[0]:.2f} of unsplit; the join {two[1].timings.get('join', 0):.2f} s)")
+          f"({two[0] / one[0]:.2f} of unsplit; part tasks {', '.join(f'{t:.1f}' for t in part_s)} s, "
+          f"the join {two[1].timings.get('join', 0):.2f} s)")
     print(f"measured real-time factor: {factor:.3f}; split_min_rtf = {settings.split_min_rtf}: "
           f"plan_parts would {'split' if factor >= settings.split_min_rtf else 'NOT split'} it")
 
