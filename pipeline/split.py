@@ -1,10 +1,11 @@
-"""Whether a long article is worth splitting across synth workers.
+"""Whether a long article is worth splitting across synth workers, and where to cut it.
 
-Splitting pays when synthesis is the bulk of an article's work: then N workers speak it in
-about 1/N of the time. With a cheap voice (espeak speaks ~50x faster than real time) the bulk
-is mastering, which stays one task, and the split only adds task and cache round trips
-(measured: 35.9 s split in two vs 33.7 s unsplit for a 20.7-minute article). So the decision
-uses the voice's measured speed, not only the article's length.
+Each part is spoken and mastered by its own task and the parts' MP3s are joined
+(pipeline/fragments.py), so N workers finish a long article with a slow voice in about 1/N
+of the time (measured in `make bench-scale`: 0.57 with two workers on two cores for the house
+voice). With a cheap voice (espeak speaks ~300x faster than real time) a whole article takes
+seconds, and the tasks' round trips through the queue and the shared cache would eat the gain.
+So the decision uses the voice's measured speed, not only the article's length.
 """
 
 from __future__ import annotations
