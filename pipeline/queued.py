@@ -136,7 +136,9 @@ def _ping(app: Any) -> bool:
 
 def _send(app: Any, name: str, args: tuple[Any, ...]) -> str:
     try:
-        return app.send_task(name, args=args, retry=True, retry_policy={"max_retries": 3, "interval_max": 2}).id
+        # Kombu retries at 0, 0.5, 1.5, 2, 2, ... s: a Redis restart (seconds) is ridden out.
+        policy = {"max_retries": 15, "interval_start": 0.5, "interval_step": 1.0, "interval_max": 2.0}
+        return app.send_task(name, args=args, retry=True, retry_policy=policy).id
     except Exception as exc:  # noqa: BLE001 - kombu/redis connection errors
         raise WorkersUnavailable(f"cannot reach the broker {_broker(app)} ({type(exc).__name__}); is Redis running?",
                                  exit_code=2) from None

@@ -11,7 +11,7 @@ from tests.test_faults_workers import finished, rendering_pid
 
 def test_redis_restarted_mid_run(tmp_path):
     # Long articles are spoken by parallel part tasks (a chord in Redis) when Redis goes.
-    with Cluster(tmp_path, extra="segments_per_task = 8") as c:
+    with Cluster(tmp_path, extra="segments_per_task = 8\nsplit_min_rtf = 0") as c:
         c.start_worker("a", concurrency=2, beat=True, wait=False)
         run = c.run_queue()
 

@@ -185,3 +185,24 @@ def test_two_renders_of_one_article_at_once_publish_one_file_that_matches_its_re
 
     expected = sorted(Path(rel).name for rel in publish.episode_files(mp3.name))
     assert sorted(p.name for p in settings.audio_dir.iterdir()) == expected
+
+
+def test_a_redis_channel_closed_mid_reconnect_reports_a_connection_error_not_a_crash():
+    """kombu read the cleared connection settings and raised AttributeError, which killed the
+    worker on a Redis restart; a connection error is what the consumer recovers from."""
+    import pytest
+    import redis
+    from kombu import Connection
+
+    from pipeline.config import Settings
+    from workers.app import make_app
+
+    make_app(Settings())  # installs the fix, as every worker does
+    with Connection("redis://127.0.0.1:6379/15") as conn:
+        channel = conn.default_channel
+        client, conn.transport.client = conn.transport.client, None  # as kombu leaves it while closing
+        try:
+            with pytest.raises(redis.exceptions.ConnectionError):
+                channel._connparams()
+        finally:
+            conn.transport.client = client

@@ -11,6 +11,7 @@ from functools import lru_cache
 from celery import Celery
 
 from pipeline.config import Settings, load_settings
+from workers import redis_reconnect
 
 
 @lru_cache(maxsize=1)
@@ -36,6 +37,7 @@ def limits(config: Settings, kind: str) -> dict[str, float]:
 
 
 def make_app(config: Settings) -> Celery:
+    redis_reconnect.install()
     app = Celery("newsaudio", broker=config.broker_url, backend=config.broker_url, include=["workers.tasks"])
     app.conf.update(
         # A worker killed mid-task loses nothing: the message is acknowledged only after the
