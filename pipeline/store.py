@@ -4,6 +4,7 @@ by URL. The store is the truth; queues only carry article ids."""
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -35,7 +36,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql import Select
 
 from pipeline.models import Article, Block, Chapter, Episode, FeedEntry
@@ -256,8 +257,10 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # WAL lets the feed renderer read while a worker writes; busy_timeout rides out the brief
     # write locks that several worker processes on one machine take.
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    # The timeout first: switching to WAL takes a lock too, and several workers opening a new
+    # store at once must wait for each other there as well.
     cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
@@ -324,16 +327,25 @@ def make_schema(engine: Engine, tables: list[Table] | None = None) -> None:
     """Create missing tables and columns. Several workers and runs start at once against a new
     database, and each checks for a table before creating it: unless one waits for the other,
     both create it (PostgreSQL: a duplicate key in pg_type; SQLite: "already exists"). So the
-    change holds PostgreSQL's advisory lock, or SQLite's write lock from its first statement."""
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-        elif conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        metadata.create_all(conn, tables=tables)
-        if tables is None:
-            _add_missing_columns(conn)
-            _fill_listing(conn)
+    change holds PostgreSQL's advisory lock, or SQLite's write lock from its first statement.
+    SQLite answers "database is locked" without waiting in a few cases (a brand-new file
+    switching to WAL under several openers): that is tried again."""
+    for attempt in range(5):
+        try:
+            with engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
+                elif conn.dialect.name == "sqlite":
+                    conn.exec_driver_sql("BEGIN IMMEDIATE")
+                metadata.create_all(conn, tables=tables)
+                if tables is None:
+                    _add_missing_columns(conn)
+                    _fill_listing(conn)
+            return
+        except OperationalError as exc:
+            if attempt == 4 or "database is locked" not in str(exc):
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 class Store:
