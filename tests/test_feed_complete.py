@@ -136,6 +136,32 @@ def test_the_feed_lists_only_the_newest_max_items(settings, store):
     assert (settings.output_dir / publish.player_data_path(url_of(1))).exists()
 
 
+def test_a_worker_that_published_before_writes_what_a_fresh_one_writes(settings, store):
+    """Items rendered on an earlier publish are reused; what they show must still follow the
+    store: an article's new URL, date or image reaches the feed on the next publish."""
+    from pipeline.models import FeedEntry
+    from pipeline.store import Store
+
+    for n in range(1, 6):
+        add_episode(store, settings, n)
+    jobs.publish_feed("sample", settings, store)
+    add_episode(store, settings, 6)
+    moved = FeedEntry(guid="guid-sample-3", url="https://example.org/neu/3.html", title="T3",
+                      published=datetime(2025, 6, 1, tzinfo=UTC))
+    store.upsert_entry("sample", "sample00003", moved)
+    jobs.publish_feed("sample", settings, store)
+    warm = (settings.feeds_dir / "sample.xml").read_bytes()
+    warm_index = (settings.feeds_dir / "sample.json").read_bytes()
+    items = feed_tree(settings).findall("item")
+    assert items[0].findtext("link") == "https://example.org/neu/3.html"  # newest date now: first
+    assert items[0].findtext("pubDate") == "Sun, 01 Jun 2025 00:00:00 +0000"
+    assert len(items) == 6
+    fresh_store = Store(store.url)  # another process: nothing rendered yet
+    jobs.publish_feed("sample", settings, fresh_store)
+    assert (settings.feeds_dir / "sample.xml").read_bytes() == warm
+    assert (settings.feeds_dir / "sample.json").read_bytes() == warm_index
+
+
 def test_same_episodes_give_the_same_bytes_and_no_rewrite(settings, store):
     add_episode(store, settings, 1)
     path = jobs.publish_feed("sample", settings, store)
