@@ -135,10 +135,16 @@ class Settings:
     voices_dir: Path | None = None
     cache_dir: Path | None = None
     cache_max_mb: int = 2000
-    # With Celery, an article longer than this many segments is spoken by several synth tasks
-    # in parallel (they fill the shared sentence cache) before one task masters it. 0 = never.
-    # Needs cache_dir on storage every synth worker shares, like output_dir.
+    # With Celery, an article longer than this many segments is cut into parts between
+    # paragraphs, each spoken and mastered by its own synth task in parallel, and one task joins
+    # their MP3s. 0 = never. Needs cache_dir on storage every synth worker shares (the parts
+    # wait there, beside the sentence cache), like output_dir.
     segments_per_task: int = 40
+    # ...but only when the voice's measured real-time factor (synthesis seconds per second of
+    # speech) is at least this: below it a whole article takes seconds and the queue's round
+    # trips eat the gain (espeak measures ~0.003, neural VITS on one CPU core 0.2-1).
+    # 0 = split by length alone.
+    split_min_rtf: float = 0.1
     # Celery time limits (soft, in seconds; the hard limit is this plus task_grace_s): I/O tasks
     # (poll, fetch+extract, publish) and synth tasks (speech, synthesis, mastering).
     io_task_limit_s: float = 180.0
@@ -160,10 +166,6 @@ class Settings:
     stuck_after_s: float = 2400.0
     # Temp files (".*.tmp") older than this are swept from output/ when a worker or run starts.
     stale_tmp_s: float = 3600.0
-    # ...but only when the voice's measured real-time factor (synthesis seconds per second of
-    # speech) is at least this: below it mastering is the bulk and a split only adds overhead
-    # (espeak measures ~0.02, neural VITS on one CPU core 0.2-1). 0 = split by length alone.
-    split_min_rtf: float = 0.1
     # audio
     target_lufs: float = -16.0
     true_peak_dbtp: float = -1.0
