@@ -28,6 +28,7 @@ from pipeline.config import Settings
 from pipeline.master import FFMPEG, Mastered, Tags, write_tags
 from pipeline.models import Chapter, Span
 from pipeline.publish import atomic_write
+from pipeline.sweep import sweep_tmp
 
 _NAME = re.compile(r"-(\d+)of(\d+)\.mp3$")
 
@@ -49,7 +50,7 @@ def save(target: Path, mastered: Mastered) -> None:
         "chapters": [[c.title, c.start_ms] for c in mastered.chapters],
     }
     atomic_write(target.with_suffix(".json"), json.dumps(timing, ensure_ascii=False).encode("utf-8"))
-    atomic_write(target, _frames(mastered.mp3))
+    atomic_write(target, mastered.mp3)
 
 
 def complete(settings: Settings, article_id: str, key: str) -> list[Path] | None:
@@ -110,7 +111,7 @@ def join(paths: list[Path], tags: Tags) -> Mastered:
     for part in parts:
         spans += [Span(s.start_ms + at_ms, s.end_ms + at_ms) for s in part.spans]
         chapters += [Chapter(c.title, c.start_ms + at_ms) for c in part.chapters]
-        at_ms += _played_ms(part.mp3)
+        at_ms += round(part.duration_s * 1000)  # its frames, priming and padding included
     duration_s = MP3(io.BytesIO(mp3)).info.length
     # Loudness of the whole from the parts': energies add by time.
     energy = sum(p.duration_s * 10 ** (p.loudness_lufs / 10) for p in parts) / sum(p.duration_s for p in parts)
@@ -119,34 +120,19 @@ def join(paths: list[Path], tags: Tags) -> Mastered:
     return Mastered(mp3=mp3, duration_s=duration_s, loudness_lufs=loudness, chapters=chapters, spans=spans)
 
 
-def _frames(mp3: bytes) -> bytes:
-    """The MP3 without its ID3 tag (the joined file gets one tag)."""
-    if mp3[:3] == b"ID3":
-        size = 10 + ((mp3[6] & 0x7F) << 21 | (mp3[7] & 0x7F) << 14 | (mp3[8] & 0x7F) << 7 | (mp3[9] & 0x7F))
-        return mp3[size:]
-    return mp3
-
-
-def _played_ms(mp3: Path) -> int:
-    """How long a part lasts inside the joined file (its frames, priming and padding included)."""
-    info = MP3(str(mp3)).info
-    return round(info.length * 1000)
-
-
 def sweep(settings: Settings, stale_tmp_s: float, stale_part_s: float = 86400.0) -> list[Path]:
-    """Temp files of killed part writers, and parts no render joined within a day (an article
-    that changed again, or whose render found its audio unchanged)."""
-    removed: list[Path] = []
+    """Temp files of killed part writers (the shared rule of pipeline/sweep.py), and parts no
+    render joined within a day (an article that changed again, or whose render found its
+    audio unchanged)."""
     root = folder(settings)
-    if not root.is_dir():
-        return removed
+    removed = sweep_tmp(root, stale_tmp_s)
     now = time.time()
-    for leftover in root.iterdir():
+    for leftover in root.glob("*of*.*") if root.is_dir() else []:
         try:
-            age = now - leftover.stat().st_mtime
+            stale = now - leftover.stat().st_mtime > stale_part_s
         except FileNotFoundError:
             continue
-        if age > (stale_tmp_s if leftover.name.endswith(".tmp") else stale_part_s):
+        if stale:
             leftover.unlink(missing_ok=True)
             removed.append(leftover)
     return removed

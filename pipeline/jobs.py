@@ -375,7 +375,9 @@ def _script(article: Article, settings: Settings, voice: Voice, lexicon: Lexicon
     )
 
 
-def _master(script: Script, pcm: Sequence[np.ndarray], voice: Voice, tags: Tags, settings: Settings) -> Mastered:
+def _master(
+    script: Script, pcm: Sequence[np.ndarray], voice: Voice, tags: Tags | None, settings: Settings
+) -> Mastered:
     return master(
         script.segments,
         pcm,
@@ -445,7 +447,7 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
     share = Script(script.segments[bounds[part] : bounds[part + 1]], script.lexicon_version, script.language)
     with Spool(settings.data_dir / "spool") as spool:
         pcm, stats = speak(share, voice, _cache(settings), into=spool)
-        mastered = _master(share, pcm, voice, Tags(title="", artist="", album=""), settings)
+        mastered = _master(share, pcm, voice, None, settings)
     fragments.save(target, mastered)
     return stats.synthesised
 

@@ -381,7 +381,7 @@ def master(
     segments: list[Segment],
     pcm: Sequence[np.ndarray],
     sample_rate: int,
-    tags: Tags,
+    tags: Tags | None,
     *,
     target_lufs: float = -16.0,
     true_peak_dbtp: float = -1.0,
@@ -390,7 +390,8 @@ def master(
     mp3_quality: int = 7,
 ) -> Mastered:
     """``pcm`` is read twice, segment by segment (any sequence: a list, or one that loads each
-    segment when asked); nothing the length of the article is built besides the MP3."""
+    segment when asked); nothing the length of the article is built besides the MP3. Without
+    ``tags`` the MP3 is bare frames (a part that pipeline/fragments.py joins and tags later)."""
     chapters, spans, total = _timeline(segments, pcm, sample_rate)
     if total == 0:
         raise ValueError("nothing to master: the script produced no audio")
@@ -442,7 +443,8 @@ def master(
             result = encode(gain * 10 ** (miss / 20), path)
         mp3 = path.read_bytes()
     duration_s = MP3(io.BytesIO(mp3)).info.length
-    mp3 = write_tags(mp3, tags, chapters, int(duration_s * 1000))
+    if tags is not None:
+        mp3 = write_tags(mp3, tags, chapters, int(duration_s * 1000))
     return Mastered(mp3=mp3, duration_s=duration_s, loudness_lufs=result.loudness - coding_lu, chapters=chapters,
                     spans=spans)
 
