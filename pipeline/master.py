@@ -71,7 +71,7 @@ CHUNK_HOPS = 30  # 3 s chunks: whole 100 ms loudness hops
 # of a tenth of a second at any whole-hundred rate), so chunks share one block grid.
 _BLOCK = 15
 
-__all__ = ["Mastered", "Tags", "master", "decode_mp3", "join_segments", "true_peak_db", "write_tags"]
+__all__ = ["Mastered", "Tags", "master", "decode_mp3", "true_peak_db", "write_tags"]
 
 
 @dataclass
@@ -156,15 +156,6 @@ def _chunks(pieces: Iterator[np.ndarray], size: int) -> Iterator[np.ndarray]:
         yield buf[:filled]
 
 
-def join_segments(
-    segments: list[Segment], pcm: Sequence[np.ndarray], sample_rate: int
-) -> tuple[np.ndarray, list[Chapter], list[Span]]:
-    """The whole joined signal at once (for tools and tests; mastering never builds it)."""
-    chapters, spans, _ = _timeline(segments, pcm, sample_rate)
-    parts = list(_pieces(segments, pcm, sample_rate))
-    return (np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)), chapters, spans
-
-
 def limiter_gain(env: np.ndarray, ceiling: float, sample_rate: int) -> np.ndarray:
     """Gain of a look-ahead peak limiter for a true-peak envelope: 1 except around the peaks that
     would pass ``ceiling`` (linear), where it ramps down over ATTACK_S before the peak, holds for
@@ -204,23 +195,16 @@ def _context(sample_rate: int) -> int:
     return -(-reach // _BLOCK) * _BLOCK
 
 
-@dataclass
-class _Pass:
-    loudness: float  # of the gained and limited signal
-    limited_ms: float  # how long the limiter reduced gain
-
-
 def _level(
     chunks: Iterator[np.ndarray], gain: float, sample_rate: int, ceiling_db: float,
     write: Callable[[bytes], object] | None,
-) -> _Pass:
-    """Gain and limit every chunk to ``ceiling_db`` (dBTP of the PCM), measure the loudness that
-    gives, and ``write`` it as 16-bit PCM unless this is a dry run to find the gain."""
+) -> float:
+    """Gain and limit every chunk to ``ceiling_db`` (dBTP of the PCM), ``write`` it as 16-bit PCM
+    unless this is a dry run to find the gain, and return the loudness that gives."""
     ceiling = 10 ** (ceiling_db / 20)
     floor = ceiling * 10 ** (-_OVERSHOOT_DB / 20)
     pad = _context(sample_rate)
     meter = LoudnessMeter(sample_rate)
-    limited = 0
     stream = iter(chunks)
     ahead = next(stream, None)
     previous = np.zeros(0, dtype=np.float32)
@@ -234,13 +218,12 @@ def _level(
         if float(np.abs(ext).max()) >= floor:
             g = limiter_gain(peak_envelope(ext, floor), ceiling, sample_rate)[tail.size : tail.size + current.size]
             if g.min() < 1.0:
-                limited += int((g < 1.0).sum())
                 out = out * g
         meter.add(out)
         if write is not None:
             write((np.clip(out, -1.0, 1.0) * 32767).astype("<i2").tobytes())
         previous = current
-    return _Pass(loudness=meter.integrated(), limited_ms=limited * 1000 / sample_rate)
+    return meter.integrated()
 
 
 @dataclass
@@ -286,7 +269,7 @@ class _Encoder:
         """Encode and decode a few leveled chunks: (loudness the coding took, in LU; true peak
         of the decoded MP3, in dBTP)."""
         pcm: list[bytes] = []
-        before = _level(iter(chunks), gain, self.sample_rate, ceiling_db, pcm.append).loudness
+        before = _level(iter(chunks), gain, self.sample_rate, ceiling_db, pcm.append)
         encoded = subprocess.run(self.command("pipe:1"), input=b"".join(pcm), capture_output=True)
         if encoded.returncode != 0:
             raise RuntimeError(f"ffmpeg could not encode the MP3: {encoded.stderr.decode(errors='replace')[-500:]}")
@@ -323,16 +306,16 @@ class _Profile:
 
 
 def _aim_gain(
-    article: _Profile, probe: list[np.ndarray], aim: float, start: float, sample_rate: int, ceiling_db: float
+    article: _Profile, probe: list[np.ndarray], model: _Profile, aim: float, start: float, sample_rate: int,
+    ceiling_db: float,
 ) -> float:
     """Gain for the article to measure ``aim`` after limiting. The real limiter runs on the
     probe; the hop model says how the article differs from the probe (more or fewer peaks over
     the ceiling). Secant steps on seconds of audio: a dB of gain buys less than a LU when the
-    limiter works hard."""
-    model = _Profile.of(probe, sample_rate)
+    limiter works hard. ``model`` is the probe's own profile."""
 
     def miss(gain_db: float) -> float:
-        real = _level(iter(probe), 10 ** (gain_db / 20), sample_rate, ceiling_db, None).loudness
+        real = _level(iter(probe), 10 ** (gain_db / 20), sample_rate, ceiling_db, None)
         return real + article.predict(gain_db, ceiling_db) - model.predict(gain_db, ceiling_db) - aim
 
     gain_db = 20 * float(np.log10(start))
@@ -408,6 +391,7 @@ def master(
             yield chunk
 
     article = _Profile.of(sampled(), sample_rate)
+    model = _Profile.of(probe, sample_rate)
     loudness = gated_loudness(article.energy, article.hop)
     ceiling_db = true_peak_dbtp - _PEAK_MARGIN_DB
     encoder = _Encoder(sample_rate, out_rate, bitrate_kbps, mp3_quality)
@@ -420,32 +404,32 @@ def master(
         # confirms it. (Not the loss seen last: the same input must give the same MP3.)
         aimed_lu = _TYPICAL_CODING_LU  # the loss the gain is aimed with
         start = 10 ** ((target_lufs + aimed_lu - loudness) / 20)
-        gain = _aim_gain(article, probe, target_lufs + aimed_lu, start, sample_rate, ceiling_db)
+        gain = _aim_gain(article, probe, model, target_lufs + aimed_lu, start, sample_rate, ceiling_db)
         for _ in range(_CODING_CHECKS):
             coding_lu, peak = encoder.coding(probe, gain, ceiling_db)
             over = peak - (true_peak_dbtp - _PEAK_GUARD_DB)
             if abs(coding_lu - aimed_lu) <= _CODING_TOLERANCE_LU and over <= 0:
                 break
             ceiling_db -= max(0.0, over)
-            gain = _aim_gain(article, probe, target_lufs + coding_lu, gain, sample_rate, ceiling_db)
+            gain = _aim_gain(article, probe, model, target_lufs + coding_lu, gain, sample_rate, ceiling_db)
             aimed_lu = coding_lu
 
-    def encode(gain: float, path: Path) -> _Pass:
+    def encode(gain: float, path: Path) -> float:
         with encoder.to_file(path) as write:
             return _level(_chunks(_pieces(segments, pcm, sample_rate), size), gain, sample_rate, ceiling_db, write)
 
     with tempfile.TemporaryDirectory(prefix="newsaudio-master-") as tmp:
         path = Path(tmp) / "out.mp3"
         result = encode(gain, path)
-        miss = target_lufs + coding_lu - result.loudness
+        miss = target_lufs + coding_lu - result
         # The probe was not like the article (rare: it samples five places): encode once more.
-        if np.isfinite(result.loudness) and np.isfinite(loudness) and abs(miss) > _LOUDNESS_TOLERANCE_LU:
+        if np.isfinite(result) and np.isfinite(loudness) and abs(miss) > _LOUDNESS_TOLERANCE_LU:
             result = encode(gain * 10 ** (miss / 20), path)
         mp3 = path.read_bytes()
     duration_s = MP3(io.BytesIO(mp3)).info.length
     if tags is not None:
         mp3 = write_tags(mp3, tags, chapters, int(duration_s * 1000))
-    return Mastered(mp3=mp3, duration_s=duration_s, loudness_lufs=result.loudness - coding_lu, chapters=chapters,
+    return Mastered(mp3=mp3, duration_s=duration_s, loudness_lufs=result - coding_lu, chapters=chapters,
                     spans=spans)
 
 
