@@ -388,7 +388,13 @@ def _master(
         out_rate=settings.sample_rate,
         bitrate_kbps=settings.bitrate_kbps,
         mp3_quality=settings.mp3_quality,
+        sizes=pcm.sizes() if isinstance(pcm, Spool) else None,
     )
+
+
+def _spool(settings: Settings) -> Spool:
+    """Where a render's speech waits for mastering: on disk, not in memory (voices/spool.py)."""
+    return Spool(settings.data_dir / "spool")
 
 
 def say(
@@ -445,7 +451,7 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
     if (latest and latest.content_key == key) or target.exists():
         return 0  # the audio is published already, or this part is done (a redelivered task)
     share = Script(script.segments[bounds[part] : bounds[part + 1]], script.lexicon_version, script.language)
-    with Spool(settings.data_dir / "spool") as spool:
+    with _spool(settings) as spool:
         pcm, stats = speak(share, voice, _cache(settings), into=spool)
         mastered = _master(share, pcm, voice, None, settings)
     fragments.save(target, mastered)
@@ -525,8 +531,7 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
             timings["join"] = time.perf_counter() - start
         else:
             _stage(article_id, article.spoken_title, "synthesis", f"{len(script.segments)} segments")
-            # The speech waits on disk, not in memory, until it is mastered (voices/spool.py).
-            with Spool(settings.data_dir / "spool") as spool:
+            with _spool(settings) as spool:
                 pcm, stats = speak(script, _counting(voice, article_id, article.spoken_title, len(script.segments)),
                                    _cache(settings), into=spool)
                 timings["synthesis"] = time.perf_counter() - start

@@ -93,20 +93,20 @@ class Mastered:
 
 
 def _timeline(
-    segments: list[Segment], pcm: Sequence[np.ndarray], sample_rate: int
+    segments: list[Segment], sizes: Sequence[int], sample_rate: int
 ) -> tuple[list[Chapter], list[Span], int]:
     """Chapters, spans and total length in samples of the joined audio, without joining it.
 
     Chapters start at the first segment of the title and of each heading; their titles are the
     written form in full. Spans say where each segment is heard."""
-    if len(segments) != len(pcm):
-        raise ValueError(f"{len(segments)} segments but {len(pcm)} audio parts")
+    if len(segments) != len(sizes):
+        raise ValueError(f"{len(segments)} segments but {len(sizes)} audio parts")
     starts: list[int] = []  # chapter starts, and the written sentences of each chapter's heading
     names: list[list[str]] = []
     spans: list[Span] = []
     position = 0
     previous: tuple[str, int] | None = None
-    for seg, audio in zip(segments, pcm, strict=True):
+    for seg, size in zip(segments, sizes, strict=True):
         start_ms = position * 1000 // sample_rate
         first_of_block = previous != (seg.kind, seg.block)
         previous = (seg.kind, seg.block)
@@ -118,7 +118,6 @@ def _timeline(
                 names.append([])
             if seg.kind != "lead" or len(names[-1]) == 0:
                 names[-1].append(seg.written or seg.text)
-        size = int(np.size(audio))
         spans.append(Span(start_ms, (position + size) * 1000 // sample_rate))
         position += size + _pause(seg, sample_rate)
     chapters = [Chapter(title=" ".join(n), start_ms=s) for s, n in zip(starts, names, strict=True)]
@@ -371,11 +370,15 @@ def master(
     out_rate: int = 44100,
     bitrate_kbps: int = 96,
     mp3_quality: int = 7,
+    sizes: Sequence[int] | None = None,
 ) -> Mastered:
     """``pcm`` is read twice, segment by segment (any sequence: a list, or one that loads each
     segment when asked); nothing the length of the article is built besides the MP3. Without
-    ``tags`` the MP3 is bare frames (a part that pipeline/fragments.py joins and tags later)."""
-    chapters, spans, total = _timeline(segments, pcm, sample_rate)
+    ``tags`` the MP3 is bare frames (a part that pipeline/fragments.py joins and tags later).
+    ``sizes`` (samples per segment), when the caller knows them, spare a read of ``pcm``."""
+    if sizes is None:
+        sizes = [int(np.size(audio)) for audio in pcm]
+    chapters, spans, total = _timeline(segments, sizes, sample_rate)
     if total == 0:
         raise ValueError("nothing to master: the script produced no audio")
     size = CHUNK_HOPS * LoudnessMeter(sample_rate).hop

@@ -30,6 +30,7 @@ def test_speech_spooled_to_disk_is_the_speech_held_in_memory(espeak, tmp_path):
         for a, b in zip(in_memory, spooled, strict=True):
             np.testing.assert_array_equal(a, b)
         assert spooled[2].size == 0
+        assert spool.sizes() == [p.size for p in in_memory]  # known without reading the file
         assert (spool_stats.synthesised, spool_stats.cached) == (stats.synthesised, stats.cached) == (3, 1)
         # the repeated sentence is stored once
         assert spool._end == 4 * sum(p.size for i, p in enumerate(in_memory) if i != 3)

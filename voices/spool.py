@@ -39,6 +39,10 @@ class Spool(Sequence[np.ndarray]):
         """Append segment ``index`` once more (a repeated sentence), without copying it."""
         self._spans.append(self._spans[index])
 
+    def sizes(self) -> list[int]:
+        """Samples of each segment, without reading them."""
+        return [samples for _, samples in self._spans]
+
     def __len__(self) -> int:
         return len(self._spans)
 
