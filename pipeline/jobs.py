@@ -423,10 +423,14 @@ def plan_parts(article_id: str, settings: Settings, store: Store | None = None) 
     if article is None or row.status not in ("prepared", "done") or settings.segments_per_task <= 0:
         return 1
     voice = load_voice(voice_name, settings)
-    count = len(_script(article, settings, voice, current_lexicon(settings)).segments)
+    lexicon = current_lexicon(settings)
+    script = _script(article, settings, voice, lexicon)
+    count = len(script.segments)
     if count <= settings.segments_per_task:
         return 1
-    # Only a voice slow enough that synthesis outweighs mastering is worth splitting.
+    if _audio_key(store, article_id, article, script, voice, lexicon, settings)[2]:
+        return 1  # its audio is published already: the render says "unchanged"
+    # Only a voice slow enough that synthesis is the bulk is worth splitting.
     factor = split.real_time_factor(voice)
     return split.parts_for(count, settings.segments_per_task, factor, settings.split_min_rtf)
 
@@ -441,14 +445,14 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
     if article is None:
         return 0
     voice = load_voice(voice_name, settings)
-    script = _script(article, settings, voice, current_lexicon(settings))
+    lexicon = current_lexicon(settings)
+    script = _script(article, settings, voice, lexicon)
     bounds = split.part_bounds(script.segments, parts)
     if part >= len(bounds) - 1:
         return 0  # fewer blocks than parts: the others speak it all
-    key = content_key(article.text_hash(), script.lexicon_version, voice.identity)
-    latest = store.latest_episode(article_id)
+    key, _, unchanged = _audio_key(store, article_id, article, script, voice, lexicon, settings)
     target = fragments.path(settings, article_id, key, part, len(bounds) - 1)
-    if (latest and latest.content_key == key) or target.exists():
+    if unchanged or target.exists():
         return 0  # the audio is published already, or this part is done (a redelivered task)
     share = Script(script.segments[bounds[part] : bounds[part + 1]], script.lexicon_version, script.language)
     with _spool(settings) as spool:
@@ -456,6 +460,22 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
         mastered = _master(share, pcm, voice, None, settings)
     fragments.save(target, mastered)
     return stats.synthesised
+
+
+def _audio_key(
+    store: Store, article_id: str, article: Article, script: Script, voice: Voice, lexicon: Lexicon,
+    settings: Settings, *, force: bool = False,
+) -> tuple[str, EpisodeRow | None, bool]:
+    """The article's content key, its newest episode, and whether that episode already has
+    this audio (``force``: never). A lexicon edit that touches none of its words keeps the key."""
+    text_hash = article.text_hash()
+    key = content_key(text_hash, script.lexicon_version, voice.identity)
+    latest = store.latest_episode(article_id)
+    if not force and latest and latest.content_key != key and _only_untouching_lexicon_change(
+        settings, latest, text_hash, voice.identity, article.text(), lexicon
+    ):
+        key = latest.content_key  # a lexicon edit elsewhere: this article sounds the same
+    return key, latest, not force and latest is not None and latest.content_key == key
 
 
 def _as_chosen(
@@ -501,13 +521,9 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         script = _script(article, settings, voice, lexicon)
         timings["speech"] = time.perf_counter() - start
         text_hash = article.text_hash()
-        key = content_key(text_hash, script.lexicon_version, voice.identity)
-        latest = store.latest_episode(article_id)
-        if not force and latest and latest.content_key != key and _only_untouching_lexicon_change(
-            settings, latest, text_hash, voice.identity, article.text(), lexicon
-        ):
-            key = latest.content_key  # a lexicon edit elsewhere: this article sounds the same
-        if not force and latest and latest.content_key == key:
+        key, latest, unchanged = _audio_key(store, article_id, article, script, voice, lexicon, settings, force=force)
+        if unchanged:
+            assert latest is not None
             store.set_status(article_id, "done")
             return Outcome(
                 article_id, "unchanged", title=article.spoken_title, version=latest.episode.version,

@@ -151,6 +151,7 @@ def test_a_redelivered_part_task_and_one_for_published_audio_do_no_work(small_sa
     assert jobs.speak_part(seed, 0, parts, settings) == 0 and made.stat().st_mtime == 1_000_000_000
     assert jobs.render_article(seed, settings).status == "done"  # not all parts there: spoken whole
     assert jobs.speak_part(seed, 1, parts, settings) == 0  # its audio is published: nothing to do
+    assert jobs.plan_parts(seed, settings) == 1  # and no part tasks are planned for it
     assert list(fragments.folder(settings).glob(f"{seed}-*")) == []
     # a part no render joined (the article changed meanwhile) goes after a day
     stale = fragments.folder(settings) / f"{seed}-0123456789abcdef0123-0of2.mp3"
