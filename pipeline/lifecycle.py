@@ -166,11 +166,9 @@ def publish_feed(feed_name: str, settings: Settings, store: Store) -> Path:
     )
     digest = hashlib.sha256(xml).hexdigest()
     known = store.feed_build(feed_name)
-    if known and known[0] == digest:
-        built = known[1]
-    else:
-        built = datetime.now(UTC).replace(microsecond=0)
-        store.record_feed_build(feed_name, digest, built)
+    now = datetime.now(UTC)
+    built = known[1] if known and known[0] == digest else now.replace(microsecond=0)
+    store.record_feed_build(feed_name, digest, built, published_at=now)
     xml = xml.replace(_PLACEHOLDER_XML, f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>".encode(), 1)
     index = publish.player_index_around([i.index_entry for i in items])
     path = publish.write_feed(settings.output_dir, feed_name, xml, index)

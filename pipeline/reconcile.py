@@ -28,14 +28,17 @@ def stuck_articles(settings: Settings, store: Store, now: datetime | None = None
 
 
 def feeds_behind(settings: Settings, store: Store) -> list[str]:
-    """Configured feeds whose file is missing or older than their newest episode."""
+    """Configured feeds whose file is missing, or last published before their newest episode
+    was recorded. (Not the file's time: an episode the feed does not list, older than its
+    max_items, leaves the bytes and so the time unchanged, and the feed would count as behind
+    on every pass.)"""
     behind: list[str] = []
     for feed in settings.feeds:
         newest = store.newest_episode_time(feed.name)
         if newest is None:
             continue
-        path = settings.feeds_dir / f"{feed.name}.xml"
-        if not path.exists() or path.stat().st_mtime < newest.timestamp():
+        published = store.feed_published_at(feed.name)
+        if not (settings.feeds_dir / f"{feed.name}.xml").exists() or published is None or published < newest:
             behind.append(feed.name)
     return behind
 

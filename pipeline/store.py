@@ -148,6 +148,9 @@ feed_builds = Table(
     Column("name", String(100), primary_key=True),
     Column("content_hash", String(64), nullable=False),
     Column("built_at", DateTime(timezone=True), nullable=False),
+    # When the feed was last published, changed or not: what the reconciler compares with the
+    # newest episode (the file's time moves only when its bytes do).
+    Column("published_at", DateTime(timezone=True)),
 )
 
 retired_versions = Table(
@@ -656,11 +659,7 @@ class Store:
 
     # episodes ------------------------------------------------------------------------------
     def newest_episode_time(self, feed_name: str) -> datetime | None:
-        query = (
-            select(func.max(episodes.c.created_at))
-            .join(articles, episodes.c.article_id == articles.c.id)
-            .where(articles.c.feed == feed_name)
-        )
+        query = select(func.max(episodes.c.created_at)).where(episodes.c.feed == feed_name)
         with self.engine.connect() as conn:
             return _utc(conn.execute(query).scalar())
 
@@ -863,8 +862,12 @@ class Store:
             row = conn.execute(select(feed_builds).where(feed_builds.c.name == name)).first()
         return (row.content_hash, _utc(row.built_at)) if row else None  # type: ignore[return-value]
 
-    def record_feed_build(self, name: str, content_hash: str, built_at: datetime) -> None:
-        values = {"content_hash": content_hash, "built_at": built_at}
+    def feed_published_at(self, name: str) -> datetime | None:
+        with self.engine.connect() as conn:
+            return _utc(conn.execute(select(feed_builds.c.published_at).where(feed_builds.c.name == name)).scalar())
+
+    def record_feed_build(self, name: str, content_hash: str, built_at: datetime, published_at: datetime) -> None:
+        values = {"content_hash": content_hash, "built_at": built_at, "published_at": published_at}
         with self.engine.begin() as conn:
             done = conn.execute(update(feed_builds).where(feed_builds.c.name == name).values(**values)).rowcount
         if not done:

@@ -70,8 +70,8 @@ def test_a_store_from_before_the_listing_columns_lists_after_reopening(store):  
 def test_feed_build_is_remembered(store):  # noqa: F811
     assert store.feed_build("politik") is None
     store.upsert_feed("politik", "https://x/feed.xml")
-    store.record_feed_build("politik", "h1", T0)
-    store.record_feed_build("politik", "h2", T0 + timedelta(days=1))
+    store.record_feed_build("politik", "h1", T0, published_at=T0)
+    store.record_feed_build("politik", "h2", T0 + timedelta(days=1), published_at=T0 + timedelta(days=1))
     assert store.feed_build("politik") == ("h2", T0 + timedelta(days=1))
 
 
