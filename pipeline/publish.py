@@ -23,10 +23,11 @@ from typing import Any
 from lxml import etree
 
 from pipeline.article_paths import article_json_path, guid_json_path
+from pipeline.clean import drop_unprintable
 from pipeline.config import Channel
 from pipeline.models import Episode
 from pipeline.sweep import writer_tag
-from pipeline.transcripts import Cue, chapter_spans, clean, paragraphs
+from pipeline.transcripts import Cue, chapter_spans, paragraphs
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -162,9 +163,9 @@ def feed_url(public_base_url: str, feed_name: str) -> str:
 
 def _sub(parent: etree._Element, tag: str, text: str | None = None, **attrib: str) -> etree._Element:
     # Control characters would make lxml refuse the whole feed: they go, as a last line of defence.
-    el = etree.SubElement(parent, tag, {k: clean(v) for k, v in attrib.items()})
+    el = etree.SubElement(parent, tag, {k: drop_unprintable(v) for k, v in attrib.items()})
     if text is not None:
-        el.text = clean(text)
+        el.text = drop_unprintable(text)
     return el
 
 
@@ -279,12 +280,6 @@ def render_item(channel: Channel, ep: Episode, *, public_base_url: str) -> bytes
     return doc[start : doc.rindex(b"</item>") + len(b"</item>\n")]
 
 
-def render_player_index(episodes: list[Episode], *, public_base_url: str) -> bytes:
-    """What the website needs to put a player next to each article: by article URL, the
-    newest MP3, its length and transcript. A static file, so no server has to answer it."""
-    return player_index_around([player_index_entry(ep, public_base_url=public_base_url) for ep in episodes])
-
-
 def player_index_entry(ep: Episode, *, public_base_url: str) -> tuple[str, bytes]:
     """One episode's (key, JSON value) in the player index."""
     entry: dict[str, Any] = {
@@ -354,7 +349,7 @@ def render_player_data(
 
 def _cleaned(value: Any) -> Any:
     if isinstance(value, str):
-        return clean(value)
+        return drop_unprintable(value)
     if isinstance(value, dict):
         return {k: _cleaned(v) for k, v in value.items()}
     if isinstance(value, list):

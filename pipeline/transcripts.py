@@ -17,10 +17,6 @@ from typing import Any
 from pipeline.clean import drop_unprintable
 from pipeline.models import Chapter, Segment, Span
 
-# Every text we publish passes the same filter as the entrance (it is the last line of defence
-# for records written before entrance cleaning existed).
-clean = drop_unprintable
-
 
 @dataclass(frozen=True)
 class Cue:
@@ -48,7 +44,7 @@ def build_cues(segments: list[Segment], spans: list[Span], duration_s: float) ->
     limit = int(duration_s * 1000)
     cues: list[Cue] = []
     for seg, span in zip(segments, spans, strict=True):
-        text = " ".join(clean(seg.written or seg.text).split())
+        text = " ".join(drop_unprintable(seg.written or seg.text).split())
         last = cues[-1] if cues else None
         if last and last.block == seg.block and last.text == text and last.kind == seg.kind:
             cues[-1] = Cue(last.block, last.kind, text, last.start_ms, max(last.end_ms, span.end_ms))
@@ -114,11 +110,11 @@ def render_chapters(
     """JSON chapters format 1.2.0 (what podcast:chapters links to)."""
     data = {
         "version": "1.2.0",
-        "title": clean(title),
-        "podcastName": clean(podcast),
+        "title": drop_unprintable(title),
+        "podcastName": drop_unprintable(podcast),
         "fileName": file_name,
         "chapters": [
-            {"startTime": start, "endTime": end, "title": clean(c.title)}
+            {"startTime": start, "endTime": end, "title": drop_unprintable(c.title)}
             for c, start, end in chapter_spans(chapters, duration_s)
         ],
     }

@@ -11,16 +11,10 @@ from pathlib import Path
 from pipeline.config import Settings
 from voices.base import VoiceError
 from voices.coqui_models import INSTALL_HINT, coqui_installed, is_model_name, model_item
+from voices.onnx_twin import export_path
 from voices.profile import get_profile
 
 log = logging.getLogger(__name__)
-
-
-def default_export_path(name: str, settings: Settings) -> Path:
-    """Where `voices export NAME` writes when no path is given; the loader looks there."""
-    from voices.onnx_twin import export_path
-
-    return export_path(name, settings)
 
 
 def fetch_model(name: str, settings: Settings, *, accept_licence: bool = False) -> Path:
@@ -95,7 +89,7 @@ def export_onnx(name: str, settings: Settings, out_path: Path | None = None) -> 
     model = voice.model
     if type(model).__name__ != "Vits":
         raise VoiceError(f"profile {name!r} is a Coqui {type(model).__name__}; only VITS exports to ONNX")
-    out = Path(out_path) if out_path is not None else default_export_path(name, settings)
+    out = Path(out_path) if out_path is not None else export_path(name, settings)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=".tmp-", suffix=".onnx")
     os.close(fd)
