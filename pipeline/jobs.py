@@ -498,7 +498,7 @@ def render_article(
     task while the first still runs, returns ``busy`` without touching any file."""
     store = store or open_store(settings)
     try:
-        with lease.held(store, f"render:{article_id}", settings.lease_s) as holder:
+        with lease.held(store, lease.render(article_id), settings.lease_s) as holder:
             return _render_article(article_id, settings, store, holder, force=force)
     except lease.Busy as exc:
         row = store.get_article(article_id)
@@ -566,8 +566,8 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         )
         # Write-once: this version has no record yet (we hold the lease, and it is newer than the
         # newest record), so a file under its name is a leftover of a killed render.
-        if not lease.holds(store, f"render:{article_id}", holder):
-            raise lease.Busy(f"render:{article_id} lapsed during the render (store unreachable too long)")
+        if not lease.holds(store, lease.render(article_id), holder):
+            raise lease.Busy(f"{lease.render(article_id)} lapsed during the render (store unreachable too long)")
         written = publish.write_audio(
             settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n", sidecars=timed
         )

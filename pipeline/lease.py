@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pipeline.store import Store
+from pipeline.sweep import alive
 
 
 def holds(store: Store, name: str, holder: str) -> bool:
@@ -36,6 +37,11 @@ def holder_id() -> str:
 _HELD: set[str] = set()
 
 
+def render(article_id: str) -> str:
+    """The lease one render of an article holds (a sweep must not take its files meanwhile)."""
+    return f"render:{article_id}"
+
+
 def _dead_here(holder: str) -> bool:
     host, _, rest = holder.partition(":")
     pid = rest.partition(":")[0]
@@ -43,13 +49,7 @@ def _dead_here(holder: str) -> bool:
         return False
     if int(pid) == os.getpid():
         return holder not in _HELD
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return not alive(int(pid))
 
 
 def acquire(store: Store, name: str, holder: str, seconds: float) -> bool:

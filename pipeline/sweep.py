@@ -33,7 +33,8 @@ def writer_tag() -> str:
     return f"{_HOST}-{os.getpid()}"
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` of this machine is running (one we may not signal is)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -45,7 +46,7 @@ def _alive(pid: int) -> bool:
 
 def _stale_tmp(path: Path, older_than_s: float, now: float) -> bool:
     match = _TMP.match(path.name)
-    if match and match.group(1) == _HOST and not _alive(int(match.group(2))):
+    if match and match.group(1) == _HOST and not alive(int(match.group(2))):
         return True
     try:
         return now - path.stat().st_mtime > older_than_s
@@ -86,6 +87,8 @@ def sweep_cache_tmp(cache_dir: Path | None, older_than_s: float) -> list[Path]:
 
 def sweep_orphans(audio_dir: Path, store: Store, *, min_age_s: float = 30.0) -> list[Path]:
     """Remove episode files (``<article>-v<N>.*``) with no record, unless a render is under way."""
+    from pipeline.lease import render  # not at the top: publish imports this module, lease the store
+
     removed: list[Path] = []
     if not audio_dir.is_dir():
         return removed
@@ -100,7 +103,7 @@ def sweep_orphans(audio_dir: Path, store: Store, *, min_age_s: float = 30.0) -> 
                 continue
         except FileNotFoundError:
             continue
-        if store.lease_holder(f"render:{match.group(1)}") is None:
+        if store.lease_holder(render(match.group(1))) is None:
             path.unlink(missing_ok=True)
             removed.append(path)
     if removed:
