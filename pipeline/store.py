@@ -768,21 +768,21 @@ class Store:
         )
 
     def published_episodes(self, feed_name: str) -> list[EpisodeRow]:
-        """The newest version of every done article in a feed: what the podcast feed lists."""
-        newest = (
-            select(episodes.c.article_id, func.max(episodes.c.version).label("version"))
-            .group_by(episodes.c.article_id)
-            .subquery()
-        )
+        """The newest version of every published article in a feed, the whole archive (the feed
+        lists the newest max_items of these: listing)."""
         query = (
             select(episodes, articles.c.guid, articles.c.url, articles.c.published)
-            .join(newest, (episodes.c.article_id == newest.c.article_id) & (episodes.c.version == newest.c.version))
             .join(articles, episodes.c.article_id == articles.c.id)
             # A published episode stays when a later refresh of its page fails: listeners keep it.
-            .where(articles.c.feed == feed_name, articles.c.status != "withdrawn")
+            .where(episodes.c.feed == feed_name, episodes.c.replaced_at.is_(None), articles.c.status != "withdrawn")
         )
         with self.engine.connect() as conn:
             return [self._episode_row(r) for r in conn.execute(query)]
+
+    def episode_versions(self) -> set[tuple[str, int]]:
+        """(article id, version) of every recorded episode: what the orphan sweep keeps."""
+        with self.engine.connect() as conn:
+            return {(r.article_id, r.version) for r in conn.execute(select(episodes.c.article_id, episodes.c.version))}
 
     def all_episodes(self, article_id: str | None = None) -> list[EpisodeRow]:
         query = select(episodes, articles.c.guid, articles.c.url, articles.c.published).join(

@@ -92,7 +92,7 @@ def sweep_orphans(audio_dir: Path, store: Store, *, min_age_s: float = 30.0) -> 
     removed: list[Path] = []
     if not audio_dir.is_dir():
         return removed
-    recorded = {(r.article_id, r.episode.version) for r in store.all_episodes()}
+    recorded = store.episode_versions()
     now = time.time()
     for path in audio_dir.iterdir():
         match = EPISODE_FILE.match(path.name)
