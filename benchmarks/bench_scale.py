@@ -333,8 +333,7 @@ def add_one_episode(store: object, feed: str, n: int) -> None:
     store.upsert_entry(feed, aid, FeedEntry(f"new-{n}", f"http://127.0.0.1:9/new/{n}.html", f"Neu {n}", published))
     store.add_episode(aid, version=1, voice="espeak-de", voice_is_fallback=True, text_hash="t", lexicon_version="l",
                       content_key="k", file_name=f"{aid}-v1.mp3", size=1_000_000, duration_s=120.0,
-                      title=f"Neu {n}", description="Kurzfassung", chapters=[])
-    store.set_status(aid, "done")
+                      title=f"Neu {n}", description="Kurzfassung", chapters=[], done=True)
 
 
 # --- long-article split -----------------------------------------------------------------------

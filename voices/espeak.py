@@ -1,6 +1,6 @@
 """espeak-ng through ctypes, from the ``espeakng-loader`` wheel (library + data, no apt step).
 
-One espeak-ng instance per process: the C library keeps global state and is not thread-safe,
+One espeak-ng instance at a time: the C library keeps global state and is not thread-safe,
 so every call takes ``_LOCK``. Synthesis uses the synchronous output mode: espeak hands us
 int16 chunks through a callback while ``espeak_Synth`` runs, and we join them.
 
@@ -57,7 +57,7 @@ _STATE: _Lib | None = None
 
 
 def _load() -> _Lib:
-    """Load and initialise libespeak-ng once per process."""
+    """The loaded and initialised libespeak-ng (loaded again after each synthesis, see above)."""
     global _STATE
     if _STATE is not None:
         return _STATE
