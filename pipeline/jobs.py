@@ -37,6 +37,7 @@ from pipeline import (
     webhooks,
 )
 from pipeline import feeds as feeds_stage
+from pipeline import reconcile as reconciling
 from pipeline.config import FeedConfig, Settings
 from pipeline.extract import extract, is_german
 from pipeline.fetch import fetch
@@ -708,6 +709,38 @@ def start_sweep(settings: Settings, store: Store) -> None:
     sweep.sweep_cache_tmp(settings.cache_dir, settings.stale_tmp_s)
     fragments.sweep(settings, settings.stale_tmp_s)
     sweep.sweep_orphans(settings.audio_dir, store)
+
+
+def sweep_at_start(settings: Settings) -> None:
+    """start_sweep with a store of its own, closed after: a Celery worker runs this in its main
+    process, and pool processes forked later must not inherit open database connections. A
+    store that does not answer is logged, not raised: the reconciler sweeps later."""
+    try:
+        store = Store(settings.db_url)
+    except Exception:  # noqa: BLE001 - the store may be down
+        log.exception("sweep at start: store unreachable")
+        return
+    try:
+        start_sweep(settings, store)
+    except Exception:  # noqa: BLE001
+        log.exception("sweep at start failed")
+    finally:
+        store.close()
+
+
+def reconcile(settings: Settings, store: Store | None = None) -> reconciling.Findings:
+    """The periodic pass: sweep leftovers, and find the articles stuck past their deadline
+    (their deadline starts again now: one re-queue per stuck_after_s) and the feeds behind
+    their episodes. The caller queues the work."""
+    store = store or open_store(settings)
+    start_sweep(settings, store)
+    found = reconciling.find(settings, store)
+    for row in found.stuck:
+        log.warning("article %s stuck in %s since %s: queued again", row.id, row.status, row.updated_at)
+        store.touch(row.id)
+    for feed_name in found.feeds_behind:
+        log.warning("feed %s is behind its newest episode: publishing", feed_name)
+    return found
 
 
 @dataclass

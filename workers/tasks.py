@@ -15,8 +15,6 @@ from celery.signals import worker_ready
 from kombu.exceptions import OperationalError as BrokerError
 
 from pipeline import jobs
-from pipeline import reconcile as reconciling
-from pipeline.store import Store
 from workers.app import app, settings
 
 log = logging.getLogger("newsaudio.tasks")
@@ -34,19 +32,7 @@ RETRYING = {
 @worker_ready.connect
 def _sweep_on_start(**_: Any) -> None:
     """A worker starting after a crash removes what the crashed one left half-written."""
-    # A store of its own, closed after: this runs in the main process, and pool processes forked
-    # later must not inherit its open database connections.
-    try:
-        store = Store(settings().db_url)
-    except Exception:  # noqa: BLE001 - the store may be down; the reconciler sweeps later
-        log.exception("sweep at start: store unreachable")
-        return
-    try:
-        jobs.start_sweep(settings(), store)
-    except Exception:  # noqa: BLE001
-        log.exception("sweep at start failed")
-    finally:
-        store.close()
+    jobs.sweep_at_start(settings())
 
 
 def _article_chain(article_id: str, *, prepared: bool = False) -> Any:
@@ -145,16 +131,12 @@ def run_job(job_id: str) -> dict[str, Any]:
 def reconcile() -> dict[str, Any]:
     """Re-queue articles stuck past their deadline, publish feeds behind their episodes, sweep
     leftovers of killed workers. Runs on beat every reconcile_s."""
-    config = settings()
-    store = jobs.open_store(config)
-    jobs.start_sweep(config, store)
-    found = reconciling.find(config, store)
+    found = jobs.reconcile(settings())
+    by_feed: dict[str, list[Any]] = {}
     for row in found.stuck:
-        log.warning("article %s stuck in %s since %s: queued again", row.id, row.status, row.updated_at)
-        store.touch(row.id)  # its deadline starts again: one re-queue per stuck_after_s
-        publish = signature("workers.tasks.publish_feed", args=(row.feed,), immutable=True)
-        (_article_chain(row.id, prepared=row.status == "prepared") | publish).delay()
+        by_feed.setdefault(row.feed, []).append(_article_chain(row.id, prepared=row.status == "prepared"))
+    for feed_name, chains in by_feed.items():  # one publish per feed, after its articles
+        chord(chains)(signature("workers.tasks.publish_feed", args=(feed_name,), immutable=True))
     for feed_name in found.feeds_behind:
-        log.warning("feed %s is behind its newest episode: publishing", feed_name)
         publish_feed.delay(feed_name)
     return {"requeued": [r.id for r in found.stuck], "published": found.feeds_behind}
