@@ -377,9 +377,8 @@ def bench_split(folder: Path, voice_name: str, minutes: float) -> None:
     by its own task, in parallel, then one task joins their MP3s."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from pipeline import split
     from pipeline.models import Article, Block
-    from voices import load_voice
+    from voices import load_voice, real_time_factor
 
     seed = extract(SEED.read_text(encoding="utf-8"), "https://www.n-tv.de/a.html")
     work = folder / f"split-{voice_name}"
@@ -388,7 +387,7 @@ def bench_split(folder: Path, voice_name: str, minutes: float) -> None:
     settings.voice = neural_voice(work, settings) if voice_name == "neural" else voice_name
     voice = load_voice(settings.voice, settings)
     assert not voice.is_fallback, voice.fallback_reason
-    factor = split.real_time_factor(voice)
+    factor = real_time_factor(voice)
     per_copy = sum(len(b.text) for b in seed.blocks) / 15 / 60  # ~15 characters per spoken second
     copies = max(1, round(minutes / per_copy))
     # Every copy's sentences differ (numbered), so nothing comes from the cache by accident.

@@ -47,7 +47,7 @@ from pipeline.speech import Lexicon, load_lexicon, parse_lexicon, to_script
 from pipeline.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
 from pipeline.speech.lexicon import LexiconError
 from pipeline.store import ArticleRow, DuplicateEpisode, EpisodeRow, Store
-from voices import SegmentCache, SpeakStats, Voice, load_voice, speak
+from voices import SegmentCache, SpeakStats, Voice, load_voice, real_time_factor, speak
 from voices.spool import Spool
 
 log = logging.getLogger("newsaudio.jobs")
@@ -432,7 +432,7 @@ def plan_parts(article_id: str, settings: Settings, store: Store | None = None) 
     if _audio_key(store, article_id, article, script, voice, lexicon, settings)[2]:
         return 1  # its audio is published already: the render says "unchanged"
     # Only a voice slow enough that synthesis is the bulk is worth splitting.
-    factor = split.real_time_factor(voice)
+    factor = real_time_factor(voice)
     return split.parts_for(count, settings.segments_per_task, factor, settings.split_min_rtf)
 
 

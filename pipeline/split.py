@@ -5,41 +5,17 @@ Each part is spoken and mastered by its own task and the parts' MP3s are joined
 of the time (measured in `make bench-scale`: 0.57 with two workers on two cores for the house
 voice). With a cheap voice (espeak speaks ~300x faster than real time) a whole article takes
 seconds, and the tasks' round trips through the queue and the shared cache would eat the gain.
-So the decision uses the voice's measured speed, not only the article's length.
+So the decision uses the voice's measured speed (voices.real_time_factor), not only the
+article's length.
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Sequence
 
 import numpy as np
 
 from pipeline.models import Segment
-from voices import Voice
-
-# A sentence of ordinary length and rhythm: its real-time factor stands for the voice's.
-_CALIBRATION = "Die Bundesregierung will das Gesetz noch vor der Sommerpause im Bundestag beschließen."
-_MEASURED: dict[str, float] = {}
-_LOCK = threading.Lock()
-
-
-def real_time_factor(voice: Voice) -> float:
-    """Seconds of synthesis per second of speech for ``voice``, measured once per process
-    (the second of two runs: the first pays for warming up the engine)."""
-    with _LOCK:
-        if voice.identity in _MEASURED:
-            return _MEASURED[voice.identity]
-    seconds = 0.0
-    for _ in range(2):
-        start = time.perf_counter()
-        pcm = voice.synthesize(_CALIBRATION)
-        seconds = time.perf_counter() - start
-    factor = seconds / max(len(pcm) / voice.sample_rate, 1e-3)
-    with _LOCK:
-        _MEASURED[voice.identity] = factor
-    return factor
 
 
 def parts_for(segments: int, segments_per_task: int, factor: float, min_factor: float) -> int:

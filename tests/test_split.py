@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from pipeline import jobs
-from pipeline.split import parts_for, real_time_factor
-from voices import load_voice
+from pipeline.split import parts_for
+from voices import load_voice, real_time_factor
 
 
 @dataclass

@@ -12,10 +12,10 @@ from voices.cache import SegmentCache
 from voices.loader import ProfileStatus, clear_loaded_voices, list_profiles, load_voice
 from voices.manage import export_onnx, fetch_model
 from voices.profile import Pauses, VoiceProfile, get_profile, load_profiles
-from voices.speak import SpeakStats, speak
+from voices.speak import SpeakStats, real_time_factor, speak
 
 __all__ = [
     "ModelMissing", "Pauses", "ProfileStatus", "SegmentCache", "SpeakStats", "Voice", "VoiceError",
     "VoiceProfile", "clear_loaded_voices", "export_onnx", "fetch_model", "get_profile", "list_profiles",
-    "load_profiles", "load_voice", "speak",
+    "load_profiles", "load_voice", "real_time_factor", "speak",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -93,3 +94,26 @@ def speak(
         out.append(pcm)
     stats.seconds = time.perf_counter() - start
     return out, stats
+
+
+# A sentence of ordinary length and rhythm: its real-time factor stands for the voice's.
+_CALIBRATION = "Die Bundesregierung will das Gesetz noch vor der Sommerpause im Bundestag beschließen."
+_MEASURED: dict[str, float] = {}
+_LOCK = threading.Lock()
+
+
+def real_time_factor(voice: Voice) -> float:
+    """Seconds of synthesis per second of speech for ``voice``, measured once per process
+    (the second of two runs: the first pays for warming up the engine)."""
+    with _LOCK:
+        if voice.identity in _MEASURED:
+            return _MEASURED[voice.identity]
+    seconds = 0.0
+    for _ in range(2):
+        start = time.perf_counter()
+        pcm = voice.synthesize(_CALIBRATION)
+        seconds = time.perf_counter() - start
+    factor = seconds / max(len(pcm) / voice.sample_rate, 1e-3)
+    with _LOCK:
+        _MEASURED[voice.identity] = factor
+    return factor
