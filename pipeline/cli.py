@@ -227,8 +227,8 @@ def _read_source(source: str, settings: Settings) -> tuple[str, str]:
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline import clean
-    from pipeline.extract import extract, render_text
+    from pipeline import jobs
+    from pipeline.extract import render_text
 
     sources: list[str] = []
     for src in args.sources:
@@ -243,8 +243,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     for i, src in enumerate(sources):
         try:
             html, fetched_url = _read_source(src, settings)
-            article = extract(clean.clean_html(html), args.url or fetched_url, rules_dir=settings.site_rules)
-            article = clean.clean_article(article, title_limit=settings.max_title_chars, allow_file=True)
+            article = jobs.extract_page(html, args.url or fetched_url, settings, allow_file=True)
         except UsageError:
             if not args.many:
                 raise

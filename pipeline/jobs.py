@@ -327,11 +327,7 @@ def prepare_article(
             return Outcome(article_id, "unchanged", title=row.title, timings=timings)
         _stage(article_id, row.title, "extract")
         start = time.perf_counter()
-        article = extract(clean.clean_html(page.text), page.url, rules_dir=settings.site_rules)
-        # Cleaned once, here: everything after (feed, JSON, ID3, terminal) gets printable text
-        # and only http(s) links.
-        article = clean.clean_article(article, title_limit=settings.max_title_chars,
-                                      allow_file=settings.allow_local_files)
+        article = extract_page(page.text, page.url, settings, allow_file=settings.allow_local_files)
         clean.check_length(article, settings.max_article_chars)
         timings["extract"] = time.perf_counter() - start
         if settings.skip_non_german and not is_german(article):
@@ -461,6 +457,13 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
         mastered = _master(share, pcm, voice, None, settings)
     fragments.save(target, mastered)
     return stats.synthesised
+
+
+def extract_page(html: str, url: str, settings: Settings, *, allow_file: bool) -> Article:
+    """The article of a page, cleaned once, here: everything after it (feed, JSON, ID3,
+    terminal) gets printable text and only http(s) (or, allowed, file:) links."""
+    article = extract(clean.clean_html(html), url, rules_dir=settings.site_rules)
+    return clean.clean_article(article, title_limit=settings.max_title_chars, allow_file=allow_file)
 
 
 def _audio_key(
