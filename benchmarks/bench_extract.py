@@ -21,8 +21,9 @@ sys.path.insert(0, str(ROOT))
 
 from lxml import html as lxml_html  # noqa: E402
 
-from pipeline.extract import RefusedPage, extract  # noqa: E402
-from pipeline.extract.scoring import (  # noqa: E402
+from pipeline.models import NoArticleText  # noqa: E402
+from pipeline.stages.extract import RefusedPage, extract  # noqa: E402
+from pipeline.stages.extract.scoring import (  # noqa: E402
     FundusPage,
     article_body,
     ground_truth_body,
@@ -31,7 +32,6 @@ from pipeline.extract.scoring import (  # noqa: E402
     stray_parts,
     token_overlap,
 )
-from pipeline.models import NoArticleText  # noqa: E402
 
 FUNDUS = ROOT / "tests" / "fixtures" / "fundus"
 CLASSES = ROOT / "tests" / "fixtures" / "extract" / "classes"

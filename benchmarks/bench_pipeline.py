@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from pipeline import jobs  # noqa: E402
 from pipeline.config import FeedConfig, load_settings  # noqa: E402
-from pipeline.demo import SAMPLE_SITE, serve_site  # noqa: E402
+from pipeline.run import jobs  # noqa: E402
+from pipeline.run.sample_site import SAMPLE_SITE, serve_site  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 

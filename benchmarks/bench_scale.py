@@ -33,12 +33,12 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from pipeline import jobs  # noqa: E402
 from pipeline.config import FeedConfig, Settings, load_settings  # noqa: E402
-from pipeline.extract import extract  # noqa: E402
-from pipeline.loudness import integrated_loudness, true_peak_db  # noqa: E402
-from pipeline.master import FFMPEG, Tags, decode_mp3, master  # noqa: E402
 from pipeline.models import Segment  # noqa: E402
+from pipeline.run import jobs  # noqa: E402
+from pipeline.stages.extract import extract  # noqa: E402
+from pipeline.stages.loudness import integrated_loudness, true_peak_db  # noqa: E402
+from pipeline.stages.master import FFMPEG, Tags, decode_mp3, master  # noqa: E402
 
 SEED = REPO / "sample/site/articles/politik-russland-iran-militaerabkommen.html"
 
@@ -117,7 +117,7 @@ def master_in_child(path: Path, minutes: float, quality: int) -> dict[str, float
 def snr_db(path: Path, quality: int) -> tuple[float, float]:
     """(encode CPU s per audio minute, SNR in dB) of LAME at ``quality`` on the leveled speech:
     the reference is the same PCM resampled to 44.1 kHz by the same ffmpeg."""
-    from pipeline.master import _chunks, _Encoder, _level, _pieces
+    from pipeline.stages.master import _chunks, _Encoder, _level, _pieces
 
     segments, pcm, rate = tiled(path, 2)
     chunks: list[bytes] = []
@@ -228,10 +228,10 @@ class Site:
 
 def seed_store(settings: Settings, feed: str, count: int) -> None:
     """``count`` finished articles with an episode each, written straight into the store."""
-    from pipeline.feeds import entry_id
     from pipeline.models import FeedEntry
-    from pipeline.revisit import entry_fingerprint
-    from pipeline.store import articles, episodes
+    from pipeline.stages.feeds import entry_id
+    from pipeline.stages.freshness import entry_fingerprint
+    from pipeline.state.store import articles, episodes
 
     store = jobs.open_store(settings)
     store.upsert_feed(feed, settings.feed(feed).url, "")
@@ -273,7 +273,7 @@ def bench_polls(folder: Path) -> None:
     jobs.poll_feed(feed, settings, store)
     from sqlalchemy import update
 
-    from pipeline.store import articles
+    from pipeline.state.store import articles
 
     with store.engine.begin() as conn:
         conn.execute(update(articles).values(status="done", seen_at=datetime.now(UTC) - timedelta(days=2),
@@ -362,7 +362,7 @@ def neural_voice(folder: Path, settings: Settings) -> str:
     import warnings
 
     from voices import fetch_model
-    from voices.random_vits import build_vits
+    from voices.engines.random_vits import build_vits
 
     os.environ["TTS_HOME"] = str(folder / "tts-home")  # inherited by the worker processes
     warnings.filterwarnings("ignore")  # the ONNX export's tracer warnings say nothing here

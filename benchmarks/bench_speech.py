@@ -18,7 +18,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.speech import load_lexicon, normalize  # noqa: E402
+from pipeline.stages.speech import load_lexicon, normalize  # noqa: E402
 
 SEED = ROOT / "tests" / "fixtures" / "speech" / "ntv-seed-article.txt"
 DENSE = """Am 3.10.1990 kamen 3.400 Menschen, am 17. Juni 2024 waren es 1,5 Mio. Euro (ca. 7,1 Prozent).

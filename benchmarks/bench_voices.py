@@ -92,8 +92,8 @@ def prepare(work: Path) -> None:
     """Random-weight models in Coqui's layout, their ONNX exports and profiles for them."""
     warnings.filterwarnings("ignore")
     os.environ["TTS_HOME"] = str(work / "tts-home")
+    from voices.engines.random_vits import build_vits
     from voices.manage import export_onnx, quantize_onnx
-    from voices.random_vits import build_vits
 
     build_vits(work / "tts-home" / "tts" / "tts_models--de--thorsten--vits", size="thorsten")
     build_vits(work / "tiny", size="tiny")

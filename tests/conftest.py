@@ -13,7 +13,7 @@ import pytest
 from lxml import etree
 
 from pipeline.config import FeedConfig, Settings, load_settings
-from pipeline.demo import SAMPLE_SITE, serve_site
+from pipeline.run.sample_site import SAMPLE_SITE, serve_site
 
 # The web tests' servers and published folder, shared by every web test module in a session.
 pytest_plugins = ["tests.webservers"]

@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from pipeline import lifecycle, publish
 from pipeline.config import Settings
 from pipeline.models import Article, Block, Chapter, FeedEntry
-from pipeline.store import Store, episodes
+from pipeline.stages import publish
+from pipeline.state.store import Store, episodes
 
 
 def url_of(n: int) -> str:
@@ -73,5 +73,5 @@ def add_episode(
                 .values(replaced_at=created)
             )
     store.set_status(article_id, "done")
-    lifecycle.write_player_data(settings, store, article_id)
+    published.write_player_data(settings, store, article_id)
     return article_id

@@ -21,7 +21,7 @@ from lxml import etree
 from sqlalchemy import create_engine, text
 
 from pipeline.config import Settings, load_settings
-from pipeline.demo import serve_site
+from pipeline.run.sample_site import serve_site
 from tests.conftest import REPO
 from tests.hostile_site import article_html, feed_xml, write_site
 
@@ -212,7 +212,7 @@ title = "Beispiel"
         self._site.__exit__(None, None, None)
         self.redis.stop()
         self.proxy.cut()
-        from pipeline import jobs
+        from pipeline.run import jobs
 
         jobs._store.cache_clear()
         admin = create_engine(POSTGRES_ADMIN)
@@ -258,7 +258,7 @@ title = "Beispiel"
         )
 
     def store(self):
-        from pipeline import jobs
+        from pipeline.run import jobs
 
         return jobs.open_store(self.settings)
 

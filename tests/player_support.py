@@ -24,18 +24,18 @@ from starlette.applications import Starlette
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from pipeline.article_paths import article_json_path
 from pipeline.config import Settings
-from pipeline.demo import SAMPLE_SITE
-from pipeline.extract import extract
-from pipeline.master import Tags, master
 from pipeline.models import Article, Block, FeedEntry, Segment
-from pipeline.publish import atomic_write
-from pipeline.speech import Lexicon, to_script
-from pipeline.store import Store
+from pipeline.run.sample_site import SAMPLE_SITE
+from pipeline.stages.extract import extract
+from pipeline.stages.master import Tags, master
+from pipeline.stages.publish import atomic_write
+from pipeline.stages.publish.names import article_json_path
+from pipeline.stages.speech import Lexicon, to_script
+from pipeline.state.store import Store
 from tests.conftest import settings_in
 from voices import load_voice, speak
-from web.player_routes import routes
+from web.player.routes import routes
 
 SEED = "politik-russland-iran-militaerabkommen.html"
 SEED_URL = "https://www.n-tv.de/politik/ISW-Russland-und-Iran-planen-grosses-Militaerabkommen-article24649386.html"

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from starlette.applications import Starlette
 
-from pipeline.article_paths import article_json_path, guid_json_path
+from pipeline.stages.publish.names import article_json_path, guid_json_path
 from tests.player_support import SEED_URL, browser, serve  # noqa: F401 - fixture
-from web.player_routes import SCRIPT_NAME, routes
+from web.player.routes import SCRIPT_NAME, routes
 
 EXPECTED = {
     SEED_URL: "articles/www.n-tv.de/politik/ISW-Russland-und-Iran-planen-grosses-Militaerabkommen-article24649386"

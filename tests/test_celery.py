@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from pipeline import jobs
-from pipeline.cli import main
-from pipeline.demo import serve_site
+from pipeline.cli.main import main
+from pipeline.run import jobs
+from pipeline.run.sample_site import serve_site
 from tests.conftest import REPO, small_site
 
 BROKER = os.environ.get("NEWSAUDIO_TEST_BROKER_URL", "redis://127.0.0.1:6379/9")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mutagen.mp3 import MP3
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from tests.conftest import REPO
 
 SEED = REPO / "sample/site/articles/politik-russland-iran-militaerabkommen.html"

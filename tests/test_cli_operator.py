@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import build_parser
-from pipeline.demo import serve_site
+from pipeline.cli.main import build_parser
+from pipeline.run.sample_site import serve_site
 from tests.conftest import REPO
 
 # A title full of things rich would read as markup: it must come out as written.
@@ -291,8 +291,8 @@ def test_second_run_json_lines_parse_and_say_nothing_is_up_to_date_while_a_page_
 
 
 def test_synthesis_reports_each_spoken_segment(newsroom, tmp_path):
-    from pipeline import jobs
     from pipeline.config import load_settings
+    from pipeline.run import jobs
 
     folder, _ = newsroom
     settings = load_settings(folder / "newsaudio.toml", env={})

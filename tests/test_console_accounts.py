@@ -8,10 +8,11 @@ import time
 import httpx
 from sqlalchemy import select
 
-from pipeline import accounts, jobs, lexstore, tables, webhooks
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.config import FeedConfig
-from pipeline.demo import serve_site
+from pipeline.run import jobs
+from pipeline.run.sample_site import serve_site
+from pipeline.state import accounts, lexicon_versions, schema, webhooks
 from tests.conftest import small_site
 from tests.test_console_safety import PASSWORD, TIMEOUT, Receiver, csrf_of, login
 from tests.webapp import serve_app
@@ -47,7 +48,7 @@ def test_tokens_are_shown_once_stored_hashed_and_revocable(settings, capsys):
     store = jobs.open_store(settings)
     assert accounts.token_for(store, secret).scopes == ["read", "articles:write"]
     with store.engine.connect() as conn:
-        stored = [tuple(map(str, r)) for r in conn.execute(select(tables.api_tokens))]
+        stored = [tuple(map(str, r)) for r in conn.execute(select(schema.api_tokens))]
     assert not any(secret in value for row in stored for value in row)
     assert main(["tokens", "add", "x", "--scope", "everything"], settings=settings) == 2
     (token,) = accounts.list_tokens(store)
@@ -75,7 +76,7 @@ def test_tokens_are_shown_once_stored_hashed_and_revocable(settings, capsys):
 def test_history_restores_an_earlier_lexicon_version(settings):
     store = jobs.open_store(settings)
     first = jobs.current_lexicon(settings)
-    lexstore.save(store, '[[entry]]\nmatch = "Kreml"\nsay = "Kremmel"\n', author="bea", message="alles weg")
+    lexicon_versions.save(store, '[[entry]]\nmatch = "Kreml"\nsay = "Kremmel"\n', author="bea", message="alles weg")
     accounts.add_user(store, "eddi", "editor", PASSWORD)
     with serve_app(settings) as base:
         client = login(base, "eddi")
@@ -85,7 +86,7 @@ def test_history_restores_an_earlier_lexicon_version(settings):
         answer = client.post("/console/lexicon/restore", data={"csrf": csrf, "version_id": "1"})
         assert answer.status_code == 303
     assert jobs.current_lexicon(settings).version == first.version
-    newest = lexstore.current(store)
+    newest = lexicon_versions.current(store)
     assert (newest.author, newest.message) == ("eddi", "restore version 1")
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import time
 
-from pipeline import accounts, jobs
 from pipeline.config import FeedConfig
-from pipeline.demo import serve_site
+from pipeline.run import jobs
+from pipeline.run.sample_site import serve_site
+from pipeline.state import accounts
 from tests.conftest import small_site
 from tests.test_console_safety import PASSWORD, csrf_of, login
 from tests.webapp import serve_app

@@ -10,9 +10,11 @@ from pathlib import Path
 import feedparser
 import pytest
 
-from pipeline import accounts, jobs, publish
 from pipeline.config import FeedConfig
-from pipeline.demo import serve_site
+from pipeline.run import jobs
+from pipeline.run.sample_site import serve_site
+from pipeline.stages import publish
+from pipeline.state import accounts
 from tests.conftest import small_site
 from tests.webapp import serve_app
 

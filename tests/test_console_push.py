@@ -16,13 +16,14 @@ import feedparser
 import httpx
 import pytest
 
-from pipeline import accounts, jobs, webhooks
 from pipeline.config import load_settings
-from pipeline.demo import SAMPLE_SITE, serve_site
+from pipeline.run import jobs
+from pipeline.run.sample_site import SAMPLE_SITE, serve_site
+from pipeline.state import accounts, webhooks
 from tests.conftest import REPO
 from tests.test_console_safety import Receiver
 from tests.webapp import serve_app
-from web.nginx import free_port
+from web.files.nginx import free_port
 
 SEED_PAGE = "/articles/politik-russland-iran-militaerabkommen.html"
 

@@ -13,8 +13,9 @@ import httpx
 import pytest
 from starlette.routing import Mount, Route
 
-from pipeline import accounts, jobs, webhooks
 from pipeline.models import FeedEntry
+from pipeline.run import jobs
+from pipeline.state import accounts, webhooks
 from tests.webapp import serve_app
 from web.console import auth
 from web.console.routes import all_routes
@@ -244,10 +245,10 @@ def test_webhooks_are_signed_retried_with_backoff_and_logged(settings):
     assert len(receiver.got) == 1
     from sqlalchemy import update
 
-    from pipeline import tables
+    from pipeline.state import schema
 
     with store.engine.begin() as conn:  # time passes
-        conn.execute(update(tables.deliveries).values(next_at=first.created_at))
+        conn.execute(update(schema.deliveries).values(next_at=first.created_at))
     assert webhooks.deliver_due(store, settings) == 1
     (done,) = webhooks.deliveries(store)
     assert (done.status, done.attempts, done.response_code) == ("delivered", 2, 200)
@@ -269,12 +270,12 @@ def test_a_delivery_gives_up_after_the_last_attempt(settings):
     webhooks.announce(store, "audio.failed", {"url": "u", "guid": "g"})
     from sqlalchemy import update
 
-    from pipeline import tables
+    from pipeline.state import schema
 
     for _ in range(3):
         webhooks.deliver_due(store, settings)
         with store.engine.begin() as conn:
-            conn.execute(update(tables.deliveries).values(next_at=tables.now()))
+            conn.execute(update(schema.deliveries).values(next_at=schema.now()))
     (d,) = webhooks.deliveries(store)
     assert (d.status, d.attempts, d.error) == ("failed", 2, "HTTP 503")
     assert len(receiver.got) == 2

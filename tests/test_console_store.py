@@ -3,19 +3,19 @@ webhooks."""
 
 from __future__ import annotations
 
-from pipeline import accounts, article_options, lexstore, webhooks
+from pipeline.state import accounts, editor_choices, lexicon_versions, webhooks
 from tests.test_store import store  # noqa: F401 - the fixture: SQLite and PostgreSQL
 
 LEX = '[[entry]]\nmatch = "Schoigu"\nsay = "Schojgu"\n'
 
 
 def test_lexicon_versions_accounts_and_audit_round_trip(store):  # noqa: F811
-    first = lexstore.save(store, LEX, author="setup", message="eins")
-    second = lexstore.save(store, LEX.replace("Schojgu", "Schoj-gu"), author="anna", message="zwei")
-    lexstore.save(store, LEX + '\n# nur ein Kommentar\n', author="bea", message="drei")
-    assert lexstore.current(store).version == first.version != second.version  # a comment is no change
-    assert lexstore.by_version(store, second.version).author == "anna"
-    assert [v.message for v in lexstore.history(store)] == ["drei", "zwei", "eins"]
+    first = lexicon_versions.save(store, LEX, author="setup", message="eins")
+    second = lexicon_versions.save(store, LEX.replace("Schojgu", "Schoj-gu"), author="anna", message="zwei")
+    lexicon_versions.save(store, LEX + '\n# nur ein Kommentar\n', author="bea", message="drei")
+    assert lexicon_versions.current(store).version == first.version != second.version  # a comment is no change
+    assert lexicon_versions.by_version(store, second.version).author == "anna"
+    assert [v.message for v in lexicon_versions.history(store)] == ["drei", "zwei", "eins"]
 
     user = accounts.add_user(store, "anna", "editor", "ein-langes-passwort")
     assert accounts.check_password(store, "anna", "ein-langes-passwort") == user
@@ -33,13 +33,13 @@ def test_lexicon_versions_accounts_and_audit_round_trip(store):  # noqa: F811
 
 
 def test_article_options_and_webhook_rows(store):  # noqa: F811
-    options = article_options.get(store, "a1")
-    options.excluded.add(article_options.paragraph_key("Ein Absatz."))
-    article_options.put(store, "a1", options)
+    options = editor_choices.get(store, "a1")
+    options.excluded.add(editor_choices.paragraph_key("Ein Absatz."))
+    editor_choices.put(store, "a1", options)
     options.voice = "espeak-de"
-    article_options.put(store, "a1", options)  # the second put updates
-    again = article_options.get(store, "a1")
-    assert again.voice == "espeak-de" and again.excluded == {article_options.paragraph_key(" Ein  Absatz. ")}
+    editor_choices.put(store, "a1", options)  # the second put updates
+    again = editor_choices.get(store, "a1")
+    assert again.voice == "espeak-de" and again.excluded == {editor_choices.paragraph_key(" Ein  Absatz. ")}
     hook = webhooks.add_hook(store, "http://127.0.0.1:9/hook", ["audio.failed"])
     assert webhooks.announce(store, "audio.published", {"url": "u"}) == 0
     assert webhooks.announce(store, "audio.failed", {"url": "u"}) == 1

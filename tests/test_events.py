@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import inspect, select
 from starlette.applications import Starlette
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.config import Settings
-from pipeline.store import Store, listen_counts
+from pipeline.state.store import Store, listen_counts
 from tests.player_support import record_article, serve
-from web.events import MAX_BODY
-from web.player_routes import routes
+from web.player.events import MAX_BODY
+from web.player.routes import routes
 
 GUID = "ntv-article24649386"
 

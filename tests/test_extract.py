@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import extract, is_german, render_text
 from pipeline.models import Article
+from pipeline.stages.extract import extract, is_german, render_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "extract"
 NTV_URL = "https://www.n-tv.de/politik/ISW-Russland-und-Iran-planen-grosses-Militaerabkommen-article24000000.html"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.extract import extract, is_german, render_text
 from pipeline.models import NoArticleText
+from pipeline.stages.extract import extract, is_german, render_text
 
 PARAGRAPH = (
     "<p>Die Bürgerinnen und Bürger der Gemeinde haben am Sonntag über den Bau der neuen Schule "

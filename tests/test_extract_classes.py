@@ -10,10 +10,10 @@ import json
 import pytest
 
 from benchmarks.bench_extract import CLASSES, ClassCase, check_case, class_cases
-from pipeline.cli import main
-from pipeline.extract import RefusedPage, extract
-from pipeline.extract.lines import filter_blocks, strip_credits
+from pipeline.cli.main import main
 from pipeline.models import Block, NoArticleText
+from pipeline.stages.extract import RefusedPage, extract
+from pipeline.stages.extract.lines import filter_blocks, strip_credits
 
 CASES = class_cases()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from benchmarks.bench_extract import FUNDUS, Row, score
-from pipeline.extract.scoring import load_fundus
+from pipeline.stages.extract.scoring import load_fundus
 
 TOKEN_F1_FLOOR = 0.984
 SHINGLE_F1_FLOOR = 0.981

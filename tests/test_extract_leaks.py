@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import extract, render_text
-from pipeline.extract.lines import filter_blocks
-from pipeline.extract.meta import parse_tree
-from pipeline.extract.prune import prune
 from pipeline.models import Article, Block
+from pipeline.stages.extract import extract, render_text
+from pipeline.stages.extract.lines import filter_blocks
+from pipeline.stages.extract.meta import parse_tree
+from pipeline.stages.extract.prune import prune
 
 FUNDUS = Path(__file__).parent / "fixtures" / "fundus"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.extract import RuleError, extract, load_rules, render_text
-from pipeline.extract.rules import rule_for
+from pipeline.stages.extract import RuleError, extract, load_rules, render_text
+from pipeline.stages.extract.rules import rule_for
 
 SENTENCE = ("Der Gemeinderat hat am Dienstag nach langer Debatte beschlossen, das alte Hallenbad "
             "zu sanieren, statt es abzureißen und einen Neubau am Stadtrand zu planen. ")

@@ -10,9 +10,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pipeline import jobs, lease, reconcile, sweep
 from pipeline.models import FeedEntry
-from pipeline.store import Store
+from pipeline.run import jobs, reconcile, upkeep
+from pipeline.state import leases
+from pipeline.state.store import Store
 from tests.conftest import REPO
 
 
@@ -40,13 +41,13 @@ def test_a_lease_of_a_dead_process_here_is_taken_over_at_once(tmp_path):
     import socket
 
     store.acquire_lease("render:a", f"{socket.gethostname()}:{dead.pid}:tok", 3600)
-    with lease.held(store, "render:a", 60) as holder:
+    with leases.held(store, "render:a", 60) as holder:
         assert store.lease_holder("render:a")[0] == holder
         # a second render meanwhile is refused
         try:
-            with lease.held(store, "render:a", 60):
+            with leases.held(store, "render:a", 60):
                 raise AssertionError("two holders at once")
-        except lease.Busy:
+        except leases.Busy:
             pass
     assert store.lease_holder("render:a") is None
 
@@ -54,15 +55,15 @@ def test_a_lease_of_a_dead_process_here_is_taken_over_at_once(tmp_path):
 def test_sweep_removes_dead_writers_temp_files_and_keeps_live_ones(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    host = sweep.writer_tag().split("-")[0]
+    host = upkeep.writer_tag().split("-")[0]
     stale = tmp_path / f".a-v1.mp3.{host}-{dead.pid}.abc.tmp"
-    live = tmp_path / f".b-v1.mp3.{sweep.writer_tag()}.abc.tmp"
+    live = tmp_path / f".b-v1.mp3.{upkeep.writer_tag()}.abc.tmp"
     old = tmp_path / "sub" / ".c.xml.other.tmp"
     old.parent.mkdir()
     for p in (stale, live, old):
         p.write_bytes(b"x")
     os.utime(old, (time.time() - 7200, time.time() - 7200))
-    removed = sweep.sweep_tmp(tmp_path, older_than_s=3600)
+    removed = upkeep.sweep_tmp(tmp_path, older_than_s=3600)
     assert sorted(removed) == sorted([stale, old])
     assert live.exists()
 
@@ -88,7 +89,7 @@ def test_sweep_removes_episode_files_without_a_record(tmp_path):
         p.write_bytes(b"x")
         os.utime(p, (time.time() - 120, time.time() - 120))
     store.acquire_lease("render:fedcba9876543210", "elsewhere:1:t", 60)
-    assert sorted(sweep.sweep_orphans(audio, store)) == sorted(orphans)
+    assert sorted(upkeep.sweep_orphans(audio, store)) == sorted(orphans)
     assert all(p.exists() for p in kept) and rendering.exists()
 
 
@@ -170,7 +171,7 @@ def test_two_renders_of_one_article_at_once_publish_one_file_that_matches_its_re
     import threading
 
     from pipeline.config import FeedConfig
-    from pipeline.demo import serve_site
+    from pipeline.run.sample_site import serve_site
     from tests.hostile_site import article_html, feed_xml, write_site
 
     site = write_site(tmp_path / "site", {"a.html": article_html("Ein Artikel, zweimal bestellt", 4)},
@@ -192,7 +193,7 @@ def test_two_renders_of_one_article_at_once_publish_one_file_that_matches_its_re
     mp3 = settings.audio_dir / episode.episode.file_name
     assert mp3.stat().st_size == episode.episode.bytes
     # That one version's files (MP3, transcripts, chapters) and nothing else: no temp file, no second copy.
-    from pipeline import publish
+    from pipeline.stages import publish
 
     expected = sorted(Path(rel).name for rel in publish.episode_files(mp3.name))
     assert sorted(p.name for p in settings.audio_dir.iterdir()) == expected

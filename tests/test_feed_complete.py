@@ -14,8 +14,10 @@ import podcastparser
 import pytest
 from lxml import etree
 
-from pipeline import cli, jobs, publish
+from pipeline.cli import main
 from pipeline.config import load_settings
+from pipeline.run import jobs
+from pipeline.stages import publish
 from tests.fake_episodes import add_episode, url_of
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -140,7 +142,7 @@ def test_a_worker_that_published_before_writes_what_a_fresh_one_writes(settings,
     """Items rendered on an earlier publish are reused; what they show must still follow the
     store: an article's new URL, date or image reaches the feed on the next publish."""
     from pipeline.models import FeedEntry
-    from pipeline.store import Store
+    from pipeline.state.store import Store
 
     for n in range(1, 6):
         add_episode(store, settings, n)
@@ -256,7 +258,7 @@ def test_article_is_named_by_id_url_canonical_url_or_guid(settings, store):
 @pytest.mark.parametrize("command", [["withdraw"], ["restore"], ["regenerate", "--dry-run"], ["status", "--article"]])
 def test_an_unknown_article_is_a_one_line_error(settings, store, capsys, command):
     add_episode(store, settings, 1)
-    code = cli.main([*command, "https://nirgends.example/x.html"], settings=settings)
+    code = main.main([*command, "https://nirgends.example/x.html"], settings=settings)
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip().count("\n") == 0 and "no article" in err and "Traceback" not in err
@@ -265,7 +267,7 @@ def test_an_unknown_article_is_a_one_line_error(settings, store, capsys, command
 def test_status_filters_by_article(settings, store, capsys):
     add_episode(store, settings, 1)
     add_episode(store, settings, 2)
-    assert cli.main(["status", "--article", "guid-sample-2"], settings=settings) == 0
+    assert main.main(["status", "--article", "guid-sample-2"], settings=settings) == 0
     out = capsys.readouterr().out
     assert "Titel 2" in out and "Titel 1" not in out
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.feeds import parse_feed, poll
 from pipeline.models import FeedError
+from pipeline.stages.feeds import parse_feed, poll
 from tests.conftest import reply
 
 SAMPLE_GUIDS = ["ntv-article24649386", "ntv-id30134161", "ntv-article25136526", "ntv-article24075843"]

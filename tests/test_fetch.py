@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.fetch import fetch
 from pipeline.models import FetchError
+from pipeline.stages.fetch import fetch
 from tests.conftest import reply, slow, streamed
 
 

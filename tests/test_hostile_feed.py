@@ -9,10 +9,10 @@ import json
 import pytest
 from lxml import etree
 
-from pipeline import jobs
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.config import FeedConfig
-from pipeline.demo import serve_site
+from pipeline.run import jobs
+from pipeline.run.sample_site import serve_site
 from tests.hostile_site import article_html, change_feed, feed_xml, write_site
 
 BAD_TITLE = "Rat&#x1; tagt [/x] [bold]laut\u202e heute"
@@ -84,7 +84,8 @@ def test_an_old_record_with_control_characters_cannot_freeze_the_feed(hostile):
 
 
 def test_an_item_that_cannot_be_rendered_is_left_out_with_its_reason(hostile, capsys):
-    from pipeline import feedguard, publish
+    from pipeline.stages import publish
+    from pipeline.stages.publish import item_guard
 
     settings, _, _ = hostile
     assert main(["run"], settings=settings) == 0
@@ -97,7 +98,7 @@ def test_an_item_that_cannot_be_rendered_is_left_out_with_its_reason(hostile, ca
             raise ValueError("All strings must be XML compatible")
         return publish.render_item(settings.channel, ep, public_base_url=settings.public_base_url)
 
-    rendered, left_out = feedguard.render_each(render, [good, broken])
+    rendered, left_out = item_guard.render_each(render, [good, broken])
     assert [b.episode.guid for b in left_out] == ["broken-guid"]
     assert "XML compatible" in left_out[0].reason
     assert [ep.guid for ep, _ in rendered] == [good.guid] and good.guid.encode() in rendered[0][1]
@@ -195,7 +196,7 @@ def test_entity_bomb_in_a_feed_is_not_expanded():
     import time
     import tracemalloc
 
-    from pipeline.feeds import parse_feed
+    from pipeline.stages.feeds import parse_feed
 
     tracemalloc.start()
     start = time.perf_counter()
@@ -208,7 +209,7 @@ def test_entity_bomb_in_a_feed_is_not_expanded():
 
 
 def test_external_entity_in_a_feed_is_never_read(tmp_path):
-    from pipeline.feeds import parse_feed
+    from pipeline.stages.feeds import parse_feed
 
     secret = tmp_path / "secret.txt"
     secret.write_text("GEHEIM-1234", encoding="utf-8")

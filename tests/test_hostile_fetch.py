@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from pipeline.fetch import fetch, is_public, resolve_checked
 from pipeline.models import FetchError
+from pipeline.stages.fetch import fetch, is_public, resolve_checked
 from tests.conftest import reply
 
 CAP = 1_000_000

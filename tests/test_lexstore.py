@@ -6,9 +6,10 @@ import io
 
 import pytest
 
-from pipeline import jobs, lexstore
-from pipeline.cli import main
-from pipeline.speech.lexicon import LexiconError
+from pipeline.cli.main import main
+from pipeline.run import jobs
+from pipeline.stages.speech.lexicon import LexiconError
+from pipeline.state import lexicon_versions
 from tests.conftest import FIXTURES
 
 GOOD = '[[entry]]\nmatch = "Schoigu"\nsay = "Schoj-gu"\n'
@@ -22,19 +23,19 @@ def test_the_seed_file_becomes_version_one_and_later_file_edits_do_not_count(set
     assert [e.say for e in lexicon.entries] == ["Schoj-gu"]
     seed.write_text('[[entry]]\nmatch = "Schoigu"\nsay = "anders"\n', encoding="utf-8")
     assert jobs.current_lexicon(settings).version == lexicon.version  # the store is the truth now
-    (first,) = lexstore.history(jobs.open_store(settings))
+    (first,) = lexicon_versions.history(jobs.open_store(settings))
     assert first.author == "setup" and "seed.toml" in first.message
 
 
 def test_a_save_is_seen_by_every_reader_at_once_and_old_versions_stay_comparable(settings):
     store = jobs.open_store(settings)
     old = jobs.current_lexicon(settings)
-    text = lexstore.current(store).toml.replace('say = "Schojgu"', 'say = "Schoi-gu"')
-    saved = lexstore.save(store, text, author="anna", message="Schoigu klarer")
+    text = lexicon_versions.current(store).toml.replace('say = "Schojgu"', 'say = "Schoi-gu"')
+    saved = lexicon_versions.save(store, text, author="anna", message="Schoigu klarer")
     assert jobs.current_lexicon(settings).version == saved.version != old.version
     assert jobs.lexicon_at(settings, old.version).version == old.version
     assert jobs.lexicon_changes_touching(settings, old.version, "Schoigu sagte") == ["Schoigu"]
-    assert [v.author for v in lexstore.history(store)] == ["anna", "setup"]
+    assert [v.author for v in lexicon_versions.history(store)] == ["anna", "setup"]
 
 
 @pytest.mark.parametrize(
@@ -50,9 +51,9 @@ def test_an_invalid_lexicon_is_never_saved_and_the_error_names_the_entry(setting
     store = jobs.open_store(settings)
     before = jobs.current_lexicon(settings).version
     with pytest.raises(LexiconError, match=named):
-        lexstore.save(store, text, author="anna", message="kaputt")
+        lexicon_versions.save(store, text, author="anna", message="kaputt")
     assert jobs.current_lexicon(settings).version == before
-    assert len(lexstore.history(store)) == 1
+    assert len(lexicon_versions.history(store)) == 1
 
 
 def test_export_and_import_round_trip_and_a_broken_import_is_one_line(settings, tmp_path, capsys):
@@ -84,12 +85,12 @@ def test_a_broken_seed_fails_neither_a_run_nor_normalize(settings, tmp_path, cap
 def test_entries_as_data_keep_the_header_and_validate(settings):
     store = jobs.open_store(settings)
     jobs.current_lexicon(settings)  # first start: seeds the store
-    current = lexstore.current(store)
+    current = lexicon_versions.current(store)
     entries = list(current.lexicon().entries)
-    entries.append(lexstore.make_entry({"match": "Kyjiw", "say": "Kiew", "note": 'sagt "man"'}))
-    text = lexstore.with_entries(current.toml, entries)
+    entries.append(lexicon_versions.make_entry({"match": "Kyjiw", "say": "Kiew", "note": 'sagt "man"'}))
+    text = lexicon_versions.with_entries(current.toml, entries)
     assert text.startswith("# newsaudio pronunciation lexicon")
-    assert lexstore.validate(text).version == lexstore.validate(text).version
-    assert [e.match for e in lexstore.validate(text).entries] == [e.match for e in entries]
+    assert lexicon_versions.validate(text).version == lexicon_versions.validate(text).version
+    assert [e.match for e in lexicon_versions.validate(text).entries] == [e.match for e in entries]
     with pytest.raises(LexiconError, match="'Kyjiw'"):
-        lexstore.make_entry({"match": "Kyjiw", "kind": "substitute"})
+        lexicon_versions.make_entry({"match": "Kyjiw", "kind": "substitute"})

@@ -8,8 +8,8 @@ import pytest
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 
-from pipeline.master import Tags, decode_mp3, master, true_peak_db
 from pipeline.models import Segment
+from pipeline.stages.master import Tags, decode_mp3, master, true_peak_db
 
 SR = 22050
 

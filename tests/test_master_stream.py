@@ -8,9 +8,9 @@ import pyloudnorm
 import pytest
 from scipy.signal import lfilter, resample_poly
 
-from pipeline.loudness import LoudnessMeter, peak_envelope, true_peak_db
-from pipeline.master import Tags, decode_mp3, limiter_gain, master
 from pipeline.models import Segment
+from pipeline.stages.loudness import LoudnessMeter, peak_envelope, true_peak_db
+from pipeline.stages.master import Tags, decode_mp3, limiter_gain, master
 
 SR = 22050
 

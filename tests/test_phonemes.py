@@ -12,11 +12,12 @@ import pytest
 
 from pipeline.config import Settings
 from pipeline.models import Article, Block, Pronunciation, Script, Segment
-from pipeline.speech import Lexicon, load_lexicon, normalize, to_script
-from voices import SegmentCache, espeak, load_voice, speak
+from pipeline.stages.speech import Lexicon, load_lexicon, normalize, to_script
+from voices import SegmentCache, load_voice, speak
 from voices.cache import cache_key
-from voices.engine_espeak import with_phonemes
-from voices.engine_piper import PiperVoice, coqui_ids
+from voices.engines import espeak_ng
+from voices.engines.espeak import with_phonemes
+from voices.engines.piper import PiperVoice, coqui_ids
 from voices.speak import squeeze
 
 CHAMENEI = "[[xa'me:nEI]]"
@@ -129,9 +130,9 @@ def test_script_hash_follows_pronunciations_only_when_there_are_any() -> None:
 
 
 def test_espeak_phoneme_input_is_normalised() -> None:
-    assert espeak.phoneme_input("xa'me:nEI") == CHAMENEI
-    assert espeak.phoneme_input(CHAMENEI) == CHAMENEI
-    assert espeak.phoneme_input("  ") == ""
+    assert espeak_ng.phoneme_input("xa'me:nEI") == CHAMENEI
+    assert espeak_ng.phoneme_input(CHAMENEI) == CHAMENEI
+    assert espeak_ng.phoneme_input("  ") == ""
     text = "Ali Chamenei sagte [[nichts]]."
     assert with_phonemes(text, [Pronunciation(4, 12, CHAMENEI)]) == (f"Ali {CHAMENEI} sagte [nichts].", True)
     # IPA only: espeak can't take it, the text goes through as is, without phoneme input.
@@ -144,17 +145,17 @@ def _close(a: np.ndarray, b: np.ndarray, rel: float) -> bool:
 
 
 def test_phoneme_input_changes_what_espeak_says_and_plain_text_is_unaffected() -> None:
-    plain = espeak.synthesize("Ali Chamenei sagte nichts.")
-    flagged = espeak.synthesize("Ali Chamenei sagte nichts.", phonemes=True)
+    plain = espeak_ng.synthesize("Ali Chamenei sagte nichts.")
+    flagged = espeak_ng.synthesize("Ali Chamenei sagte nichts.", phonemes=True)
     assert _close(plain, flagged, 0.005)
-    unflagged = espeak.synthesize(f"Ali {CHAMENEI} sagte nichts.")  # brackets read as letters
-    direct = espeak.synthesize(f"Ali {CHAMENEI} sagte nichts.", phonemes=True)
+    unflagged = espeak_ng.synthesize(f"Ali {CHAMENEI} sagte nichts.")  # brackets read as letters
+    direct = espeak_ng.synthesize(f"Ali {CHAMENEI} sagte nichts.", phonemes=True)
     assert not _close(direct, plain, 0.02) and not _close(direct, unflagged, 0.2)
     # espeak says which phonemes it took: the flag is global state, which phonemize (and
     # so the next call) sees too; that is why synthesize passes it every time.
-    assert "xam'e:nEI" in espeak.phonemize(f"Ali {CHAMENEI}", ipa=False)
-    espeak.synthesize("x")
-    assert "xam'e:nEI" not in espeak.phonemize(f"Ali {CHAMENEI}", ipa=False)
+    assert "xam'e:nEI" in espeak_ng.phonemize(f"Ali {CHAMENEI}", ipa=False)
+    espeak_ng.synthesize("x")
+    assert "xam'e:nEI" not in espeak_ng.phonemize(f"Ali {CHAMENEI}", ipa=False)
 
 
 def test_espeak_voice_speaks_the_lexicon_phonemes(tmp_path: Path, lexicon: Lexicon) -> None:
@@ -162,7 +163,7 @@ def test_espeak_voice_speaks_the_lexicon_phonemes(tmp_path: Path, lexicon: Lexic
     (_, seg) = script_of("Ali Chamenei sagte nichts.", lexicon).segments
     with_spans = voice.synthesize(seg.text, seg.pronunciations)
     as_text = voice.synthesize(seg.text)
-    direct = espeak.synthesize(
+    direct = espeak_ng.synthesize(
         f"Ali {CHAMENEI} sagte nichts.", voice=voice._espeak_voice, rate_wpm=voice._rate, phonemes=True
     )
     assert _close(with_spans, direct, 0.005)
@@ -210,8 +211,8 @@ def test_squeeze_moves_spans_with_the_text() -> None:
 
 @pytest.fixture(scope="module")
 def onnx_voice(tmp_path_factory: pytest.TempPathFactory) -> PiperVoice:
+    from voices.engines.random_vits import build_vits
     from voices.manage import export_onnx
-    from voices.random_vits import build_vits
 
     root = tmp_path_factory.mktemp("phonemes-vits")
     model = build_vits(root / "model")

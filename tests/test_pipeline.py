@@ -13,9 +13,9 @@ from pathlib import Path
 import podcastparser
 import pytest
 
-from pipeline import jobs
 from pipeline.config import FeedConfig, Settings
-from pipeline.demo import SAMPLE_SITE, serve_site
+from pipeline.run import jobs
+from pipeline.run.sample_site import SAMPLE_SITE, serve_site
 from tests.conftest import REPO, reply, settings_in, slow, streamed
 
 SEED_ID_GUID = "ntv-article24649386"

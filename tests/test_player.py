@@ -14,10 +14,10 @@ import httpx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from pipeline.cli import main
-from pipeline.store import Store
+from pipeline.cli.main import main
+from pipeline.state.store import Store
 from tests.player_support import EVENTS_GUID, SEED, browser, demo  # noqa: F401 - fixtures
-from web.player_routes import PLAYER_DIR, SCRIPT_NAME
+from web.player.routes import PLAYER_DIR, SCRIPT_NAME
 
 P = "document.querySelector('newsaudio-player')"
 TOL = 0.3  # seconds: a paused seek lands where asked; a playing one moves on a little

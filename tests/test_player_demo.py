@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
-from pipeline.article_paths import article_json_path
-from pipeline.cli import main
+from pipeline.cli.main import main
+from pipeline.stages.publish.names import article_json_path
 from tests.player_support import SEED, SEED_URL, _free_port, browser, serve  # noqa: F401 - fixture
 
 P = "document.querySelector('newsaudio-player')"

@@ -11,11 +11,11 @@ import pytest
 from lxml import html as lxml_html
 from starlette.applications import Starlette
 
-from pipeline.article_paths import article_json_path
 from pipeline.config import Settings
-from pipeline.publish import atomic_write
+from pipeline.stages.publish import atomic_write
+from pipeline.stages.publish.names import article_json_path
 from tests.player_support import SEED, SEED_URL, serve
-from web.player_routes import SCRIPT_NAME, routes
+from web.player.routes import SCRIPT_NAME, routes
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler
 
 import pytest
 
-from pipeline import jobs
 from pipeline.models import FeedEntry
-from pipeline.revisit import entry_fingerprint, next_check, parse_schedule
+from pipeline.run import jobs
+from pipeline.stages.freshness import entry_fingerprint, next_check, parse_schedule
 from tests.conftest import reply, settings_in
 from tests.test_store import store  # noqa: F401 - the SQLite and PostgreSQL store fixture
 
@@ -183,8 +183,8 @@ def test_the_store_answers_what_needs_work_in_one_write_per_poll(store):  # noqa
 
 
 def test_items_seen_byte_for_byte_are_not_parsed_again_in_rss_and_atom():
-    from pipeline.feeds import parse_feed
-    from pipeline.feedscan import Scan, unseen_items
+    from pipeline.stages.feed_items import Scan, unseen_items
+    from pipeline.stages.feeds import parse_feed
 
     rss = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>t</title>"
            b"<item><title>Eins</title><link>https://x/1.html</link><guid>g1</guid></item>"

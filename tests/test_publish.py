@@ -10,7 +10,7 @@ import podcastparser
 
 from pipeline.config import Channel
 from pipeline.models import Episode
-from pipeline.publish import atomic_write, audio_file_name, render_feed, write_feed
+from pipeline.stages.publish import atomic_write, audio_file_name, render_feed, write_feed
 
 
 def episode(guid: str, version: int, day: int) -> Episode:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline import jobs, lexstore
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.config import FeedConfig
-from pipeline.demo import serve_site
+from pipeline.run import jobs
+from pipeline.run.sample_site import serve_site
+from pipeline.state import lexicon_versions
 from tests.conftest import small_site
 
 SEED = "ntv-article24649386"
@@ -28,9 +29,9 @@ def voiced(settings, tmp_path):
 
 def edit_lexicon(settings, old: str, new: str) -> None:
     store = jobs.open_store(settings)
-    text = lexstore.current(store).toml
+    text = lexicon_versions.current(store).toml
     assert old in text
-    lexstore.save(store, text.replace(old, new), author="test", message="edit")
+    lexicon_versions.save(store, text.replace(old, new), author="test", message="edit")
 
 
 def test_an_edit_lists_exactly_the_articles_whose_text_it_touches(voiced, capsys):
@@ -44,7 +45,7 @@ def test_an_edit_lists_exactly_the_articles_whose_text_it_touches(voiced, capsys
     assert store.latest_episode(ids[TRUMP]).episode.version == 1
     assert jobs.needing_regeneration(settings, lexicon=True) == []
     assert "Schoigu" in capsys.readouterr().out
-    from pipeline import accounts
+    from pipeline.state import accounts
 
     (entry,) = [e for e in accounts.audit_entries(store) if e.action == "article.regenerate"]
     assert entry.target == ids[SEED] and entry.actor.startswith("cli:")

@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from pipeline.speech import Lexicon, normalize
-from pipeline.speech.letters import LETTER_NAMES, spell
-from voices.espeak import phonemize
+from pipeline.stages.speech import Lexicon, normalize
+from pipeline.stages.speech.letters import LETTER_NAMES, spell
+from voices.engines.espeak_ng import phonemize
 
 # Stress and length marks and separators vary with position in a word; the sounds do not.
 _MARKS = re.compile(r"[ˈˌː\s\-_!']")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.speech import Lexicon, normalize
+from pipeline.stages.speech import Lexicon, normalize
 
 NO_LEXICON = Lexicon()
 

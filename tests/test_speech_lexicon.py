@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.speech import Entry, Lexicon, LexiconError, load_lexicon, normalize, parse_lexicon
-from pipeline.speech.lexicon import DEFAULT_PATH
+from pipeline.stages.speech import Entry, Lexicon, LexiconError, load_lexicon, normalize, parse_lexicon
+from pipeline.stages.speech.lexicon import DEFAULT_PATH
 
 FIXTURES = Path(__file__).parent / "fixtures" / "speech"
 
@@ -105,7 +105,7 @@ def test_comments_in_the_file_do_not_change_the_version() -> None:
 
 def test_script_records_the_lexicon_version() -> None:
     from pipeline.models import Article, Block
-    from pipeline.speech import to_script
+    from pipeline.stages.speech import to_script
 
     article = Article(title="Schoigu spricht", blocks=[Block("paragraph", "Text.")])
     assert to_script(article, lexicon=load_lexicon()).lexicon_version == load_lexicon().version

@@ -7,10 +7,10 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.speech import Lexicon, normalize
-from pipeline.speech.abbreviations import load as load_abbreviations
-from pipeline.speech.acronyms import load as load_acronyms
-from pipeline.speech.quantities import UNITS
+from pipeline.stages.speech import Lexicon, normalize
+from pipeline.stages.speech.abbreviations import load as load_abbreviations
+from pipeline.stages.speech.acronyms import load as load_acronyms
+from pipeline.stages.speech.quantities import UNITS
 
 NO_LEXICON = Lexicon()
 FORBIDDEN = re.compile(r"[§%€$]")

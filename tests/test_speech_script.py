@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.models import Article, Block
-from pipeline.speech import Lexicon, load_lexicon, normalize, to_script
+from pipeline.stages.speech import Lexicon, load_lexicon, normalize, to_script
 
 SEED = (Path(__file__).parent / "fixtures" / "speech" / "ntv-seed-article.txt").read_text(encoding="utf-8")
 

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from pipeline import jobs
-from pipeline.split import parts_for
+from pipeline.run import jobs
+from pipeline.stages.split import parts_for
 from voices import load_voice, real_time_factor
 
 
@@ -62,7 +62,7 @@ def test_a_long_article_is_not_split_for_espeak_unless_configured(small_sample_s
 
 def test_parts_are_cut_only_between_blocks_and_balanced_by_text():
     from pipeline.models import Segment
-    from pipeline.split import part_bounds
+    from pipeline.stages.split import part_bounds
 
     segments = [Segment("Titel", "title", 900, block=0)]
     for block in range(1, 9):
@@ -91,9 +91,9 @@ def split_seed(settings):
 def test_parts_spoken_and_mastered_apart_join_into_the_episode_a_listener_expects(small_sample_settings):
     import pyloudnorm
 
-    from pipeline import fragments
-    from pipeline.loudness import true_peak_db
-    from pipeline.master import decode_mp3
+    from pipeline.stages import fragments
+    from pipeline.stages.loudness import true_peak_db
+    from pipeline.stages.master import decode_mp3
 
     settings = small_sample_settings
     seed, store = split_seed(settings)
@@ -124,7 +124,7 @@ def test_parts_spoken_and_mastered_apart_join_into_the_episode_a_listener_expect
 
 
 def test_a_missing_part_means_the_render_speaks_and_masters_it_whole(small_sample_settings):
-    from pipeline import fragments
+    from pipeline.stages import fragments
 
     settings = small_sample_settings
     seed, store = split_seed(settings)
@@ -140,7 +140,7 @@ def test_a_missing_part_means_the_render_speaks_and_masters_it_whole(small_sampl
 def test_a_redelivered_part_task_and_one_for_published_audio_do_no_work(small_sample_settings):
     import os
 
-    from pipeline import fragments
+    from pipeline.stages import fragments
 
     settings = small_sample_settings
     seed, store = split_seed(settings)

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from pipeline.config import Settings
-from pipeline.master import Tags, master
 from pipeline.models import Script, Segment
+from pipeline.stages.master import Tags, master
 from voices import load_voice, speak
 from voices.spool import Spool
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from pipeline.models import Article, Block, FeedEntry
-from pipeline.store import DuplicateEpisode, Store
+from pipeline.state.store import DuplicateEpisode, Store
 
 POSTGRES = os.environ.get("NEWSAUDIO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -104,7 +104,7 @@ def test_two_polls_creating_the_same_feed_at_once_both_succeed(store):
     import threading
     import time
 
-    from pipeline.store import feeds
+    from pipeline.state.store import feeds
 
     errors: list[BaseException] = []
     first = store.engine.connect()

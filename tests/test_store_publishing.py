@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import update
 
 from pipeline.models import Article, Block, FeedEntry
-from pipeline.store import DuplicateEpisode, Store, episodes
+from pipeline.state.store import DuplicateEpisode, Store, episodes
 from tests.test_store import store  # noqa: F401 - the SQLite/PostgreSQL fixture
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)

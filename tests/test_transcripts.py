@@ -15,8 +15,9 @@ from lxml import etree
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from pipeline import jobs, publish
-from pipeline.demo import serve_site
+from pipeline.run import jobs
+from pipeline.run.sample_site import serve_site
+from pipeline.stages import publish
 from tests.conftest import settings_in, small_site
 
 CANONICAL = "https://www.n-tv.de/politik/ISW-Russland-und-Iran-planen-grosses-Militaerabkommen-article24649386.html"

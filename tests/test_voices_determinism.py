@@ -8,20 +8,20 @@ import subprocess
 import sys
 
 from tests.conftest import REPO
-from voices import espeak
+from voices.engines import espeak_ng
 
 FIRST = "Der Stadtrat hat am Dienstag über den neuen Haushalt beraten! Wirklich?"
 SEGMENT = "Die Opposition kritisierte vor allem die geplanten Kürzungen bei den Bibliotheken."
 
 FRESH = f"""
 import hashlib
-from voices import espeak
-print(hashlib.sha256(espeak.synthesize({SEGMENT!r}, "de", 175, 50).tobytes()).hexdigest())
+from voices.engines import espeak_ng
+print(hashlib.sha256(espeak_ng.synthesize({SEGMENT!r}, "de", 175, 50).tobytes()).hexdigest())
 """
 
 
 def digest(text: str, rate: int = 175, pitch: int = 50) -> str:
-    return hashlib.sha256(espeak.synthesize(text, "de", rate, pitch).tobytes()).hexdigest()
+    return hashlib.sha256(espeak_ng.synthesize(text, "de", rate, pitch).tobytes()).hexdigest()
 
 
 def test_a_segment_sounds_the_same_after_other_speech_as_in_a_fresh_process():
@@ -35,8 +35,8 @@ def test_a_segment_sounds_the_same_after_other_speech_as_in_a_fresh_process():
 
 
 def test_phoneme_input_after_plain_text_is_stable():
-    marked = "Die " + espeak.phoneme_input("xa'me:nEI") + " kam."
-    a = hashlib.sha256(espeak.synthesize(marked, "de", phonemes=True).tobytes()).hexdigest()
+    marked = "Die " + espeak_ng.phoneme_input("xa'me:nEI") + " kam."
+    a = hashlib.sha256(espeak_ng.synthesize(marked, "de", phonemes=True).tobytes()).hexdigest()
     digest(FIRST)
-    b = hashlib.sha256(espeak.synthesize(marked, "de", phonemes=True).tobytes()).hexdigest()
+    b = hashlib.sha256(espeak_ng.synthesize(marked, "de", phonemes=True).tobytes()).hexdigest()
     assert a == b

@@ -18,10 +18,10 @@ import pytest
 from pipeline.config import Settings
 from pipeline.models import Script, Segment
 from voices import SegmentCache, VoiceError, fetch_model, load_voice, speak
-from voices.engine_coqui import CoquiVoice
-from voices.engine_piper import PiperVoice
+from voices.engines.coqui import CoquiVoice
+from voices.engines.piper import PiperVoice
+from voices.engines.random_vits import build_vits
 from voices.manage import export_onnx
-from voices.random_vits import build_vits
 
 SHORT = "Guten Morgen."
 LONG = "Guten Morgen. Die Straße ist heute wegen Bauarbeiten bis zum späten Abend gesperrt."

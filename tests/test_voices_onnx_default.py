@@ -15,9 +15,9 @@ import pytest
 from pipeline.config import Settings
 from tests.test_voices_neural import tiny_vits, tts_home  # noqa: F401 - session fixtures
 from voices import clear_loaded_voices, fetch_model, load_voice
-from voices.engine_coqui import CoquiVoice
-from voices.engine_piper import PiperVoice
-from voices.onnx_twin import export_path
+from voices.engines.coqui import CoquiVoice
+from voices.engines.onnx_twin import export_path
+from voices.engines.piper import PiperVoice
 
 TEXT = "Die Straße ist heute wegen Bauarbeiten gesperrt."
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.webservers import Published, start_app, stop
-from web.nginx import running_nginx
+from web.files.nginx import running_nginx
 
 ORIGINS = "https://www.n-tv.de, https://n-tv.de"
 PATH = "audio/3f2a9c1e0b7d4a55-v1.vtt"

@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 import httpx
 import podcastparser
 
-from pipeline.cli import main
+from pipeline.cli.main import main
 from pipeline.config import load_settings
 from tests.webservers import REPO, build_output, start_app, stop, write_feed
-from web.nginx import free_port
+from web.files.nginx import free_port
 
 
 def test_the_shipped_config_builds_feed_urls_that_newsaudio_serve_answers(tmp_path: Path):

@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 
 from tests.webservers import start_app, stop
-from web.nginx import free_port
+from web.files.nginx import free_port
 
 
 def _healthz(output: Path, data: Path, env: dict[str, str] | None = None) -> httpx.Response:

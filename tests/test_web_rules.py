@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from web.http import Unsatisfiable, byte_range, safe_relative_path
-from web.nginx import render
+from web.files.http import Unsatisfiable, byte_range, safe_relative_path
+from web.files.nginx import render
 
 
 @pytest.mark.parametrize(

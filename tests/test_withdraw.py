@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from lxml import etree
 
-from pipeline import cli, jobs, publish
+from pipeline.cli import main
 from pipeline.models import FeedEntry
+from pipeline.run import jobs
+from pipeline.stages import publish
 from tests.conftest import reply
 from tests.fake_episodes import add_episode, url_of
 
@@ -38,7 +40,7 @@ def test_withdraw_by_url_and_restore_by_guid(settings, store, capsys):
     data = [publish.player_data_path(url_of(1)), publish.player_data_guid_path("guid-sample-1")]
     assert all((out / rel).exists() for rel in files + data)
 
-    assert cli.main(["withdraw", url_of(1), "--reason", "Gegendarstellung"], settings=settings) == 0
+    assert main.main(["withdraw", url_of(1), "--reason", "Gegendarstellung"], settings=settings) == 0
     assert "withdrew sample00001" in capsys.readouterr().out
     assert listed(settings) == [url_of(2)] and indexed(settings) == [url_of(2)]
     for rel in files + data:
@@ -46,16 +48,16 @@ def test_withdraw_by_url_and_restore_by_guid(settings, store, capsys):
     assert all((settings.data_dir / "withdrawn" / rel).exists() for rel in files)
     assert (out / publish.player_data_path(url_of(2))).exists()
 
-    assert cli.main(["status", "--state", "withdrawn"], settings=settings) == 0
+    assert main.main(["status", "--state", "withdrawn"], settings=settings) == 0
     assert "Gegendarstellung" in capsys.readouterr().out
-    assert cli.main(["withdraw", "sample00001"], settings=settings) == 2
+    assert main.main(["withdraw", "sample00001"], settings=settings) == 2
     assert "withdrawn already" in capsys.readouterr().err
     # A later refresh of the page does not bring it back on its own.
     assert jobs.prepare_article("sample00001", settings, store).status == "withdrawn"
     jobs.publish_feed("sample", settings, store)
     assert listed(settings) == [url_of(2)]
 
-    assert cli.main(["restore", "guid-sample-1"], settings=settings) == 0
+    assert main.main(["restore", "guid-sample-1"], settings=settings) == 0
     assert listed(settings) == [url_of(2), url_of(1)] and indexed(settings) == [url_of(1), url_of(2)]
     for rel in files + data:
         assert (out / rel).exists() and not (out / ".gone" / rel).exists(), rel
@@ -63,10 +65,10 @@ def test_withdraw_by_url_and_restore_by_guid(settings, store, capsys):
     assert json.loads((out / data[0]).read_text(encoding="utf-8"))["version"] == 2
 
     capsys.readouterr()
-    assert cli.main(["restore", "sample00001"], settings=settings) == 2
+    assert main.main(["restore", "sample00001"], settings=settings) == 2
     assert "not withdrawn" in capsys.readouterr().err
     # Both changes are in the audit log the console shows, with who made them from the shell.
-    from pipeline import accounts
+    from pipeline.state import accounts
 
     logged = [(e.action, e.target, e.before, e.after) for e in accounts.audit_entries(store)]
     assert ("article.restore", "sample00001", {"status": "withdrawn"}, {"status": "done", "reason": ""}) in logged

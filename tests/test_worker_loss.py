@@ -11,9 +11,9 @@ from pathlib import Path
 
 import redis
 
-from pipeline import jobs
 from pipeline.config import load_settings
-from pipeline.demo import SAMPLE_SITE, serve_site
+from pipeline.run import jobs
+from pipeline.run.sample_site import SAMPLE_SITE, serve_site
 from tests.conftest import REPO
 from tests.test_celery import BROKER, write_config
 from workers.app import make_app

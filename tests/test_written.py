@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from pipeline.models import Article, Block, Script
-from pipeline.speech import Lexicon, to_script
-from pipeline.speech.written import written_sentences
+from pipeline.stages.speech import Lexicon, to_script
+from pipeline.stages.speech.written import written_sentences
 
 
 def pairs(article: Article, **kw) -> list[tuple[int, str, str]]:

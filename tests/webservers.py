@@ -20,10 +20,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.master import Tags, master
 from pipeline.models import Segment
-from pipeline.publish import atomic_write
-from web.nginx import free_port, running_nginx
+from pipeline.stages.master import Tags, master
+from pipeline.stages.publish import atomic_write
+from web.files.nginx import free_port, running_nginx
 
 REPO = Path(__file__).resolve().parent.parent
 SECRET = b"SECRET-outside-output-7f3a"
@@ -174,7 +174,7 @@ def write_feed(published: Published, name: str, base: str) -> str:
     """A feed through the project's renderer whose enclosures point at ``base``; its path."""
     from pipeline.config import Channel
     from pipeline.models import Episode
-    from pipeline.publish import render_feed
+    from pipeline.stages.publish import render_feed
 
     episodes = [
         Episode(

@@ -13,8 +13,8 @@ import threading
 from dataclasses import dataclass
 
 from pipeline.config import Settings
-from voices import onnx_twin
 from voices.base import ModelMissing, Voice, VoiceError
+from voices.engines import onnx_twin
 from voices.profile import VoiceProfile, get_profile, load_profiles
 
 log = logging.getLogger(__name__)
@@ -38,11 +38,11 @@ class ProfileStatus:
 
 def _engine(name: str):  # -> module with resolve(profile, settings) and load(profile, files)
     if name == "espeak":
-        from voices import engine_espeak as mod
+        from voices.engines import espeak as mod
     elif name == "coqui":
-        from voices import engine_coqui as mod
+        from voices.engines import coqui as mod
     elif name == "piper":
-        from voices import engine_piper as mod
+        from voices.engines import piper as mod
     else:
         raise VoiceError(f"unknown engine {name!r}")
     return mod
@@ -78,7 +78,7 @@ def load_voice(name: str, settings: Settings) -> Voice:
     fallback = get_profile(profile.fallback, settings)
     if fallback.engine != "espeak":
         raise VoiceError(f"profile {name!r}: fallback {fallback.name!r} must be an espeak profile")
-    from voices.engine_espeak import EspeakVoice
+    from voices.engines.espeak import EspeakVoice
 
     key = (profile, "fallback", fallback, reason)
     with _LOCK:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from pipeline.config import Settings
 from voices.base import VoiceError
-from voices.coqui_models import INSTALL_HINT, coqui_installed, is_model_name, model_item
-from voices.onnx_twin import export_path
+from voices.engines.coqui_models import INSTALL_HINT, coqui_installed, is_model_name, model_item
+from voices.engines.onnx_twin import export_path
 from voices.profile import get_profile
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def fetch_model(name: str, settings: Settings, *, accept_licence: bool = False) 
     if item.get("tos_required"):
         os.environ["COQUI_TOS_AGREED"] = "1"  # Coqui would otherwise prompt on stdin
 
-    from voices.engine_coqui import setup_coqui
+    from voices.engines.coqui import setup_coqui
 
     setup_coqui()
     from TTS.utils.manage import ModelManager
@@ -76,15 +76,15 @@ def _is_vits(path: Path) -> bool:
 
 def export_onnx(name: str, settings: Settings, out_path: Path | None = None) -> Path:
     """Write profile ``name``'s Coqui VITS as ONNX, plus the ``.onnx.json`` the piper engine reads."""
-    from voices import engine_coqui
-    from voices.engine_coqui import CoquiVoice
+    from voices.engines import coqui
+    from voices.engines.coqui import CoquiVoice
 
     profile = get_profile(name, settings)
     if profile.engine != "coqui":
         raise VoiceError(f"profile {name!r} uses the {profile.engine} engine; only Coqui VITS can be exported")
     # Always the torch model (never an earlier export of it), and no fallback: exporting espeak
     # would be meaningless.
-    voice = engine_coqui.load(profile, engine_coqui.resolve(profile, settings))
+    voice = coqui.load(profile, coqui.resolve(profile, settings))
     assert isinstance(voice, CoquiVoice)
     model = voice.model
     if type(model).__name__ != "Vits":

@@ -7,9 +7,9 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from pipeline.config import Settings
 from web.console.routes import all_routes as console_routes
-from web.files import OutputFiles
+from web.files.static import OutputFiles
 from web.health import healthz
-from web.player_routes import routes as player_routes
+from web.player.routes import routes as player_routes
 
 
 def create_app(settings: Settings) -> Starlette:

@@ -10,8 +10,8 @@ from sqlalchemy import text
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from pipeline import jobs
 from pipeline.config import Settings
+from pipeline.run import jobs
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from celery import Task, chord, group, signature
 from celery.signals import worker_ready
 from kombu.exceptions import OperationalError as BrokerError
 
-from pipeline import jobs
+from pipeline.run import jobs
 from workers.app import app, settings
 
 log = logging.getLogger("newsaudio.tasks")
@@ -120,11 +120,11 @@ def publish_feed(feed_name: str) -> str:
 
 @app.task(name="workers.tasks.run_job")
 def run_job(job_id: str) -> dict[str, Any]:
-    """A console or API job (see pipeline/console_jobs.py): the same code the web process's
+    """A console or API job (see pipeline/requests.py): the same code the web process's
     embedded pool runs."""
-    from pipeline import console_jobs
+    from pipeline.run import requests
 
-    return console_jobs.execute(job_id, settings()).to_dict()
+    return requests.execute(job_id, settings()).to_dict()
 
 
 @app.task(name="workers.tasks.reconcile", **RETRYING)

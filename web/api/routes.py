@@ -14,12 +14,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
-from pipeline import accounts, console_jobs, jobs, lexstore, publish
 from pipeline.config import ConfigError, Settings
-from pipeline.feeds import entry_id
 from pipeline.models import FeedEntry
-from pipeline.speech.lexicon import LexiconError
-from pipeline.store import Store, articles
+from pipeline.run import jobs, requests
+from pipeline.stages import publish
+from pipeline.stages.feeds import entry_id
+from pipeline.stages.speech.lexicon import LexiconError
+from pipeline.state import accounts, lexicon_versions
+from pipeline.state.store import Store, articles
 from web.console import auth, data
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
@@ -85,7 +87,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         if article_id is None:
             article_id = entry_id(feed.name, url)
             store.upsert_entry(feed.name, article_id, FeedEntry(guid=url, url=url, title=str(body.get("title") or "")))
-        job = console_jobs.submit(settings, "process", article_id, request.state.actor, store)
+        job = requests.submit(settings, "process", article_id, request.state.actor, store)
         return JSONResponse({"article_id": article_id, "job_id": job.id}, status_code=202,
                             headers={"Location": f"/api/v1/jobs/{job.id}"})
 
@@ -95,7 +97,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             row = store.get_article(article_id)
         except KeyError:
             return _error("no such article", 404)
-        job = console_jobs.submit(settings, kind, article_id, request.state.actor, store)
+        job = requests.submit(settings, kind, article_id, request.state.actor, store)
         accounts.audit(store, request.state.actor, f"article.{kind}", article_id, {"status": row.status},
                        {"job": job.id})
         return JSONResponse({"article_id": article_id, "job_id": job.id}, status_code=202,
@@ -126,7 +128,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     @read
     def get_job(request: Request) -> Response:
-        job = console_jobs.get(store, request.path_params["job_id"])
+        job = requests.get(store, request.path_params["job_id"])
         if job is None:
             return _error("no such job", 404)
         return JSONResponse(job.to_dict())
@@ -134,10 +136,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
     @read
     def get_lexicon(request: Request) -> Response:
         lexicon = jobs.current_lexicon(settings, store)
-        latest = lexstore.current(store)
+        latest = lexicon_versions.current(store)
         return JSONResponse({
             "id": latest.id if latest else 0, "version": lexicon.version,
-            "entries": [lexstore.entry_dict(e) for e in lexicon.entries],
+            "entries": [lexicon_versions.entry_dict(e) for e in lexicon.entries],
         })
 
     def _edit(request: Request, fields: dict[str, Any], status: int = 200) -> Response:

@@ -19,8 +19,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
-from pipeline import accounts, jobs
 from pipeline.config import Settings
+from pipeline.run import jobs
+from pipeline.state import accounts
 
 COOKIE = "newsaudio_session"
 PRELOGIN_COOKIE = "newsaudio_login_csrf"

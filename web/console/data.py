@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline import accounts, article_options, console_jobs, jobs, lexstore
 from pipeline.config import Settings
-from pipeline.speech import Lexicon, normalize
-from pipeline.speech.lexicon import LexiconError
-from pipeline.store import ArticleRow, EpisodeRow, Store
+from pipeline.run import jobs, requests
+from pipeline.stages.speech import Lexicon, normalize
+from pipeline.stages.speech.lexicon import LexiconError
+from pipeline.state import accounts, editor_choices, lexicon_versions
+from pipeline.state.store import ArticleRow, EpisodeRow, Store
 
 
 class LazyStore:
@@ -82,13 +83,13 @@ class ArticleView:
     row: ArticleRow
     episodes: list[EpisodeRow]
     blocks: list[BlockView] = field(default_factory=list)
-    options: article_options.Options = field(default_factory=article_options.Options)
+    options: editor_choices.Options = field(default_factory=editor_choices.Options)
 
 
 def article_view(settings: Settings, store: Store, article_id: str) -> ArticleView:
     row = store.get_article(article_id)
     view = ArticleView(row, sorted(store.all_episodes(article_id), key=lambda e: -e.episode.version))
-    view.options = article_options.get(store, article_id)
+    view.options = editor_choices.get(store, article_id)
     article = row.article()
     if article is None:
         return view
@@ -98,7 +99,7 @@ def article_view(settings: Settings, store: Store, article_id: str) -> ArticleVi
         parts.append(("lead", article.lead, True))
     parts += [(b.kind, b.text, True) for b in article.blocks]
     for i, (kind, text, can_exclude) in enumerate(parts):
-        key = article_options.paragraph_key(text)
+        key = editor_choices.paragraph_key(text)
         view.blocks.append(
             BlockView(i, kind, text, spoken_form(text, lexicon, settings), key, key in view.options.excluded,
                       can_exclude)
@@ -133,7 +134,7 @@ def affected_by(settings: Settings, store: Store, old: Lexicon, new: Lexicon) ->
             article = row.article()
             if article is None:
                 continue
-            text = article_options.apply(article, article_options.get(store, row.id)).text()
+            text = editor_choices.apply(article, editor_choices.get(store, row.id)).text()
             if any(e.matches(text) for e in changed):
                 found.append(Affected(row.id, ep.episode.title or row.title, feed))
     return found
@@ -150,7 +151,7 @@ class Draft:
 def draft(settings: Settings, store: Store, fields: dict[str, Any]) -> Draft:
     """The current lexicon with one entry added, changed (``original`` names it) or deleted
     (``delete``); LexiconError naming the entry when the result would not be valid."""
-    latest = lexstore.current(store)
+    latest = lexicon_versions.current(store)
     current = jobs.current_lexicon(settings, store)
     original = str(fields.get("original") or "")
     entries = [e for e in current.entries if not (original and e.match == original)]
@@ -161,35 +162,36 @@ def draft(settings: Settings, store: Store, fields: dict[str, Any]) -> Draft:
             raise LexiconError("choose an entry to delete")
         what = f"delete {original}"
     else:
-        entry = lexstore.make_entry({k: v for k, v in fields.items() if k in lexstore.ENTRY_KEYS or k == "type"})
+        chosen = {k: v for k, v in fields.items() if k in lexicon_versions.ENTRY_KEYS or k == "type"}
+        entry = lexicon_versions.make_entry(chosen)
         if any(e.match == entry.match for e in entries):
             raise LexiconError(f"{entry.match!r}: there is an entry for it already; edit that one")
         entries.append(entry)
         what = f"edit {original}" if original else f"add {entry.match}"
-    text = lexstore.with_entries(latest.toml if latest else "", entries)
-    return Draft(current, lexstore.validate(text), text, what)
+    text = lexicon_versions.with_entries(latest.toml if latest else "", entries)
+    return Draft(current, lexicon_versions.validate(text), text, what)
 
 
 @dataclass
 class Saved:
-    version: lexstore.LexiconVersion
+    version: lexicon_versions.LexiconVersion
     affected: list[Affected]
-    jobs: list[console_jobs.Job]
+    jobs: list[requests.Job]
 
 
 def save_draft(settings: Settings, store: Store, d: Draft, *, author: str, actor: str, message: str) -> Saved:
     """Save the draft as a new version, audit it, and queue exactly the articles it touches."""
     hits = affected_by(settings, store, d.current, d.lexicon)
-    saved = lexstore.save(store, d.text, author=author, message=message or d.what)
+    saved = lexicon_versions.save(store, d.text, author=author, message=message or d.what)
     accounts.audit(store, actor, "lexicon.save", d.what, {"version": d.current.version},
                    {"version": saved.version, "id": saved.id})
-    queued = [console_jobs.submit(settings, "regenerate", h.article_id, actor, store) for h in hits]
+    queued = [requests.submit(settings, "regenerate", h.article_id, actor, store) for h in hits]
     return Saved(saved, hits, queued)
 
 
 def sentences_with(store: Store, lexicon: Lexicon, limit: int = 5) -> list[str]:
     """Sentences of published articles an entry of ``lexicon`` matches: ready-made preview text."""
-    from pipeline.speech import segment
+    from pipeline.stages.speech import segment
 
     found: list[str] = []
     for feed in sorted({r.feed for r in store.list_articles()}):

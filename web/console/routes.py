@@ -16,10 +16,12 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.templating import Jinja2Templates
 
-from pipeline import accounts, article_options, console_jobs, jobs, lexstore, publish, webhooks
 from pipeline.config import Settings
-from pipeline.speech import Lexicon
-from pipeline.speech.lexicon import LexiconError
+from pipeline.run import jobs, requests
+from pipeline.stages import publish
+from pipeline.stages.speech import Lexicon
+from pipeline.stages.speech.lexicon import LexiconError
+from pipeline.state import accounts, editor_choices, lexicon_versions, webhooks
 from web.console import auth, data
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -51,7 +53,7 @@ def _webhook_sender(settings: Settings, stop: threading.Event) -> None:
         try:
             webhooks.deliver_due(jobs.open_store(settings), settings)
         except Exception:  # keep the loop alive; each delivery row records its own error
-            console_jobs.log.exception("webhook sender")
+            requests.log.exception("webhook sender")
 
 
 _senders: dict[str, threading.Event] = {}
@@ -183,7 +185,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             e.episode.version: publish.audio_url(settings.public_base_url, e.episode.file_name) for e in view.episodes
         }
         return _page(request, "article.html", view=view, voices=voices, audio=audio,
-                     jobs=console_jobs.recent(store, view.row.id, limit=10),
+                     jobs=requests.recent(store, view.row.id, limit=10),
                      queued=request.query_params.get("job", ""))
 
     @page
@@ -196,7 +198,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             return PlainTextResponse("no such article", status_code=404)
         if action not in ("regenerate", "refetch", "withdraw", "restore"):
             return PlainTextResponse("unknown action", status_code=400)
-        job = console_jobs.submit(settings, action, article_id, request.state.actor, store)
+        job = requests.submit(settings, action, article_id, request.state.actor, store)
         accounts.audit(store, request.state.actor, f"article.{action}", article_id,
                        {"status": row.status}, {"job": job.id})
         return _back(f"/console/articles/{article_id}", job=job.id)
@@ -204,10 +206,10 @@ def routes(settings: Settings) -> list[BaseRoute]:
     @page
     def article_voice(request: Request) -> Response:
         article_id = request.path_params["article_id"]
-        options = article_options.get(store, article_id)
+        options = editor_choices.get(store, article_id)
         before = options.voice
         options.voice = request.state.form.get("voice", "")
-        article_options.put(store, article_id, options)
+        editor_choices.put(store, article_id, options)
         accounts.audit(store, request.state.actor, "article.voice", article_id, before or None, options.voice or None)
         return _back(f"/console/articles/{article_id}")
 
@@ -215,18 +217,18 @@ def routes(settings: Settings) -> list[BaseRoute]:
     def article_paragraph(request: Request) -> Response:
         article_id = request.path_params["article_id"]
         form = request.state.form
-        options = article_options.get(store, article_id)
+        options = editor_choices.get(store, article_id)
         key = form.get("key", "")
         leave_out = form.get("leave_out") == "1"
         (options.excluded.add if leave_out else options.excluded.discard)(key)
-        article_options.put(store, article_id, options)
+        editor_choices.put(store, article_id, options)
         accounts.audit(store, request.state.actor, "article.paragraph", article_id,
                        None, {"paragraph": form.get("text", "")[:200], "left_out": leave_out})
         return _back(f"/console/articles/{article_id}")
 
     @page
     def job_status(request: Request) -> Response:
-        job = console_jobs.get(store, request.path_params["job_id"])
+        job = requests.get(store, request.path_params["job_id"])
         if job is None:
             return JSONResponse({"error": "no such job"}, status_code=404)
         return JSONResponse(job.to_dict())
@@ -241,7 +243,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         wanted = request.state.form.get("article_id", "")
         ids = [r.id for r in store.list_articles(status="failed")] if wanted == "all" else [wanted]
         for article_id in ids:
-            job = console_jobs.submit(settings, "process", article_id, request.state.actor, store)
+            job = requests.submit(settings, "process", article_id, request.state.actor, store)
             accounts.audit(store, request.state.actor, "article.retry", article_id, None, {"job": job.id})
         return _back("/console/failures", retried=str(len(ids)))
 
@@ -250,8 +252,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
     @page
     def lexicon_page(request: Request) -> Response:
         current = jobs.current_lexicon(settings, store)
-        latest = lexstore.current(store)
-        saved_jobs = [j for j in (console_jobs.get(store, i) for i in request.query_params.getlist("job")) if j]
+        latest = lexicon_versions.current(store)
+        saved_jobs = [j for j in (requests.get(store, i) for i in request.query_params.getlist("job")) if j]
         return _page(request, "lexicon.html", entries=current.entries, latest=latest, saved_jobs=saved_jobs,
                      edit=request.query_params.get("edit", ""))
 
@@ -307,20 +309,20 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     @page
     def lexicon_history(request: Request) -> Response:
-        return _page(request, "history.html", versions=lexstore.history(store))
+        return _page(request, "history.html", versions=lexicon_versions.history(store))
 
     @page
     def lexicon_restore(request: Request) -> Response:
-        chosen = lexstore.by_id(store, int(request.state.form.get("version_id", "0") or 0))
+        chosen = lexicon_versions.by_id(store, int(request.state.form.get("version_id", "0") or 0))
         if chosen is None:
             return PlainTextResponse("no such version", status_code=404)
         current = jobs.current_lexicon(settings, store)
         user = request.state.session.user.name
-        saved = lexstore.save(store, chosen.toml, author=user, message=f"restore version {chosen.id}")
+        saved = lexicon_versions.save(store, chosen.toml, author=user, message=f"restore version {chosen.id}")
         accounts.audit(store, request.state.actor, "lexicon.restore", f"version {chosen.id}",
                        {"version": current.version}, {"version": saved.version, "id": saved.id})
         hits = data.affected_by(settings, store, current, chosen.lexicon())
-        queued = [console_jobs.submit(settings, "regenerate", h.article_id, request.state.actor, store) for h in hits]
+        queued = [requests.submit(settings, "regenerate", h.article_id, request.state.actor, store) for h in hits]
         query = urlencode([("saved", str(saved.id)), *(("job", j.id) for j in queued)])
         return RedirectResponse(f"/console/lexicon?{query}", status_code=303)
 

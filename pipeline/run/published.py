@@ -1,0 +1,290 @@
+"""What happens to published episodes after rendering: the feed and the website's data are
+written (bounded, and only when their bytes change), old versions are swept after their grace
+period, and articles are withdrawn and restored. jobs.py calls these; so does the CLI.
+
+Withdrawn files leave output/ (kept in data_dir/withdrawn/ for a restore) and an empty
+tombstone at output/.gone/<same path> tells both servers to answer 410 Gone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from pipeline.config import Channel, Settings, channel_for
+from pipeline.models import Episode, Segment
+from pipeline.stages import publish
+from pipeline.stages.publish import item_guard
+from pipeline.stages.publish.transcripts import Cue, build_cues, render_chapters, render_json_transcript, render_vtt
+from pipeline.state.store import ArticleRow, Store, UnknownArticle
+
+log = logging.getLogger("newsaudio.publish")
+
+# The feed is rendered once with this date, to learn whether anything else changed.
+_PLACEHOLDER = datetime(1970, 1, 1, tzinfo=UTC)
+_PLACEHOLDER_XML = f"<lastBuildDate>{format_datetime(_PLACEHOLDER)}</lastBuildDate>".encode()
+GONE_REASONS = ("http-404", "http-410")
+
+
+def channel_of(settings: Settings, feed_name: str) -> Channel:
+    feed = next((f for f in settings.feeds if f.name == feed_name), None)
+    return channel_for(settings.channel, feed)
+
+
+def feed_info(settings: Settings, feed_name: str) -> dict[str, str]:
+    return {
+        "name": feed_name,
+        "title": channel_of(settings, feed_name).title,
+        "url": publish.feed_url(settings.public_base_url, feed_name),
+    }
+
+
+# -- rendering one episode's files -------------------------------------------------------------
+
+
+def timed_files(
+    file_name: str, segments: list[Segment], mastered_spans: list, chapters: list, duration_s: float,
+    *, title: str, podcast: str,
+) -> tuple[list[Cue] | None, dict[str, bytes]]:
+    """The cues and the timed files (VTT, JSON transcript, JSON chapters) of one new episode.
+    No spans (a master that kept none): no timed files, the plain transcript still goes out."""
+    try:
+        cues = build_cues(segments, mastered_spans, duration_s)
+    except ValueError as exc:
+        log.warning("%s: no timed transcript: %s", file_name, exc)
+        return None, {}
+    files = {
+        publish.vtt_file_name(file_name): render_vtt(cues),
+        publish.json_transcript_file_name(file_name): render_json_transcript(cues),
+        publish.chapters_file_name(file_name): render_chapters(
+            chapters, duration_s, title=title, podcast=podcast, file_name=file_name
+        ),
+    }
+    return cues, files
+
+
+# -- player data per article -------------------------------------------------------------------
+
+
+def _canonical(row: ArticleRow) -> str:
+    article = row.article()
+    return (article.canonical_url or article.url) if article else ""
+
+
+def player_data_paths(row: ArticleRow, episode: Episode | None = None) -> list[str]:
+    guid = episode.guid if episode else row.guid
+    paths = (publish.player_data_path(_canonical(row) or row.url), publish.player_data_guid_path(guid))
+    return [p for p in paths if p]
+
+
+def write_player_data(settings: Settings, store: Store, article_id: str) -> list[str]:
+    """Write (when changed) the article's player data, by URL and by GUID."""
+    row = store.get_article(article_id)
+    latest = store.episode_with_extras(article_id)
+    if latest is None or row.status == "withdrawn":
+        return []
+    ep = latest.episode
+    raw = store.episode_cues(article_id, ep.version)
+    cues = [Cue.from_dict(c) for c in raw] if raw is not None else None
+    data = publish.render_player_data(
+        ep, cues, canonical_url=_canonical(row), feed=feed_info(settings, row.feed),
+        public_base_url=settings.public_base_url,
+    )
+    paths = player_data_paths(row, ep)
+    for rel in paths:
+        publish.write_if_changed(settings.output_dir / rel, data)
+        publish.gone_path(settings.output_dir, rel).unlink(missing_ok=True)
+    return paths
+
+
+# -- the feed ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One listed episode, rendered: its feed <item> and its player index entry."""
+
+    episode: Episode
+    xml: bytes
+    index_entry: tuple[str, bytes]
+
+
+# Rendered items per store and feed, by listing key, for as long as the channel settings that
+# shape them stay the same: publishing one more episode renders one item, not max_items.
+_rendered: WeakKeyDictionary[Store, dict[str, tuple[str, dict[tuple[Any, ...], _Item]]]] = WeakKeyDictionary()
+
+
+def _listed_items(
+    feed_name: str, settings: Settings, store: Store, channel: Channel
+) -> tuple[list[_Item], list[_Item]]:
+    """The newest ``max_items`` episodes of the feed as rendered items, rendering only those
+    not rendered before in this process; an episode that cannot be rendered is left out and
+    recorded. Returns the listed items and those of them rendered now."""
+    context = repr((channel, settings.public_base_url))
+    feeds = _rendered.setdefault(store, {})
+    known_context, known = feeds.get(feed_name, ("", {}))
+    if known_context != context:
+        known = {}
+    keys = store.listing(feed_name, settings.max_items)
+    rows = store.episodes_by_id([k[0] for k in keys if k not in known])
+    fresh, left_out = item_guard.render_each(
+        lambda ep: publish.render_item(channel, ep, public_base_url=settings.public_base_url),
+        [r.episode for r in rows.values()],
+    )
+    made = {
+        ep.episode_id: _Item(ep, xml, publish.player_index_entry(ep, public_base_url=settings.public_base_url))
+        for ep, xml in fresh
+    }
+    for bad in left_out:
+        log.error("feed %s: episode %s left out: %s", feed_name, bad.episode.episode_id, bad.reason)
+        if store.get_article(bad.episode.episode_id).reason != "unpublishable":
+            store.set_status(bad.episode.episode_id, "failed", "unpublishable", bad.reason)
+    by_row = {row_id: made[row.article_id] for row_id, row in rows.items() if row.article_id in made}
+    listed: dict[tuple[Any, ...], _Item] = {}
+    for key in keys:
+        item = known.get(key) or by_row.get(key[0])
+        if item is not None:
+            listed[key] = item
+    feeds[feed_name] = (context, listed)
+    return list(listed.values()), list(made.values())
+
+
+def publish_feed(feed_name: str, settings: Settings, store: Store) -> Path:
+    """Write the feed and player index of the newest ``max_items`` episodes, each file only
+    when its bytes change. lastBuildDate moves only when the content does, so the same
+    episodes give the same bytes (and ETag): apps polling every few minutes get 304s."""
+    channel = channel_of(settings, feed_name)
+    items, fresh = _listed_items(feed_name, settings, store, channel)
+    xml = publish.render_feed_around(
+        channel, [i.xml for i in items], feed_name=feed_name, feed_title=channel.title,
+        public_base_url=settings.public_base_url, built=_PLACEHOLDER,
+    )
+    digest = hashlib.sha256(xml).hexdigest()
+    known = store.feed_build(feed_name)
+    now = datetime.now(UTC)
+    built = known[1] if known and known[0] == digest else now.replace(microsecond=0)
+    store.record_feed_build(feed_name, digest, built, published_at=now)
+    xml = xml.replace(_PLACEHOLDER_XML, f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>".encode(), 1)
+    index = publish.player_index_around([i.index_entry for i in items])
+    path = publish.write_feed(settings.output_dir, feed_name, xml, index)
+    # Player data is written when an episode is rendered; this only fills gaps (episodes from
+    # before player data existed, a wiped output folder) for items this process has not
+    # listed before: one stat each.
+    for item in fresh:
+        by_guid = publish.player_data_guid_path(item.episode.guid)
+        if by_guid and not (settings.output_dir / by_guid).exists():
+            write_player_data(settings, store, item.episode.episode_id)
+    sweep_old_versions(settings, store)
+    return path
+
+
+def sweep_old_versions(settings: Settings, store: Store, now: datetime | None = None) -> list[str]:
+    """Remove the files of versions a newer version replaced more than the grace period ago
+    (apps that fetched the old feed could still download them until then); tombstones say 410."""
+    cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.old_versions_grace_days)
+    removed: list[str] = []
+    for old in store.superseded_before(cutoff):
+        for rel in publish.episode_files(old.episode.file_name):
+            if (settings.output_dir / rel).exists():
+                publish.retire_file(settings.output_dir, rel)
+                removed.append(rel)
+        store.mark_retired(old.article_id, old.episode.version)
+    if removed:
+        log.info("swept %d files of superseded episode versions", len(removed))
+    return removed
+
+
+# -- withdrawal ------------------------------------------------------------------------------------
+
+
+class WithdrawalError(ValueError):
+    """Withdrawing what is withdrawn already, or restoring what is not."""
+
+
+@dataclass
+class Withdrawal:
+    article_id: str
+    feed: str
+    files: list[str]
+
+
+def _kept(settings: Settings) -> Path:
+    return settings.data_dir / "withdrawn"
+
+
+def _unswept_files(store: Store, article_id: str) -> list[str]:
+    """The files of every version of the article the grace sweep has not removed."""
+    swept = store.retired(article_id)
+    return [rel for old in store.all_episodes(article_id) if old.episode.version not in swept
+            for rel in publish.episode_files(old.episode.file_name)]
+
+
+def withdraw_article(
+    article_id: str, settings: Settings, store: Store, *, reason: str = "withdrawn", message: str = ""
+) -> Withdrawal:
+    """Take an article's episode out of its feed and indexes; its files answer 410 Gone."""
+    row = store.get_article(article_id)
+    if row.status == "withdrawn":
+        raise WithdrawalError(f"article {article_id} is withdrawn already ({row.reason}: {row.message})")
+    store.set_status(article_id, "withdrawn", reason, message or "withdrawn by an editor")
+    publish_feed(row.feed, settings, store)  # out of the feed first, then the files go
+    moved: list[str] = []
+    for rel in _unswept_files(store, article_id):
+        if (settings.output_dir / rel).exists():
+            publish.retire_file(settings.output_dir, rel, _kept(settings))
+            moved.append(rel)
+    for rel in player_data_paths(row, None):
+        if (settings.output_dir / rel).exists():
+            publish.retire_file(settings.output_dir, rel)  # rebuilt from the store on restore
+            moved.append(rel)
+    return Withdrawal(article_id, row.feed, moved)
+
+
+def restore_article(article_id: str, settings: Settings, store: Store) -> Withdrawal:
+    """Undo a withdrawal: files back, tombstones gone, the episode back in feed and indexes."""
+    row = store.get_article(article_id)
+    if row.status != "withdrawn":
+        raise WithdrawalError(f"article {article_id} is not withdrawn (it is {row.status})")
+    back = [rel for rel in _unswept_files(store, article_id)
+            if publish.bring_back(settings.output_dir, rel, _kept(settings))]
+    latest = store.latest_episode(article_id)
+    store.set_status(article_id, "done" if latest else "new")
+    if latest and not (settings.audio_dir / latest.episode.file_name).exists():
+        log.warning("article %s: %s is missing; regenerate it", article_id, latest.episode.file_name)
+    back += write_player_data(settings, store, article_id)
+    publish_feed(row.feed, settings, store)
+    return Withdrawal(article_id, row.feed, back)
+
+
+def withdraw_if_gone(row: ArticleRow, reason: str, settings: Settings, store: Store) -> bool:
+    """A published article whose page answered 404/410 on this refresh and the one before is
+    withdrawn (``auto_withdraw_gone``). ``row`` is the article as it was before this refresh."""
+    if not settings.auto_withdraw_gone or reason not in GONE_REASONS:
+        return False
+    if row.status != "failed" or row.reason not in GONE_REASONS or store.latest_episode(row.id) is None:
+        return False
+    code = reason.removeprefix("http-")
+    withdraw_article(
+        row.id, settings, store, reason="source-gone",
+        message=f"the page answered HTTP {code} on two refreshes in a row (withdrawn automatically)",
+    )
+    return True
+
+
+# -- naming an article -----------------------------------------------------------------------------
+
+
+def resolve_article(text: str, store: Store) -> str:
+    """The id of the article ``text`` names: its id, its URL (feed or canonical) or its GUID."""
+    ids = store.find_articles(text)
+    if not ids:
+        raise UnknownArticle(f"no article {text!r}: give an article id, URL or GUID (see `newsaudio status`)")
+    if len(ids) > 1:
+        raise UnknownArticle(f"{text!r} names {len(ids)} articles ({', '.join(ids)}): give the article id")
+    return ids[0]

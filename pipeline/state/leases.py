@@ -1,0 +1,94 @@
+"""One render per article at a time: a lease in the store that expires.
+
+Two workers (or a task redelivered while its first run still goes on) must not master the same
+article at once: the loser would overwrite the winner's MP3 after its size was recorded. The
+lease names its holder ``host:pid:token``; a holder on this host whose process is gone (a
+SIGKILLed worker) is replaced at once, any other holder only when the lease has expired.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from pipeline.run.upkeep import alive
+from pipeline.state.store import Store
+
+
+def holds(store: Store, name: str, holder: str) -> bool:
+    current = store.lease_holder(name)
+    return current is not None and current[0] == holder
+
+
+class Busy(Exception):
+    """Another live worker holds the lease."""
+
+
+def holder_id() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+# Leases this process holds right now. A lease in the store naming this process but not in
+# here was left behind when releasing it failed (the store was down): it is stale.
+_HELD: set[str] = set()
+
+
+def render(article_id: str) -> str:
+    """The lease one render of an article holds (a sweep must not take its files meanwhile)."""
+    return f"render:{article_id}"
+
+
+def _dead_here(holder: str) -> bool:
+    host, _, rest = holder.partition(":")
+    pid = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return holder not in _HELD
+    return not alive(int(pid))
+
+
+def acquire(store: Store, name: str, holder: str, seconds: float) -> bool:
+    if store.acquire_lease(name, holder, seconds):
+        return True
+    current = store.lease_holder(name)
+    if current is None:  # expired or released between the two queries
+        return store.acquire_lease(name, holder, seconds)
+    if _dead_here(current[0]):
+        return store.acquire_lease(name, holder, seconds, replacing=current[0])
+    return False
+
+
+def _renew(store: Store, name: str, holder: str, seconds: float, stop: threading.Event) -> None:
+    while not stop.wait(seconds / 3):
+        try:
+            store.acquire_lease(name, holder, seconds)
+        except Exception:  # noqa: BLE001 - the store is down: the lease may lapse, the record check guards
+            pass
+
+
+@contextmanager
+def held(store: Store, name: str, seconds: float) -> Iterator[str]:
+    """Hold lease ``name`` for the block, renewed every third of ``seconds`` while the block
+    runs; raise Busy when a live holder has it. A holder that dies (or cannot release it
+    because the store is down) stops renewing, and the lease lapses ``seconds`` later."""
+    holder = holder_id()
+    if not acquire(store, name, holder, seconds):
+        current = store.lease_holder(name)
+        raise Busy(f"{name} is held by {current[0] if current else 'another worker'}")
+    _HELD.add(holder)
+    stop = threading.Event()
+    threading.Thread(target=_renew, args=(store, name, holder, seconds, stop), daemon=True).start()
+    try:
+        yield holder
+    finally:
+        stop.set()
+        _HELD.discard(holder)
+        try:
+            store.release_lease(name, holder)
+        except Exception:  # noqa: BLE001 - the store may be down; the lease then expires by itself
+            pass
