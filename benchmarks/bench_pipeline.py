@@ -15,8 +15,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.config import FeedConfig, load_settings  # noqa: E402
-from pipeline.run import jobs  # noqa: E402
+from pipeline.run import (
+    feed,  # noqa: E402
+)
 from pipeline.run.sample_site import SAMPLE_SITE, serve_site  # noqa: E402
+from pipeline.state.store import open_store  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -28,9 +31,9 @@ def main() -> None:
         settings.data_dir = Path(tmp) / "data"
         settings.cache_dir = Path(tmp) / "data" / "cache"
         settings.feeds = [FeedConfig(name="sample", url=f"{base}/feed.xml", title="Beispiel")]
-        jobs.open_store(settings)
+        open_store(settings)
         start = time.perf_counter()
-        summary = jobs.run(settings)
+        summary = feed.run(settings)
         wall = time.perf_counter() - start
         stages: dict[str, float] = defaultdict(float)
         for outcome in summary.outcomes:
@@ -48,7 +51,7 @@ def main() -> None:
         if audio:
             print(f"real-time factor of the whole run: {wall / audio:.4f}")
         start = time.perf_counter()
-        again = jobs.run(settings)
+        again = feed.run(settings)
         print(f"second run: {time.perf_counter() - start:.2f} s, {again.synthesised_segments} segments synthesised")
 
 

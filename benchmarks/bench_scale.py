@@ -35,10 +35,16 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.config import FeedConfig, Settings, load_settings  # noqa: E402
 from pipeline.models import Segment  # noqa: E402
-from pipeline.run import jobs  # noqa: E402
+from pipeline.run import publishing  # noqa: E402
+from pipeline.run.article import prepare_article, render_article  # noqa: E402
+from pipeline.run.feed import poll_feed  # noqa: E402
+from pipeline.run.lexicon import current_lexicon  # noqa: E402
+from pipeline.run.parts import speak_part  # noqa: E402
+from pipeline.run.steps import script_for  # noqa: E402
 from pipeline.stages.extract import extract  # noqa: E402
 from pipeline.stages.loudness import integrated_loudness, true_peak_db  # noqa: E402
 from pipeline.stages.master import FFMPEG, Tags, decode_mp3, master  # noqa: E402
+from pipeline.state.store import open_store  # noqa: E402
 
 SEED = REPO / "sample/site/articles/politik-russland-iran-militaerabkommen.html"
 
@@ -65,7 +71,7 @@ def speech_file(folder: Path) -> Path:
     settings = settings_in(folder)
     voice = load_voice("espeak-de", settings)
     article = extract(SEED.read_text(encoding="utf-8"), "https://www.n-tv.de/a.html")
-    script = jobs._script(article, settings, voice, jobs.current_lexicon(settings))
+    script = script_for(article, settings, voice, current_lexicon(settings))
     pcm, _ = speak(script, voice, None)
     path = folder / "speech.pkl"
     path.write_bytes(pickle.dumps((script.segments, [np.asarray(p, dtype=np.float32) for p in pcm], voice.sample_rate)))
@@ -233,7 +239,7 @@ def seed_store(settings: Settings, feed: str, count: int) -> None:
     from pipeline.stages.freshness import entry_fingerprint
     from pipeline.state.store import articles, episodes
 
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     store.upsert_feed(feed, settings.feed(feed).url, "")
     base = settings.feed(feed).url.rsplit("/", 1)[0]
     seen = datetime.now(UTC) - timedelta(days=2)  # past every revisit
@@ -267,10 +273,10 @@ def bench_polls(folder: Path) -> None:
     settings.feeds = [FeedConfig(name="big", url=f"{base}/feed.xml")]
     settings.allow_private_addresses = True
     feed = settings.feed("big")
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     # Setup, not measured: an earlier poll saw 4,990 entries, all voiced two days ago.
     site.publish(4990)
-    jobs.poll_feed(feed, settings, store)
+    poll_feed(feed, settings, store)
     from sqlalchemy import update
 
     from pipeline.state.store import articles
@@ -281,9 +287,9 @@ def bench_polls(folder: Path) -> None:
     site.publish(5000)  # the 4,990 known entries and 10 new ones
     print("\n== polls (5,000-entry feed on loopback; fetch + extract of what needs work, no synthesis)")
     start = time.perf_counter()
-    polled = jobs.poll_feed(feed, settings, store)
+    polled = poll_feed(feed, settings, store)
     poll_s = time.perf_counter() - start
-    outcomes = [jobs.prepare_article(i, settings, store) for i in polled.article_ids]
+    outcomes = [prepare_article(i, settings, store) for i in polled.article_ids]
     changed_s = time.perf_counter() - start
     print(f"changed poll, 10 new of 5,000: {changed_s:.2f} s ({poll_s:.2f} s poll + store, the rest fetch + extract), "
           f"{site.page_hits} article pages fetched, {sum(o.status == 'prepared' for o in outcomes)} prepared"
@@ -293,7 +299,7 @@ def bench_polls(folder: Path) -> None:
     idle = []
     for _ in range(5):
         start = time.perf_counter()
-        again = jobs.poll_feed(feed, settings, store)
+        again = poll_feed(feed, settings, store)
         idle.append(time.perf_counter() - start)
         assert again.not_modified and not again.article_ids, again
     print(f"idle poll (feed 304) at 5,000 stored articles: {statistics.median(idle) * 1000:.1f} ms median of 5"
@@ -304,19 +310,19 @@ def bench_polls(folder: Path) -> None:
 
 
 def bench_publish(folder: Path) -> None:
-    print("\n== publishing one more episode (record it, then jobs.publish_feed; a worker that has published before)")
+    print("\n== publishing one more episode (record it, then publish_feed; a worker that has published before)")
     results = {}
     for count in (10, 5000):
         s = settings_in(folder / f"publish{count}")
         s.feeds = [FeedConfig(name="big", url="http://127.0.0.1:9/feed.xml")]
         seed_store(s, "big", count)
-        jobs.publish_feed("big", s)
-        store = jobs.open_store(s)
+        publishing.publish_feed("big", s)
+        store = open_store(s)
         times = []
         for i in range(5):
             add_one_episode(store, "big", count + i)
             start = time.perf_counter()
-            jobs.publish_feed("big", s)
+            publishing.publish_feed("big", s)
             times.append(time.perf_counter() - start)
         results[count] = statistics.median(times)
         items = (s.feeds_dir / "big.xml").read_bytes().count(b"<item>")
@@ -342,7 +348,7 @@ def _speak_part(args: tuple[str, int, int, Settings]) -> float:
     """Seconds one part task took."""
     article_id, part, parts, settings = args
     start = time.perf_counter()
-    jobs.speak_part(article_id, part, parts, settings)
+    speak_part(article_id, part, parts, settings)
     return time.perf_counter() - start
 
 
@@ -393,7 +399,7 @@ def bench_split(folder: Path, voice_name: str, minutes: float) -> None:
     # Every copy's sentences differ (numbered), so nothing comes from the cache by accident.
     blocks = [Block(b.kind, f"{b.text} Teil {i + 1}.") for i in range(copies) for b in seed.blocks if b.kind != "title"]
     article = Article(title=seed.title, blocks=[Block("title", seed.title), *blocks], url=seed.url)
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     store.upsert_feed("long", "http://127.0.0.1:9/feed.xml")
     from pipeline.models import FeedEntry
 
@@ -409,7 +415,7 @@ def bench_split(folder: Path, voice_name: str, minutes: float) -> None:
             start = time.perf_counter()
             if workers > 1:  # the part tasks speak and master, then the render task joins
                 part_s = list(pool.map(_speak_part, [(aid, i, workers, settings) for i in range(workers)]))
-            outcome = jobs.render_article(aid, settings)
+            outcome = render_article(aid, settings)
             assert outcome.status == "done", outcome
             results[workers] = (time.perf_counter() - start, outcome)
     one, two = results[1], results[2]

@@ -9,6 +9,7 @@ from sqlalchemy import update
 
 from pipeline.config import Settings
 from pipeline.models import Article, Block, Chapter, FeedEntry
+from pipeline.run import publishing
 from pipeline.stages import publish
 from pipeline.state.store import Store, episodes
 
@@ -73,5 +74,5 @@ def add_episode(
                 .values(replaced_at=created)
             )
     store.set_status(article_id, "done")
-    published.write_player_data(settings, store, article_id)
+    publishing.write_player_data(settings, store, article_id)
     return article_id

@@ -22,6 +22,7 @@ from sqlalchemy import create_engine, text
 
 from pipeline.config import Settings, load_settings
 from pipeline.run.sample_site import serve_site
+from pipeline.state.store import open_store
 from tests.conftest import REPO
 from tests.hostile_site import article_html, feed_xml, write_site
 
@@ -212,9 +213,9 @@ title = "Beispiel"
         self._site.__exit__(None, None, None)
         self.redis.stop()
         self.proxy.cut()
-        from pipeline.run import jobs
+        from pipeline.state.store import _store
 
-        jobs._store.cache_clear()
+        _store.cache_clear()
         admin = create_engine(POSTGRES_ADMIN)
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {self.schema} CASCADE"))
@@ -258,9 +259,8 @@ title = "Beispiel"
         )
 
     def store(self):
-        from pipeline.run import jobs
 
-        return jobs.open_store(self.settings)
+        return open_store(self.settings)
 
     def long_article(self) -> str:
         (row,) = [r for r in self.store().list_articles("sample") if r.url.endswith("lang.html")]

@@ -25,11 +25,11 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
 from pipeline.config import Settings
+from pipeline.files import atomic_write
 from pipeline.models import Article, Block, FeedEntry, Segment
 from pipeline.run.sample_site import SAMPLE_SITE
 from pipeline.stages.extract import extract
 from pipeline.stages.master import Tags, master
-from pipeline.stages.publish import atomic_write
 from pipeline.stages.publish.names import article_json_path
 from pipeline.stages.speech import Lexicon, to_script
 from pipeline.state.store import Store

@@ -13,8 +13,11 @@ import pytest
 import redis
 
 from pipeline.cli.main import main
-from pipeline.run import jobs
+from pipeline.run.article import prepare_article
+from pipeline.run.feed import poll_feed
+from pipeline.run.parts import plan_parts
 from pipeline.run.sample_site import serve_site
+from pipeline.state.store import open_store
 from tests.conftest import REPO, small_site
 
 BROKER = os.environ.get("NEWSAUDIO_TEST_BROKER_URL", "redis://127.0.0.1:6379/9")
@@ -42,7 +45,7 @@ title = "Beispiel"
 
 
 def episodes(settings) -> dict[str, tuple]:
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     return {
         r.episode.guid: (r.episode.version, r.episode.voice, r.content_key, r.episode.file_name)
         for r in store.published_episodes("sample")
@@ -97,7 +100,7 @@ def test_queued_run_matches_in_process_run(worker, tmp_path, capsys):
     assert len(episodes(queued)) == 1
     for name in (v[3] for v in episodes(queued).values()):
         assert (queued.audio_dir / name).read_bytes()[:3] == b"ID3"
-    failed = jobs.open_store(queued).list_articles("sample", "failed")
+    failed = open_store(queued).list_articles("sample", "failed")
     assert [(r.reason, r.guid) for r in failed] == [("http-404", "ntv-article00000000")]
     # the feed was published after the (split) rendering finished, so it lists the episode
     xml = (queued.feeds_dir / "sample.xml").read_text(encoding="utf-8")
@@ -135,11 +138,11 @@ def test_a_long_article_is_spoken_and_mastered_by_parallel_tasks_then_joined(wor
         from workers.app import make_app
 
         settings = load_settings(config, env={})
-        polled = jobs.poll_feed(settings.feed("sample"), settings)
-        store = jobs.open_store(settings)
+        polled = poll_feed(settings.feed("sample"), settings)
+        store = open_store(settings)
         (seed,) = [i for i in polled.article_ids if store.get_article(i).guid == "ntv-article24649386"]
-        assert jobs.prepare_article(seed, settings).status == "prepared"
-        parts = jobs.plan_parts(seed, settings)
+        assert prepare_article(seed, settings).status == "prepared"
+        parts = plan_parts(seed, settings)
         assert parts >= 3
         deadline = time.time() + 60
         while b"ready" not in (tmp_path / "worker.log").read_bytes():

@@ -292,15 +292,17 @@ def test_second_run_json_lines_parse_and_say_nothing_is_up_to_date_while_a_page_
 
 def test_synthesis_reports_each_spoken_segment(newsroom, tmp_path):
     from pipeline.config import load_settings
-    from pipeline.run import jobs
+    from pipeline.run.article import render_article
+    from pipeline.run.events import reporting_stages
+    from pipeline.state.store import open_store
 
     folder, _ = newsroom
     settings = load_settings(folder / "newsaudio.toml", env={})
     settings.cache_dir = tmp_path / "cache"  # nothing cached: every segment is spoken
-    article_id = next(r.id for r in jobs.open_store(settings).list_articles() if r.title == MARKUP_TITLE)
+    article_id = next(r.id for r in open_store(settings).list_articles() if r.title == MARKUP_TITLE)
     seen: list[tuple[str, str]] = []
-    with jobs.reporting_stages(lambda _id, _title, stage, detail: seen.append((stage, detail))):
-        outcome = jobs.render_article(article_id, settings, force=True)
+    with reporting_stages(lambda _id, _title, stage, detail: seen.append((stage, detail))):
+        outcome = render_article(article_id, settings, force=True)
     counts = [d for stage, d in seen if stage == "synthesis" and "spoken" in d]
     total = re.search(r"(\d+) segments", next(d for stage, d in seen if stage == "synthesis")).group(1)
     assert counts == [f"{n}/{total} segments spoken" for n in range(1, outcome.synthesised + 1)]

@@ -10,9 +10,11 @@ from sqlalchemy import select
 
 from pipeline.cli.main import main
 from pipeline.config import FeedConfig
-from pipeline.run import jobs
+from pipeline.run import feed
+from pipeline.run.lexicon import current_lexicon, save_lexicon
 from pipeline.run.sample_site import serve_site
 from pipeline.state import accounts, lexicon_versions, schema, webhooks
+from pipeline.state.store import open_store
 from tests.conftest import small_site
 from tests.test_console_safety import PASSWORD, TIMEOUT, Receiver, csrf_of, login
 from tests.webapp import serve_app
@@ -22,7 +24,7 @@ def test_users_add_asks_the_password_or_prints_a_one_time_setup_link(settings, m
     answers = iter([PASSWORD, PASSWORD])
     monkeypatch.setattr("getpass.getpass", lambda prompt="": next(answers))
     assert main(["users", "add", "ada", "--role", "admin"], settings=settings) == 0
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     assert accounts.check_password(store, "ada", PASSWORD).role == "admin"
     assert accounts.check_password(store, "ada", "falsch-falsch") is None
     assert main(["users", "add", "ada", "--role", "editor", "--setup-link"], settings=settings) == 2
@@ -45,7 +47,7 @@ def test_users_add_asks_the_password_or_prints_a_one_time_setup_link(settings, m
 def test_tokens_are_shown_once_stored_hashed_and_revocable(settings, capsys):
     assert main(["tokens", "add", "cms", "--scope", "read,articles:write"], settings=settings) == 0
     secret = capsys.readouterr().out.split()[-1]
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     assert accounts.token_for(store, secret).scopes == ["read", "articles:write"]
     with store.engine.connect() as conn:
         stored = [tuple(map(str, r)) for r in conn.execute(select(schema.api_tokens))]
@@ -74,9 +76,9 @@ def test_tokens_are_shown_once_stored_hashed_and_revocable(settings, capsys):
 
 
 def test_history_restores_an_earlier_lexicon_version(settings):
-    store = jobs.open_store(settings)
-    first = jobs.current_lexicon(settings)
-    lexicon_versions.save(store, '[[entry]]\nmatch = "Kreml"\nsay = "Kremmel"\n', author="bea", message="alles weg")
+    store = open_store(settings)
+    first = current_lexicon(settings)
+    save_lexicon(store, '[[entry]]\nmatch = "Kreml"\nsay = "Kremmel"\n', author="bea", message="alles weg")
     accounts.add_user(store, "eddi", "editor", PASSWORD)
     with serve_app(settings) as base:
         client = login(base, "eddi")
@@ -85,18 +87,18 @@ def test_history_restores_an_earlier_lexicon_version(settings):
         csrf = csrf_of(client, "/console/lexicon/history")
         answer = client.post("/console/lexicon/restore", data={"csrf": csrf, "version_id": "1"})
         assert answer.status_code == 303
-    assert jobs.current_lexicon(settings).version == first.version
+    assert current_lexicon(settings).version == first.version
     newest = lexicon_versions.current(store)
     assert (newest.author, newest.message) == ("eddi", "restore version 1")
 
 
 def test_a_failed_poll_is_announced_listed_and_retried_from_the_console(settings, tmp_path):
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     receiver = Receiver([])
     hook = webhooks.add_hook(store, receiver.url, ["audio.failed"])
     with serve_site(small_site(tmp_path / "site", keep=("entfernt",))) as site:
         settings.feeds = [FeedConfig(name="sample", url=f"{site}/feed.xml")]
-        assert jobs.run(settings).count("failed") == 1
+        assert feed.run(settings).count("failed") == 1
         headers, body = receiver.got[0]  # delivered at the end of the run
         assert webhooks.verify(hook.secret, body, headers["X-Newsaudio-Signature"])
         assert b'"reason": "http-404"' in body and b'"event": "audio.failed"' in body

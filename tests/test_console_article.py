@@ -6,9 +6,10 @@ from __future__ import annotations
 import time
 
 from pipeline.config import FeedConfig
-from pipeline.run import jobs
+from pipeline.run.feed import run
 from pipeline.run.sample_site import serve_site
 from pipeline.state import accounts
+from pipeline.state.store import open_store
 from tests.conftest import small_site
 from tests.test_console_safety import PASSWORD, csrf_of, login
 from tests.webapp import serve_app
@@ -31,8 +32,8 @@ def wait_version(store, article_id: str, version: int) -> None:
 def test_another_voice_for_one_article_and_a_regeneration_after_a_failed_fetch(settings, tmp_path):
     with serve_site(small_site(tmp_path / "site", keep=("russland-iran",))) as site:
         settings.feeds = [FeedConfig(name="sample", url=f"{site}/feed.xml")]
-        assert jobs.run(settings).count("done") == 1
-    store = jobs.open_store(settings)
+        assert run(settings).count("done") == 1
+    store = open_store(settings)
     (row,) = store.list_articles("sample")
     first = store.latest_episode(row.id)
     assert first.voice_is_fallback  # the house voice's model is not on a CI machine

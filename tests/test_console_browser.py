@@ -11,10 +11,11 @@ import feedparser
 import pytest
 
 from pipeline.config import FeedConfig
-from pipeline.run import jobs
+from pipeline.run.feed import run
 from pipeline.run.sample_site import serve_site
 from pipeline.stages import publish
 from pipeline.state import accounts
+from pipeline.state.store import open_store
 from tests.conftest import small_site
 from tests.webapp import serve_app
 
@@ -44,8 +45,8 @@ def newsroom(settings, tmp_path):
     """Two published articles (the seed and another), an editor and an admin, the console."""
     with serve_site(small_site(tmp_path / "site", keep=("russland-iran", "trump"))) as site:
         settings.feeds = [FeedConfig(name="sample", url=f"{site}/feed.xml", title="Beispiel")]
-        assert jobs.run(settings).count("done") == 2
-        store = jobs.open_store(settings)
+        assert run(settings).count("done") == 2
+        store = open_store(settings)
         accounts.add_user(store, "eddi", "editor", PASSWORD)
         accounts.add_user(store, "ada", "admin", PASSWORD)
         with serve_app(settings) as base:

@@ -17,9 +17,9 @@ import httpx
 import pytest
 
 from pipeline.config import load_settings
-from pipeline.run import jobs
 from pipeline.run.sample_site import SAMPLE_SITE, serve_site
 from pipeline.state import accounts, webhooks
+from pipeline.state.store import open_store
 from tests.conftest import REPO
 from tests.test_console_safety import Receiver
 from tests.webapp import serve_app
@@ -39,7 +39,7 @@ def wait_job(client: httpx.Client, job_id: str, timeout: float = 300) -> dict:
 
 
 def api(base: str, settings) -> httpx.Client:
-    token = accounts.add_token(jobs.open_store(settings), "cms", ["read", "articles:write"], "test")
+    token = accounts.add_token(open_store(settings), "cms", ["read", "articles:write"], "test")
     return httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60)
 
 
@@ -49,7 +49,7 @@ def feed_entries(settings) -> list:
 
 def test_a_push_is_voiced_published_announced_and_can_be_withdrawn(sample_settings):
     settings = sample_settings
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     receiver = Receiver([])
     hook = webhooks.add_hook(store, receiver.url, list(webhooks.EVENTS))
     page = settings.feeds[0].url.replace("/feed.xml", SEED_PAGE)

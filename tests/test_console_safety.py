@@ -14,8 +14,9 @@ import pytest
 from starlette.routing import Mount, Route
 
 from pipeline.models import FeedEntry
-from pipeline.run import jobs
+from pipeline.run.lexicon import current_lexicon
 from pipeline.state import accounts, webhooks
+from pipeline.state.store import open_store
 from tests.webapp import serve_app
 from web.console import auth
 from web.console.routes import all_routes
@@ -29,7 +30,7 @@ get = partial(httpx.get, timeout=TIMEOUT)
 
 @pytest.fixture
 def app(settings) -> Iterator[tuple[str, object]]:
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     accounts.add_user(store, "ada", "admin", PASSWORD)
     accounts.add_user(store, "eddi", "editor", PASSWORD)
     store.upsert_feed("sample", "http://127.0.0.1:9/feed.xml", "Beispiel")
@@ -81,7 +82,7 @@ def test_every_console_page_refuses_without_a_session(app):
 
 def test_every_api_route_refuses_without_a_token_and_a_wrong_scope_is_403(app):
     base, settings = app
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     routes = [(m, p) for m, p in paths(settings, "/api") if not p.endswith(("openapi.json", "/docs"))]
     assert len(routes) >= 10
     reader = accounts.add_token(store, "leser", ["read"], "test")
@@ -109,7 +110,7 @@ def test_state_changes_need_the_csrf_token(app):
                        ("/console/logout", {})]:
         assert client.post(path, data=form).status_code == 403
         assert client.post(path, data={**form, "csrf": "geraten"}).status_code == 403
-    assert jobs.open_store(settings).get_article("evil").status == "new"
+    assert open_store(settings).get_article("evil").status == "new"
     assert client.get("/console/articles").status_code == 200  # still logged in
     # the login form has its own token too
     with httpx.Client(base_url=base, timeout=TIMEOUT) as anon:
@@ -176,7 +177,7 @@ def test_a_script_in_an_article_title_is_escaped(app):
 
 def test_the_articles_list_shows_the_players_listening_numbers(app):
     base, settings = app
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     for event in ("play", "play", "play", "play", "complete"):
         store.count_listen("g-evil", 1, event)
     page = login(base, "eddi").get("/console/articles").text
@@ -185,8 +186,8 @@ def test_the_articles_list_shows_the_players_listening_numbers(app):
 
 def test_an_invalid_lexicon_entry_is_refused_naming_it(app):
     base, settings = app
-    store = jobs.open_store(settings)
-    before = jobs.current_lexicon(settings).version
+    store = open_store(settings)
+    before = current_lexicon(settings).version
     client = login(base, "eddi")
     csrf = csrf_of(client, "/console/lexicon")
     form = {"match": "Kreml", "kind": "substitute", "say": "", "csrf": csrf, "whole_word": "1"}
@@ -198,7 +199,7 @@ def test_an_invalid_lexicon_entry_is_refused_naming_it(app):
     answer = post(f"{base}/api/v1/lexicon/entries", headers={"Authorization": f"Bearer {writer}"},
                         json={"match": "Kreml", "type": "sing", "say": "x"})
     assert answer.status_code == 422 and "'Kreml'" in answer.json()["error"]
-    assert jobs.current_lexicon(settings).version == before
+    assert current_lexicon(settings).version == before
     good = post(f"{base}/api/v1/lexicon/entries", headers={"Authorization": f"Bearer {writer}"},
                       json={"match": "Kreml", "say": "Kremmel", "message": "neu"})
     assert good.status_code == 201 and good.json()["affected"] == []
@@ -232,7 +233,7 @@ class Receiver:
 
 
 def test_webhooks_are_signed_retried_with_backoff_and_logged(settings):
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     receiver = Receiver([500])
     hook = webhooks.add_hook(store, receiver.url, ["audio.published"], secret="geteilt")
     other = webhooks.add_hook(store, receiver.url, ["audio.withdrawn"])
@@ -263,7 +264,7 @@ def test_webhooks_are_signed_retried_with_backoff_and_logged(settings):
 
 
 def test_a_delivery_gives_up_after_the_last_attempt(settings):
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     settings.webhook_max_attempts = 2
     receiver = Receiver([503, 503, 503])
     webhooks.add_hook(store, receiver.url, ["audio.failed"])

@@ -3,6 +3,7 @@ webhooks."""
 
 from __future__ import annotations
 
+from pipeline.run.lexicon import save_lexicon
 from pipeline.state import accounts, editor_choices, lexicon_versions, webhooks
 from tests.test_store import store  # noqa: F401 - the fixture: SQLite and PostgreSQL
 
@@ -10,9 +11,9 @@ LEX = '[[entry]]\nmatch = "Schoigu"\nsay = "Schojgu"\n'
 
 
 def test_lexicon_versions_accounts_and_audit_round_trip(store):  # noqa: F811
-    first = lexicon_versions.save(store, LEX, author="setup", message="eins")
-    second = lexicon_versions.save(store, LEX.replace("Schojgu", "Schoj-gu"), author="anna", message="zwei")
-    lexicon_versions.save(store, LEX + '\n# nur ein Kommentar\n', author="bea", message="drei")
+    first = save_lexicon(store, LEX, author="setup", message="eins")
+    second = save_lexicon(store, LEX.replace("Schojgu", "Schoj-gu"), author="anna", message="zwei")
+    save_lexicon(store, LEX + '\n# nur ein Kommentar\n', author="bea", message="drei")
     assert lexicon_versions.current(store).version == first.version != second.version  # a comment is no change
     assert lexicon_versions.by_version(store, second.version).author == "anna"
     assert [v.message for v in lexicon_versions.history(store)] == ["drei", "zwei", "eins"]

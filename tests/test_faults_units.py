@@ -10,10 +10,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from pipeline import files
 from pipeline.models import FeedEntry
-from pipeline.run import jobs, reconcile, upkeep
+from pipeline.run import publishing, reconcile, upkeep
+from pipeline.run.article import prepare_article, render_article
+from pipeline.run.feed import poll_feed
+from pipeline.run.steps import Outcome
 from pipeline.state import leases
-from pipeline.state.store import Store
+from pipeline.state.store import Store, open_store
 from tests.conftest import REPO
 
 
@@ -55,15 +59,15 @@ def test_a_lease_of_a_dead_process_here_is_taken_over_at_once(tmp_path):
 def test_sweep_removes_dead_writers_temp_files_and_keeps_live_ones(tmp_path):
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
-    host = upkeep.writer_tag().split("-")[0]
+    host = files.writer_tag().split("-")[0]
     stale = tmp_path / f".a-v1.mp3.{host}-{dead.pid}.abc.tmp"
-    live = tmp_path / f".b-v1.mp3.{upkeep.writer_tag()}.abc.tmp"
+    live = tmp_path / f".b-v1.mp3.{files.writer_tag()}.abc.tmp"
     old = tmp_path / "sub" / ".c.xml.other.tmp"
     old.parent.mkdir()
     for p in (stale, live, old):
         p.write_bytes(b"x")
     os.utime(old, (time.time() - 7200, time.time() - 7200))
-    removed = upkeep.sweep_tmp(tmp_path, older_than_s=3600)
+    removed = files.sweep_tmp(tmp_path, older_than_s=3600)
     assert sorted(removed) == sorted([stale, old])
     assert live.exists()
 
@@ -94,7 +98,7 @@ def test_sweep_removes_episode_files_without_a_record(tmp_path):
 
 
 def test_reconciler_finds_stuck_articles_and_feeds_behind(settings):
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     settings.feeds = settings.feeds[:1]
     name = settings.feeds[0].name
     store.upsert_feed(name, settings.feeds[0].url)
@@ -104,7 +108,7 @@ def test_reconciler_finds_stuck_articles_and_feeds_behind(settings):
     assert reconcile.stuck_articles(settings, store) == []
     _one_episode(store, "x.mp3")
     assert reconcile.feeds_behind(settings, store) == [name]
-    jobs.publish_feed(name, settings, store)
+    publishing.publish_feed(name, settings, store)
     assert reconcile.feeds_behind(settings, store) == []
     # An episode the feed does not list (older than its max_items newest) leaves the file's
     # bytes alone; once published, the feed is not behind for it, pass after pass.
@@ -115,7 +119,7 @@ def test_reconciler_finds_stuck_articles_and_feeds_behind(settings):
                       lexicon_version="", content_key="k", file_name="y.mp3", size=1, duration_s=1.0, title="Alt",
                       description="", chapters=[], done=True)
     assert reconcile.feeds_behind(settings, store) == [name]
-    jobs.publish_feed(name, settings, store)
+    publishing.publish_feed(name, settings, store)
     assert reconcile.feeds_behind(settings, store) == []
 
 
@@ -178,10 +182,10 @@ def test_two_renders_of_one_article_at_once_publish_one_file_that_matches_its_re
                       feed_xml([("a", "a.html", "A")]))
     with serve_site(site) as base:
         settings.feeds = [FeedConfig(name="f", url=f"{base}/feed.xml")]
-        (article_id,) = jobs.poll_feed(settings.feeds[0], settings).article_ids
-        assert jobs.prepare_article(article_id, settings).status == "prepared"
-    outcomes: list[jobs.Outcome] = []
-    threads = [threading.Thread(target=lambda: outcomes.append(jobs.render_article(article_id, settings)))
+        (article_id,) = poll_feed(settings.feeds[0], settings).article_ids
+        assert prepare_article(article_id, settings).status == "prepared"
+    outcomes: list[Outcome] = []
+    threads = [threading.Thread(target=lambda: outcomes.append(render_article(article_id, settings)))
                for _ in range(2)]
     for t in threads:
         t.start()
@@ -189,7 +193,7 @@ def test_two_renders_of_one_article_at_once_publish_one_file_that_matches_its_re
         t.join()
     assert sorted(o.status for o in outcomes) in (["busy", "done"], ["done", "unchanged"])
     assert ["synthesis" in o.timings for o in outcomes].count(True) == 1, outcomes  # spoken once, not raced
-    (episode,) = jobs.open_store(settings).all_episodes(article_id)
+    (episode,) = open_store(settings).all_episodes(article_id)
     mp3 = settings.audio_dir / episode.episode.file_name
     assert mp3.stat().st_size == episode.episode.bytes
     # That one version's files (MP3, transcripts, chapters) and nothing else: no temp file, no second copy.

@@ -16,8 +16,9 @@ from lxml import etree
 
 from pipeline.cli import main
 from pipeline.config import load_settings
-from pipeline.run import jobs
+from pipeline.run import publishing
 from pipeline.stages import publish
+from pipeline.state.store import open_store
 from tests.fake_episodes import add_episode, url_of
 
 ITUNES = "{http://www.itunes.com/dtds/podcast-1.0.dtd}"
@@ -26,7 +27,7 @@ PODCAST = "{https://podcastindex.org/namespace/1.0}"
 
 @pytest.fixture
 def store(settings):
-    return jobs.open_store(settings)
+    return open_store(settings)
 
 
 def feed_tree(settings, name: str = "sample") -> etree._Element:
@@ -45,7 +46,7 @@ def test_channel_has_guid_owner_lock_and_copyright(settings, store):
     settings.channel.copyright = "© 2024 Example Verlag"
     settings.channel.locked = True
     add_episode(store, settings, 1)
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     ch = feed_tree(settings)
     self_url = f"{settings.public_base_url}/feeds/sample.xml"
     assert ch.findtext(f"{PODCAST}guid") == publish.podcast_guid(self_url)
@@ -88,11 +89,11 @@ url = "http://127.0.0.1:9/sport.xml"
     )
     settings = load_settings(config, env={})
     settings.output_dir, settings.data_dir = tmp_path / "output", tmp_path / "data"
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     add_episode(store, settings, 1, feed="politik")
     add_episode(store, settings, 2, feed="sport")
     for name in ("politik", "sport"):
-        jobs.publish_feed(name, settings, store)
+        publishing.publish_feed(name, settings, store)
     politik, sport = feed_tree(settings, "politik"), feed_tree(settings, "sport")
     assert politik.findtext("title") == "Politik zum Hören" and sport.findtext("title") == "Example zum Hören"
     assert politik.findtext("description") == "Nur Politik" and sport.findtext("description") == "Alle Artikel"
@@ -108,16 +109,16 @@ url = "http://127.0.0.1:9/sport.xml"
 
 def test_episode_image_only_when_the_setting_is_on(settings, store):
     add_episode(store, settings, 1, image="https://bilder.example.de/foto.jpg")
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     assert feed_tree(settings).find(f"item/{ITUNES}image") is None
     settings.channel.episode_images = True
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     assert feed_tree(settings).find(f"item/{ITUNES}image").get("href") == "https://bilder.example.de/foto.jpg"
 
 
 def test_markup_and_control_characters_in_titles_do_not_break_the_feed(settings, store):
     add_episode(store, settings, 1, title="Streit um <b>Zölle</b> & \x1b[31mRot\x00 \"quoted\"")
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     xml = (settings.feeds_dir / "sample.xml").read_bytes()
     parsed = feedparser.parse(xml)
     assert not parsed.bozo
@@ -129,7 +130,7 @@ def test_the_feed_lists_only_the_newest_max_items(settings, store):
     for n in range(1, 8):
         add_episode(store, settings, n)
     settings.max_items = 3
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     items = feed_tree(settings).findall("item")
     assert [i.findtext("link") for i in items] == [url_of(7), url_of(6), url_of(5)]
     index = json.loads((settings.feeds_dir / "sample.json").read_text(encoding="utf-8"))
@@ -146,12 +147,12 @@ def test_a_worker_that_published_before_writes_what_a_fresh_one_writes(settings,
 
     for n in range(1, 6):
         add_episode(store, settings, n)
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     add_episode(store, settings, 6)
     moved = FeedEntry(guid="guid-sample-3", url="https://example.org/neu/3.html", title="T3",
                       published=datetime(2025, 6, 1, tzinfo=UTC))
     store.upsert_entry("sample", "sample00003", moved)
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     warm = (settings.feeds_dir / "sample.xml").read_bytes()
     warm_index = (settings.feeds_dir / "sample.json").read_bytes()
     items = feed_tree(settings).findall("item")
@@ -159,22 +160,22 @@ def test_a_worker_that_published_before_writes_what_a_fresh_one_writes(settings,
     assert items[0].findtext("pubDate") == "Sun, 01 Jun 2025 00:00:00 +0000"
     assert len(items) == 6
     fresh_store = Store(store.url)  # another process: nothing rendered yet
-    jobs.publish_feed("sample", settings, fresh_store)
+    publishing.publish_feed("sample", settings, fresh_store)
     assert (settings.feeds_dir / "sample.xml").read_bytes() == warm
     assert (settings.feeds_dir / "sample.json").read_bytes() == warm_index
 
 
 def test_same_episodes_give_the_same_bytes_and_no_rewrite(settings, store):
     add_episode(store, settings, 1)
-    path = jobs.publish_feed("sample", settings, store)
+    path = publishing.publish_feed("sample", settings, store)
     first, stamp = path.read_bytes(), path.stat().st_mtime_ns
     index_stamp = path.with_suffix(".json").stat().st_mtime_ns
     time.sleep(1.1)  # lastBuildDate has whole seconds: a clock-driven date would differ now
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     assert path.read_bytes() == first
     assert path.stat().st_mtime_ns == stamp and path.with_suffix(".json").stat().st_mtime_ns == index_stamp
     add_episode(store, settings, 2)
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     second = path.read_bytes()
     assert second != first
     built = [etree.fromstring(x).findtext("channel/lastBuildDate") for x in (first, second)]
@@ -184,13 +185,13 @@ def test_same_episodes_give_the_same_bytes_and_no_rewrite(settings, store):
 def test_one_more_episode_writes_only_its_own_player_data(settings, store):
     for n in range(1, 6):
         add_episode(store, settings, n)
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     files = sorted((settings.output_dir / "articles").rglob("*.json"))
     assert len(files) == 10  # by URL and by GUID
     stamps = {p: p.stat().st_mtime_ns for p in files}
     time.sleep(0.05)
     add_episode(store, settings, 6)
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     assert {p: p.stat().st_mtime_ns for p in files} == stamps
     assert (settings.output_dir / publish.player_data_path(url_of(6))).exists()
 
@@ -231,14 +232,14 @@ def test_old_versions_are_swept_after_the_grace_period(settings, store):
     add_episode(store, settings, 1, version=2, created=now - timedelta(days=8))
     add_episode(store, settings, 2, version=1, created=now - timedelta(days=3))
     add_episode(store, settings, 2, version=2, created=now - timedelta(days=2))
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     out = settings.output_dir
     for rel in publish.episode_files("sample00001-v1.mp3"):
         assert not (out / rel).exists() and (out / ".gone" / rel).exists(), rel
     for name in ("sample00001-v2.mp3", "sample00002-v1.mp3", "sample00002-v2.mp3"):
         assert (out / "audio" / name).exists() and not (out / ".gone/audio" / name).exists()
     settings.old_versions_grace_days = 1
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     assert not (out / "audio/sample00002-v1.mp3").exists() and (out / ".gone/audio/sample00002-v1.mp3").exists()
     assert (out / "audio/sample00002-v2.mp3").exists()
 
@@ -246,7 +247,7 @@ def test_old_versions_are_swept_after_the_grace_period(settings, store):
 def test_article_is_named_by_id_url_canonical_url_or_guid(settings, store):
     article_id = add_episode(store, settings, 4, canonical="https://www.example.de/kanonisch_4%.html")
     add_episode(store, settings, 5)
-    resolve = jobs.resolve_article
+    resolve = publishing.resolve_article
     assert resolve(article_id, settings) == article_id
     assert resolve(url_of(4), settings) == article_id
     assert resolve(" https://www.example.de/kanonisch_4%.html ", settings) == article_id
@@ -258,7 +259,7 @@ def test_article_is_named_by_id_url_canonical_url_or_guid(settings, store):
 @pytest.mark.parametrize("command", [["withdraw"], ["restore"], ["regenerate", "--dry-run"], ["status", "--article"]])
 def test_an_unknown_article_is_a_one_line_error(settings, store, capsys, command):
     add_episode(store, settings, 1)
-    code = main.main([*command, "https://nirgends.example/x.html"], settings=settings)
+    code = main([*command, "https://nirgends.example/x.html"], settings=settings)
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip().count("\n") == 0 and "no article" in err and "Traceback" not in err
@@ -267,7 +268,7 @@ def test_an_unknown_article_is_a_one_line_error(settings, store, capsys, command
 def test_status_filters_by_article(settings, store, capsys):
     add_episode(store, settings, 1)
     add_episode(store, settings, 2)
-    assert main.main(["status", "--article", "guid-sample-2"], settings=settings) == 0
+    assert main(["status", "--article", "guid-sample-2"], settings=settings) == 0
     out = capsys.readouterr().out
     assert "Titel 2" in out and "Titel 1" not in out
 

@@ -11,8 +11,10 @@ from lxml import etree
 
 from pipeline.cli.main import main
 from pipeline.config import FeedConfig
-from pipeline.run import jobs
+from pipeline.run import publishing
+from pipeline.run.feed import poll_feed, run
 from pipeline.run.sample_site import serve_site
+from pipeline.state.store import open_store
 from tests.hostile_site import article_html, change_feed, feed_xml, write_site
 
 BAD_TITLE = "Rat&#x1; tagt [/x] [bold]laut\u202e heute"
@@ -63,7 +65,7 @@ def test_control_characters_and_markup_in_titles_do_not_freeze_the_feed(hostile,
 def test_an_old_record_with_control_characters_cannot_freeze_the_feed(hostile):
     settings, _, _ = hostile
     assert main(["run"], settings=settings) == 0
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     (good,) = store.list_articles("hostile")
     # A record from before entrance cleaning: its title and GUID hold a control character.
     from pipeline.models import FeedEntry
@@ -76,7 +78,7 @@ def test_an_old_record_with_control_characters_cannot_freeze_the_feed(hostile):
         title="Alt\x01er Titel", description="", chapters=[],
     )
     store.set_status("oldbad", "done")
-    jobs.publish_feed("hostile", settings)
+    publishing.publish_feed("hostile", settings)
     items = feed_items(settings)  # the feed is written, and parses
     assert good.guid in [i.findtext("guid") for i in items]
     assert "Alter Titel" in [i.findtext("title") for i in items]
@@ -89,7 +91,7 @@ def test_an_item_that_cannot_be_rendered_is_left_out_with_its_reason(hostile, ca
 
     settings, _, _ = hostile
     assert main(["run"], settings=settings) == 0
-    (row,) = jobs.open_store(settings).newest_episodes("hostile", 10)
+    (row,) = open_store(settings).newest_episodes("hostile", 10)
     good = row.episode
     broken = dataclasses.replace(good, episode_id="broken", guid="broken-guid")
 
@@ -118,7 +120,7 @@ def test_links_are_only_ever_http_even_when_the_feed_changes_them(hostile):
     main(["run"], settings=settings)
     (item,) = feed_items(settings)
     assert item.findtext("link") == f"{base}/a.html"
-    for row in jobs.open_store(settings).list_articles("hostile"):
+    for row in open_store(settings).list_articles("hostile"):
         assert row.url.startswith("http://")
     index = json.loads((settings.feeds_dir / "hostile.json").read_text(encoding="utf-8"))
     assert list(index) == [f"{base}/a.html"]
@@ -146,8 +148,8 @@ def test_absurdly_long_title_is_capped_and_marked(hostile):
     settings.max_title_chars = 120
     long_title = "Sehr " * 2000 + "lang"
     change_feed(site, feed_xml([("long", "b.html", long_title)]))
-    polled = jobs.poll_feed(settings.feed("hostile"), settings)
-    (row,) = [jobs.open_store(settings).get_article(i) for i in polled.article_ids]
+    polled = poll_feed(settings.feed("hostile"), settings)
+    (row,) = [open_store(settings).get_article(i) for i in polled.article_ids]
     assert len(row.title) <= 120 and row.title.endswith("…")
 
 
@@ -156,7 +158,7 @@ def test_article_over_the_length_limit_is_recorded_too_long_not_voiced(hostile):
     settings.max_article_chars = 2000
     (site / "long.html").write_text(article_html("Ein sehr langer Bericht", 60), encoding="utf-8")
     change_feed(site, feed_xml([("long", "long.html", "Lang")]))
-    summary = jobs.run(settings)
+    summary = run(settings)
     (outcome,) = summary.outcomes
     assert (outcome.status, outcome.reason) == ("skipped", "too-long")
     assert "max_article_chars" in outcome.message

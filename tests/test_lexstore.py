@@ -7,9 +7,11 @@ import io
 import pytest
 
 from pipeline.cli.main import main
-from pipeline.run import jobs
-from pipeline.stages.speech.lexicon import LexiconError
+from pipeline.run.lexicon import current_lexicon, lexicon_at, lexicon_changes_touching, save_lexicon
+from pipeline.stages.speech.lexicon import LexiconError, parse_lexicon
+from pipeline.stages.speech.lexicon_toml import make_entry, validate, with_entries
 from pipeline.state import lexicon_versions
+from pipeline.state.store import open_store
 from tests.conftest import FIXTURES
 
 GOOD = '[[entry]]\nmatch = "Schoigu"\nsay = "Schoj-gu"\n'
@@ -19,22 +21,22 @@ def test_the_seed_file_becomes_version_one_and_later_file_edits_do_not_count(set
     seed = tmp_path / "seed.toml"
     seed.write_text(GOOD, encoding="utf-8")
     settings.lexicon = seed
-    lexicon = jobs.current_lexicon(settings)
+    lexicon = current_lexicon(settings)
     assert [e.say for e in lexicon.entries] == ["Schoj-gu"]
     seed.write_text('[[entry]]\nmatch = "Schoigu"\nsay = "anders"\n', encoding="utf-8")
-    assert jobs.current_lexicon(settings).version == lexicon.version  # the store is the truth now
-    (first,) = lexicon_versions.history(jobs.open_store(settings))
+    assert current_lexicon(settings).version == lexicon.version  # the store is the truth now
+    (first,) = lexicon_versions.history(open_store(settings))
     assert first.author == "setup" and "seed.toml" in first.message
 
 
 def test_a_save_is_seen_by_every_reader_at_once_and_old_versions_stay_comparable(settings):
-    store = jobs.open_store(settings)
-    old = jobs.current_lexicon(settings)
+    store = open_store(settings)
+    old = current_lexicon(settings)
     text = lexicon_versions.current(store).toml.replace('say = "Schojgu"', 'say = "Schoi-gu"')
-    saved = lexicon_versions.save(store, text, author="anna", message="Schoigu klarer")
-    assert jobs.current_lexicon(settings).version == saved.version != old.version
-    assert jobs.lexicon_at(settings, old.version).version == old.version
-    assert jobs.lexicon_changes_touching(settings, old.version, "Schoigu sagte") == ["Schoigu"]
+    saved = save_lexicon(store, text, author="anna", message="Schoigu klarer")
+    assert current_lexicon(settings).version == saved.version != old.version
+    assert lexicon_at(settings, old.version).version == old.version
+    assert lexicon_changes_touching(settings, old.version, "Schoigu sagte") == ["Schoigu"]
     assert [v.author for v in lexicon_versions.history(store)] == ["anna", "setup"]
 
 
@@ -48,11 +50,11 @@ def test_a_save_is_seen_by_every_reader_at_once_and_old_versions_stay_comparable
     ],
 )
 def test_an_invalid_lexicon_is_never_saved_and_the_error_names_the_entry(settings, text, named):
-    store = jobs.open_store(settings)
-    before = jobs.current_lexicon(settings).version
+    store = open_store(settings)
+    before = current_lexicon(settings).version
     with pytest.raises(LexiconError, match=named):
-        lexicon_versions.save(store, text, author="anna", message="kaputt")
-    assert jobs.current_lexicon(settings).version == before
+        save_lexicon(store, text, author="anna", message="kaputt")
+    assert current_lexicon(settings).version == before
     assert len(lexicon_versions.history(store)) == 1
 
 
@@ -68,14 +70,14 @@ def test_export_and_import_round_trip_and_a_broken_import_is_one_line(settings, 
     good = tmp_path / "good.toml"
     good.write_text(GOOD, encoding="utf-8")
     assert main(["lexicon", "import", str(good), "-m", "nur Schoigu"], settings=settings) == 0
-    assert [e.match for e in jobs.current_lexicon(settings).entries] == ["Schoigu"]
+    assert [e.match for e in current_lexicon(settings).entries] == ["Schoigu"]
 
 
 def test_a_broken_seed_fails_neither_a_run_nor_normalize(settings, tmp_path, capsys, monkeypatch):
     seed = tmp_path / "seed.toml"
     seed.write_text('[[entry]]\nmatch = "Kreml"\n', encoding="utf-8")  # substitute without say
     settings.lexicon = seed
-    assert len(jobs.current_lexicon(settings)) == 0
+    assert len(current_lexicon(settings)) == 0
     monkeypatch.setattr("sys.stdin", io.StringIO("Der Kreml und die ISW.\n"))
     assert main(["normalize"], settings=settings) == 0
     assert "Kreml" in capsys.readouterr().out
@@ -83,14 +85,14 @@ def test_a_broken_seed_fails_neither_a_run_nor_normalize(settings, tmp_path, cap
 
 
 def test_entries_as_data_keep_the_header_and_validate(settings):
-    store = jobs.open_store(settings)
-    jobs.current_lexicon(settings)  # first start: seeds the store
+    store = open_store(settings)
+    current_lexicon(settings)  # first start: seeds the store
     current = lexicon_versions.current(store)
-    entries = list(current.lexicon().entries)
-    entries.append(lexicon_versions.make_entry({"match": "Kyjiw", "say": "Kiew", "note": 'sagt "man"'}))
-    text = lexicon_versions.with_entries(current.toml, entries)
+    entries = list(parse_lexicon(current.toml).entries)
+    entries.append(make_entry({"match": "Kyjiw", "say": "Kiew", "note": 'sagt "man"'}))
+    text = with_entries(current.toml, entries)
     assert text.startswith("# newsaudio pronunciation lexicon")
-    assert lexicon_versions.validate(text).version == lexicon_versions.validate(text).version
-    assert [e.match for e in lexicon_versions.validate(text).entries] == [e.match for e in entries]
+    assert validate(text).version == validate(text).version
+    assert [e.match for e in validate(text).entries] == [e.match for e in entries]
     with pytest.raises(LexiconError, match="'Kyjiw'"):
-        lexicon_versions.make_entry({"match": "Kyjiw", "kind": "substitute"})
+        make_entry({"match": "Kyjiw", "kind": "substitute"})

@@ -14,8 +14,9 @@ import podcastparser
 import pytest
 
 from pipeline.config import FeedConfig, Settings
-from pipeline.run import jobs
+from pipeline.run.feed import run
 from pipeline.run.sample_site import SAMPLE_SITE, serve_site
+from pipeline.state.store import open_store
 from tests.conftest import REPO, reply, settings_in, slow, streamed
 
 SEED_ID_GUID = "ntv-article24649386"
@@ -47,12 +48,12 @@ def first_run(site, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("run")
     with serve_site(site) as base:
         settings = settings_in(tmp, f"{base}/feed.xml")
-        summary = jobs.run(settings)
+        summary = run(settings)
         yield settings, summary, base
 
 
 def seed_row(settings: Settings):
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     (row,) = [r for r in store.list_articles("sample") if r.guid == SEED_ID_GUID]
     return store, row
 
@@ -87,7 +88,7 @@ def test_seed_spoken_text_keeps_the_article_and_drops_its_boilerplate(first_run)
     text = row.article().text()
     for junk in SEED_BOILERPLATE:
         assert junk not in text, junk
-    (episode,) = jobs.open_store(settings).all_episodes(row.id)[:1]
+    (episode,) = open_store(settings).all_episodes(row.id)[:1]
     transcript = settings.audio_dir / episode.episode.file_name.replace(".mp3", ".txt")
     assert transcript.read_text(encoding="utf-8") == text + "\n"
     page = (REPO / "sample/site/articles/politik-russland-iran-militaerabkommen.html").read_text(encoding="utf-8")
@@ -129,16 +130,16 @@ def test_nothing_partial_in_output(first_run):
 
 def test_episodes_record_the_voice_that_spoke(first_run):
     settings, _, _ = first_run
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     voices = {r.episode.voice for r in store.published_episodes("sample")}
     assert len(voices) == 1 and voices.pop()
 
 
 def test_second_run_synthesises_nothing(first_run):
     settings, _, _ = first_run
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     before = [r.episode.file_name for r in store.published_episodes("sample")]
-    again = jobs.run(settings)
+    again = run(settings)
     assert again.synthesised_segments == 0
     assert again.count("done") == 0
     assert [r.episode.file_name for r in store.published_episodes("sample")] == before
@@ -158,7 +159,7 @@ def test_edited_article_gets_a_new_version_with_the_same_guid(first_run, site):
     # The feed entry itself is the same: the edit is found on the article's next revisit.
     store.record_check(row.id, datetime.now(UTC))
     try:
-        summary = jobs.run(settings)
+        summary = run(settings)
     finally:
         page.write_text(html, encoding="utf-8")
     (outcome,) = [o for o in summary.outcomes if o.article_id == row.id]
@@ -215,8 +216,8 @@ def test_bad_articles_are_recorded_and_never_stop_the_good_one(web, tmp_path):
     )
     settings = settings_in(tmp_path, f"{web.base}/feed.xml")
     settings.timeout_s = 0.5
-    summary = jobs.run(settings)
-    store = jobs.open_store(settings)
+    summary = run(settings)
+    store = open_store(settings)
     state = {r.guid: (r.status, r.reason) for r in store.list_articles("sample")}
     assert state == {
         "missing": ("failed", "http-404"),
@@ -247,7 +248,7 @@ def test_a_broken_feed_is_recorded_and_other_feeds_still_run(web, tmp_path):
     web["/good.html"] = reply(GOOD_PAGE)
     settings = settings_in(tmp_path, f"{web.base}/broken.xml")
     settings.feeds.append(FeedConfig(name="good", url=f"{web.base}/good.xml"))
-    summary = jobs.run(settings)
+    summary = run(settings)
     broken, good = summary.polls
     assert "not a readable RSS/Atom feed" in broken.error
     assert [o.status for o in summary.outcomes] == ["done"]

@@ -12,7 +12,7 @@ from lxml import html as lxml_html
 from starlette.applications import Starlette
 
 from pipeline.config import Settings
-from pipeline.stages.publish import atomic_write
+from pipeline.files import atomic_write
 from pipeline.stages.publish.names import article_json_path
 from tests.player_support import SEED, SEED_URL, serve
 from web.player.routes import SCRIPT_NAME, routes

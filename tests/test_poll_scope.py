@@ -9,8 +9,11 @@ from http.server import BaseHTTPRequestHandler
 import pytest
 
 from pipeline.models import FeedEntry
-from pipeline.run import jobs
+from pipeline.run import article as article_run
+from pipeline.run.article import prepare_article, process_article
+from pipeline.run.feed import poll_feed, run
 from pipeline.stages.freshness import entry_fingerprint, next_check, parse_schedule
+from pipeline.state.store import open_store
 from tests.conftest import reply, settings_in
 from tests.test_store import store  # noqa: F401 - the SQLite and PostgreSQL store fixture
 
@@ -79,7 +82,7 @@ def site(web, tmp_path):
         s.put(f"/{guid}.html", page(title))
     s.publish_feed()
     settings = settings_in(tmp_path, f"{web.base}/feed.xml")
-    summary = jobs.run(settings)
+    summary = run(settings)
     assert sorted(o.status for o in summary.outcomes) == ["done", "done"]
     assert s.fetched() == ["/a.html", "/b.html"]
     return s, settings
@@ -90,7 +93,7 @@ def test_a_known_unchanged_entry_is_not_fetched_again_only_the_new_one_is(site):
     s.items["c"] = "Dritte Brücke geplant"
     s.put("/c.html", page("Dritte Brücke geplant"))
     s.publish_feed()
-    summary = jobs.run(settings)
+    summary = run(settings)
     (polled,) = summary.polls
     assert (polled.entries, polled.new, polled.changed) == (3, 1, 0)
     assert s.fetched() == ["/c.html"]
@@ -102,7 +105,7 @@ def test_a_changed_entry_is_fetched_again_and_gets_a_new_version(site):
     s.items["b"] = "Alte Brücke gesperrt: Umleitung"
     s.put("/b.html", page("Alte Brücke gesperrt: Umleitung", " Eine Umleitung ist ausgeschildert."))
     s.publish_feed()
-    summary = jobs.run(settings)
+    summary = run(settings)
     assert summary.polls[0].changed == 1
     assert s.fetched() == ["/b.html"]
     (outcome,) = summary.outcomes
@@ -111,17 +114,18 @@ def test_a_changed_entry_is_fetched_again_and_gets_a_new_version(site):
 
 def test_a_due_revisit_asks_conditionally_and_a_304_costs_no_extraction(site, monkeypatch):
     s, settings = site
-    db = jobs.open_store(settings)
+    db = open_store(settings)
     seen = {r.guid: db.page_state(r.id)[2] for r in db.list_articles("sample")}
-    assert jobs.poll_feed(settings.feed("sample"), settings, now=seen["a"] + timedelta(minutes=5)).article_ids == []
+    assert poll_feed(settings.feed("sample"), settings, now=seen["a"] + timedelta(minutes=5)).article_ids == []
     later = max(seen.values()) + timedelta(minutes=11)
-    ids = jobs.poll_feed(settings.feed("sample"), settings, now=later).article_ids
+    ids = poll_feed(settings.feed("sample"), settings, now=later).article_ids
     assert len(ids) == 2  # both are young and reached their first revisit
     extracted: list[str] = []
-    real_extract = jobs.extract
-    monkeypatch.setattr(jobs, "extract", lambda html, url, **kw: extracted.append(url) or real_extract(html, url, **kw))
+    real_extract = article_run.extract
+    counted = lambda html, url, **kw: extracted.append(url) or real_extract(html, url, **kw)  # noqa: E731
+    monkeypatch.setattr(article_run, "extract", counted)
     s.put("/b.html", page("Alte Brücke gesperrt", " Nachtrag: Die Sperrung dauert eine Woche."))  # b was edited
-    outcomes = {db.get_article(i).guid: jobs.process_article(i, settings, now=later) for i in ids}
+    outcomes = {db.get_article(i).guid: process_article(i, settings, now=later) for i in ids}
     assert sorted(p for p, _ in s.hits) == ["/a.html", "/b.html"]
     assert all(inm for _, inm in s.hits), "every revisit carries the page's ETag"
     assert outcomes["a"].status == "unchanged" and "extract" not in outcomes["a"].timings
@@ -129,15 +133,15 @@ def test_a_due_revisit_asks_conditionally_and_a_304_costs_no_extraction(site, mo
     assert [u.rsplit("/", 1)[1] for u in extracted] == ["b.html"]
     s.fetched()
     # the first revisit is done: nothing is due until the next step of the schedule
-    assert jobs.poll_feed(settings.feed("sample"), settings, now=later).article_ids == []
+    assert poll_feed(settings.feed("sample"), settings, now=later).article_ids == []
     # after the last step (24 h) an article is never fetched again
     a_id = next(r.id for r in db.list_articles("sample") if r.guid == "a")
     for age in (timedelta(minutes=31), timedelta(hours=2, minutes=1), timedelta(hours=6, minutes=1),
                 timedelta(hours=25)):
         now = seen["a"] + age
-        assert a_id in jobs.poll_feed(settings.feed("sample"), settings, now=now).article_ids
-        assert jobs.prepare_article(a_id, settings, now=now).status == "unchanged"
-    assert a_id not in jobs.poll_feed(settings.feed("sample"), settings, now=seen["a"] + timedelta(days=30)).article_ids
+        assert a_id in poll_feed(settings.feed("sample"), settings, now=now).article_ids
+        assert prepare_article(a_id, settings, now=now).status == "unchanged"
+    assert a_id not in poll_feed(settings.feed("sample"), settings, now=seen["a"] + timedelta(days=30)).article_ids
 
 
 def test_schedule_steps_and_fingerprint():

@@ -9,8 +9,9 @@ import feedparser
 import podcastparser
 
 from pipeline.config import Channel
+from pipeline.files import atomic_write
 from pipeline.models import Episode
-from pipeline.stages.publish import atomic_write, audio_file_name, render_feed, write_feed
+from pipeline.stages.publish import audio_file_name, render_feed, write_feed
 
 
 def episode(guid: str, version: int, day: int) -> Episode:

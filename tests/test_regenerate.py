@@ -6,9 +6,12 @@ import pytest
 
 from pipeline.cli.main import main
 from pipeline.config import FeedConfig
-from pipeline.run import jobs
+from pipeline.run import feed
+from pipeline.run.article import render_article
+from pipeline.run.lexicon import needing_regeneration, save_lexicon
 from pipeline.run.sample_site import serve_site
 from pipeline.state import lexicon_versions
+from pipeline.state.store import open_store
 from tests.conftest import small_site
 
 SEED = "ntv-article24649386"
@@ -20,30 +23,30 @@ def voiced(settings, tmp_path):
     """Two articles voiced with the tests' lexicon, seeded into the store."""
     with serve_site(small_site(tmp_path / "site", keep=("russland-iran", "trump"))) as base:
         settings.feeds = [FeedConfig(name="sample", url=f"{base}/feed.xml")]
-        summary = jobs.run(settings)
+        summary = feed.run(settings)
         assert summary.count("done") == 2
-        store = jobs.open_store(settings)
+        store = open_store(settings)
         ids = {r.guid: r.id for r in store.list_articles("sample")}
         yield settings, store, ids
 
 
 def edit_lexicon(settings, old: str, new: str) -> None:
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     text = lexicon_versions.current(store).toml
     assert old in text
-    lexicon_versions.save(store, text.replace(old, new), author="test", message="edit")
+    save_lexicon(store, text.replace(old, new), author="test", message="edit")
 
 
 def test_an_edit_lists_exactly_the_articles_whose_text_it_touches(voiced, capsys):
     settings, store, ids = voiced
     edit_lexicon(settings, 'say = "Schojgu"\n', 'say = "Schoj-gu"\n')  # Schoigu is only in the seed
-    touched = jobs.needing_regeneration(settings, lexicon=True)
+    touched = needing_regeneration(settings, lexicon=True)
     assert [(t.article_id, t.reason) for t in touched] == [(ids[SEED], "lexicon entries Schoigu")]
 
     assert main(["regenerate", "--lexicon"], settings=settings) == 0
     assert store.latest_episode(ids[SEED]).episode.version == 2
     assert store.latest_episode(ids[TRUMP]).episode.version == 1
-    assert jobs.needing_regeneration(settings, lexicon=True) == []
+    assert needing_regeneration(settings, lexicon=True) == []
     assert "Schoigu" in capsys.readouterr().out
     from pipeline.state import accounts
 
@@ -55,9 +58,9 @@ def test_an_edit_lists_exactly_the_articles_whose_text_it_touches(voiced, capsys
 def test_an_edit_that_touches_nothing_makes_no_new_episode(voiced):
     settings, store, ids = voiced
     edit_lexicon(settings, 'say = "Uefa"\n', 'say = "Ue-fa"\n')  # UEFA is in neither article
-    assert jobs.needing_regeneration(settings, lexicon=True) == []
+    assert needing_regeneration(settings, lexicon=True) == []
     for guid in (SEED, TRUMP):
-        outcome = jobs.render_article(ids[guid], settings)
+        outcome = render_article(ids[guid], settings)
         assert outcome.status == "unchanged" and outcome.version == 1
 
 
@@ -65,7 +68,7 @@ def test_fallback_voice_episodes_are_listed_for_regeneration(voiced, capsys):
     settings, store, ids = voiced
     rows = store.published_episodes("sample")
     assert all(r.voice_is_fallback for r in rows)  # no Thorsten model on a CI machine
-    listed = jobs.needing_regeneration(settings, fallback_voice=True)
+    listed = needing_regeneration(settings, fallback_voice=True)
     assert {t.article_id for t in listed} == set(ids.values())
     assert main(["regenerate", "--fallback-voice", "--dry-run"], settings=settings) == 0
     assert "spoken by the fallback voice" in capsys.readouterr().out

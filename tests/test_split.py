@@ -9,8 +9,11 @@ from dataclasses import dataclass
 import numpy as np
 import pytest
 
-from pipeline.run import jobs
+from pipeline.run.article import prepare_article, render_article
+from pipeline.run.feed import poll_feed
+from pipeline.run.parts import plan_parts, speak_part
 from pipeline.stages.split import parts_for
+from pipeline.state.store import open_store
 from voices import load_voice, real_time_factor
 
 
@@ -51,13 +54,13 @@ def test_a_long_article_is_not_split_for_espeak_unless_configured(small_sample_s
     settings = small_sample_settings
     settings.voice = "espeak-de"
     settings.segments_per_task = 5
-    polled = jobs.poll_feed(settings.feed("sample"), settings)
-    store = jobs.open_store(settings)
+    polled = poll_feed(settings.feed("sample"), settings)
+    store = open_store(settings)
     (seed,) = [i for i in polled.article_ids if store.get_article(i).guid == "ntv-article24649386"]
-    assert jobs.prepare_article(seed, settings).status == "prepared"
-    assert jobs.plan_parts(seed, settings) == 1
+    assert prepare_article(seed, settings).status == "prepared"
+    assert plan_parts(seed, settings) == 1
     settings.split_min_rtf = 0.0
-    assert jobs.plan_parts(seed, settings) >= 3
+    assert plan_parts(seed, settings) >= 3
 
 
 def test_parts_are_cut_only_between_blocks_and_balanced_by_text():
@@ -81,10 +84,10 @@ def split_seed(settings):
     settings.voice = "espeak-de"
     settings.segments_per_task = 5
     settings.split_min_rtf = 0.0
-    polled = jobs.poll_feed(settings.feed("sample"), settings)
-    store = jobs.open_store(settings)
+    polled = poll_feed(settings.feed("sample"), settings)
+    store = open_store(settings)
     (seed,) = [i for i in polled.article_ids if store.get_article(i).guid == "ntv-article24649386"]
-    assert jobs.prepare_article(seed, settings).status == "prepared"
+    assert prepare_article(seed, settings).status == "prepared"
     return seed, store
 
 
@@ -97,16 +100,16 @@ def test_parts_spoken_and_mastered_apart_join_into_the_episode_a_listener_expect
 
     settings = small_sample_settings
     seed, store = split_seed(settings)
-    parts = jobs.plan_parts(seed, settings)
+    parts = plan_parts(seed, settings)
     assert parts >= 3
     for part in range(parts):  # as the parallel part tasks do
-        jobs.speak_part(seed, part, parts, settings)
+        speak_part(seed, part, parts, settings)
     assert len(list(fragments.folder(settings).glob(f"{seed}-*.mp3"))) == parts
-    joined = jobs.render_article(seed, settings)
+    joined = render_article(seed, settings)
     assert joined.status == "done" and joined.synthesised == 0 and "join" in joined.timings
     episode = store.latest_episode(seed).episode
     assert list(fragments.folder(settings).glob(f"{seed}-*")) == []  # the parts are gone once it is published
-    whole = jobs.render_article(seed, settings, force=True)  # one worker: spoken and mastered at once
+    whole = render_article(seed, settings, force=True)  # one worker: spoken and mastered at once
     whole_episode = store.latest_episode(seed).episode
     assert whole_episode.version == episode.version + 1
     audio, rate = decode_mp3((settings.audio_dir / episode.file_name).read_bytes())
@@ -128,11 +131,11 @@ def test_a_missing_part_means_the_render_speaks_and_masters_it_whole(small_sampl
 
     settings = small_sample_settings
     seed, store = split_seed(settings)
-    parts = jobs.plan_parts(seed, settings)
+    parts = plan_parts(seed, settings)
     for part in range(parts):
-        jobs.speak_part(seed, part, parts, settings)
+        speak_part(seed, part, parts, settings)
     next(fragments.folder(settings).glob(f"{seed}-*-1of*.mp3")).unlink()  # a part task that never ended
-    outcome = jobs.render_article(seed, settings)
+    outcome = render_article(seed, settings)
     assert outcome.status == "done" and outcome.synthesised == 0 and outcome.cached > 0  # from the sentence cache
     assert list(fragments.folder(settings).glob(f"{seed}-*")) == []
 
@@ -144,14 +147,14 @@ def test_a_redelivered_part_task_and_one_for_published_audio_do_no_work(small_sa
 
     settings = small_sample_settings
     seed, store = split_seed(settings)
-    parts = jobs.plan_parts(seed, settings)
-    jobs.speak_part(seed, 0, parts, settings)
+    parts = plan_parts(seed, settings)
+    speak_part(seed, 0, parts, settings)
     (made,) = fragments.folder(settings).glob(f"{seed}-*.mp3")
     os.utime(made, (1_000_000_000, 1_000_000_000))
-    assert jobs.speak_part(seed, 0, parts, settings) == 0 and made.stat().st_mtime == 1_000_000_000
-    assert jobs.render_article(seed, settings).status == "done"  # not all parts there: spoken whole
-    assert jobs.speak_part(seed, 1, parts, settings) == 0  # its audio is published: nothing to do
-    assert jobs.plan_parts(seed, settings) == 1  # and no part tasks are planned for it
+    assert speak_part(seed, 0, parts, settings) == 0 and made.stat().st_mtime == 1_000_000_000
+    assert render_article(seed, settings).status == "done"  # not all parts there: spoken whole
+    assert speak_part(seed, 1, parts, settings) == 0  # its audio is published: nothing to do
+    assert plan_parts(seed, settings) == 1  # and no part tasks are planned for it
     assert list(fragments.folder(settings).glob(f"{seed}-*")) == []
     # a part no render joined (the article changed meanwhile) goes after a day
     stale = fragments.folder(settings) / f"{seed}-0123456789abcdef0123-0of2.mp3"

@@ -15,9 +15,10 @@ from lxml import etree
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 
-from pipeline.run import jobs
+from pipeline.run.feed import run
 from pipeline.run.sample_site import serve_site
 from pipeline.stages import publish
+from pipeline.state.store import open_store
 from tests.conftest import settings_in, small_site
 
 CANONICAL = "https://www.n-tv.de/politik/ISW-Russland-und-Iran-planen-grosses-Militaerabkommen-article24649386.html"
@@ -44,9 +45,9 @@ def seed(tmp_path_factory):
     with serve_site(site) as base:
         settings = settings_in(root, f"{base}/feed.xml")
         settings.voice = "espeak-de"
-        summary = jobs.run(settings)
+        summary = run(settings)
     assert [o.status for o in summary.outcomes] == ["done"]
-    (row,) = jobs.open_store(settings).published_episodes("sample")
+    (row,) = open_store(settings).published_episodes("sample")
     mp3 = settings.audio_dir / row.episode.file_name
     return settings, row.episode, mp3
 

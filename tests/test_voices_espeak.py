@@ -11,8 +11,9 @@ import pytest
 from pipeline.config import Settings
 from pipeline.models import Script, Segment
 from voices import list_profiles, load_voice, speak
-from voices.base import Voice, VoiceError
+from voices.base import Voice
 from voices.engines import espeak_ng
+from voices.errors import VoiceError
 
 
 def test_phonemes_of_german_words_are_german() -> None:

@@ -10,15 +10,17 @@ from lxml import etree
 
 from pipeline.cli import main
 from pipeline.models import FeedEntry
-from pipeline.run import jobs
+from pipeline.run import publishing
+from pipeline.run.article import prepare_article
 from pipeline.stages import publish
+from pipeline.state.store import open_store
 from tests.conftest import reply
 from tests.fake_episodes import add_episode, url_of
 
 
 @pytest.fixture
 def store(settings):
-    return jobs.open_store(settings)
+    return open_store(settings)
 
 
 def listed(settings) -> list[str]:
@@ -34,13 +36,13 @@ def test_withdraw_by_url_and_restore_by_guid(settings, store, capsys):
     add_episode(store, settings, 1, version=1)
     add_episode(store, settings, 1, version=2)
     add_episode(store, settings, 2)
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     out = settings.output_dir
     files = publish.episode_files("sample00001-v1.mp3") + publish.episode_files("sample00001-v2.mp3")
     data = [publish.player_data_path(url_of(1)), publish.player_data_guid_path("guid-sample-1")]
     assert all((out / rel).exists() for rel in files + data)
 
-    assert main.main(["withdraw", url_of(1), "--reason", "Gegendarstellung"], settings=settings) == 0
+    assert main(["withdraw", url_of(1), "--reason", "Gegendarstellung"], settings=settings) == 0
     assert "withdrew sample00001" in capsys.readouterr().out
     assert listed(settings) == [url_of(2)] and indexed(settings) == [url_of(2)]
     for rel in files + data:
@@ -48,16 +50,16 @@ def test_withdraw_by_url_and_restore_by_guid(settings, store, capsys):
     assert all((settings.data_dir / "withdrawn" / rel).exists() for rel in files)
     assert (out / publish.player_data_path(url_of(2))).exists()
 
-    assert main.main(["status", "--state", "withdrawn"], settings=settings) == 0
+    assert main(["status", "--state", "withdrawn"], settings=settings) == 0
     assert "Gegendarstellung" in capsys.readouterr().out
-    assert main.main(["withdraw", "sample00001"], settings=settings) == 2
+    assert main(["withdraw", "sample00001"], settings=settings) == 2
     assert "withdrawn already" in capsys.readouterr().err
     # A later refresh of the page does not bring it back on its own.
-    assert jobs.prepare_article("sample00001", settings, store).status == "withdrawn"
-    jobs.publish_feed("sample", settings, store)
+    assert prepare_article("sample00001", settings, store).status == "withdrawn"
+    publishing.publish_feed("sample", settings, store)
     assert listed(settings) == [url_of(2)]
 
-    assert main.main(["restore", "guid-sample-1"], settings=settings) == 0
+    assert main(["restore", "guid-sample-1"], settings=settings) == 0
     assert listed(settings) == [url_of(2), url_of(1)] and indexed(settings) == [url_of(1), url_of(2)]
     for rel in files + data:
         assert (out / rel).exists() and not (out / ".gone" / rel).exists(), rel
@@ -65,7 +67,7 @@ def test_withdraw_by_url_and_restore_by_guid(settings, store, capsys):
     assert json.loads((out / data[0]).read_text(encoding="utf-8"))["version"] == 2
 
     capsys.readouterr()
-    assert main.main(["restore", "sample00001"], settings=settings) == 2
+    assert main(["restore", "sample00001"], settings=settings) == 2
     assert "not withdrawn" in capsys.readouterr().err
     # Both changes are in the audit log the console shows, with who made them from the shell.
     from pipeline.state import accounts
@@ -80,9 +82,9 @@ def test_withdrawn_old_versions_past_grace_stay_gone_after_restore(settings, sto
     now = datetime.now(UTC)
     add_episode(store, settings, 1, version=1, created=now - timedelta(days=30))
     add_episode(store, settings, 1, version=2, created=now - timedelta(days=10))
-    jobs.publish_feed("sample", settings, store)  # sweeps v1
-    jobs.withdraw("sample00001", settings, store=store)
-    jobs.restore(url_of(1), settings, store=store)
+    publishing.publish_feed("sample", settings, store)  # sweeps v1
+    publishing.withdraw("sample00001", settings, store=store)
+    publishing.restore(url_of(1), settings, store=store)
     out = settings.output_dir
     assert (out / "audio/sample00001-v2.mp3").exists()
     assert not (out / "audio/sample00001-v1.mp3").exists() and (out / ".gone/audio/sample00001-v1.mp3").exists()
@@ -94,14 +96,14 @@ def test_a_page_gone_on_two_refreshes_in_a_row_is_withdrawn(settings, store, web
     web["/politik/weg.html"] = reply(b"<html><body>weg</body></html>", status=status)
     article_id = add_episode(store, settings, 1, url=url)
     add_episode(store, settings, 2)
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
 
-    first = jobs.prepare_article(article_id, settings, store)
+    first = prepare_article(article_id, settings, store)
     assert (first.status, first.reason) == ("failed", f"http-{status}")
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     assert url in listed(settings)  # one bad answer may be a hiccup: listeners keep the episode
 
-    second = jobs.prepare_article(article_id, settings, store)
+    second = prepare_article(article_id, settings, store)
     assert second.status == "withdrawn"
     assert url not in listed(settings)
     assert (settings.output_dir / ".gone/audio/sample00001-v1.mp3").exists()
@@ -117,13 +119,13 @@ def test_gone_answers_must_come_in_a_row_and_the_setting_switches_it_off(setting
 
     web["/a.html"] = handler
     article_id = add_episode(store, settings, 1, url=f"{web.base}/a.html")
-    reasons = [jobs.prepare_article(article_id, settings, store).reason for _ in range(2)]
+    reasons = [prepare_article(article_id, settings, store).reason for _ in range(2)]
     assert reasons == ["http-404", "http-500"]
     settings.auto_withdraw_gone = False
-    assert jobs.prepare_article(article_id, settings, store).status == "failed"
-    assert jobs.prepare_article(article_id, settings, store).status == "failed"
+    assert prepare_article(article_id, settings, store).status == "failed"
+    assert prepare_article(article_id, settings, store).status == "failed"
     assert store.get_article(article_id).status == "failed"
-    jobs.publish_feed("sample", settings, store)
+    publishing.publish_feed("sample", settings, store)
     assert listed(settings) == [f"{web.base}/a.html"]
 
 
@@ -132,5 +134,5 @@ def test_an_article_never_published_is_not_withdrawn(settings, store, web):
     store.upsert_feed("sample", "http://127.0.0.1:9/feed.xml")
     store.upsert_entry("sample", "neu", FeedEntry(guid="neu", url=f"{web.base}/neu.html", title="Neu"))
     for _ in range(2):
-        outcome = jobs.prepare_article("neu", settings, store)
+        outcome = prepare_article("neu", settings, store)
     assert (outcome.status, outcome.reason) == ("failed", "http-404")

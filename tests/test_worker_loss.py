@@ -12,8 +12,9 @@ from pathlib import Path
 import redis
 
 from pipeline.config import load_settings
-from pipeline.run import jobs
+from pipeline.run.feed import poll_feed
 from pipeline.run.sample_site import SAMPLE_SITE, serve_site
+from pipeline.state.store import open_store
 from tests.conftest import REPO
 from tests.test_celery import BROKER, write_config
 from workers.app import make_app
@@ -38,8 +39,8 @@ def test_killed_worker_process_does_not_lose_the_article(tmp_path: Path):
     with serve_site(SAMPLE_SITE) as base:
         config = write_config(tmp_path, f"{base}/feed.xml")
         settings = load_settings(config, env={})
-        polled = jobs.poll_feed(settings.feed("sample"), settings)
-        store = jobs.open_store(settings)
+        polled = poll_feed(settings.feed("sample"), settings)
+        store = open_store(settings)
         (article_id,) = [i for i in polled.article_ids if store.get_article(i).guid == LONG_ARTICLE]
 
         log_path = tmp_path / "worker.log"

@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipeline.files import atomic_write
 from pipeline.models import Segment
 from pipeline.stages.master import Tags, master
-from pipeline.stages.publish import atomic_write
 from web.files.nginx import free_port, running_nginx
 
 REPO = Path(__file__).resolve().parent.parent

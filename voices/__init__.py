@@ -7,8 +7,9 @@ Engines: ``espeak`` (espeak-ng via ctypes, always available), ``coqui`` (coqui-t
 needs scripts/install-neural.sh), ``piper`` (ONNX VITS through onnxruntime).
 """
 
-from voices.base import ModelMissing, Voice, VoiceError
+from voices.base import Voice
 from voices.cache import SegmentCache
+from voices.errors import ModelMissing, VoiceError
 from voices.loader import ProfileStatus, clear_loaded_voices, list_profiles, load_voice
 from voices.manage import export_onnx, fetch_model
 from voices.profile import Pauses, VoiceProfile, get_profile, load_profiles

@@ -16,14 +16,6 @@ if TYPE_CHECKING:
     from voices.profile import VoiceProfile
 
 
-class VoiceError(Exception):
-    """A voice cannot be loaded or used; the message says what to do about it."""
-
-
-class ModelMissing(VoiceError):
-    """The profile's model files are not on this machine."""
-
-
 @runtime_checkable
 class Voice(Protocol):
     name: str

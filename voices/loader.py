@@ -13,8 +13,9 @@ import threading
 from dataclasses import dataclass
 
 from pipeline.config import Settings
-from voices.base import ModelMissing, Voice, VoiceError
+from voices.base import Voice
 from voices.engines import onnx_twin
+from voices.errors import ModelMissing, VoiceError
 from voices.profile import VoiceProfile, get_profile, load_profiles
 
 log = logging.getLogger(__name__)

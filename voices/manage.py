@@ -9,9 +9,9 @@ import tempfile
 from pathlib import Path
 
 from pipeline.config import Settings
-from voices.base import VoiceError
 from voices.engines.coqui_models import INSTALL_HINT, coqui_installed, is_model_name, model_item
 from voices.engines.onnx_twin import export_path
+from voices.errors import VoiceError
 from voices.profile import get_profile
 
 log = logging.getLogger(__name__)

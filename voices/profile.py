@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Settings
-from voices.base import VoiceError
+from voices.errors import VoiceError
 
 BUILTIN_DIR = Path(__file__).parent / "profiles"
 ENGINES = ("espeak", "coqui", "piper")

@@ -6,6 +6,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute, Mount, Route
 
 from pipeline.config import Settings
+from pipeline.run import requests
 from web.console.routes import all_routes as console_routes
 from web.files.static import OutputFiles
 from web.health import healthz
@@ -27,4 +28,14 @@ def create_app(settings: Settings) -> Starlette:
     ]
     app = Starlette(routes=routes)
     app.state.settings = settings
+    app.state.dispatch = job_dispatcher(settings)
     return app
+
+
+def job_dispatcher(settings: Settings) -> requests.Dispatch:
+    """Where editors' and the CMS's jobs run: the Celery workers, or this process's pool."""
+    if settings.jobs_backend == "celery":
+        from workers.client import job_dispatcher as celery_dispatcher
+
+        return celery_dispatcher(settings)
+    return requests.in_process(settings)

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from pipeline.config import Settings
-from pipeline.run import jobs
+from pipeline.state.store import open_store
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ def check(settings: Settings) -> list[str]:
     """What is wrong, empty when healthy. Reasons name the part, never a URL or password."""
     problems: list[str] = []
     try:
-        with jobs.open_store(settings).engine.connect() as conn:
+        with open_store(settings).engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except Exception as exc:  # any failure to reach the store is the answer, not a crash
         log.warning("healthz: store unreachable: %r", exc)

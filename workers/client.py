@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import Settings
-from pipeline.run import jobs
+from pipeline.run.feed import PollResult, RunSummary
+from pipeline.run.steps import TRANSIENT, Outcome
+from pipeline.state.store import open_store
 
 # The queues workers/app.py routes tasks to: poll, fetch and publish on default, voices on synth.
 QUEUES = ("default", "synth")
@@ -154,18 +156,18 @@ def _from_store(read: Callable[[], Any], deadline: float) -> Any:
     while True:
         try:
             return read()
-        except jobs.TRANSIENT:
+        except TRANSIENT:
             if time.monotonic() > deadline:
                 raise WorkersUnavailable("the store is unreachable; the workers go on once it is back") from None
             time.sleep(1.0)
 
 
-def _outcome(store: Any, article_id: str, before: int) -> jobs.Outcome:
+def _outcome(store: Any, article_id: str, before: int) -> Outcome:
     row = store.get_article(article_id)
     latest = store.latest_episode(article_id)
     version = latest.episode.version if latest else 0
     status = "unchanged" if row.status == "done" and version == before else row.status
-    return jobs.Outcome(
+    return Outcome(
         row.id, status, row.reason, row.message, title=row.title, version=version,
         duration_s=latest.episode.duration_s if latest else 0.0,
     )
@@ -173,7 +175,7 @@ def _outcome(store: Any, article_id: str, before: int) -> jobs.Outcome:
 
 def run_on_queue(
     settings: Settings, feed_names: list[str] | None, reporter: Any, *, timeout: float, worker_timeout: float
-) -> jobs.RunSummary:
+) -> RunSummary:
     from workers.app import make_app
 
     app = make_app(settings)
@@ -193,9 +195,9 @@ def run_on_queue(
         app.close()
 
 
-def _run(app: Any, settings: Settings, feed_names: list[str] | None, reporter: Any, timeout: float) -> jobs.RunSummary:
-    summary = jobs.RunSummary()
-    store = jobs.open_store(settings)
+def _run(app: Any, settings: Settings, feed_names: list[str] | None, reporter: Any, timeout: float) -> RunSummary:
+    summary = RunSummary()
+    store = open_store(settings)
     deadline = time.monotonic() + timeout
     chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
     for feed in chosen:
@@ -204,7 +206,7 @@ def _run(app: Any, settings: Settings, feed_names: list[str] | None, reporter: A
         since = datetime.now(UTC) - timedelta(seconds=1)
         reporter.polling(feed.name, feed.url)
         polled = _get(app, _send(app, "workers.tasks.poll_feed", (feed.name,)), deadline, f"polling feed {feed.name}")
-        result = jobs.PollResult(feed.name, polled["article_ids"], polled["new"], polled["not_modified"],
+        result = PollResult(feed.name, polled["article_ids"], polled["new"], polled["not_modified"],
                                  polled["error"])
         summary.polls.append(result)
         reporter.polled(result)
@@ -251,3 +253,12 @@ def _run(app: Any, settings: Settings, feed_names: list[str] | None, reporter: A
                         f"publishing feed {feed.name}")
             summary.feed_paths.append(Path(path))
     return summary
+
+
+def job_dispatcher(settings: Settings) -> Callable[[str], object]:
+    """Editors' and the CMS's jobs (pipeline.run.requests) sent to the workers as
+    ``workers.tasks.run_job``: one Celery app for the process, not one per job."""
+    from workers.app import make_app
+
+    app = make_app(settings)
+    return lambda job_id: app.send_task("workers.tasks.run_job", args=(job_id,))

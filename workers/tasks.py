@@ -1,4 +1,4 @@
-"""Thin tasks: each calls one function of pipeline.jobs and returns a JSON-able summary.
+"""Thin tasks: each calls one function of pipeline.run and returns a JSON-able summary.
 
 Every task has soft and hard time limits (workers.app), and is retried with exponential backoff
 when the store or the broker is unreachable: an outage delays work, it does not fail it.
@@ -14,12 +14,13 @@ from celery import Task, chord, group, signature
 from celery.signals import worker_ready
 from kombu.exceptions import OperationalError as BrokerError
 
-from pipeline.run import jobs
+from pipeline.run import article, feed, parts, publishing, requests, upkeep
+from pipeline.run.steps import TRANSIENT
 from workers.app import app, settings
 
 log = logging.getLogger("newsaudio.tasks")
 
-RETRY_ON = (*jobs.TRANSIENT, BrokerError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+RETRY_ON = (*TRANSIENT, BrokerError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 RETRYING = {
     "autoretry_for": RETRY_ON,
     "retry_backoff": 2,
@@ -32,7 +33,7 @@ RETRYING = {
 @worker_ready.connect
 def _sweep_on_start(**_: Any) -> None:
     """A worker starting after a crash removes what the crashed one left half-written."""
-    jobs.sweep_at_start(settings())
+    upkeep.sweep_at_start(settings())
 
 
 def _article_chain(article_id: str, *, prepared: bool = False) -> Any:
@@ -48,7 +49,7 @@ def poll_feed(feed_name: str) -> dict[str, Any]:
     per feed entry: known, unchanged entries get no task); publish when all end. If a part of
     that fails for good, the reconciler publishes the feed anyway."""
     config = settings()
-    polled = jobs.poll_feed(config.feed(feed_name), config)
+    polled = feed.poll_feed(config.feed(feed_name), config)
     header = [_article_chain(article_id) for article_id in polled.article_ids]
     publish = signature("workers.tasks.publish_feed", args=(feed_name,), immutable=True)
     result = chord(header)(publish) if header else publish.delay()
@@ -65,7 +66,7 @@ def poll_feed(feed_name: str) -> dict[str, Any]:
 
 @app.task(name="workers.tasks.prepare_article", **RETRYING)
 def prepare_article(article_id: str) -> dict[str, Any]:
-    return jobs.prepare_article(article_id, settings()).to_dict()
+    return article.prepare_article(article_id, settings()).to_dict()
 
 
 @app.task(name="workers.tasks.speak_article", bind=True, **RETRYING)
@@ -74,22 +75,22 @@ def speak_article(self: Task, article_id: str) -> dict[str, Any]:
     its latency shrinks with more workers. The chord replaces this task in the workflow, so
     whatever waits for this task waits for the rendering."""
     config = settings()
-    done = jobs.settled(article_id, config)
+    done = article.settled(article_id, config)
     if done is not None:  # a 304 or a failed fetch: nothing to speak
         return done.to_dict()
-    parts = jobs.plan_parts(article_id, config)
-    if parts <= 1:
+    count = parts.plan_parts(article_id, config)
+    if count <= 1:
         return _rendered(self, article_id)
     speakers = group(
-        signature("workers.tasks.speak_part", args=(article_id, i, parts), immutable=True) for i in range(parts)
+        signature("workers.tasks.speak_part", args=(article_id, i, count), immutable=True) for i in range(count)
     )
     render = signature("workers.tasks.render_article", args=(article_id,), immutable=True)
     raise self.replace(chord(speakers, render))
 
 
 @app.task(name="workers.tasks.speak_part", **RETRYING)
-def speak_part(article_id: str, part: int, parts: int) -> int:
-    return jobs.speak_part(article_id, part, parts, settings())
+def speak_part(article_id: str, part: int, count: int) -> int:
+    return parts.speak_part(article_id, part, count, settings())
 
 
 @app.task(name="workers.tasks.render_article", bind=True, **RETRYING)
@@ -101,7 +102,7 @@ def _rendered(task: Task, article_id: str) -> dict[str, Any]:
     """Render; while another worker holds the article (or a dead one's lease has not lapsed
     yet), try again when the lease would have lapsed. Whoever renders last finds it unchanged."""
     config = settings()
-    outcome = jobs.render_article(article_id, config)
+    outcome = article.render_article(article_id, config)
     if outcome.status == "busy" and task.request.retries < config.task_retries:
         raise task.retry(countdown=config.lease_s, max_retries=config.task_retries)
     return outcome.to_dict()
@@ -110,20 +111,18 @@ def _rendered(task: Task, article_id: str) -> dict[str, Any]:
 @app.task(name="workers.tasks.process_article", **RETRYING)
 def process_article(article_id: str) -> dict[str, Any]:
     """Both steps in one task, for a regeneration an editor asks for."""
-    return jobs.process_article(article_id, settings()).to_dict()
+    return article.process_article(article_id, settings()).to_dict()
 
 
 @app.task(name="workers.tasks.publish_feed", **RETRYING)
 def publish_feed(feed_name: str) -> str:
-    return str(jobs.publish_feed(feed_name, settings()))
+    return str(publishing.publish_feed(feed_name, settings()))
 
 
 @app.task(name="workers.tasks.run_job")
 def run_job(job_id: str) -> dict[str, Any]:
-    """A console or API job (see pipeline/requests.py): the same code the web process's
+    """A console or API job (see pipeline/run/requests.py): the same code the web process's
     embedded pool runs."""
-    from pipeline.run import requests
-
     return requests.execute(job_id, settings()).to_dict()
 
 
@@ -131,7 +130,7 @@ def run_job(job_id: str) -> dict[str, Any]:
 def reconcile() -> dict[str, Any]:
     """Re-queue articles stuck past their deadline, publish feeds behind their episodes, sweep
     leftovers of killed workers. Runs on beat every reconcile_s."""
-    found = jobs.reconcile(settings())
+    found = upkeep.reconcile(settings())
     by_feed: dict[str, list[Any]] = {}
     for row in found.stuck:
         by_feed.setdefault(row.feed, []).append(_article_chain(row.id, prepared=row.status == "prepared"))

@@ -10,6 +10,8 @@ from pathlib import Path
 from rich.markup import escape
 
 from pipeline.config import Settings
+from pipeline.run.lexicon import save_lexicon
+from pipeline.state.store import open_store
 
 
 class CommandError(Exception):
@@ -17,14 +19,15 @@ class CommandError(Exception):
 
 
 def cmd_lexicon(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.cli.main import out
-    from pipeline.run import jobs
-    from pipeline.stages.publish import atomic_write
+    from pipeline.cli.terminal import out
+    from pipeline.files import atomic_write
+    from pipeline.run.lexicon import current_lexicon
     from pipeline.stages.speech.lexicon import LexiconError
     from pipeline.state import accounts, lexicon_versions
+    from pipeline.state.store import open_store
 
-    store = jobs.open_store(settings)
-    jobs.current_lexicon(settings, store)  # seeds the store on first start
+    store = open_store(settings)
+    current_lexicon(settings, store)  # seeds the store on first start
     if args.action == "export":
         latest = lexicon_versions.current(store)
         if latest is None:
@@ -40,7 +43,7 @@ def cmd_lexicon(args: argparse.Namespace, settings: Settings) -> int:
         try:
             text = path.read_text(encoding="utf-8")
             message = args.message or f"import {path.name}"
-            saved = lexicon_versions.save(store, text, author=args.author, message=message)
+            saved = save_lexicon(store, text, author=args.author, message=message)
         except LexiconError as exc:
             raise CommandError(f"{args.file}: not saved: {exc}") from exc
         accounts.audit(store, f"cli:{args.author}", "lexicon.import", path.name,
@@ -57,11 +60,10 @@ def _console_url(settings: Settings) -> str:
 
 
 def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.cli.main import out
-    from pipeline.run import jobs
+    from pipeline.cli.terminal import out
     from pipeline.state import accounts
 
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     if args.action == "add":
         if not args.name or not args.role:
             raise CommandError("users add needs NAME and --role editor|admin")
@@ -86,11 +88,10 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.cli.main import out
-    from pipeline.run import jobs
+    from pipeline.cli.terminal import out
     from pipeline.state import accounts
 
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     if args.action == "add":
         if not args.name:
             raise CommandError("tokens add needs a NAME")

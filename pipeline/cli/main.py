@@ -1,4 +1,4 @@
-"""The ``newsaudio`` command. Each subcommand is a stage or jobs.run with a command line around it.
+"""The ``newsaudio`` command. Each subcommand is a stage or run with a command line around it.
 
 Adding a subcommand: ``p = sub.add_parser(name, help=..., description=...)``, a help text for each
 option, ``p.set_defaults(func=cmd_name)`` and ``def cmd_name(args, settings) -> int``. Raise
@@ -27,6 +27,11 @@ from rich.text import Text
 from pipeline.cli.terminal import emit_json, err, escape, out, print_error, print_plain, setup_logging, shorten
 from pipeline.config import LOG_FORMATS, ConfigError, Settings, find_config, load_settings, log_format
 from pipeline.models import StageError
+from pipeline.run import publishing
+from pipeline.run.article import extract_page, process_article, render_article, say
+from pipeline.run.events import reporting_stages
+from pipeline.run.lexicon import Touched, current_lexicon, needing_regeneration
+from pipeline.state.store import open_store
 
 console = err  # stderr; the name other subcommands use for warnings
 
@@ -45,14 +50,14 @@ class Failed(Exception):
 
 
 def _run_in_process(settings: Settings, feed_names: list[str] | None, reporter: Any):
-    from pipeline.run import jobs
+    from pipeline.run.feed import RunSummary, run
 
     chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds  # unknown name: exit 2
-    summary = jobs.RunSummary()
+    summary = RunSummary()
     try:
         for feed in chosen:
             reporter.polling(feed.name, feed.url)
-            part = jobs.run(
+            part = run(
                 settings, feed_names=[feed.name], on_article=reporter.article, on_poll=reporter.polled,
                 on_stage=reporter.stage,
             )
@@ -79,9 +84,8 @@ def _print_summary(summary, settings: Settings, elapsed: float, as_json: bool = 
     from rich.table import Table
 
     from pipeline.cli.progress import outcome_detail
-    from pipeline.run import jobs
 
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     feeds = []
     for polled, path in zip(summary.polls, summary.feed_paths, strict=False):
         published = store.published_episodes(polled.feed)
@@ -153,9 +157,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError("no feeds configured: add a [[feeds]] table to newsaudio.toml")
     for name in args.feed or []:
         settings.feed(name)  # an unknown name is a usage error before anything runs
-    from pipeline.run import jobs
 
-    jobs.open_store(settings)  # a database that does not answer: one error line before any progress
+    open_store(settings)  # a database that does not answer: one error line before any progress
     _check_voice(settings)
     start = time.perf_counter()
     reporter = make_reporter(args.json, queue=args.queue)
@@ -227,7 +230,6 @@ def _read_source(source: str, settings: Settings) -> tuple[str, str]:
 
 
 def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.run import jobs
     from pipeline.stages.extract import render_text
 
     sources: list[str] = []
@@ -243,7 +245,7 @@ def cmd_extract(args: argparse.Namespace, settings: Settings) -> int:
     for i, src in enumerate(sources):
         try:
             html, fetched_url = _read_source(src, settings)
-            article = jobs.extract_page(html, args.url or fetched_url, settings, allow_file=True)
+            article = extract_page(html, args.url or fetched_url, settings, allow_file=True)
         except UsageError:
             if not args.many:
                 raise
@@ -278,11 +280,10 @@ def _print_extracted(data: dict[str, Any], src: str, many: bool) -> None:
 
 
 def cmd_normalize(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.run import jobs
     from pipeline.stages.speech import normalize
 
     text = sys.stdin.read()
-    lexicon = jobs.current_lexicon(settings)
+    lexicon = current_lexicon(settings)
     for segment in normalize(text, lexicon=lexicon, max_chars=args.max_chars or settings.max_segment_chars):
         print_plain(segment)
     return EXIT_OK
@@ -294,10 +295,9 @@ def cmd_say(args: argparse.Namespace, settings: Settings) -> int:
         raise UsageError(f"-o {args.output}: that is a folder; give a file name such as {target / 'say.mp3'}")
     if not target.parent.is_dir():
         raise UsageError(f"-o {args.output}: the folder {target.parent} does not exist; create it or choose another")
-    from pipeline.run import jobs
-    from pipeline.stages.publish import atomic_write
+    from pipeline.files import atomic_write
     try:
-        mastered, voice = jobs.say(args.text, settings, args.voice)
+        mastered, voice = say(args.text, settings, args.voice)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     # A fallback voice was announced by the voice loader's warning, once.
@@ -332,11 +332,10 @@ def _print_listening(articles: list[tuple[str, str, str]], listens: dict[str, di
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.run import jobs
 
     if args.feed:
         settings.feed(args.feed)  # unknown name: one-line error, exit 2
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     rows = store.list_articles(args.feed, args.state)
     if getattr(args, "article", None):
         wanted = _resolve(args.article, settings, store)
@@ -426,15 +425,14 @@ def cmd_voices(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
     from pipeline.cli.progress import make_reporter, outcome_detail
-    from pipeline.run import jobs
 
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     _check_voice(settings)
     if args.articles:
         ids = [_resolve(a, settings, store) for a in args.articles]
-        targets = [jobs.Touched(a, store.get_article(a).title, "asked for") for a in ids]
+        targets = [Touched(a, store.get_article(a).title, "asked for") for a in ids]
     elif args.lexicon or args.fallback_voice:
-        targets = jobs.needing_regeneration(settings, lexicon=args.lexicon, fallback_voice=args.fallback_voice)
+        targets = needing_regeneration(settings, lexicon=args.lexicon, fallback_voice=args.fallback_voice)
     else:
         raise UsageError("name article ids (see `newsaudio status`), or give --lexicon or --fallback-voice")
     for t in targets:
@@ -450,14 +448,14 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
     reporter = make_reporter(args.json)
     reporter.planned("regenerate", len(targets))
     try:
-        with jobs.reporting_stages(reporter.stage):
+        with reporting_stages(reporter.stage):
             for t in targets:
                 # Named articles are fetched again (the page may have been fixed); a lexicon or
                 # voice change re-speaks the stored text.
                 if args.articles:
-                    outcome = jobs.process_article(t.article_id, settings, store, force=args.force)
+                    outcome = process_article(t.article_id, settings, store, force=args.force)
                 else:
-                    outcome = jobs.render_article(t.article_id, settings, store, force=args.force)
+                    outcome = render_article(t.article_id, settings, store, force=args.force)
                 failed += outcome.status == "failed"
                 _audit(store, "article.regenerate", t.article_id, {"reason": t.reason},
                        {"status": outcome.status, "version": outcome.version, "force": args.force})
@@ -467,7 +465,7 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         reporter.close()
     for feed in {store.get_article(t.article_id).feed for t in targets}:
-        jobs.publish_feed(feed, settings, store)
+        publishing.publish_feed(feed, settings, store)
     return EXIT_FAILED if failed else EXIT_OK
 
 
@@ -490,11 +488,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _resolve(article: str, settings: Settings, store) -> str:
     """ARTICLE (id, URL or GUID) -> article id; an unknown one is a one-line usage error."""
-    from pipeline.run import jobs
     from pipeline.state.store import UnknownArticle
 
     try:
-        return jobs.resolve_article(article, settings, store)
+        return publishing.resolve_article(article, settings, store)
     except UnknownArticle as exc:
         # The 8-character prefix `status` shows (whole ids, URLs and GUIDs were tried above).
         hits = [r.id for r in store.list_articles() if r.id.startswith(article)] if len(article) >= 4 else []
@@ -504,18 +501,17 @@ def _resolve(article: str, settings: Settings, store) -> str:
 
 
 def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.run import jobs
-    from pipeline.run.published import WithdrawalError
+    from pipeline.run.publishing import WithdrawalError
 
-    store = jobs.open_store(settings)
+    store = open_store(settings)
     article_id = _resolve(args.article, settings, store)
     try:
         before = store.get_article(article_id).status
         if args.command == "restore":
-            done = jobs.restore(article_id, settings, store)
+            done = publishing.restore(article_id, settings, store)
             out.print(f"restored {article_id}: back in feed {done.feed}, {len(done.files)} files published again")
         else:
-            done = jobs.withdraw(article_id, settings, message=args.reason, store=store)
+            done = publishing.withdraw(article_id, settings, message=args.reason, store=store)
             out.print(f"withdrew {article_id}: out of feed {done.feed}, {len(done.files)} files now answer 410 Gone")
     except WithdrawalError as exc:
         raise UsageError(str(exc)) from exc

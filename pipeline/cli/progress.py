@@ -17,7 +17,8 @@ from typing import Any, Protocol
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from pipeline.cli.terminal import FIELDS, emit_json, err, escape, log_format, shorten
-from pipeline.run.jobs import Outcome, PollResult
+from pipeline.run.feed import PollResult
+from pipeline.run.steps import Outcome
 
 log = logging.getLogger("newsaudio.progress")
 

@@ -1,9 +1,10 @@
 """Jobs an editor or the CMS asks for (process a pushed article, regenerate, re-fetch,
 withdraw, restore): one code path at both scales.
 
-``submit`` records the job in the store and hands its id on: with ``jobs_backend = "celery"``
-to the workers (task ``workers.tasks.run_job``), in the embedded default to a small thread pool
-inside the web process. Either way ``execute`` does the work through pipeline.jobs, publishes
+``submit`` records the job in the store and hands its id to the dispatcher it is given: the
+interface chooses it (``workers.client.job_dispatcher`` sends task ``workers.tasks.run_job``
+with ``jobs_backend = "celery"``; ``in_process`` is a small thread pool in the embedded
+default), so this room never reaches up to Celery. Either way ``execute`` does the work through pipeline.jobs, publishes
 the article's feed and announces the result to the webhooks."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import logging
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,10 +22,11 @@ from typing import Any
 from sqlalchemy import select, update
 
 from pipeline.config import Settings
-from pipeline.run import jobs
+from pipeline.run import publishing
+from pipeline.run.article import process_article, render_article
 from pipeline.stages import publish
 from pipeline.state import schema, webhooks
-from pipeline.state.store import Store
+from pipeline.state.store import Store, open_store
 
 log = logging.getLogger("newsaudio.console_jobs")
 
@@ -90,22 +93,29 @@ def _set(store: Store, job_id: str, status: str, result: dict[str, Any] | None =
         conn.execute(update(schema.jobs).where(schema.jobs.c.id == job_id).values(**values))
 
 
+Dispatch = Callable[[str], object]
+"""Hands a recorded job's id to whatever runs it (``execute`` in the end)."""
+
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 
 
-def _executor(settings: Settings) -> ThreadPoolExecutor:
+def in_process(settings: Settings) -> Dispatch:
+    """The embedded default: jobs run in a small thread pool of this process (one per process)."""
     global _pool
     with _pool_lock:
         if _pool is None:
             _pool = ThreadPoolExecutor(max_workers=max(1, settings.console_workers), thread_name_prefix="console-job")
-        return _pool
+        pool = _pool
+    return lambda job_id: pool.submit(_run_logged, job_id, settings)
 
 
-def submit(settings: Settings, kind: str, article_id: str, actor: str, store: Store | None = None) -> Job:
+def submit(
+    settings: Settings, kind: str, article_id: str, actor: str, store: Store | None = None, *, dispatch: Dispatch
+) -> Job:
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
-    store = schema.ensure(store or jobs.open_store(settings))
+    store = schema.ensure(store or open_store(settings))
     joined = pending_for(store, article_id, kind)
     if joined is not None:
         return joined
@@ -117,12 +127,7 @@ def submit(settings: Settings, kind: str, article_id: str, actor: str, store: St
                 created_at=schema.now(), updated_at=schema.now(),
             )
         )
-    if settings.jobs_backend == "celery":
-        from workers.app import make_app
-
-        make_app(settings).send_task("workers.tasks.run_job", args=(job_id,))
-    else:
-        _executor(settings).submit(_run_logged, job_id, settings)
+    dispatch(job_id)
     job = get(store, job_id)
     assert job is not None
     return job
@@ -147,7 +152,7 @@ def article_payload(settings: Settings, store: Store, article_id: str) -> dict[s
 
 def execute(job_id: str, settings: Settings, store: Store | None = None) -> Job:
     """Do one job (in the web process's pool or in a Celery worker)."""
-    store = schema.ensure(store or jobs.open_store(settings))
+    store = schema.ensure(store or open_store(settings))
     job = get(store, job_id)
     if job is None:
         raise KeyError(f"no job {job_id}")
@@ -156,20 +161,20 @@ def execute(job_id: str, settings: Settings, store: Store | None = None) -> Job:
     try:
         row = store.get_article(job.article_id)
         if job.kind in ("process", "refetch"):
-            outcome = jobs.process_article(job.article_id, settings, store).to_dict()
+            outcome = process_article(job.article_id, settings, store).to_dict()
         elif job.kind == "regenerate":
             # From the stored text, even when a later fetch failed, and even when unchanged.
             if row.article_json and row.status not in ("prepared", "done"):
                 store.set_status(job.article_id, "prepared")
-            outcome = jobs.render_article(job.article_id, settings, store, force=True).to_dict()
+            outcome = render_article(job.article_id, settings, store, force=True).to_dict()
         elif job.kind in ("withdraw", "restore"):
             if job.kind == "withdraw":
-                jobs.withdraw(job.article_id, settings, store=store)
+                publishing.withdraw(job.article_id, settings, store=store)
             else:
-                jobs.restore(job.article_id, settings, store)
+                publishing.restore(job.article_id, settings, store)
             outcome = {"status": "withdrawn" if job.kind == "withdraw" else "restored"}
             event = "audio.withdrawn" if job.kind == "withdraw" else ""
-        jobs.publish_feed(row.feed, settings, store)
+        publishing.publish_feed(row.feed, settings, store)
     except Exception as exc:
         log.exception("console job %s (%s %s)", job_id, job.kind, job.article_id)
         _set(store, job_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})

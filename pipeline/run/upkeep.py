@@ -10,63 +10,24 @@ record while nobody holds the article's render lease.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import socket
 import time
-import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from pipeline import files
+from pipeline.config import Settings
+from pipeline.run import reconcile as reconciling
+from pipeline.run import upkeep
+from pipeline.stages import fragments
+from pipeline.state.store import Store, open_store
 
 if TYPE_CHECKING:  # publish imports this module for writer_tag; it need not load the store
     from pipeline.state.store import Store
 
 log = logging.getLogger("newsaudio.sweep")
 
-_HOST = f"{zlib.crc32(socket.gethostname().encode()):08x}"
-_TMP = re.compile(r"^\..*\.([0-9a-f]{8})-(\d+)\.[^.]*\.tmp$")
 EPISODE_FILE = re.compile(r"^([0-9a-f]{16})-v(\d+)\.")
-
-
-def writer_tag() -> str:
-    """Put into temp file names, so a sweep can tell a dead writer's file from a live one's."""
-    return f"{_HOST}-{os.getpid()}"
-
-
-def alive(pid: int) -> bool:
-    """Whether process ``pid`` of this machine is running (one we may not signal is)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def _stale_tmp(path: Path, older_than_s: float, now: float) -> bool:
-    match = _TMP.match(path.name)
-    if match and match.group(1) == _HOST and not alive(int(match.group(2))):
-        return True
-    try:
-        return now - path.stat().st_mtime > older_than_s
-    except FileNotFoundError:
-        return False
-
-
-def sweep_tmp(root: Path, older_than_s: float) -> list[Path]:
-    """Remove temp files under ``root`` whose writer is gone or that are older than the limit."""
-    removed: list[Path] = []
-    if not root.is_dir():
-        return removed
-    now = time.time()
-    for path in root.rglob(".*.tmp"):
-        if path.is_file() and _stale_tmp(path, older_than_s, now):
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    if removed:
-        log.warning("removed %d stale temp files under %s", len(removed), root)
-    return removed
 
 
 def sweep_cache_tmp(cache_dir: Path | None, older_than_s: float) -> list[Path]:
@@ -109,3 +70,43 @@ def sweep_orphans(audio_dir: Path, store: Store, *, min_age_s: float = 30.0) -> 
     if removed:
         log.warning("removed %d episode files that have no record", len(removed))
     return removed
+
+
+def start_sweep(settings: Settings, store: Store) -> None:
+    """Leftovers of killed processes: stale temp files and episode files without a record."""
+    files.sweep_tmp(settings.output_dir, settings.stale_tmp_s)
+    upkeep.sweep_cache_tmp(settings.cache_dir, settings.stale_tmp_s)
+    fragments.sweep(settings, settings.stale_tmp_s)
+    upkeep.sweep_orphans(settings.audio_dir, store)
+
+
+def sweep_at_start(settings: Settings) -> None:
+    """start_sweep with a store of its own, closed after: a Celery worker runs this in its main
+    process, and pool processes forked later must not inherit open database connections. A
+    store that does not answer is logged, not raised: the reconciler sweeps later."""
+    try:
+        store = Store(settings.db_url)
+    except Exception:  # noqa: BLE001 - the store may be down
+        log.exception("sweep at start: store unreachable")
+        return
+    try:
+        start_sweep(settings, store)
+    except Exception:  # noqa: BLE001
+        log.exception("sweep at start failed")
+    finally:
+        store.close()
+
+
+def reconcile(settings: Settings, store: Store | None = None) -> reconciling.Findings:
+    """The periodic pass: sweep leftovers, and find the articles stuck past their deadline
+    (their deadline starts again now: one re-queue per stuck_after_s) and the feeds behind
+    their episodes. The caller queues the work."""
+    store = store or open_store(settings)
+    start_sweep(settings, store)
+    found = reconciling.find(settings, store)
+    for row in found.stuck:
+        log.warning("article %s stuck in %s since %s: queued again", row.id, row.status, row.updated_at)
+        store.touch(row.id)
+    for feed_name in found.feeds_behind:
+        log.warning("feed %s is behind its newest episode: publishing", feed_name)
+    return found

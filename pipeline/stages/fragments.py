@@ -25,10 +25,9 @@ import numpy as np
 from mutagen.mp3 import MP3
 
 from pipeline.config import Settings
+from pipeline.files import atomic_write, sweep_tmp
 from pipeline.models import Chapter, Span
-from pipeline.run.upkeep import sweep_tmp
 from pipeline.stages.master import FFMPEG, Mastered, Tags, write_tags
-from pipeline.stages.publish import atomic_write
 
 _NAME = re.compile(r"-(\d+)of(\d+)\.mp3$")
 

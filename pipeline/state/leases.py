@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from pipeline.run.upkeep import alive
+from pipeline.files import alive
 from pipeline.state.store import Store
 
 

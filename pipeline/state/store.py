@@ -7,6 +7,7 @@ import json
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.sql import Select
 
+from pipeline.config import Settings
 from pipeline.models import Article, Block, Chapter, Episode, FeedEntry
 
 metadata = MetaData()
@@ -933,3 +935,13 @@ class Store:
                 if canonical in variants:
                     ids.append(row.id)
         return sorted(set(ids))
+
+
+@lru_cache(maxsize=8)
+def _store(url: str) -> Store:
+    return Store(url)
+
+
+def open_store(settings: Settings) -> Store:
+    """One store (engine and connection pool) per process and database."""
+    return _store(settings.db_url)

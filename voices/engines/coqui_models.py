@@ -16,7 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from voices.base import ModelFiles, ModelMissing
+from voices.base import ModelFiles
+from voices.errors import ModelMissing
 
 CHECKPOINT_NAMES = ("model_file.pth", "model_file.pth.tar", "model.pth", "checkpoint.pth")
 MODEL_TYPES = ("tts_models/", "vocoder_models/", "voice_conversion_models/")

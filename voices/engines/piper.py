@@ -23,9 +23,10 @@ import numpy as np
 
 from pipeline.config import Settings
 from pipeline.models import Pronunciation
-from voices.base import ModelFiles, ModelMissing, file_digest, make_identity, split_spans, to_pcm
+from voices.base import ModelFiles, file_digest, make_identity, split_spans, to_pcm
 from voices.engines import espeak_ng
 from voices.engines.coqui_models import resolve_local
+from voices.errors import ModelMissing
 from voices.profile import VoiceProfile, model_search_dirs
 
 log = logging.getLogger(__name__)

@@ -16,10 +16,12 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from pipeline.config import ConfigError, Settings
 from pipeline.models import FeedEntry
-from pipeline.run import jobs, requests
+from pipeline.run import requests
+from pipeline.run.lexicon import current_lexicon
 from pipeline.stages import publish
 from pipeline.stages.feeds import entry_id
 from pipeline.stages.speech.lexicon import LexiconError
+from pipeline.stages.speech.lexicon_toml import entry_dict
 from pipeline.state import accounts, lexicon_versions
 from pipeline.state.store import Store, articles
 from web.console import auth, data
@@ -87,7 +89,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
         if article_id is None:
             article_id = entry_id(feed.name, url)
             store.upsert_entry(feed.name, article_id, FeedEntry(guid=url, url=url, title=str(body.get("title") or "")))
-        job = requests.submit(settings, "process", article_id, request.state.actor, store)
+        job = requests.submit(settings, "process", article_id, request.state.actor, store,
+            dispatch=request.app.state.dispatch)
         return JSONResponse({"article_id": article_id, "job_id": job.id}, status_code=202,
                             headers={"Location": f"/api/v1/jobs/{job.id}"})
 
@@ -97,7 +100,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
             row = store.get_article(article_id)
         except KeyError:
             return _error("no such article", 404)
-        job = requests.submit(settings, kind, article_id, request.state.actor, store)
+        job = requests.submit(settings, kind, article_id, request.state.actor, store,
+            dispatch=request.app.state.dispatch)
         accounts.audit(store, request.state.actor, f"article.{kind}", article_id, {"status": row.status},
                        {"job": job.id})
         return JSONResponse({"article_id": article_id, "job_id": job.id}, status_code=202,
@@ -135,11 +139,11 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     @read
     def get_lexicon(request: Request) -> Response:
-        lexicon = jobs.current_lexicon(settings, store)
+        lexicon = current_lexicon(settings, store)
         latest = lexicon_versions.current(store)
         return JSONResponse({
             "id": latest.id if latest else 0, "version": lexicon.version,
-            "entries": [lexicon_versions.entry_dict(e) for e in lexicon.entries],
+            "entries": [entry_dict(e) for e in lexicon.entries],
         })
 
     def _edit(request: Request, fields: dict[str, Any], status: int = 200) -> Response:
@@ -147,7 +151,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
             d = data.draft(settings, store, fields)
         except LexiconError as exc:
             return _error(str(exc), 422)
-        saved = data.save_draft(settings, store, d, author=request.state.actor, actor=request.state.actor,
+        saved = data.save_draft(settings, store, d,
+            dispatch=request.app.state.dispatch, author=request.state.actor, actor=request.state.actor,
                                 message=str(fields.get("message") or ""))
         return JSONResponse({
             "id": saved.version.id, "version": saved.version.version,

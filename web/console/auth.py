@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from pipeline.config import Settings
-from pipeline.run import jobs
 from pipeline.state import accounts
+from pipeline.state.store import open_store
 
 COOKIE = "newsaudio_session"
 PRELOGIN_COOKIE = "newsaudio_login_csrf"
@@ -63,7 +63,7 @@ class RateLimit:
 
 
 def session_of(request: Request, settings: Settings) -> accounts.Session | None:
-    return accounts.session_for(jobs.open_store(settings), request.cookies.get(COOKIE, ""))
+    return accounts.session_for(open_store(settings), request.cookies.get(COOKIE, ""))
 
 
 async def read_body(request: Request) -> None:
@@ -136,7 +136,7 @@ def api_endpoint(settings: Settings, scope: str) -> Callable[[SyncHandler], Hand
         def guarded(request: Request) -> Response:
             header = request.headers.get("authorization", "")
             secret = header[7:].strip() if header.lower().startswith("bearer ") else ""
-            token = accounts.token_for(jobs.open_store(settings), secret)
+            token = accounts.token_for(open_store(settings), secret)
             if token is None:
                 return JSONResponse(
                     {"error": "a valid API token is required (Authorization: Bearer ...)"},

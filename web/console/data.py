@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.config import Settings
-from pipeline.run import jobs, requests
+from pipeline.run import requests
+from pipeline.run.lexicon import current_lexicon, save_lexicon
 from pipeline.stages.speech import Lexicon, normalize
 from pipeline.stages.speech.lexicon import LexiconError
+from pipeline.stages.speech.lexicon_toml import ENTRY_KEYS, make_entry, validate, with_entries
 from pipeline.state import accounts, editor_choices, lexicon_versions
-from pipeline.state.store import ArticleRow, EpisodeRow, Store
+from pipeline.state.store import ArticleRow, EpisodeRow, Store, open_store
 
 
 class LazyStore:
@@ -21,7 +23,7 @@ class LazyStore:
         self._settings = settings
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(jobs.open_store(self._settings), name)
+        return getattr(open_store(self._settings), name)
 
 
 def lazy_store(settings: Settings) -> Store:
@@ -93,7 +95,7 @@ def article_view(settings: Settings, store: Store, article_id: str) -> ArticleVi
     article = row.article()
     if article is None:
         return view
-    lexicon = jobs.current_lexicon(settings, store)
+    lexicon = current_lexicon(settings, store)
     parts = [("title", article.spoken_title, False)]
     if article.lead:
         parts.append(("lead", article.lead, True))
@@ -152,7 +154,7 @@ def draft(settings: Settings, store: Store, fields: dict[str, Any]) -> Draft:
     """The current lexicon with one entry added, changed (``original`` names it) or deleted
     (``delete``); LexiconError naming the entry when the result would not be valid."""
     latest = lexicon_versions.current(store)
-    current = jobs.current_lexicon(settings, store)
+    current = current_lexicon(settings, store)
     original = str(fields.get("original") or "")
     entries = [e for e in current.entries if not (original and e.match == original)]
     if original and len(entries) == len(current.entries):
@@ -162,14 +164,14 @@ def draft(settings: Settings, store: Store, fields: dict[str, Any]) -> Draft:
             raise LexiconError("choose an entry to delete")
         what = f"delete {original}"
     else:
-        chosen = {k: v for k, v in fields.items() if k in lexicon_versions.ENTRY_KEYS or k == "type"}
-        entry = lexicon_versions.make_entry(chosen)
+        chosen = {k: v for k, v in fields.items() if k in ENTRY_KEYS or k == "type"}
+        entry = make_entry(chosen)
         if any(e.match == entry.match for e in entries):
             raise LexiconError(f"{entry.match!r}: there is an entry for it already; edit that one")
         entries.append(entry)
         what = f"edit {original}" if original else f"add {entry.match}"
-    text = lexicon_versions.with_entries(latest.toml if latest else "", entries)
-    return Draft(current, lexicon_versions.validate(text), text, what)
+    text = with_entries(latest.toml if latest else "", entries)
+    return Draft(current, validate(text), text, what)
 
 
 @dataclass
@@ -179,13 +181,15 @@ class Saved:
     jobs: list[requests.Job]
 
 
-def save_draft(settings: Settings, store: Store, d: Draft, *, author: str, actor: str, message: str) -> Saved:
+def save_draft(
+    settings: Settings, store: Store, d: Draft, *, dispatch: requests.Dispatch, author: str, actor: str, message: str
+) -> Saved:
     """Save the draft as a new version, audit it, and queue exactly the articles it touches."""
     hits = affected_by(settings, store, d.current, d.lexicon)
-    saved = lexicon_versions.save(store, d.text, author=author, message=message or d.what)
+    saved = save_lexicon(store, d.text, author=author, message=message or d.what)
     accounts.audit(store, actor, "lexicon.save", d.what, {"version": d.current.version},
                    {"version": saved.version, "id": saved.id})
-    queued = [requests.submit(settings, "regenerate", h.article_id, actor, store) for h in hits]
+    queued = [requests.submit(settings, "regenerate", h.article_id, actor, store, dispatch=dispatch) for h in hits]
     return Saved(saved, hits, queued)
 
 

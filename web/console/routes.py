@@ -17,11 +17,14 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.templating import Jinja2Templates
 
 from pipeline.config import Settings
-from pipeline.run import jobs, requests
+from pipeline.run import requests
+from pipeline.run.article import say
+from pipeline.run.lexicon import current_lexicon, save_lexicon
 from pipeline.stages import publish
 from pipeline.stages.speech import Lexicon
-from pipeline.stages.speech.lexicon import LexiconError
+from pipeline.stages.speech.lexicon import LexiconError, parse_lexicon
 from pipeline.state import accounts, editor_choices, lexicon_versions, webhooks
+from pipeline.state.store import open_store
 from web.console import auth, data
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -51,7 +54,7 @@ def _webhook_sender(settings: Settings, stop: threading.Event) -> None:
     """Deliver due webhooks (retries with backoff) from the web process, once a few seconds."""
     while not stop.wait(2.0):
         try:
-            webhooks.deliver_due(jobs.open_store(settings), settings)
+            webhooks.deliver_due(open_store(settings), settings)
         except Exception:  # keep the loop alive; each delivery row records its own error
             requests.log.exception("webhook sender")
 
@@ -198,7 +201,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
             return PlainTextResponse("no such article", status_code=404)
         if action not in ("regenerate", "refetch", "withdraw", "restore"):
             return PlainTextResponse("unknown action", status_code=400)
-        job = requests.submit(settings, action, article_id, request.state.actor, store)
+        job = requests.submit(settings, action, article_id, request.state.actor, store,
+            dispatch=request.app.state.dispatch)
         accounts.audit(store, request.state.actor, f"article.{action}", article_id,
                        {"status": row.status}, {"job": job.id})
         return _back(f"/console/articles/{article_id}", job=job.id)
@@ -243,7 +247,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
         wanted = request.state.form.get("article_id", "")
         ids = [r.id for r in store.list_articles(status="failed")] if wanted == "all" else [wanted]
         for article_id in ids:
-            job = requests.submit(settings, "process", article_id, request.state.actor, store)
+            job = requests.submit(settings, "process", article_id, request.state.actor, store,
+                dispatch=request.app.state.dispatch)
             accounts.audit(store, request.state.actor, "article.retry", article_id, None, {"job": job.id})
         return _back("/console/failures", retried=str(len(ids)))
 
@@ -251,7 +256,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     @page
     def lexicon_page(request: Request) -> Response:
-        current = jobs.current_lexicon(settings, store)
+        current = current_lexicon(settings, store)
         latest = lexicon_versions.current(store)
         saved_jobs = [j for j in (requests.get(store, i) for i in request.query_params.getlist("job")) if j]
         return _page(request, "lexicon.html", entries=current.entries, latest=latest, saved_jobs=saved_jobs,
@@ -284,7 +289,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             return JSONResponse({"ok": False, "error": "type or pick a sentence to hear"})
         try:
             d = _draft(form)
-            mastered, voice = jobs.say(sentence[:2000], settings, lexicon=d.lexicon)
+            mastered, voice = say(sentence[:2000], settings, lexicon=d.lexicon)
         except (LexiconError, ValueError) as exc:
             return JSONResponse({"ok": False, "error": str(exc)})
         return JSONResponse({
@@ -302,7 +307,8 @@ def routes(settings: Settings) -> list[BaseRoute]:
             d = _draft(form)
         except LexiconError as exc:
             return PlainTextResponse(f"not saved: {exc}", status_code=400)
-        saved = data.save_draft(settings, store, d, author=request.state.session.user.name,
+        saved = data.save_draft(settings, store, d,
+            dispatch=request.app.state.dispatch, author=request.state.session.user.name,
                                 actor=request.state.actor, message=form.get("message", ""))
         query = urlencode([("saved", str(saved.version.id)), *(("job", j.id) for j in saved.jobs)])
         return RedirectResponse(f"/console/lexicon?{query}", status_code=303)
@@ -316,13 +322,14 @@ def routes(settings: Settings) -> list[BaseRoute]:
         chosen = lexicon_versions.by_id(store, int(request.state.form.get("version_id", "0") or 0))
         if chosen is None:
             return PlainTextResponse("no such version", status_code=404)
-        current = jobs.current_lexicon(settings, store)
+        current = current_lexicon(settings, store)
         user = request.state.session.user.name
-        saved = lexicon_versions.save(store, chosen.toml, author=user, message=f"restore version {chosen.id}")
+        saved = save_lexicon(store, chosen.toml, author=user, message=f"restore version {chosen.id}")
         accounts.audit(store, request.state.actor, "lexicon.restore", f"version {chosen.id}",
                        {"version": current.version}, {"version": saved.version, "id": saved.id})
-        hits = data.affected_by(settings, store, current, chosen.lexicon())
-        queued = [requests.submit(settings, "regenerate", h.article_id, request.state.actor, store) for h in hits]
+        hits = data.affected_by(settings, store, current, parse_lexicon(chosen.toml))
+        queued = [requests.submit(settings, "regenerate", h.article_id, request.state.actor, store,
+            dispatch=request.app.state.dispatch) for h in hits]
         query = urlencode([("saved", str(saved.id)), *(("job", j.id) for j in queued)])
         return RedirectResponse(f"/console/lexicon?{query}", status_code=303)
 

@@ -87,7 +87,7 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
 
 
 def event_routes(settings: Settings) -> list[Route]:
-    from pipeline.run import jobs
+    from pipeline.state.store import open_store
 
     origins = allowed_origins(settings)
     # GUIDs known to be published, so a popular article costs one store lookup, not one per
@@ -97,7 +97,7 @@ def event_routes(settings: Settings) -> list[Route]:
     def is_known(guid: str) -> bool:
         if guid in known:
             return True
-        if not jobs.open_store(settings).has_guid(guid):
+        if not open_store(settings).has_guid(guid):
             return False
         if len(known) >= KNOWN_GUIDS:
             known.clear()
@@ -121,7 +121,7 @@ def event_routes(settings: Settings) -> list[Route]:
         # Only published articles are counted: random GUIDs must not grow the table.
         if not await run_in_threadpool(is_known, guid):
             return PlainTextResponse("unknown episode\n", status_code=404, headers=cors)
-        await run_in_threadpool(jobs.open_store(settings).count_listen, guid, version, event, value)
+        await run_in_threadpool(open_store(settings).count_listen, guid, version, event, value)
         return Response(status_code=204, headers={**cors, "Cache-Control": "no-store"})
 
     return [Route("/events", post_event, methods=["POST", "OPTIONS"])]

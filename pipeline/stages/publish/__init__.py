@@ -8,11 +8,9 @@ whole from the episode records each time, never patched.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import struct
-import tempfile
 import uuid
 import zlib
 from datetime import UTC, datetime
@@ -23,8 +21,8 @@ from typing import Any
 from lxml import etree
 
 from pipeline.config import Channel
+from pipeline.files import atomic_write, write_if_changed
 from pipeline.models import Episode
-from pipeline.run.upkeep import writer_tag
 from pipeline.stages.clean import drop_unprintable
 from pipeline.stages.publish.names import article_json_path, guid_json_path
 from pipeline.stages.publish.transcripts import Cue, chapter_spans, paragraphs
@@ -76,8 +74,6 @@ def podcast_guid(url: str) -> str:
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
 
 
-
-
 def player_data_path(url: str) -> str | None:
     """Where an article's player data lives under output/, by its canonical URL (None when the
     URL has no host). The player computes the same path in JavaScript: see article_paths."""
@@ -86,17 +82,6 @@ def player_data_path(url: str) -> str | None:
 
 def player_data_guid_path(guid: str) -> str | None:
     return guid_json_path(guid)
-
-
-def write_if_changed(path: Path, data: bytes) -> bool:
-    """Write only when the bytes differ, so servers keep their ETag and apps get 304s."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    atomic_write(path, data)
-    return True
 
 
 def gone_path(output_dir: Path, relpath: str) -> Path:
@@ -131,22 +116,6 @@ def bring_back(output_dir: Path, relpath: str, kept_in: Path) -> bool:
     if found:
         gone_path(output_dir, relpath).unlink(missing_ok=True)
     return found
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # The writer's tag (host, pid) lets pipeline.sweep remove the file if this process dies.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{writer_tag()}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _join(base: str, *parts: str) -> str:

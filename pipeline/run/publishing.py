@@ -17,12 +17,13 @@ from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
 
+from pipeline import files
 from pipeline.config import Channel, Settings, channel_for
 from pipeline.models import Episode, Segment
 from pipeline.stages import publish
 from pipeline.stages.publish import item_guard
 from pipeline.stages.publish.transcripts import Cue, build_cues, render_chapters, render_json_transcript, render_vtt
-from pipeline.state.store import ArticleRow, Store, UnknownArticle
+from pipeline.state.store import ArticleRow, Store, UnknownArticle, open_store
 
 log = logging.getLogger("newsaudio.publish")
 
@@ -98,7 +99,7 @@ def write_player_data(settings: Settings, store: Store, article_id: str) -> list
     )
     paths = player_data_paths(row, ep)
     for rel in paths:
-        publish.write_if_changed(settings.output_dir / rel, data)
+        files.write_if_changed(settings.output_dir / rel, data)
         publish.gone_path(settings.output_dir, rel).unlink(missing_ok=True)
     return paths
 
@@ -155,10 +156,11 @@ def _listed_items(
     return list(listed.values()), list(made.values())
 
 
-def publish_feed(feed_name: str, settings: Settings, store: Store) -> Path:
+def publish_feed(feed_name: str, settings: Settings, store: Store | None = None) -> Path:
     """Write the feed and player index of the newest ``max_items`` episodes, each file only
     when its bytes change. lastBuildDate moves only when the content does, so the same
     episodes give the same bytes (and ETag): apps polling every few minutes get 304s."""
+    store = store or open_store(settings)
     channel = channel_of(settings, feed_name)
     items, fresh = _listed_items(feed_name, settings, store, channel)
     xml = publish.render_feed_around(
@@ -280,11 +282,25 @@ def withdraw_if_gone(row: ArticleRow, reason: str, settings: Settings, store: St
 # -- naming an article -----------------------------------------------------------------------------
 
 
-def resolve_article(text: str, store: Store) -> str:
-    """The id of the article ``text`` names: its id, its URL (feed or canonical) or its GUID."""
+def resolve_article(text: str, settings: Settings, store: Store | None = None) -> str:
+    """The id of the article ``text`` names: its id, its URL (feed or canonical) or its GUID;
+    raises UnknownArticle with a one-line message when none (or several) match."""
+    store = store or open_store(settings)
     ids = store.find_articles(text)
     if not ids:
         raise UnknownArticle(f"no article {text!r}: give an article id, URL or GUID (see `newsaudio status`)")
     if len(ids) > 1:
         raise UnknownArticle(f"{text!r} names {len(ids)} articles ({', '.join(ids)}): give the article id")
     return ids[0]
+
+
+def withdraw(article: str, settings: Settings, *, message: str = "", store: Store | None = None) -> Withdrawal:
+    """Withdraw the article named by id, URL or GUID: out of feed and indexes, files 410."""
+    store = store or open_store(settings)
+    return withdraw_article(resolve_article(article, settings, store), settings, store, message=message)
+
+
+def restore(article: str, settings: Settings, store: Store | None = None) -> Withdrawal:
+    """Undo a withdrawal (WithdrawalError when the article is not withdrawn)."""
+    store = store or open_store(settings)
+    return restore_article(resolve_article(article, settings, store), settings, store)

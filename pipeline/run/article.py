@@ -1,0 +1,262 @@
+"""TODO."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime
+
+from pipeline.config import Settings
+from pipeline.models import Article, Block, FetchError, NotGerman
+from pipeline.run import publishing
+from pipeline.run.events import counting, report_stage
+from pipeline.run.lexicon import current_lexicon, remember_lexicon
+from pipeline.run.steps import (
+    Outcome,
+    announce,
+    as_chosen,
+    audio_key,
+    master_speech,
+    record_problem,
+    remove_episode_files,
+    script_for,
+    segment_cache,
+    spool_for,
+)
+from pipeline.stages import clean, fragments, freshness, publish
+from pipeline.stages.extract import extract, is_german
+from pipeline.stages.fetch import fetch
+from pipeline.stages.master import Mastered, Tags
+from pipeline.stages.speech import Lexicon
+from pipeline.state import leases
+from pipeline.state.store import DuplicateEpisode, Store, open_store
+from voices import SpeakStats, Voice, load_voice, speak
+
+log = logging.getLogger("newsaudio.article")
+
+
+def prepare_article(
+    article_id: str, settings: Settings, store: Store | None = None, *, now: datetime | None = None
+) -> Outcome:
+    """Fetch and clean one article; the cleaned Article is saved in the store for rendering.
+
+    A finished article is fetched conditionally (its page's ETag / Last-Modified): a 304 leaves
+    it as it is, without extraction, and returns "unchanged"."""
+    store = store or open_store(settings)
+    row = store.get_article(article_id)
+    if row.status == "withdrawn":  # an editor or a gone page took it out: stays out until restored
+        return Outcome(article_id, "withdrawn", row.reason, row.message, title=row.title)
+    etag, modified, seen_at = store.page_state(article_id)
+    now = now or datetime.now(UTC)
+    due = freshness.next_check(seen_at, now, freshness.parse_schedule(settings.revisit_after))
+    headers: dict[str, str] = {}
+    if row.status in ("done", "skipped"):
+        if etag:
+            headers["If-None-Match"] = etag
+        if modified:
+            headers["If-Modified-Since"] = modified
+    timings: dict[str, float] = {}
+    try:
+        report_stage(article_id, row.title, "fetch", row.url)
+        start = time.perf_counter()
+        page = fetch(row.url, settings, headers=headers)
+        timings["fetch"] = time.perf_counter() - start
+        if page.status == 304:
+            if not headers:
+                raise FetchError(f"page {row.url} answered 304 to a plain GET", reason="http-304")
+            store.record_check(article_id, due)
+            return Outcome(article_id, "unchanged", title=row.title, timings=timings)
+        report_stage(article_id, row.title, "extract")
+        start = time.perf_counter()
+        article = extract_page(page.text, page.url, settings, allow_file=settings.allow_local_files)
+        clean.check_length(article, settings.max_article_chars)
+        timings["extract"] = time.perf_counter() - start
+        if settings.skip_non_german and not is_german(article):
+            raise NotGerman(
+                f"article language is {article.language or 'unknown'}, the voice speaks German; "
+                "set skip_non_german = false to voice it anyway"
+            )
+    except Exception as exc:
+        store.record_check(article_id, due)
+        outcome = record_problem(store, row, exc, timings)
+        if publishing.withdraw_if_gone(row, outcome.reason, settings, store):
+            gone = store.get_article(article_id)
+            return Outcome(article_id, "withdrawn", gone.reason, gone.message, title=row.title, timings=timings)
+        return outcome
+    if not article.url:
+        article.url = clean.clean_url(row.url, allow_file=settings.allow_local_files)
+    store.save_prepared(article_id, article)
+    lower = {k.lower(): v for k, v in page.headers.items()}
+    store.record_check(article_id, due, etag=lower.get("etag"), modified=lower.get("last-modified"), validators=True)
+    return Outcome(article_id, "prepared", title=article.spoken_title, timings=timings)
+
+
+def settled(article_id: str, settings: Settings, store: Store | None = None) -> Outcome | None:
+    """None when the article waits for rendering (it was just prepared); else where it stands,
+    e.g. after a 304 or a failed fetch, so the Celery chain skips the synth step."""
+    row = (store or open_store(settings)).get_article(article_id)
+    if row.status == "prepared":
+        return None
+    return Outcome(article_id, "unchanged" if row.status == "done" else row.status, row.reason, row.message,
+                   title=row.title)
+
+
+def say(
+    text: str, settings: Settings, voice_name: str | None = None, lexicon: Lexicon | None = None
+) -> tuple[Mastered, Voice]:
+    """Any German text (paragraphs separated by blank lines) as a mastered MP3, through the same
+    speech, voice and mastering settings as an article; ``lexicon`` previews a draft."""
+    voice = load_voice(voice_name or settings.voice, settings)
+    article = Article(title="", blocks=[Block("paragraph", p) for p in text.split("\n\n") if p.strip()])
+    script = script_for(article, settings, voice, lexicon or current_lexicon(settings))
+    if not script.segments:
+        raise ValueError("nothing to say: the text is empty")
+    pcm, _ = speak(script, voice, None)
+    tags = Tags(title=text[:60], artist="newsaudio", album="newsaudio")
+    return master_speech(script, pcm, voice, tags, settings), voice
+
+
+def extract_page(html: str, url: str, settings: Settings, *, allow_file: bool) -> Article:
+    """The article of a page, cleaned once, here: everything after it (feed, JSON, ID3,
+    terminal) gets printable text and only http(s) (or, allowed, file:) links."""
+    article = extract(clean.clean_html(html), url, rules_dir=settings.site_rules)
+    return clean.clean_article(article, title_limit=settings.max_title_chars, allow_file=allow_file)
+
+
+def render_article(
+    article_id: str, settings: Settings, store: Store | None = None, *, force: bool = False
+) -> Outcome:
+    """Speak a prepared article and publish its MP3, unless the same audio already exists
+    (``force``: speak it again all the same, e.g. after a fix in a voice or the lexicon code).
+
+    One render per article at a time (a lease in the store): a second one, e.g. a redelivered
+    task while the first still runs, returns ``busy`` without touching any file."""
+    store = store or open_store(settings)
+    try:
+        with leases.held(store, leases.render(article_id), settings.lease_s) as holder:
+            return _render_article(article_id, settings, store, holder, force=force)
+    except leases.Busy as exc:
+        row = store.get_article(article_id)
+        return Outcome(article_id, "busy", "busy", str(exc), title=row.title)
+
+
+def _render_article(article_id: str, settings: Settings, store: Store, holder: str, *, force: bool = False) -> Outcome:
+    row = store.get_article(article_id)
+    article, voice_name = as_chosen(store, article_id, row.article(), settings)
+    if article is None or row.status not in ("prepared", "done"):
+        return Outcome(article_id, row.status, row.reason, row.message or "not prepared", title=row.title)
+    timings: dict[str, float] = {}
+    try:
+        report_stage(article_id, article.spoken_title, "speech")
+        start = time.perf_counter()
+        voice = load_voice(voice_name, settings)
+        timings["voice-load"] = time.perf_counter() - start
+        start = time.perf_counter()
+        lexicon = current_lexicon(settings)
+        script = script_for(article, settings, voice, lexicon)
+        timings["speech"] = time.perf_counter() - start
+        text_hash = article.text_hash()
+        key, latest, unchanged = audio_key(store, article_id, article, script, voice, lexicon, settings, force=force)
+        if unchanged:
+            assert latest is not None
+            store.set_status(article_id, "done")
+            return Outcome(
+                article_id, "unchanged", title=article.spoken_title, version=latest.episode.version,
+                file_name=latest.episode.file_name, duration_s=latest.episode.duration_s,
+                voice=voice.identity, timings=timings,
+            )
+        channel = publishing.channel_of(settings, row.feed)
+        tags = Tags(
+            title=article.spoken_title,
+            artist=article.site_name or settings.channel.author,
+            album=channel.title,
+            url=article.canonical_url or article.url,
+            date=article.published or row.published,
+        )
+        parts = fragments.complete(settings, article_id, key)
+        start = time.perf_counter()
+        if parts:  # parallel part tasks spoke and mastered it: join their MP3s
+            report_stage(article_id, article.spoken_title, "master", f"joining {len(parts)} parts mastered in parallel")
+            stats = SpeakStats(cached=len(script.segments))
+            mastered = fragments.join(parts, tags)
+            timings["join"] = time.perf_counter() - start
+        else:
+            report_stage(article_id, article.spoken_title, "synthesis", f"{len(script.segments)} segments")
+            with spool_for(settings) as spool:
+                pcm, stats = speak(script, counting(voice, article_id, article.spoken_title, len(script.segments)),
+                                   segment_cache(settings), into=spool)
+                timings["synthesis"] = time.perf_counter() - start
+                report_stage(article_id, article.spoken_title, "master")
+                start = time.perf_counter()
+                mastered = master_speech(script, pcm, voice, tags, settings)
+            timings["master"] = time.perf_counter() - start
+        report_stage(article_id, article.spoken_title, "publish")
+        start = time.perf_counter()
+        remember_lexicon(settings, lexicon)
+        version = (latest.episode.version if latest else 0) + 1
+        file_name = publish.audio_file_name(article_id, version)
+        cues, timed = publishing.timed_files(
+            file_name, script.segments, mastered.spans, mastered.chapters, mastered.duration_s,
+            title=article.spoken_title, podcast=channel.title,
+        )
+        # Write-once: this version has no record yet (we hold the lease, and it is newer than the
+        # newest record), so a file under its name is a leftover of a killed render.
+        if not leases.holds(store, leases.render(article_id), holder):
+            raise leases.Busy(f"{leases.render(article_id)} lapsed during the render (store unreachable too long)")
+        written = publish.write_audio(
+            settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n", sidecars=timed
+        )
+        try:
+            store.add_episode(
+                article_id,
+                version=version,
+                voice=voice.identity,
+                voice_is_fallback=voice.is_fallback,
+                text_hash=text_hash,
+                lexicon_version=script.lexicon_version,
+                content_key=key,
+                file_name=file_name,
+                size=len(mastered.mp3),
+                duration_s=mastered.duration_s,
+                title=article.spoken_title,
+                description=article.lead or (article.paragraphs[:1] or [""])[0],
+                chapters=mastered.chapters,
+                image=article.image,
+                cues=[c.to_dict() for c in cues] if cues else None,
+                done=True,
+            )
+        except DuplicateEpisode:
+            # The same task ran twice at once (a redelivery): the other run published this version.
+            log.info("article %s v%d was published by a concurrent run", article_id, version)
+            return Outcome(article_id, "unchanged", title=article.spoken_title, version=version,
+                           file_name=file_name, voice=voice.identity, timings=timings)
+        except Exception:
+            # No file without a record: the store could not take it (an outage), so the files
+            # go, and the task is retried.
+            remove_episode_files(written)
+            raise
+        fragments.remove(settings, article_id)
+        publishing.write_player_data(settings, store, article_id)
+        timings["publish"] = time.perf_counter() - start
+    except Exception as exc:
+        return record_problem(store, row, exc, timings)
+    announce(store, "audio.published", row, version=version,
+              audio_url=publish.audio_url(settings.public_base_url, file_name))
+    return Outcome(
+        article_id, "done", title=article.spoken_title, version=version, file_name=file_name,
+        duration_s=mastered.duration_s, synthesised=stats.synthesised, cached=stats.cached,
+        voice=voice.identity, timings=timings,
+    )
+
+
+def process_article(
+    article_id: str, settings: Settings, store: Store | None = None, *, force: bool = False,
+    now: datetime | None = None,
+) -> Outcome:
+    prepared = prepare_article(article_id, settings, store, now=now)
+    # Forced, an unchanged page (a 304) is voiced again from its stored text all the same.
+    if prepared.status != "prepared" and not (force and prepared.status == "unchanged"):
+        return prepared
+    rendered = render_article(article_id, settings, store, force=force)
+    rendered.timings = {**prepared.timings, **rendered.timings}
+    return rendered

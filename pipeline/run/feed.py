@@ -1,0 +1,139 @@
+"""TODO."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pipeline.config import FeedConfig, Settings
+from pipeline.models import StageError
+from pipeline.run.article import process_article
+from pipeline.run.events import StageCallback, reporting_stages
+from pipeline.run.publishing import publish_feed
+from pipeline.run.steps import (
+    MAX_ATTEMPTS,
+    Outcome,
+)
+from pipeline.run.upkeep import start_sweep
+from pipeline.stages import feed_items, freshness
+from pipeline.stages import feeds as feeds_stage
+from pipeline.state import webhooks
+from pipeline.state.store import Store, open_store
+
+log = logging.getLogger("newsaudio.feed")
+
+
+@dataclass
+class PollResult:
+    feed: str
+    article_ids: list[str]
+    new: int = 0
+    not_modified: bool = False
+    error: str = ""
+    changed: int = 0  # known entries whose feed item changed
+    entries: int = 0  # entries in the feed (0 when it was not modified)
+
+
+def poll_feed(
+    feed: FeedConfig, settings: Settings, store: Store | None = None, *, now: datetime | None = None
+) -> PollResult:
+    """Poll one feed and return the ids of the articles that need work: new entries, changed
+    entries, due revisits and retries. Known, unchanged entries are not touched."""
+    store = store or open_store(settings)
+    now = now or datetime.now(UTC)
+    store.upsert_feed(feed.name, feed.url, feed.title)
+    etag, modified = store.feed_state(feed.name)
+    scan = feed_items.Scan()
+
+    def unseen(body: bytes) -> bytes:
+        return feed_items.unseen_items(body, lambda hashes: store.known_items(feed.name, hashes), scan)
+
+    try:
+        result = feeds_stage.poll(feed.url, settings, etag=etag, modified=modified, prefilter=unseen)
+    except StageError as exc:
+        store.record_poll(feed.name, etag=None, modified=None, error=str(exc))
+        log.error("feed %s: %s", feed.name, exc)
+        return PollResult(feed=feed.name, article_ids=work_needed(store, feed.name, now), error=str(exc))
+    store.record_poll(feed.name, etag=result.etag, modified=result.modified)
+    if result.not_modified:
+        log.info("feed %s: not modified since last poll", feed.name)
+        return PollResult(feed=feed.name, article_ids=work_needed(store, feed.name, now), not_modified=True)
+    for refused in result.refused:
+        log.warning("feed %s: entry left out: %s", feed.name, refused)
+    entries = [
+        (feeds_stage.entry_id(feed.name, e.guid), e, freshness.entry_fingerprint(e), scan.item_hash(e.guid, e.url))
+        for e in result.entries
+    ]
+    new, changed = store.record_entries(feed.name, entries, now)
+    ids = work_needed(store, feed.name, now)
+    total = len(entries) + scan.known
+    log.info("feed %s: %d entries (%d unchanged byte for byte), %d new, %d changed, %d need work",
+             feed.name, total, scan.known, new, changed, len(ids))
+    return PollResult(feed=feed.name, article_ids=ids, new=new, changed=changed, entries=total)
+
+
+def work_needed(store: Store, feed_name: str, now: datetime) -> list[str]:
+    return store.work_needed(feed_name, now, MAX_ATTEMPTS)
+
+
+@dataclass
+class RunSummary:
+    outcomes: list[Outcome] = field(default_factory=list)
+    polls: list[PollResult] = field(default_factory=list)
+    feed_paths: list[Path] = field(default_factory=list)
+
+    @property
+    def failed_polls(self) -> list[PollResult]:
+        return [p for p in self.polls if p.error]
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    @property
+    def synthesised_segments(self) -> int:
+        return sum(o.synthesised for o in self.outcomes)
+
+
+def run(
+    settings: Settings,
+    *,
+    feed_names: list[str] | None = None,
+    on_article: Callable[[Outcome], None] | None = None,
+    on_poll: Callable[[PollResult], None] | None = None,
+    on_stage: StageCallback | None = None,
+) -> RunSummary:
+    """Poll every configured feed, process what needs it, publish each feed: in this process."""
+    store = open_store(settings)
+    start_sweep(settings, store)
+    summary = RunSummary()
+    chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
+    with reporting_stages(on_stage):
+        for feed in chosen:
+            polled = poll_feed(feed, settings, store)
+            summary.polls.append(polled)
+            if on_poll:
+                on_poll(polled)
+            outcomes = []
+            for article_id in polled.article_ids:
+                outcome = process_article(article_id, settings, store)
+                outcomes.append(outcome)
+                if on_article:
+                    on_article(outcome)
+            summary.outcomes.extend(outcomes)
+            if polled.error and not any(o.status == "done" for o in outcomes):
+                # A feed that cannot be read is a failed feed: the last good feed file stays as it is.
+                summary.feed_paths.append(settings.feeds_dir / f"{feed.name}.xml")
+                continue
+            summary.feed_paths.append(publish_feed(feed.name, settings, store))
+    try:  # a run from the shell has no web process to send what it announced
+        webhooks.deliver_due(store, settings)
+    except Exception:
+        log.exception("webhooks: delivery after the run")
+    return summary

@@ -1,0 +1,160 @@
+"""TODO."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from pipeline.config import Settings
+from pipeline.models import Article, NotGerman, Script, StageError
+from pipeline.run.lexicon import only_untouching_lexicon_change
+from pipeline.stages import clean
+from pipeline.stages.master import Mastered, Tags, master
+from pipeline.stages.speech import Lexicon, to_script
+from pipeline.state import editor_choices, leases, webhooks
+from pipeline.state.store import ArticleRow, EpisodeRow, Store
+from voices import SegmentCache, Voice
+from voices.spool import Spool
+
+log = logging.getLogger("newsaudio.steps")
+
+
+# The store being unreachable (PostgreSQL restarting, SQLite locked too long): retried, not
+# recorded as the article's failure.
+TRANSIENT: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
+
+
+# A failed article is retried on later polls, but not forever: a page that is gone stays gone.
+MAX_ATTEMPTS = 3
+
+
+@dataclass
+class Outcome:
+    article_id: str
+    status: str  # done | unchanged | skipped | failed
+    reason: str = ""
+    message: str = ""
+    title: str = ""
+    version: int = 0
+    file_name: str = ""
+    duration_s: float = 0.0
+    synthesised: int = 0
+    cached: int = 0
+    voice: str = ""
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, object]:
+        return dict(self.__dict__)
+
+
+def content_key(text_hash: str, lexicon_version: str, voice_identity: str) -> str:
+    """Same key, same audio: synthesis is skipped when this matches the newest episode."""
+    return hashlib.sha256(f"{text_hash}\x00{lexicon_version}\x00{voice_identity}".encode()).hexdigest()
+
+
+def record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict[str, float]) -> Outcome:
+    """Record why one article went no further; never raise for the article's own problems, so
+    the other articles go on. An outage of the store is not the article's problem: it is
+    raised, and the task is retried with backoff."""
+    if isinstance(exc, (*TRANSIENT, leases.Busy)):
+        raise exc
+    if type(exc).__name__ == "SoftTimeLimitExceeded":  # Celery's soft limit, raised inside the stage
+        store.set_status(row.id, "failed", "time-limit", "the task ran out of time (synth_task_limit_s)")
+        return Outcome(row.id, "failed", "time-limit", "the task ran out of time", title=row.title, timings=timings)
+    if isinstance(exc, (NotGerman, clean.TooLong)):
+        status, reason, message = "skipped", exc.reason, str(exc)
+    elif isinstance(exc, StageError):
+        status, reason, message = "failed", exc.reason, str(exc)
+        log.warning("article %s (%s) failed: %s", row.id, row.url, exc)
+    else:  # a bug in one stage must not stop the other articles
+        status, reason, message = "failed", "internal-error", f"{type(exc).__name__}: {exc}"
+        log.error("article %s (%s): unexpected error", row.id, row.url, exc_info=exc)
+    store.set_status(row.id, status, reason, message)
+    if status == "failed":
+        announce(store, "audio.failed", row, reason=reason, message=message)
+    return Outcome(row.id, status, reason, message, title=row.title, timings=timings)
+
+
+def announce(store: Store, event: str, row: ArticleRow, **extra: object) -> None:
+    """Queue the webhooks' deliveries for an event (sent by the web process; see webhooks.py).
+    A problem here never changes the article's outcome."""
+    try:
+        webhooks.announce(store, event, {"article_id": row.id, "url": row.url, "guid": row.guid,
+                                         "feed": row.feed, **extra})
+    except Exception:
+        log.exception("webhooks: could not queue %s for %s", event, row.id)
+
+
+def script_for(article: Article, settings: Settings, voice: Voice, lexicon: Lexicon) -> Script:
+    pauses = voice.profile.pauses
+    return to_script(
+        article,
+        lexicon=lexicon,
+        max_chars=settings.max_segment_chars,
+        pause_title_ms=pauses.title_ms,
+        pause_paragraph_ms=pauses.paragraph_ms,
+        pause_sentence_ms=pauses.sentence_ms,
+    )
+
+
+def master_speech(
+    script: Script, pcm: Sequence[np.ndarray], voice: Voice, tags: Tags | None, settings: Settings
+) -> Mastered:
+    return master(
+        script.segments,
+        pcm,
+        voice.sample_rate,
+        tags,
+        target_lufs=settings.target_lufs,
+        true_peak_dbtp=settings.true_peak_dbtp,
+        out_rate=settings.sample_rate,
+        bitrate_kbps=settings.bitrate_kbps,
+        mp3_quality=settings.mp3_quality,
+        sizes=pcm.sizes() if isinstance(pcm, Spool) else None,
+    )
+
+
+def spool_for(settings: Settings) -> Spool:
+    """Where a render's speech waits for mastering: on disk, not in memory (voices/spool.py)."""
+    return Spool(settings.data_dir / "spool")
+
+
+def segment_cache(settings: Settings) -> SegmentCache | None:
+    return SegmentCache(settings.cache_dir, settings.cache_max_mb * 1024 * 1024) if settings.cache_dir else None
+
+
+def audio_key(
+    store: Store, article_id: str, article: Article, script: Script, voice: Voice, lexicon: Lexicon,
+    settings: Settings, *, force: bool = False,
+) -> tuple[str, EpisodeRow | None, bool]:
+    """The article's content key, its newest episode, and whether that episode already has
+    this audio (``force``: never). A lexicon edit that touches none of its words keeps the key."""
+    text_hash = article.text_hash()
+    key = content_key(text_hash, script.lexicon_version, voice.identity)
+    latest = store.latest_episode(article_id)
+    if not force and latest and latest.content_key != key and only_untouching_lexicon_change(
+        settings, latest, text_hash, voice.identity, article.text(), lexicon
+    ):
+        key = latest.content_key  # a lexicon edit elsewhere: this article sounds the same
+    return key, latest, not force and latest is not None and latest.content_key == key
+
+
+def as_chosen(
+    store: Store, article_id: str, article: Article | None, settings: Settings
+) -> tuple[Article | None, str]:
+    """The article as an editor chose it be spoken (paragraphs left out) and its voice."""
+    options = editor_choices.get(store, article_id)
+    if article is not None:
+        article = editor_choices.apply(article, options)
+    return article, options.voice or settings.voice
+
+
+def remove_episode_files(mp3: Path) -> None:
+    for path in mp3.parent.glob(mp3.stem + ".*"):
+        path.unlink(missing_ok=True)
