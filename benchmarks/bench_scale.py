@@ -44,6 +44,8 @@ from pipeline.run.steps import script_for  # noqa: E402
 from pipeline.stages.extract import extract  # noqa: E402
 from pipeline.stages.loudness import integrated_loudness, true_peak_db  # noqa: E402
 from pipeline.stages.master import FFMPEG, Tags, decode_mp3, master  # noqa: E402
+from pipeline.state.articles import save_prepared, set_status, upsert_entry, upsert_feed  # noqa: E402
+from pipeline.state.episodes import add_episode  # noqa: E402
 from pipeline.state.store import open_store  # noqa: E402
 
 SEED = REPO / "sample/site/articles/politik-russland-iran-militaerabkommen.html"
@@ -237,10 +239,10 @@ def seed_store(settings: Settings, feed: str, count: int) -> None:
     from pipeline.models import FeedEntry
     from pipeline.stages.feeds import entry_id
     from pipeline.stages.freshness import entry_fingerprint
-    from pipeline.state.store import articles, episodes
+    from pipeline.state.schema import articles, episodes
 
     store = open_store(settings)
-    store.upsert_feed(feed, settings.feed(feed).url, "")
+    upsert_feed(store, feed, settings.feed(feed).url, "")
     base = settings.feed(feed).url.rsplit("/", 1)[0]
     seen = datetime.now(UTC) - timedelta(days=2)  # past every revisit
     rows, eps = [], []
@@ -279,7 +281,7 @@ def bench_polls(folder: Path) -> None:
     poll_feed(feed, settings, store)
     from sqlalchemy import update
 
-    from pipeline.state.store import articles
+    from pipeline.state.schema import articles
 
     with store.engine.begin() as conn:
         conn.execute(update(articles).values(status="done", seen_at=datetime.now(UTC) - timedelta(days=2),
@@ -295,7 +297,7 @@ def bench_polls(folder: Path) -> None:
           f"{site.page_hits} article pages fetched, {sum(o.status == 'prepared' for o in outcomes)} prepared"
           "  (target <= 5 s, exactly 10)")
     for i in polled.article_ids:
-        store.set_status(i, "done")
+        set_status(store, i, "done")
     idle = []
     for _ in range(5):
         start = time.perf_counter()
@@ -336,8 +338,8 @@ def add_one_episode(store: object, feed: str, n: int) -> None:
 
     aid = f"new{n}"
     published = datetime(2027, 1, 1, tzinfo=UTC) + timedelta(minutes=n)
-    store.upsert_entry(feed, aid, FeedEntry(f"new-{n}", f"http://127.0.0.1:9/new/{n}.html", f"Neu {n}", published))
-    store.add_episode(aid, version=1, voice="espeak-de", voice_is_fallback=True, text_hash="t", lexicon_version="l",
+    upsert_entry(store, feed, aid, FeedEntry(f"new-{n}", f"http://127.0.0.1:9/new/{n}.html", f"Neu {n}", published))
+    add_episode(store, aid, version=1, voice="espeak-de", voice_is_fallback=True, text_hash="t", lexicon_version="l",
                       content_key="k", file_name=f"{aid}-v1.mp3", size=1_000_000, duration_s=120.0,
                       title=f"Neu {n}", description="Kurzfassung", chapters=[], done=True)
 
@@ -400,7 +402,7 @@ def bench_split(folder: Path, voice_name: str, minutes: float) -> None:
     blocks = [Block(b.kind, f"{b.text} Teil {i + 1}.") for i in range(copies) for b in seed.blocks if b.kind != "title"]
     article = Article(title=seed.title, blocks=[Block("title", seed.title), *blocks], url=seed.url)
     store = open_store(settings)
-    store.upsert_feed("long", "http://127.0.0.1:9/feed.xml")
+    upsert_feed(store, "long", "http://127.0.0.1:9/feed.xml")
     from pipeline.models import FeedEntry
 
     results = {}
@@ -409,8 +411,8 @@ def bench_split(folder: Path, voice_name: str, minutes: float) -> None:
         for workers in (1, 2):
             entry = FeedEntry(f"long-{workers}", f"https://x/long-{workers}.html", "lang")
             aid = f"long{workers}"
-            store.upsert_entry("long", aid, entry)
-            store.save_prepared(aid, article)
+            upsert_entry(store, "long", aid, entry)
+            save_prepared(store, aid, article)
             settings.cache_dir = work / f"cache{workers}"
             start = time.perf_counter()
             if workers > 1:  # the part tasks speak and master, then the render task joins

@@ -11,7 +11,10 @@ from pipeline.config import Settings
 from pipeline.models import Article, Block, Chapter, FeedEntry
 from pipeline.run import publishing
 from pipeline.stages import publish
-from pipeline.state.store import Store, episodes
+from pipeline.state import episodes as episode_records
+from pipeline.state.articles import save_prepared, set_status, upsert_entry, upsert_feed
+from pipeline.state.schema import episodes
+from pipeline.state.store import Store
 
 
 def url_of(n: int) -> str:
@@ -34,15 +37,15 @@ def add_episode(
     """Article ``n`` of ``feed`` with episode ``version`` published (as render_article leaves it)."""
     article_id = f"{feed}{n:05d}"
     url = url or url_of(n)
-    store.upsert_feed(feed, "http://127.0.0.1:9/feed.xml")
+    upsert_feed(store, feed, "http://127.0.0.1:9/feed.xml")
     published = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(hours=n)
     entry = FeedEntry(guid=f"guid-{feed}-{n}", url=url, title=f"T{n}", published=published)
-    store.upsert_entry(feed, article_id, entry)
+    upsert_entry(store, feed, article_id, entry)
     article = Article(
         title=title or f"Titel {n}", blocks=[Block("paragraph", f"Absatz {n}.")], url=url,
         canonical_url=canonical or url, image=image,
     )
-    store.save_prepared(article_id, article)
+    save_prepared(store, article_id, article)
     file_name = publish.audio_file_name(article_id, version)
     mp3 = b"ID3" + bytes(997) + n.to_bytes(4, "big")
     cues = [
@@ -55,7 +58,7 @@ def add_episode(
         publish.json_transcript_file_name(file_name): b"{}",
         publish.chapters_file_name(file_name): b"{}",
     })
-    store.add_episode(
+    episode_records.add_episode(store,
         article_id, version=version, voice="espeak-de", voice_is_fallback=False, text_hash=f"h{version}",
         lexicon_version="", content_key=f"k{n}-{version}", file_name=file_name, size=len(mp3), duration_s=4.5,
         title=article.spoken_title, description=f"Absatz {n}.", chapters=chapters, image=image, cues=cues,
@@ -73,6 +76,6 @@ def add_episode(
                 .where(episodes.c.article_id == article_id, episodes.c.version < version)
                 .values(replaced_at=created)
             )
-    store.set_status(article_id, "done")
+    set_status(store, article_id, "done")
     publishing.write_player_data(settings, store, article_id)
     return article_id

@@ -22,6 +22,9 @@ from sqlalchemy import create_engine, text
 
 from pipeline.config import Settings, load_settings
 from pipeline.run.sample_site import serve_site
+from pipeline.state.articles import list_articles
+from pipeline.state.episodes import all_episodes
+from pipeline.state.leases import lease_holder
 from pipeline.state.store import open_store
 from tests.conftest import REPO
 from tests.hostile_site import article_html, feed_xml, write_site
@@ -263,12 +266,12 @@ title = "Beispiel"
         return open_store(self.settings)
 
     def long_article(self) -> str:
-        (row,) = [r for r in self.store().list_articles("sample") if r.url.endswith("lang.html")]
+        (row,) = [r for r in list_articles(self.store(), "sample") if r.url.endswith("lang.html")]
         return row.id
 
     def render_holder(self, article_id: str) -> int | None:
         """The pid rendering ``article_id`` right now (from its lease), or None."""
-        held = self.store().lease_holder(f"render:{article_id}")
+        held = lease_holder(self.store(), f"render:{article_id}")
         return int(held[0].split(":")[1]) if held else None
 
     def worker_log(self, tail: int = 3000) -> str:
@@ -278,11 +281,11 @@ title = "Beispiel"
     def check(self) -> None:
         store = self.store()
         output = self.settings.output_dir
-        rows = store.list_articles("sample")
+        rows = list_articles(store, "sample")
         assert len(rows) == self.article_count
         assert all(r.status == "done" for r in rows), [(r.id, r.status, r.reason, r.message) for r in rows]
         # every article published exactly once: one episode record (version 1), one feed item
-        episodes = store.all_episodes()
+        episodes = all_episodes(store)
         assert sorted(e.article_id for e in episodes) == sorted(r.id for r in rows), "an article voiced twice"
         assert all(e.episode.version == 1 for e in episodes)
         tree = etree.parse(str(self.settings.feeds_dir / "sample.xml"))

@@ -32,6 +32,7 @@ from pipeline.stages.extract import extract
 from pipeline.stages.master import Tags, master
 from pipeline.stages.publish.names import article_json_path
 from pipeline.stages.speech import Lexicon, to_script
+from pipeline.state.articles import set_status, upsert_entry, upsert_feed
 from pipeline.state.store import Store
 from tests.conftest import settings_in
 from voices import load_voice, speak
@@ -102,9 +103,9 @@ def build_episode(
 
 def record_article(store: Store, article_id: str, guid: str, url: str, title: str) -> None:
     """The store row an episode belongs to (events are counted only for known GUIDs)."""
-    store.upsert_feed("sample", "http://127.0.0.1/feed.xml", "Beispiel")
-    store.upsert_entry("sample", article_id, FeedEntry(guid=guid, url=url, title=title))
-    store.set_status(article_id, "done")
+    upsert_feed(store, "sample", "http://127.0.0.1/feed.xml", "Beispiel")
+    upsert_entry(store, "sample", article_id, FeedEntry(guid=guid, url=url, title=title))
+    set_status(store, article_id, "done")
 
 
 SHORT_URL = "https://www.example.de/kurz/meldung.html"

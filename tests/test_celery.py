@@ -17,6 +17,8 @@ from pipeline.run.article import prepare_article
 from pipeline.run.feed import poll_feed
 from pipeline.run.parts import plan_parts
 from pipeline.run.sample_site import serve_site
+from pipeline.state.articles import get_article, list_articles
+from pipeline.state.episodes import all_episodes, published_episodes
 from pipeline.state.store import open_store
 from tests.conftest import REPO, small_site
 
@@ -48,7 +50,7 @@ def episodes(settings) -> dict[str, tuple]:
     store = open_store(settings)
     return {
         r.episode.guid: (r.episode.version, r.episode.voice, r.content_key, r.episode.file_name)
-        for r in store.published_episodes("sample")
+        for r in published_episodes(store, "sample")
     }
 
 
@@ -100,7 +102,7 @@ def test_queued_run_matches_in_process_run(worker, tmp_path, capsys):
     assert len(episodes(queued)) == 1
     for name in (v[3] for v in episodes(queued).values()):
         assert (queued.audio_dir / name).read_bytes()[:3] == b"ID3"
-    failed = open_store(queued).list_articles("sample", "failed")
+    failed = list_articles(open_store(queued), "sample", "failed")
     assert [(r.reason, r.guid) for r in failed] == [("http-404", "ntv-article00000000")]
     # the feed was published after the (split) rendering finished, so it lists the episode
     xml = (queued.feeds_dir / "sample.xml").read_text(encoding="utf-8")
@@ -140,7 +142,7 @@ def test_a_long_article_is_spoken_and_mastered_by_parallel_tasks_then_joined(wor
         settings = load_settings(config, env={})
         polled = poll_feed(settings.feed("sample"), settings)
         store = open_store(settings)
-        (seed,) = [i for i in polled.article_ids if store.get_article(i).guid == "ntv-article24649386"]
+        (seed,) = [i for i in polled.article_ids if get_article(store, i).guid == "ntv-article24649386"]
         assert prepare_article(seed, settings).status == "prepared"
         parts = plan_parts(seed, settings)
         assert parts >= 3
@@ -156,5 +158,5 @@ def test_a_long_article_is_spoken_and_mastered_by_parallel_tasks_then_joined(wor
     assert outcome["status"] == "done" and outcome["version"] == 1
     assert outcome["synthesised"] == 0 and outcome["cached"] > 0
     assert "join" in outcome["timings"] and "master" not in outcome["timings"]
-    (episode,) = store.all_episodes(seed)
+    (episode,) = all_episodes(store, seed)
     assert (settings.audio_dir / episode.episode.file_name).stat().st_size == episode.episode.bytes

@@ -17,6 +17,7 @@ import pytest
 
 from pipeline.cli.main import build_parser
 from pipeline.run.sample_site import serve_site
+from pipeline.state.articles import list_articles
 from tests.conftest import REPO
 
 # A title full of things rich would read as markup: it must come out as written.
@@ -299,7 +300,7 @@ def test_synthesis_reports_each_spoken_segment(newsroom, tmp_path):
     folder, _ = newsroom
     settings = load_settings(folder / "newsaudio.toml", env={})
     settings.cache_dir = tmp_path / "cache"  # nothing cached: every segment is spoken
-    article_id = next(r.id for r in open_store(settings).list_articles() if r.title == MARKUP_TITLE)
+    article_id = next(r.id for r in list_articles(open_store(settings)) if r.title == MARKUP_TITLE)
     seen: list[tuple[str, str]] = []
     with reporting_stages(lambda _id, _title, stage, detail: seen.append((stage, detail))):
         outcome = render_article(article_id, settings, force=True)

@@ -13,7 +13,9 @@ from pipeline.config import FeedConfig
 from pipeline.run import feed
 from pipeline.run.lexicon import current_lexicon, save_lexicon
 from pipeline.run.sample_site import serve_site
+from pipeline.run.webhook_delivery import verify
 from pipeline.state import accounts, lexicon_versions, schema, webhooks
+from pipeline.state.articles import get_article, list_articles
 from pipeline.state.store import open_store
 from tests.conftest import small_site
 from tests.test_console_safety import PASSWORD, TIMEOUT, Receiver, csrf_of, login
@@ -100,9 +102,9 @@ def test_a_failed_poll_is_announced_listed_and_retried_from_the_console(settings
         settings.feeds = [FeedConfig(name="sample", url=f"{site}/feed.xml")]
         assert feed.run(settings).count("failed") == 1
         headers, body = receiver.got[0]  # delivered at the end of the run
-        assert webhooks.verify(hook.secret, body, headers["X-Newsaudio-Signature"])
+        assert verify(hook.secret, body, headers["X-Newsaudio-Signature"])
         assert b'"reason": "http-404"' in body and b'"event": "audio.failed"' in body
-        (row,) = store.list_articles(status="failed")
+        (row,) = list_articles(store, status="failed")
         assert row.attempts == 1
         accounts.add_user(store, "eddi", "editor", PASSWORD)
         with serve_app(settings) as base:
@@ -111,7 +113,7 @@ def test_a_failed_poll_is_announced_listed_and_retried_from_the_console(settings
             csrf = csrf_of(client, "/console/failures")
             assert client.post("/console/failures/retry", data={"csrf": csrf, "article_id": "all"}).status_code == 303
             deadline = time.time() + 60
-            while store.get_article(row.id).attempts < 2:
+            while get_article(store, row.id).attempts < 2:
                 assert time.time() < deadline
                 time.sleep(0.2)
     assert [e.action for e in accounts.audit_entries(store)][0] == "article.retry"

@@ -15,6 +15,8 @@ from pipeline.run.feed import run
 from pipeline.run.sample_site import serve_site
 from pipeline.stages import publish
 from pipeline.state import accounts
+from pipeline.state.articles import list_articles
+from pipeline.state.episodes import latest_episode
 from pipeline.state.store import open_store
 from tests.conftest import small_site
 from tests.webapp import serve_app
@@ -70,7 +72,7 @@ def test_editor_fixes_a_pronunciation_with_a_preview_then_leaves_a_paragraph_out
     settings, store, base = newsroom
     before = feed(settings)
     assert len(before) == 2 and all(url.endswith("-v1.mp3") for url in before.values())
-    seed_id = next(r.id for r in store.list_articles("sample") if r.guid == SEED)
+    seed_id = next(r.id for r in list_articles(store, "sample") if r.guid == SEED)
 
     page = browser.new_page()
     log_in(page, base, "eddi")
@@ -105,7 +107,7 @@ def test_editor_fixes_a_pronunciation_with_a_preview_then_leaves_a_paragraph_out
     assert after[SEED] != before[SEED] and after[SEED].endswith("-v2.mp3")  # new enclosure URL
     other = next(g for g in before if g != SEED)
     assert after[other] == before[other]  # exactly that article
-    assert store.latest_episode(seed_id).episode.version == 2
+    assert latest_episode(store, seed_id).episode.version == 2
 
     admin = browser.new_page()
     log_in(admin, base, "ada")
@@ -119,11 +121,11 @@ def test_editor_fixes_a_pronunciation_with_a_preview_then_leaves_a_paragraph_out
     assert "excluded" in page.locator("tr", has_text=LEFT_OUT).get_attribute("class")
     page.click("text=Jetzt neu vertonen")
     deadline = time.time() + 180
-    while store.latest_episode(seed_id).episode.version < 3:
+    while latest_episode(store, seed_id).episode.version < 3:
         assert time.time() < deadline
         time.sleep(0.5)
     page.wait_for_selector("li.job .job-status:text-matches('done')", timeout=60000)
-    transcript = settings.audio_dir / publish.transcript_file_name(store.latest_episode(seed_id).episode.file_name)
+    transcript = settings.audio_dir / publish.transcript_file_name(latest_episode(store, seed_id).episode.file_name)
     old = settings.audio_dir / publish.transcript_file_name(Path(after[SEED]).name)
     assert LEFT_OUT in old.read_text(encoding="utf-8")
     assert LEFT_OUT not in transcript.read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ import pytest
 
 from pipeline.config import load_settings
 from pipeline.run.sample_site import SAMPLE_SITE, serve_site
+from pipeline.run.webhook_delivery import verify
 from pipeline.state import accounts, webhooks
 from pipeline.state.store import open_store
 from tests.conftest import REPO
@@ -88,7 +89,7 @@ def test_a_push_is_voiced_published_announced_and_can_be_withdrawn(sample_settin
         bad = client.post("/api/v1/articles", json={"url": page, "feed": "nope"})
         assert bad.status_code == 400 and "nope" in bad.json()["error"]
 
-    events = [(h["X-Newsaudio-Event"], webhooks.verify(hook.secret, body, h["X-Newsaudio-Signature"]))
+    events = [(h["X-Newsaudio-Event"], verify(hook.secret, body, h["X-Newsaudio-Signature"]))
               for h, body in receiver.got]
     assert events == [("audio.published", True), ("audio.published", True), ("audio.withdrawn", True)]
     receiver.server.shutdown()

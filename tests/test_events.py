@@ -13,7 +13,9 @@ from starlette.applications import Starlette
 
 from pipeline.cli.main import main
 from pipeline.config import Settings
-from pipeline.state.store import Store, listen_counts
+from pipeline.state.listening import listen_totals
+from pipeline.state.schema import listen_counts
+from pipeline.state.store import Store
 from tests.player_support import record_article, serve
 from web.player.events import MAX_BODY
 from web.player.routes import routes
@@ -33,7 +35,7 @@ def events(settings: Settings) -> Iterator[tuple[str, Settings]]:
 def totals(settings: Settings) -> dict[str, int]:
     store = Store(settings.db_url)
     try:
-        return store.listen_totals().get(GUID, {})
+        return listen_totals(store).get(GUID, {})
     finally:
         store.close()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+from pipeline.state.articles import get_article
 from tests.faultkit import Cluster, wait_for
 from tests.test_faults_workers import finished, rendering_pid
 
@@ -17,7 +18,7 @@ def test_redis_restarted_mid_run(tmp_path):
 
         def speaking() -> bool:
             try:
-                return c.store().get_article(c.long_article()).status == "prepared"
+                return get_article(c.store(), c.long_article()).status == "prepared"
             except ValueError:
                 return False
 

@@ -17,6 +17,9 @@ from pipeline.run.article import prepare_article, render_article
 from pipeline.run.feed import poll_feed
 from pipeline.run.steps import Outcome
 from pipeline.state import leases
+from pipeline.state.articles import upsert_entry, upsert_feed
+from pipeline.state.episodes import add_episode, all_episodes
+from pipeline.state.leases import acquire_lease, lease_holder, release_lease
 from pipeline.state.store import Store, open_store
 from tests.conftest import REPO
 
@@ -27,15 +30,15 @@ def store_in(tmp_path) -> Store:
 
 def test_lease_is_exclusive_renewable_and_lapses(tmp_path):
     store = store_in(tmp_path)
-    assert store.acquire_lease("render:a", "host:1:x", 60)
-    assert not store.acquire_lease("render:a", "host:2:y", 60)
-    assert store.acquire_lease("render:a", "host:1:x", 60)  # the holder renews
-    assert store.acquire_lease("render:a", "host:2:y", 60, replacing="host:1:x")
-    store.release_lease("render:a", "host:2:y")
-    assert store.lease_holder("render:a") is None
-    assert store.acquire_lease("render:b", "host:1:x", 0.2)
+    assert acquire_lease(store, "render:a", "host:1:x", 60)
+    assert not acquire_lease(store, "render:a", "host:2:y", 60)
+    assert acquire_lease(store, "render:a", "host:1:x", 60)  # the holder renews
+    assert acquire_lease(store, "render:a", "host:2:y", 60, replacing="host:1:x")
+    release_lease(store, "render:a", "host:2:y")
+    assert lease_holder(store, "render:a") is None
+    assert acquire_lease(store, "render:b", "host:1:x", 0.2)
     time.sleep(0.4)
-    assert store.acquire_lease("render:b", "host:2:y", 60)  # lapsed
+    assert acquire_lease(store, "render:b", "host:2:y", 60)  # lapsed
 
 
 def test_a_lease_of_a_dead_process_here_is_taken_over_at_once(tmp_path):
@@ -44,16 +47,16 @@ def test_a_lease_of_a_dead_process_here_is_taken_over_at_once(tmp_path):
     dead.wait()
     import socket
 
-    store.acquire_lease("render:a", f"{socket.gethostname()}:{dead.pid}:tok", 3600)
+    acquire_lease(store, "render:a", f"{socket.gethostname()}:{dead.pid}:tok", 3600)
     with leases.held(store, "render:a", 60) as holder:
-        assert store.lease_holder("render:a")[0] == holder
+        assert lease_holder(store, "render:a")[0] == holder
         # a second render meanwhile is refused
         try:
             with leases.held(store, "render:a", 60):
                 raise AssertionError("two holders at once")
         except leases.Busy:
             pass
-    assert store.lease_holder("render:a") is None
+    assert lease_holder(store, "render:a") is None
 
 
 def test_sweep_removes_dead_writers_temp_files_and_keeps_live_ones(tmp_path):
@@ -74,7 +77,7 @@ def test_sweep_removes_dead_writers_temp_files_and_keeps_live_ones(tmp_path):
 
 def _one_episode(store, file_name: str) -> None:
     """Version 1 of article 0123456789abcdef, recorded (no files)."""
-    store.add_episode("0123456789abcdef", version=1, voice="v", voice_is_fallback=False, text_hash="t",
+    add_episode(store, "0123456789abcdef", version=1, voice="v", voice_is_fallback=False, text_hash="t",
                       lexicon_version="", content_key="k", file_name=file_name, size=1, duration_s=1.0, title="A",
                       description="", chapters=[])
 
@@ -83,8 +86,8 @@ def test_sweep_removes_episode_files_without_a_record(tmp_path):
     store = store_in(tmp_path)
     audio = tmp_path / "audio"
     audio.mkdir()
-    store.upsert_feed("f", "http://x/feed.xml")
-    store.upsert_entry("f", "0123456789abcdef", FeedEntry("g", "http://x/a", "A"))
+    upsert_feed(store, "f", "http://x/feed.xml")
+    upsert_entry(store, "f", "0123456789abcdef", FeedEntry("g", "http://x/a", "A"))
     _one_episode(store, "0123456789abcdef-v1.mp3")
     kept = [audio / "0123456789abcdef-v1.mp3", audio / "0123456789abcdef-v1.txt", audio / "notes.txt"]
     orphans = [audio / "0123456789abcdef-v2.mp3", audio / "0123456789abcdef-v2.txt"]
@@ -92,7 +95,7 @@ def test_sweep_removes_episode_files_without_a_record(tmp_path):
     for p in [*kept, *orphans, rendering]:
         p.write_bytes(b"x")
         os.utime(p, (time.time() - 120, time.time() - 120))
-    store.acquire_lease("render:fedcba9876543210", "elsewhere:1:t", 60)
+    acquire_lease(store, "render:fedcba9876543210", "elsewhere:1:t", 60)
     assert sorted(upkeep.sweep_orphans(audio, store)) == sorted(orphans)
     assert all(p.exists() for p in kept) and rendering.exists()
 
@@ -101,8 +104,8 @@ def test_reconciler_finds_stuck_articles_and_feeds_behind(settings):
     store = open_store(settings)
     settings.feeds = settings.feeds[:1]
     name = settings.feeds[0].name
-    store.upsert_feed(name, settings.feeds[0].url)
-    store.upsert_entry(name, "0123456789abcdef", FeedEntry("g", "http://x/a", "A"))
+    upsert_feed(store, name, settings.feeds[0].url)
+    upsert_entry(store, name, "0123456789abcdef", FeedEntry("g", "http://x/a", "A"))
     later = datetime.now(UTC) + timedelta(seconds=settings.stuck_after_s + 1)
     assert [r.id for r in reconcile.stuck_articles(settings, store, now=later)] == ["0123456789abcdef"]
     assert reconcile.stuck_articles(settings, store) == []
@@ -114,8 +117,8 @@ def test_reconciler_finds_stuck_articles_and_feeds_behind(settings):
     # bytes alone; once published, the feed is not behind for it, pass after pass.
     settings.max_items = 1
     old = FeedEntry("old", "http://x/old", "Alt", datetime(2000, 1, 1, tzinfo=UTC))
-    store.upsert_entry(name, "fedcba9876543210", old)
-    store.add_episode("fedcba9876543210", version=1, voice="v", voice_is_fallback=False, text_hash="t",
+    upsert_entry(store, name, "fedcba9876543210", old)
+    add_episode(store, "fedcba9876543210", version=1, voice="v", voice_is_fallback=False, text_hash="t",
                       lexicon_version="", content_key="k", file_name="y.mp3", size=1, duration_s=1.0, title="Alt",
                       description="", chapters=[], done=True)
     assert reconcile.feeds_behind(settings, store) == [name]
@@ -193,7 +196,7 @@ def test_two_renders_of_one_article_at_once_publish_one_file_that_matches_its_re
         t.join()
     assert sorted(o.status for o in outcomes) in (["busy", "done"], ["done", "unchanged"])
     assert ["synthesis" in o.timings for o in outcomes].count(True) == 1, outcomes  # spoken once, not raced
-    (episode,) = open_store(settings).all_episodes(article_id)
+    (episode,) = all_episodes(open_store(settings), article_id)
     mp3 = settings.audio_dir / episode.episode.file_name
     assert mp3.stat().st_size == episode.episode.bytes
     # That one version's files (MP3, transcripts, chapters) and nothing else: no temp file, no second copy.

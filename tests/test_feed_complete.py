@@ -18,6 +18,8 @@ from pipeline.cli import main
 from pipeline.config import load_settings
 from pipeline.run import publishing
 from pipeline.stages import publish
+from pipeline.state.articles import upsert_entry
+from pipeline.state.episodes import latest_episode
 from pipeline.state.store import open_store
 from tests.fake_episodes import add_episode, url_of
 
@@ -151,7 +153,7 @@ def test_a_worker_that_published_before_writes_what_a_fresh_one_writes(settings,
     add_episode(store, settings, 6)
     moved = FeedEntry(guid="guid-sample-3", url="https://example.org/neu/3.html", title="T3",
                       published=datetime(2025, 6, 1, tzinfo=UTC))
-    store.upsert_entry("sample", "sample00003", moved)
+    upsert_entry(store, "sample", "sample00003", moved)
     publishing.publish_feed("sample", settings, store)
     warm = (settings.feeds_dir / "sample.xml").read_bytes()
     warm_index = (settings.feeds_dir / "sample.json").read_bytes()
@@ -213,7 +215,7 @@ def test_player_data_content(settings, store):
                              image="https://bilder.example.de/3.jpg")
     data = json.loads((settings.output_dir / publish.player_data_path(
         "https://www.example.de/kanonisch-3.html")).read_text(encoding="utf-8"))
-    row = store.latest_episode(article_id)
+    row = latest_episode(store, article_id)
     assert data["schema"] == 1 and data["guid"] == row.episode.guid
     assert data["canonical_url"] == "https://www.example.de/kanonisch-3.html" and data["url"] == url_of(3)
     assert data["image"] == "https://bilder.example.de/3.jpg"

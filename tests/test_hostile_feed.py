@@ -14,6 +14,8 @@ from pipeline.config import FeedConfig
 from pipeline.run import publishing
 from pipeline.run.feed import poll_feed, run
 from pipeline.run.sample_site import serve_site
+from pipeline.state.articles import get_article, list_articles, set_status, upsert_entry
+from pipeline.state.episodes import add_episode, latest_episode, newest_episodes
 from pipeline.state.store import open_store
 from tests.hostile_site import article_html, change_feed, feed_xml, write_site
 
@@ -66,18 +68,18 @@ def test_an_old_record_with_control_characters_cannot_freeze_the_feed(hostile):
     settings, _, _ = hostile
     assert main(["run"], settings=settings) == 0
     store = open_store(settings)
-    (good,) = store.list_articles("hostile")
+    (good,) = list_articles(store, "hostile")
     # A record from before entrance cleaning: its title and GUID hold a control character.
     from pipeline.models import FeedEntry
 
-    store.upsert_entry("hostile", "oldbad", FeedEntry(guid="old\x01guid", url="http://127.0.0.1/old", title="alt"))
-    ep = store.latest_episode(good.id).episode
-    store.add_episode(
+    upsert_entry(store, "hostile", "oldbad", FeedEntry(guid="old\x01guid", url="http://127.0.0.1/old", title="alt"))
+    ep = latest_episode(store, good.id).episode
+    add_episode(store,
         "oldbad", version=1, voice=ep.voice, voice_is_fallback=False, text_hash="x", lexicon_version="",
         content_key="x", file_name=ep.file_name, size=ep.bytes, duration_s=ep.duration_s,
         title="Alt\x01er Titel", description="", chapters=[],
     )
-    store.set_status("oldbad", "done")
+    set_status(store, "oldbad", "done")
     publishing.publish_feed("hostile", settings)
     items = feed_items(settings)  # the feed is written, and parses
     assert good.guid in [i.findtext("guid") for i in items]
@@ -91,7 +93,7 @@ def test_an_item_that_cannot_be_rendered_is_left_out_with_its_reason(hostile, ca
 
     settings, _, _ = hostile
     assert main(["run"], settings=settings) == 0
-    (row,) = open_store(settings).newest_episodes("hostile", 10)
+    (row,) = newest_episodes(open_store(settings), "hostile", 10)
     good = row.episode
     broken = dataclasses.replace(good, episode_id="broken", guid="broken-guid")
 
@@ -120,7 +122,7 @@ def test_links_are_only_ever_http_even_when_the_feed_changes_them(hostile):
     main(["run"], settings=settings)
     (item,) = feed_items(settings)
     assert item.findtext("link") == f"{base}/a.html"
-    for row in open_store(settings).list_articles("hostile"):
+    for row in list_articles(open_store(settings), "hostile"):
         assert row.url.startswith("http://")
     index = json.loads((settings.feeds_dir / "hostile.json").read_text(encoding="utf-8"))
     assert list(index) == [f"{base}/a.html"]
@@ -149,7 +151,7 @@ def test_absurdly_long_title_is_capped_and_marked(hostile):
     long_title = "Sehr " * 2000 + "lang"
     change_feed(site, feed_xml([("long", "b.html", long_title)]))
     polled = poll_feed(settings.feed("hostile"), settings)
-    (row,) = [open_store(settings).get_article(i) for i in polled.article_ids]
+    (row,) = [get_article(open_store(settings), i) for i in polled.article_ids]
     assert len(row.title) <= 120 and row.title.endswith("…")
 
 

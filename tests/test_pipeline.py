@@ -16,6 +16,8 @@ import pytest
 from pipeline.config import FeedConfig, Settings
 from pipeline.run.feed import run
 from pipeline.run.sample_site import SAMPLE_SITE, serve_site
+from pipeline.state.articles import list_articles, record_check
+from pipeline.state.episodes import all_episodes, latest_episode, published_episodes
 from pipeline.state.store import open_store
 from tests.conftest import REPO, reply, settings_in, slow, streamed
 
@@ -54,7 +56,7 @@ def first_run(site, tmp_path_factory):
 
 def seed_row(settings: Settings):
     store = open_store(settings)
-    (row,) = [r for r in store.list_articles("sample") if r.guid == SEED_ID_GUID]
+    (row,) = [r for r in list_articles(store, "sample") if r.guid == SEED_ID_GUID]
     return store, row
 
 
@@ -88,7 +90,7 @@ def test_seed_spoken_text_keeps_the_article_and_drops_its_boilerplate(first_run)
     text = row.article().text()
     for junk in SEED_BOILERPLATE:
         assert junk not in text, junk
-    (episode,) = open_store(settings).all_episodes(row.id)[:1]
+    (episode,) = all_episodes(open_store(settings), row.id)[:1]
     transcript = settings.audio_dir / episode.episode.file_name.replace(".mp3", ".txt")
     assert transcript.read_text(encoding="utf-8") == text + "\n"
     page = (REPO / "sample/site/articles/politik-russland-iran-militaerabkommen.html").read_text(encoding="utf-8")
@@ -131,24 +133,24 @@ def test_nothing_partial_in_output(first_run):
 def test_episodes_record_the_voice_that_spoke(first_run):
     settings, _, _ = first_run
     store = open_store(settings)
-    voices = {r.episode.voice for r in store.published_episodes("sample")}
+    voices = {r.episode.voice for r in published_episodes(store, "sample")}
     assert len(voices) == 1 and voices.pop()
 
 
 def test_second_run_synthesises_nothing(first_run):
     settings, _, _ = first_run
     store = open_store(settings)
-    before = [r.episode.file_name for r in store.published_episodes("sample")]
+    before = [r.episode.file_name for r in published_episodes(store, "sample")]
     again = run(settings)
     assert again.synthesised_segments == 0
     assert again.count("done") == 0
-    assert [r.episode.file_name for r in store.published_episodes("sample")] == before
+    assert [r.episode.file_name for r in published_episodes(store, "sample")] == before
 
 
 def test_edited_article_gets_a_new_version_with_the_same_guid(first_run, site):
     settings, _, _ = first_run
     store, row = seed_row(settings)
-    v1 = store.latest_episode(row.id)
+    v1 = latest_episode(store, row.id)
     page = site / "articles/politik-russland-iran-militaerabkommen.html"
     html = page.read_text(encoding="utf-8")
     page.write_text(html.replace("am Montag ihren Plan", "am Dienstag ihren Plan"), encoding="utf-8")
@@ -157,7 +159,7 @@ def test_edited_article_gets_a_new_version_with_the_same_guid(first_run, site):
     os.utime(feed, (later, later))  # the site republishes its feed, as news sites do on an update
     os.utime(page, (later, later))  # HTTP dates count seconds: the edit must not share the last fetch's
     # The feed entry itself is the same: the edit is found on the article's next revisit.
-    store.record_check(row.id, datetime.now(UTC))
+    record_check(store, row.id, datetime.now(UTC))
     try:
         summary = run(settings)
     finally:
@@ -166,7 +168,7 @@ def test_edited_article_gets_a_new_version_with_the_same_guid(first_run, site):
     assert outcome.status == "done" and outcome.version == v1.episode.version + 1
     # only the edited sentence is spoken again; the rest comes from the sentence cache
     assert outcome.synthesised == 1 and outcome.cached > 10
-    v2 = store.latest_episode(row.id)
+    v2 = latest_episode(store, row.id)
     assert v2.episode.guid == v1.episode.guid == SEED_ID_GUID
     assert v2.episode.file_name == f"{row.id}-v{v1.episode.version + 1}.mp3"
     assert (settings.audio_dir / v1.episode.file_name).exists()  # an old version stays downloadable
@@ -218,7 +220,7 @@ def test_bad_articles_are_recorded_and_never_stop_the_good_one(web, tmp_path):
     settings.timeout_s = 0.5
     summary = run(settings)
     store = open_store(settings)
-    state = {r.guid: (r.status, r.reason) for r in store.list_articles("sample")}
+    state = {r.guid: (r.status, r.reason) for r in list_articles(store, "sample")}
     assert state == {
         "missing": ("failed", "http-404"),
         "timeout": ("failed", "timeout"),
@@ -234,7 +236,7 @@ def test_bad_articles_are_recorded_and_never_stop_the_good_one(web, tmp_path):
     assert len(mp3s) == 2 and all(n.endswith("-v1.mp3") for n in mp3s)
     everything = [p.name for p in settings.output_dir.rglob("*") if p.is_file()]
     assert not [n for n in everything if n.startswith(".") or n.endswith(".tmp")]  # nothing half-written
-    latin1 = next(r for r in store.list_articles("sample") if r.guid == "latin1").article()
+    latin1 = next(r for r in list_articles(store, "sample") if r.guid == "latin1").article()
     assert "Militärabkommen" in latin1.spoken_title
 
 

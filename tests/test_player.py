@@ -15,6 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from pipeline.cli.main import main
+from pipeline.state.listening import listen_totals
 from pipeline.state.store import Store
 from tests.player_support import EVENTS_GUID, SEED, browser, demo  # noqa: F401 - fixtures
 from web.player.routes import PLAYER_DIR, SCRIPT_NAME
@@ -311,9 +312,9 @@ def test_an_episode_played_to_the_end_is_one_play_with_full_completion_in_status
     page.wait_for_function(f"{P}.audio.ended", timeout=30_000)
     store = Store(demo.settings.db_url)
     deadline = time.monotonic() + 10
-    while store.listen_totals().get(EVENTS_GUID, {}).get("complete", 0) < 1 and time.monotonic() < deadline:
+    while listen_totals(store).get(EVENTS_GUID, {}).get("complete", 0) < 1 and time.monotonic() < deadline:
         page.wait_for_timeout(100)  # (not time.sleep: Playwright must keep routing the page's requests)
-    counts = store.listen_totals()[EVENTS_GUID]
+    counts = listen_totals(store)[EVENTS_GUID]
     store.close()
     assert counts["play"] == 1 and counts["complete"] == 1 and counts["loaded"] >= 1
     assert counts["progress25"] == counts["progress50"] == counts["progress75"] == 1

@@ -13,6 +13,17 @@ from pipeline.run import article as article_run
 from pipeline.run.article import prepare_article, process_article
 from pipeline.run.feed import poll_feed, run
 from pipeline.stages.freshness import entry_fingerprint, next_check, parse_schedule
+from pipeline.state.articles import (
+    get_article,
+    known_items,
+    list_articles,
+    page_state,
+    record_check,
+    record_entries,
+    set_status,
+    upsert_feed,
+    work_needed,
+)
 from pipeline.state.store import open_store
 from tests.conftest import reply, settings_in
 from tests.test_store import store  # noqa: F401 - the SQLite and PostgreSQL store fixture
@@ -115,7 +126,7 @@ def test_a_changed_entry_is_fetched_again_and_gets_a_new_version(site):
 def test_a_due_revisit_asks_conditionally_and_a_304_costs_no_extraction(site, monkeypatch):
     s, settings = site
     db = open_store(settings)
-    seen = {r.guid: db.page_state(r.id)[2] for r in db.list_articles("sample")}
+    seen = {r.guid: page_state(db, r.id)[2] for r in list_articles(db, "sample")}
     assert poll_feed(settings.feed("sample"), settings, now=seen["a"] + timedelta(minutes=5)).article_ids == []
     later = max(seen.values()) + timedelta(minutes=11)
     ids = poll_feed(settings.feed("sample"), settings, now=later).article_ids
@@ -125,7 +136,7 @@ def test_a_due_revisit_asks_conditionally_and_a_304_costs_no_extraction(site, mo
     counted = lambda html, url, **kw: extracted.append(url) or real_extract(html, url, **kw)  # noqa: E731
     monkeypatch.setattr(article_run, "extract", counted)
     s.put("/b.html", page("Alte Brücke gesperrt", " Nachtrag: Die Sperrung dauert eine Woche."))  # b was edited
-    outcomes = {db.get_article(i).guid: process_article(i, settings, now=later) for i in ids}
+    outcomes = {get_article(db, i).guid: process_article(i, settings, now=later) for i in ids}
     assert sorted(p for p, _ in s.hits) == ["/a.html", "/b.html"]
     assert all(inm for _, inm in s.hits), "every revisit carries the page's ETag"
     assert outcomes["a"].status == "unchanged" and "extract" not in outcomes["a"].timings
@@ -135,7 +146,7 @@ def test_a_due_revisit_asks_conditionally_and_a_304_costs_no_extraction(site, mo
     # the first revisit is done: nothing is due until the next step of the schedule
     assert poll_feed(settings.feed("sample"), settings, now=later).article_ids == []
     # after the last step (24 h) an article is never fetched again
-    a_id = next(r.id for r in db.list_articles("sample") if r.guid == "a")
+    a_id = next(r.id for r in list_articles(db, "sample") if r.guid == "a")
     for age in (timedelta(minutes=31), timedelta(hours=2, minutes=1), timedelta(hours=6, minutes=1),
                 timedelta(hours=25)):
         now = seen["a"] + age
@@ -166,24 +177,24 @@ def test_schedule_steps_and_fingerprint():
 
 def test_the_store_answers_what_needs_work_in_one_write_per_poll(store):  # noqa: F811
     now = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
-    store.upsert_feed("politik", "https://x/feed.xml", "Politik")
+    upsert_feed(store, "politik", "https://x/feed.xml", "Politik")
     entries = [FeedEntry(f"g{i}", f"https://x/{i}.html", f"Titel {i}", now - timedelta(minutes=i)) for i in range(5)]
     rows = [(f"id{i}", e, entry_fingerprint(e), f"item{i}") for i, e in enumerate(entries)]
-    assert store.record_entries("politik", rows, now) == (5, 0)
-    assert store.work_needed("politik", now, 3) == [f"id{i}" for i in range(5)]  # newest first
+    assert record_entries(store, "politik", rows, now) == (5, 0)
+    assert work_needed(store, "politik", now, 3) == [f"id{i}" for i in range(5)]  # newest first
     for i in range(5):
-        store.set_status(f"id{i}", "done")
-        store.record_check(f"id{i}", now + timedelta(minutes=10))
-    store.set_status("id3", "failed")
-    assert store.record_entries("politik", rows, now) == (0, 0)
-    assert store.work_needed("politik", now, 3) == ["id3"]  # a failure with attempts left
+        set_status(store, f"id{i}", "done")
+        record_check(store, f"id{i}", now + timedelta(minutes=10))
+    set_status(store, "id3", "failed")
+    assert record_entries(store, "politik", rows, now) == (0, 0)
+    assert work_needed(store, "politik", now, 3) == ["id3"]  # a failure with attempts left
     edited = FeedEntry("g1", "https://x/1.html", "Titel 1 (aktualisiert)", entries[1].published)
-    assert store.record_entries("politik", [rows[0], ("id1", edited, entry_fingerprint(edited), "item1b")],
+    assert record_entries(store, "politik", [rows[0], ("id1", edited, entry_fingerprint(edited), "item1b")],
                                 now) == (0, 1)
-    assert store.known_items("politik", ["item0", "item1", "item1b", "other"]) == {"item0", "item1b"}
-    assert store.work_needed("politik", now, 3) == ["id1", "id3"]
-    assert store.get_article("id1").title == "Titel 1 (aktualisiert)"
-    assert set(store.work_needed("politik", now + timedelta(minutes=10), 3)) == {"id0", "id1", "id2", "id3", "id4"}
+    assert known_items(store, "politik", ["item0", "item1", "item1b", "other"]) == {"item0", "item1b"}
+    assert work_needed(store, "politik", now, 3) == ["id1", "id3"]
+    assert get_article(store, "id1").title == "Titel 1 (aktualisiert)"
+    assert set(work_needed(store, "politik", now + timedelta(minutes=10), 3)) == {"id0", "id1", "id2", "id3", "id4"}
 
 
 def test_items_seen_byte_for_byte_are_not_parsed_again_in_rss_and_atom():

@@ -11,6 +11,8 @@ from pipeline.run.article import render_article
 from pipeline.run.lexicon import needing_regeneration, save_lexicon
 from pipeline.run.sample_site import serve_site
 from pipeline.state import lexicon_versions
+from pipeline.state.articles import list_articles
+from pipeline.state.episodes import latest_episode, published_episodes
 from pipeline.state.store import open_store
 from tests.conftest import small_site
 
@@ -26,7 +28,7 @@ def voiced(settings, tmp_path):
         summary = feed.run(settings)
         assert summary.count("done") == 2
         store = open_store(settings)
-        ids = {r.guid: r.id for r in store.list_articles("sample")}
+        ids = {r.guid: r.id for r in list_articles(store, "sample")}
         yield settings, store, ids
 
 
@@ -44,8 +46,8 @@ def test_an_edit_lists_exactly_the_articles_whose_text_it_touches(voiced, capsys
     assert [(t.article_id, t.reason) for t in touched] == [(ids[SEED], "lexicon entries Schoigu")]
 
     assert main(["regenerate", "--lexicon"], settings=settings) == 0
-    assert store.latest_episode(ids[SEED]).episode.version == 2
-    assert store.latest_episode(ids[TRUMP]).episode.version == 1
+    assert latest_episode(store, ids[SEED]).episode.version == 2
+    assert latest_episode(store, ids[TRUMP]).episode.version == 1
     assert needing_regeneration(settings, lexicon=True) == []
     assert "Schoigu" in capsys.readouterr().out
     from pipeline.state import accounts
@@ -66,7 +68,7 @@ def test_an_edit_that_touches_nothing_makes_no_new_episode(voiced):
 
 def test_fallback_voice_episodes_are_listed_for_regeneration(voiced, capsys):
     settings, store, ids = voiced
-    rows = store.published_episodes("sample")
+    rows = published_episodes(store, "sample")
     assert all(r.voice_is_fallback for r in rows)  # no Thorsten model on a CI machine
     listed = needing_regeneration(settings, fallback_voice=True)
     assert {t.article_id for t in listed} == set(ids.values())

@@ -13,6 +13,8 @@ from pipeline.run.article import prepare_article, render_article
 from pipeline.run.feed import poll_feed
 from pipeline.run.parts import plan_parts, speak_part
 from pipeline.stages.split import parts_for
+from pipeline.state.articles import get_article
+from pipeline.state.episodes import episode_cues, latest_episode
 from pipeline.state.store import open_store
 from voices import load_voice, real_time_factor
 
@@ -56,7 +58,7 @@ def test_a_long_article_is_not_split_for_espeak_unless_configured(small_sample_s
     settings.segments_per_task = 5
     polled = poll_feed(settings.feed("sample"), settings)
     store = open_store(settings)
-    (seed,) = [i for i in polled.article_ids if store.get_article(i).guid == "ntv-article24649386"]
+    (seed,) = [i for i in polled.article_ids if get_article(store, i).guid == "ntv-article24649386"]
     assert prepare_article(seed, settings).status == "prepared"
     assert plan_parts(seed, settings) == 1
     settings.split_min_rtf = 0.0
@@ -86,7 +88,7 @@ def split_seed(settings):
     settings.split_min_rtf = 0.0
     polled = poll_feed(settings.feed("sample"), settings)
     store = open_store(settings)
-    (seed,) = [i for i in polled.article_ids if store.get_article(i).guid == "ntv-article24649386"]
+    (seed,) = [i for i in polled.article_ids if get_article(store, i).guid == "ntv-article24649386"]
     assert prepare_article(seed, settings).status == "prepared"
     return seed, store
 
@@ -107,10 +109,10 @@ def test_parts_spoken_and_mastered_apart_join_into_the_episode_a_listener_expect
     assert len(list(fragments.folder(settings).glob(f"{seed}-*.mp3"))) == parts
     joined = render_article(seed, settings)
     assert joined.status == "done" and joined.synthesised == 0 and "join" in joined.timings
-    episode = store.latest_episode(seed).episode
+    episode = latest_episode(store, seed).episode
     assert list(fragments.folder(settings).glob(f"{seed}-*")) == []  # the parts are gone once it is published
     whole = render_article(seed, settings, force=True)  # one worker: spoken and mastered at once
-    whole_episode = store.latest_episode(seed).episode
+    whole_episode = latest_episode(store, seed).episode
     assert whole_episode.version == episode.version + 1
     audio, rate = decode_mp3((settings.audio_dir / episode.file_name).read_bytes())
     assert pyloudnorm.Meter(rate).integrated_loudness(audio) == pytest.approx(-16.0, abs=0.5)
@@ -120,8 +122,8 @@ def test_parts_spoken_and_mastered_apart_join_into_the_episode_a_listener_expect
     assert [c.title for c in episode.chapters] == [c.title for c in whole_episode.chapters]
     for a, b in zip(episode.chapters, whole_episode.chapters, strict=True):
         assert abs(a.start_ms - b.start_ms) <= 150
-    cues = store.episode_cues(seed, episode.version)
-    whole_cues = store.episode_cues(seed, whole_episode.version)
+    cues = episode_cues(store, seed, episode.version)
+    whole_cues = episode_cues(store, seed, whole_episode.version)
     assert len(cues) == len(whole_cues)
     assert max(abs(a["start_ms"] - b["start_ms"]) for a, b in zip(cues, whole_cues, strict=True)) <= 150
 

@@ -8,7 +8,17 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from pipeline.models import Article, Block, FeedEntry
-from pipeline.state.store import DuplicateEpisode, Store
+from pipeline.state.articles import (
+    feed_state,
+    get_article,
+    record_poll,
+    save_prepared,
+    set_status,
+    upsert_entry,
+    upsert_feed,
+)
+from pipeline.state.episodes import DuplicateEpisode, add_episode, all_episodes, published_episodes
+from pipeline.state.store import Store
 
 POSTGRES = os.environ.get("NEWSAUDIO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
@@ -35,14 +45,14 @@ def store(request, tmp_path):
 
 
 def add_article(store: Store, article_id: str = "a1") -> None:
-    store.upsert_feed("politik", "https://x/feed.xml", "Politik")
+    upsert_feed(store, "politik", "https://x/feed.xml", "Politik")
     entry = FeedEntry("guid-1", "https://x/a.html", "Titel", datetime(2024, 1, 16, 9, 42, tzinfo=UTC), "Kurz")
-    assert store.upsert_entry("politik", article_id, entry) is True
-    assert store.upsert_entry("politik", article_id, entry) is False
+    assert upsert_entry(store, "politik", article_id, entry) is True
+    assert upsert_entry(store, "politik", article_id, entry) is False
 
 
 def add_version(store: Store, version: int, key: str = "k"):
-    return store.add_episode(
+    return add_episode(store,
         "a1", version=version, voice="espeak-de", voice_is_fallback=True, text_hash="t", lexicon_version="l",
         content_key=key, file_name=f"a1-v{version}.mp3", size=1000 + version, duration_s=12.5, title="Titel",
         description="Lead", chapters=[],
@@ -51,23 +61,23 @@ def add_version(store: Store, version: int, key: str = "k"):
 
 def test_feed_validators_are_kept(store):
     add_article(store)
-    store.record_poll("politik", etag='"e1"', modified="Tue, 16 Jan 2024 09:42:00 GMT")
-    assert store.feed_state("politik") == ('"e1"', "Tue, 16 Jan 2024 09:42:00 GMT")
-    store.record_poll("politik", etag=None, modified=None, error="timeout")
-    assert store.feed_state("politik") == ('"e1"', "Tue, 16 Jan 2024 09:42:00 GMT")
+    record_poll(store, "politik", etag='"e1"', modified="Tue, 16 Jan 2024 09:42:00 GMT")
+    assert feed_state(store, "politik") == ('"e1"', "Tue, 16 Jan 2024 09:42:00 GMT")
+    record_poll(store, "politik", etag=None, modified=None, error="timeout")
+    assert feed_state(store, "politik") == ('"e1"', "Tue, 16 Jan 2024 09:42:00 GMT")
 
 
 def test_article_roundtrip_and_status_with_reason(store):
     add_article(store)
     article = Article(title="ISW: Russland", kicker="Nachschub?", lead="Lead.", blocks=[Block("paragraph", "Text.")],
                       published=datetime(2024, 1, 16, tzinfo=UTC), language="de")
-    store.save_prepared("a1", article)
-    row = store.get_article("a1")
+    save_prepared(store, "a1", article)
+    row = get_article(store, "a1")
     assert row.status == "prepared" and row.text_hash == article.text_hash()
     assert row.article() == article
-    store.set_status("a1", "failed", "http-404", "page answered HTTP 404")
-    store.set_status("a1", "failed", "http-404", "page answered HTTP 404")
-    row = store.get_article("a1")
+    set_status(store, "a1", "failed", "http-404", "page answered HTTP 404")
+    set_status(store, "a1", "failed", "http-404", "page answered HTTP 404")
+    row = get_article(store, "a1")
     assert (row.status, row.reason, row.attempts) == ("failed", "http-404", 2)
     assert row.published == datetime(2024, 1, 16, 9, 42, tzinfo=UTC)
 
@@ -75,12 +85,12 @@ def test_article_roundtrip_and_status_with_reason(store):
 def test_versions_share_the_guid_and_the_feed_lists_the_newest(store):
     add_article(store)
     add_version(store, 1, "k1")
-    store.set_status("a1", "done")
+    set_status(store, "a1", "done")
     latest = add_version(store, 2, "k2")
     assert latest.episode.version == 2 and latest.content_key == "k2"
-    published = store.published_episodes("politik")
+    published = published_episodes(store, "politik")
     assert [(r.episode.guid, r.episode.file_name) for r in published] == [("guid-1", "a1-v2.mp3")]
-    assert [r.episode.version for r in store.all_episodes("a1")] == [1, 2]
+    assert [r.episode.version for r in all_episodes(store, "a1")] == [1, 2]
 
 
 def test_a_version_recorded_twice_is_refused(store):
@@ -92,10 +102,10 @@ def test_a_version_recorded_twice_is_refused(store):
 
 def test_an_episode_stays_published_when_a_later_refresh_fails(store):
     add_article(store)
-    assert store.published_episodes("politik") == []
+    assert published_episodes(store, "politik") == []
     add_version(store, 1)
-    store.set_status("a1", "failed", "timeout", "")
-    assert [r.episode.version for r in store.published_episodes("politik")] == [1]
+    set_status(store, "a1", "failed", "timeout", "")
+    assert [r.episode.version for r in published_episodes(store, "politik")] == [1]
 
 
 def test_two_polls_creating_the_same_feed_at_once_both_succeed(store):
@@ -104,7 +114,7 @@ def test_two_polls_creating_the_same_feed_at_once_both_succeed(store):
     import threading
     import time
 
-    from pipeline.state.store import feeds
+    from pipeline.state.schema import feeds
 
     errors: list[BaseException] = []
     first = store.engine.connect()
@@ -113,7 +123,7 @@ def test_two_polls_creating_the_same_feed_at_once_both_succeed(store):
 
     def second_poll() -> None:
         try:
-            store.upsert_feed("politik", "https://x/feed.xml", "Politik")
+            upsert_feed(store, "politik", "https://x/feed.xml", "Politik")
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -168,8 +178,8 @@ def test_workers_starting_at_once_on_a_new_database_all_open_it(kind, tmp_path):
         for t in threads:
             t.join()
         assert errors == []
-        stores[0].upsert_feed("politik", "https://x/feed.xml", "Politik")
-        assert all(s.feed_state("politik") == (None, None) for s in stores)
+        upsert_feed(stores[0], "politik", "https://x/feed.xml", "Politik")
+        assert all(feed_state(s, "politik") == (None, None) for s in stores)
     finally:
         for s in stores:
             s.close()

@@ -18,6 +18,7 @@ from mutagen.mp3 import MP3
 from pipeline.run.feed import run
 from pipeline.run.sample_site import serve_site
 from pipeline.stages import publish
+from pipeline.state.episodes import published_episodes
 from pipeline.state.store import open_store
 from tests.conftest import settings_in, small_site
 
@@ -47,7 +48,7 @@ def seed(tmp_path_factory):
         settings.voice = "espeak-de"
         summary = run(settings)
     assert [o.status for o in summary.outcomes] == ["done"]
-    (row,) = open_store(settings).published_episodes("sample")
+    (row,) = published_episodes(open_store(settings), "sample")
     mp3 = settings.audio_dir / row.episode.file_name
     return settings, row.episode, mp3
 

@@ -13,6 +13,7 @@ from pipeline.models import FeedEntry
 from pipeline.run import publishing
 from pipeline.run.article import prepare_article
 from pipeline.stages import publish
+from pipeline.state.articles import get_article, upsert_entry, upsert_feed
 from pipeline.state.store import open_store
 from tests.conftest import reply
 from tests.fake_episodes import add_episode, url_of
@@ -63,7 +64,7 @@ def test_withdraw_by_url_and_restore_by_guid(settings, store, capsys):
     assert listed(settings) == [url_of(2), url_of(1)] and indexed(settings) == [url_of(1), url_of(2)]
     for rel in files + data:
         assert (out / rel).exists() and not (out / ".gone" / rel).exists(), rel
-    assert store.get_article("sample00001").status == "done"
+    assert get_article(store, "sample00001").status == "done"
     assert json.loads((out / data[0]).read_text(encoding="utf-8"))["version"] == 2
 
     capsys.readouterr()
@@ -107,7 +108,7 @@ def test_a_page_gone_on_two_refreshes_in_a_row_is_withdrawn(settings, store, web
     assert second.status == "withdrawn"
     assert url not in listed(settings)
     assert (settings.output_dir / ".gone/audio/sample00001-v1.mp3").exists()
-    row = store.get_article(article_id)
+    row = get_article(store, article_id)
     assert row.status == "withdrawn" and row.reason == "source-gone" and f"HTTP {status}" in row.message
 
 
@@ -124,15 +125,15 @@ def test_gone_answers_must_come_in_a_row_and_the_setting_switches_it_off(setting
     settings.auto_withdraw_gone = False
     assert prepare_article(article_id, settings, store).status == "failed"
     assert prepare_article(article_id, settings, store).status == "failed"
-    assert store.get_article(article_id).status == "failed"
+    assert get_article(store, article_id).status == "failed"
     publishing.publish_feed("sample", settings, store)
     assert listed(settings) == [f"{web.base}/a.html"]
 
 
 def test_an_article_never_published_is_not_withdrawn(settings, store, web):
     web["/neu.html"] = reply(b"<html></html>", status=404)
-    store.upsert_feed("sample", "http://127.0.0.1:9/feed.xml")
-    store.upsert_entry("sample", "neu", FeedEntry(guid="neu", url=f"{web.base}/neu.html", title="Neu"))
+    upsert_feed(store, "sample", "http://127.0.0.1:9/feed.xml")
+    upsert_entry(store, "sample", "neu", FeedEntry(guid="neu", url=f"{web.base}/neu.html", title="Neu"))
     for _ in range(2):
         outcome = prepare_article("neu", settings, store)
     assert (outcome.status, outcome.reason) == ("failed", "http-404")

@@ -14,6 +14,8 @@ import redis
 from pipeline.config import load_settings
 from pipeline.run.feed import poll_feed
 from pipeline.run.sample_site import SAMPLE_SITE, serve_site
+from pipeline.state.articles import get_article
+from pipeline.state.episodes import all_episodes
 from pipeline.state.store import open_store
 from tests.conftest import REPO
 from tests.test_celery import BROKER, write_config
@@ -41,7 +43,7 @@ def test_killed_worker_process_does_not_lose_the_article(tmp_path: Path):
         settings = load_settings(config, env={})
         polled = poll_feed(settings.feed("sample"), settings)
         store = open_store(settings)
-        (article_id,) = [i for i in polled.article_ids if store.get_article(i).guid == LONG_ARTICLE]
+        (article_id,) = [i for i in polled.article_ids if get_article(store, i).guid == LONG_ARTICLE]
 
         log_path = tmp_path / "worker.log"
         with open(log_path, "wb") as log:
@@ -55,7 +57,7 @@ def test_killed_worker_process_does_not_lose_the_article(tmp_path: Path):
                 app = make_app(settings)
                 result = app.send_task("workers.tasks.process_article", args=(article_id,))
                 # Kill the pool process once the article is fetched and being voiced.
-                wait_for(lambda: store.get_article(article_id).status == "prepared", 60, "the task to start")
+                wait_for(lambda: get_article(store, article_id).status == "prepared", 60, "the task to start")
                 (child,) = children(worker.pid)
                 os.kill(child, signal.SIGKILL)
                 outcome = result.get(timeout=300)
@@ -65,6 +67,6 @@ def test_killed_worker_process_does_not_lose_the_article(tmp_path: Path):
                 worker.wait(timeout=30)
     assert "WorkerLostError" in log_text or "exited prematurely" in log_text, log_text[-2000:]
     assert outcome["status"] == "done" and outcome["version"] == 1
-    assert store.get_article(article_id).status == "done"
-    (episode,) = store.all_episodes(article_id)
+    assert get_article(store, article_id).status == "done"
+    (episode,) = all_episodes(store, article_id)
     assert (settings.audio_dir / episode.episode.file_name).stat().st_size == episode.episode.bytes

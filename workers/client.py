@@ -21,6 +21,8 @@ from typing import Any
 from pipeline.config import Settings
 from pipeline.run.feed import PollResult, RunSummary
 from pipeline.run.steps import TRANSIENT, Outcome
+from pipeline.state.articles import article_states, get_article
+from pipeline.state.episodes import latest_episode, published_episodes
 from pipeline.state.store import open_store
 
 # The queues workers/app.py routes tasks to: poll, fetch and publish on default, voices on synth.
@@ -163,8 +165,8 @@ def _from_store(read: Callable[[], Any], deadline: float) -> Any:
 
 
 def _outcome(store: Any, article_id: str, before: int) -> Outcome:
-    row = store.get_article(article_id)
-    latest = store.latest_episode(article_id)
+    row = get_article(store, article_id)
+    latest = latest_episode(store, article_id)
     version = latest.episode.version if latest else 0
     status = "unchanged" if row.status == "done" and version == before else row.status
     return Outcome(
@@ -201,7 +203,7 @@ def _run(app: Any, settings: Settings, feed_names: list[str] | None, reporter: A
     deadline = time.monotonic() + timeout
     chosen = [settings.feed(n) for n in feed_names] if feed_names else settings.feeds
     for feed in chosen:
-        before = {r.article_id: r.episode.version for r in store.published_episodes(feed.name)}
+        before = {r.article_id: r.episode.version for r in published_episodes(store, feed.name)}
         # The store's clock is the workers' clock; a second of slack for the one we read here.
         since = datetime.now(UTC) - timedelta(seconds=1)
         reporter.polling(feed.name, feed.url)
@@ -216,7 +218,7 @@ def _run(app: Any, settings: Settings, feed_names: list[str] | None, reporter: A
         waiting = list(ids)
         while True:
             # One query for the unfinished ones' states: the rows themselves only when they end.
-            states = _from_store(lambda w=waiting: store.article_states(w), deadline)
+            states = _from_store(lambda w=waiting: article_states(store, w), deadline)
             for article_id in waiting:
                 if _ended(states.get(article_id, ("", None)), since):
                     reported.add(article_id)
@@ -245,7 +247,7 @@ def _run(app: Any, settings: Settings, feed_names: list[str] | None, reporter: A
                 if not _ping(app):
                     raise WorkersUnavailable(f"feed {feed.name}: the workers stopped answering; {WORKER_HINT}")
             time.sleep(0.5)
-        if polled["error"] and not _from_store(lambda ids=ids: any(store.latest_episode(i) for i in ids), deadline):
+        if polled["error"] and not _from_store(lambda ids=ids: any(latest_episode(store, i) for i in ids), deadline):
             summary.feed_paths.append(settings.feeds_dir / f"{feed.name}.xml")  # the last good feed stays
         else:
             # Published here, not by trusting the chord's callback: a failed part would cancel it.

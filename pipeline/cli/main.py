@@ -31,6 +31,9 @@ from pipeline.run import publishing
 from pipeline.run.article import extract_page, process_article, render_article, say
 from pipeline.run.events import reporting_stages
 from pipeline.run.lexicon import Touched, current_lexicon, needing_regeneration
+from pipeline.state.articles import get_article, list_articles
+from pipeline.state.episodes import published_episodes
+from pipeline.state.listening import listen_totals
 from pipeline.state.store import open_store
 
 console = err  # stderr; the name other subcommands use for warnings
@@ -88,7 +91,7 @@ def _print_summary(summary, settings: Settings, elapsed: float, as_json: bool = 
     store = open_store(settings)
     feeds = []
     for polled, path in zip(summary.polls, summary.feed_paths, strict=False):
-        published = store.published_episodes(polled.feed)
+        published = published_episodes(store, polled.feed)
         feeds.append({
             "feed": polled.feed, "error": polled.error, "not_modified": polled.not_modified, "path": str(path),
             "episodes": len(published), "minutes": round(sum(r.episode.duration_s for r in published) / 60, 2),
@@ -336,11 +339,11 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     if args.feed:
         settings.feed(args.feed)  # unknown name: one-line error, exit 2
     store = open_store(settings)
-    rows = store.list_articles(args.feed, args.state)
+    rows = list_articles(store, args.feed, args.state)
     if getattr(args, "article", None):
         wanted = _resolve(args.article, settings, store)
         rows = [r for r in rows if r.id == wanted]
-    newest = {e.article_id: e for feed in {r.feed for r in rows} for e in store.published_episodes(feed)}
+    newest = {e.article_id: e for feed in {r.feed for r in rows} for e in published_episodes(store, feed)}
     records = []
     for r in rows:
         latest = newest.get(r.id)
@@ -360,7 +363,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
         out.print(Text(f"No articles{where}{state} yet. `newsaudio run` polls the feeds."))
         return EXIT_OK
     _print_status_table(records, out.width)
-    _print_listening([(r.id, r.guid, r.title) for r in rows], store.listen_totals())
+    _print_listening([(r.id, r.guid, r.title) for r in rows], listen_totals(store))
     counts: dict[str, int] = {}
     for rec in records:
         counts[rec["status"]] = counts.get(rec["status"], 0) + 1
@@ -430,7 +433,7 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
     _check_voice(settings)
     if args.articles:
         ids = [_resolve(a, settings, store) for a in args.articles]
-        targets = [Touched(a, store.get_article(a).title, "asked for") for a in ids]
+        targets = [Touched(a, get_article(store, a).title, "asked for") for a in ids]
     elif args.lexicon or args.fallback_voice:
         targets = needing_regeneration(settings, lexicon=args.lexicon, fallback_voice=args.fallback_voice)
     else:
@@ -464,7 +467,7 @@ def cmd_regenerate(args: argparse.Namespace, settings: Settings) -> int:
                     out.print(Text(f"{outcome.status:9} {t.article_id[:8]} {outcome_detail(outcome)}"))
     finally:
         reporter.close()
-    for feed in {store.get_article(t.article_id).feed for t in targets}:
+    for feed in {get_article(store, t.article_id).feed for t in targets}:
         publishing.publish_feed(feed, settings, store)
     return EXIT_FAILED if failed else EXIT_OK
 
@@ -488,13 +491,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def _resolve(article: str, settings: Settings, store) -> str:
     """ARTICLE (id, URL or GUID) -> article id; an unknown one is a one-line usage error."""
-    from pipeline.state.store import UnknownArticle
+    from pipeline.state.articles import UnknownArticle
 
     try:
         return publishing.resolve_article(article, settings, store)
     except UnknownArticle as exc:
         # The 8-character prefix `status` shows (whole ids, URLs and GUIDs were tried above).
-        hits = [r.id for r in store.list_articles() if r.id.startswith(article)] if len(article) >= 4 else []
+        hits = [r.id for r in list_articles(store) if r.id.startswith(article)] if len(article) >= 4 else []
         if len(hits) != 1:
             raise UsageError(str(exc)) from exc
         return hits[0]
@@ -506,7 +509,7 @@ def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
     store = open_store(settings)
     article_id = _resolve(args.article, settings, store)
     try:
-        before = store.get_article(article_id).status
+        before = get_article(store, article_id).status
         if args.command == "restore":
             done = publishing.restore(article_id, settings, store)
             out.print(f"restored {article_id}: back in feed {done.feed}, {len(done.files)} files published again")
@@ -516,7 +519,7 @@ def cmd_withdraw(args: argparse.Namespace, settings: Settings) -> int:
     except WithdrawalError as exc:
         raise UsageError(str(exc)) from exc
     _audit(store, f"article.{args.command}", article_id, {"status": before},
-           {"status": store.get_article(article_id).status, "reason": getattr(args, "reason", "") or ""})
+           {"status": get_article(store, article_id).status, "reason": getattr(args, "reason", "") or ""})
     return 0
 
 

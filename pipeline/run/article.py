@@ -1,4 +1,7 @@
-"""TODO."""
+"""One article through the stages: prepare (fetch, extract, check the language) then render
+(speech text, synthesis, mastering, publish the MP3). Each records its outcome in the store and
+never raises for a problem with the article itself, so one bad article never stops the others.
+``say`` speaks any text through the same speech, voice and mastering settings."""
 
 from __future__ import annotations
 
@@ -29,7 +32,9 @@ from pipeline.stages.fetch import fetch
 from pipeline.stages.master import Mastered, Tags
 from pipeline.stages.speech import Lexicon
 from pipeline.state import leases
-from pipeline.state.store import DuplicateEpisode, Store, open_store
+from pipeline.state.articles import get_article, page_state, record_check, save_prepared, set_status
+from pipeline.state.episodes import DuplicateEpisode, add_episode
+from pipeline.state.store import Store, open_store
 from voices import SpeakStats, Voice, load_voice, speak
 
 log = logging.getLogger("newsaudio.article")
@@ -43,10 +48,10 @@ def prepare_article(
     A finished article is fetched conditionally (its page's ETag / Last-Modified): a 304 leaves
     it as it is, without extraction, and returns "unchanged"."""
     store = store or open_store(settings)
-    row = store.get_article(article_id)
+    row = get_article(store, article_id)
     if row.status == "withdrawn":  # an editor or a gone page took it out: stays out until restored
         return Outcome(article_id, "withdrawn", row.reason, row.message, title=row.title)
-    etag, modified, seen_at = store.page_state(article_id)
+    etag, modified, seen_at = page_state(store, article_id)
     now = now or datetime.now(UTC)
     due = freshness.next_check(seen_at, now, freshness.parse_schedule(settings.revisit_after))
     headers: dict[str, str] = {}
@@ -64,7 +69,7 @@ def prepare_article(
         if page.status == 304:
             if not headers:
                 raise FetchError(f"page {row.url} answered 304 to a plain GET", reason="http-304")
-            store.record_check(article_id, due)
+            record_check(store, article_id, due)
             return Outcome(article_id, "unchanged", title=row.title, timings=timings)
         report_stage(article_id, row.title, "extract")
         start = time.perf_counter()
@@ -77,24 +82,24 @@ def prepare_article(
                 "set skip_non_german = false to voice it anyway"
             )
     except Exception as exc:
-        store.record_check(article_id, due)
+        record_check(store, article_id, due)
         outcome = record_problem(store, row, exc, timings)
         if publishing.withdraw_if_gone(row, outcome.reason, settings, store):
-            gone = store.get_article(article_id)
+            gone = get_article(store, article_id)
             return Outcome(article_id, "withdrawn", gone.reason, gone.message, title=row.title, timings=timings)
         return outcome
     if not article.url:
         article.url = clean.clean_url(row.url, allow_file=settings.allow_local_files)
-    store.save_prepared(article_id, article)
+    save_prepared(store, article_id, article)
     lower = {k.lower(): v for k, v in page.headers.items()}
-    store.record_check(article_id, due, etag=lower.get("etag"), modified=lower.get("last-modified"), validators=True)
+    record_check(store, article_id, due, etag=lower.get("etag"), modified=lower.get("last-modified"), validators=True)
     return Outcome(article_id, "prepared", title=article.spoken_title, timings=timings)
 
 
 def settled(article_id: str, settings: Settings, store: Store | None = None) -> Outcome | None:
     """None when the article waits for rendering (it was just prepared); else where it stands,
     e.g. after a 304 or a failed fetch, so the Celery chain skips the synth step."""
-    row = (store or open_store(settings)).get_article(article_id)
+    row = get_article(store or open_store(settings), article_id)
     if row.status == "prepared":
         return None
     return Outcome(article_id, "unchanged" if row.status == "done" else row.status, row.reason, row.message,
@@ -136,12 +141,12 @@ def render_article(
         with leases.held(store, leases.render(article_id), settings.lease_s) as holder:
             return _render_article(article_id, settings, store, holder, force=force)
     except leases.Busy as exc:
-        row = store.get_article(article_id)
+        row = get_article(store, article_id)
         return Outcome(article_id, "busy", "busy", str(exc), title=row.title)
 
 
 def _render_article(article_id: str, settings: Settings, store: Store, holder: str, *, force: bool = False) -> Outcome:
-    row = store.get_article(article_id)
+    row = get_article(store, article_id)
     article, voice_name = as_chosen(store, article_id, row.article(), settings)
     if article is None or row.status not in ("prepared", "done"):
         return Outcome(article_id, row.status, row.reason, row.message or "not prepared", title=row.title)
@@ -159,7 +164,7 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         key, latest, unchanged = audio_key(store, article_id, article, script, voice, lexicon, settings, force=force)
         if unchanged:
             assert latest is not None
-            store.set_status(article_id, "done")
+            set_status(store, article_id, "done")
             return Outcome(
                 article_id, "unchanged", title=article.spoken_title, version=latest.episode.version,
                 file_name=latest.episode.file_name, duration_s=latest.episode.duration_s,
@@ -207,7 +212,7 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
             settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n", sidecars=timed
         )
         try:
-            store.add_episode(
+            add_episode(store,
                 article_id,
                 version=version,
                 voice=voice.identity,

@@ -1,4 +1,6 @@
-"""TODO."""
+"""Who hears which stage an article enters (fetch, extract, speech, synthesis, master, publish):
+the CLI's progress listens; workers pay nothing. A context variable, so the stage functions
+keep their signatures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""TODO."""
+"""One feed: poll it (only what changed needs work), and the embedded run: every configured
+feed polled, its articles processed in this process, the feed published."""
 
 from __future__ import annotations
 
@@ -18,9 +19,11 @@ from pipeline.run.steps import (
     Outcome,
 )
 from pipeline.run.upkeep import start_sweep
+from pipeline.run.webhook_delivery import deliver_due
 from pipeline.stages import feed_items, freshness
 from pipeline.stages import feeds as feeds_stage
-from pipeline.state import webhooks
+from pipeline.state import articles
+from pipeline.state.articles import feed_state, known_items, record_entries, record_poll, upsert_feed
 from pipeline.state.store import Store, open_store
 
 log = logging.getLogger("newsaudio.feed")
@@ -44,20 +47,20 @@ def poll_feed(
     entries, due revisits and retries. Known, unchanged entries are not touched."""
     store = store or open_store(settings)
     now = now or datetime.now(UTC)
-    store.upsert_feed(feed.name, feed.url, feed.title)
-    etag, modified = store.feed_state(feed.name)
+    upsert_feed(store, feed.name, feed.url, feed.title)
+    etag, modified = feed_state(store, feed.name)
     scan = feed_items.Scan()
 
     def unseen(body: bytes) -> bytes:
-        return feed_items.unseen_items(body, lambda hashes: store.known_items(feed.name, hashes), scan)
+        return feed_items.unseen_items(body, lambda hashes: known_items(store, feed.name, hashes), scan)
 
     try:
         result = feeds_stage.poll(feed.url, settings, etag=etag, modified=modified, prefilter=unseen)
     except StageError as exc:
-        store.record_poll(feed.name, etag=None, modified=None, error=str(exc))
+        record_poll(store, feed.name, etag=None, modified=None, error=str(exc))
         log.error("feed %s: %s", feed.name, exc)
         return PollResult(feed=feed.name, article_ids=work_needed(store, feed.name, now), error=str(exc))
-    store.record_poll(feed.name, etag=result.etag, modified=result.modified)
+    record_poll(store, feed.name, etag=result.etag, modified=result.modified)
     if result.not_modified:
         log.info("feed %s: not modified since last poll", feed.name)
         return PollResult(feed=feed.name, article_ids=work_needed(store, feed.name, now), not_modified=True)
@@ -67,7 +70,7 @@ def poll_feed(
         (feeds_stage.entry_id(feed.name, e.guid), e, freshness.entry_fingerprint(e), scan.item_hash(e.guid, e.url))
         for e in result.entries
     ]
-    new, changed = store.record_entries(feed.name, entries, now)
+    new, changed = record_entries(store, feed.name, entries, now)
     ids = work_needed(store, feed.name, now)
     total = len(entries) + scan.known
     log.info("feed %s: %d entries (%d unchanged byte for byte), %d new, %d changed, %d need work",
@@ -76,7 +79,7 @@ def poll_feed(
 
 
 def work_needed(store: Store, feed_name: str, now: datetime) -> list[str]:
-    return store.work_needed(feed_name, now, MAX_ATTEMPTS)
+    return articles.work_needed(store, feed_name, now, MAX_ATTEMPTS)
 
 
 @dataclass
@@ -133,7 +136,7 @@ def run(
                 continue
             summary.feed_paths.append(publish_feed(feed.name, settings, store))
     try:  # a run from the shell has no web process to send what it announced
-        webhooks.deliver_due(store, settings)
+        deliver_due(store, settings)
     except Exception:
         log.exception("webhooks: delivery after the run")
     return summary

@@ -15,7 +15,9 @@ from pipeline.stages.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
 from pipeline.stages.speech.lexicon import LexiconError
 from pipeline.stages.speech.lexicon_toml import validate
 from pipeline.state import lexicon_versions
-from pipeline.state.store import EpisodeRow, Store, open_store
+from pipeline.state.articles import list_articles
+from pipeline.state.episodes import EpisodeRow, published_episodes
+from pipeline.state.store import Store, open_store
 
 log = logging.getLogger("newsaudio.lexicon")
 
@@ -128,9 +130,9 @@ def needing_regeneration(
     current = current_lexicon(settings) if lexicon else None
     found: list[Touched] = []
     for feed in settings.feeds:
-        published = store.published_episodes(feed.name)
+        published = published_episodes(store, feed.name)
         # The articles' texts in one query per feed (after the episodes: each has its article).
-        texts = {a.id: a for a in store.list_articles(feed.name)} if lexicon else {}
+        texts = {a.id: a for a in list_articles(store, feed.name)} if lexicon else {}
         for row in published:
             reasons: list[str] = []
             if fallback_voice and row.voice_is_fallback:

@@ -1,4 +1,5 @@
-"""TODO."""
+"""A long article spoken by several synth workers at once: how many parts it is worth, and one
+part spoken and mastered on its own (the render joins the parts' MP3s)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pipeline.run.steps import (
     spool_for,
 )
 from pipeline.stages import fragments, split
+from pipeline.state.articles import get_article
 from pipeline.state.store import Store, open_store
 from voices import load_voice, real_time_factor, speak
 
@@ -21,7 +23,7 @@ from voices import load_voice, real_time_factor, speak
 def plan_parts(article_id: str, settings: Settings, store: Store | None = None) -> int:
     """How many synth tasks should speak this article in parallel (1 = render it directly)."""
     store = store or open_store(settings)
-    row = store.get_article(article_id)
+    row = get_article(store, article_id)
     article, voice_name = as_chosen(store, article_id, row.article(), settings)
     if article is None or row.status not in ("prepared", "done") or settings.segments_per_task <= 0:
         return 1
@@ -44,7 +46,7 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
     mastering is spread over the workers like synthesis. Returns how many segments it
     synthesised."""
     store = store or open_store(settings)
-    article, voice_name = as_chosen(store, article_id, store.get_article(article_id).article(), settings)
+    article, voice_name = as_chosen(store, article_id, get_article(store, article_id).article(), settings)
     if article is None:
         return 0
     voice = load_voice(voice_name, settings)

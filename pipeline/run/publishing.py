@@ -23,7 +23,21 @@ from pipeline.models import Episode, Segment
 from pipeline.stages import publish
 from pipeline.stages.publish import item_guard
 from pipeline.stages.publish.transcripts import Cue, build_cues, render_chapters, render_json_transcript, render_vtt
-from pipeline.state.store import ArticleRow, Store, UnknownArticle, open_store
+from pipeline.state.articles import ArticleRow, UnknownArticle, find_articles, get_article, set_status
+from pipeline.state.episodes import (
+    all_episodes,
+    episode_cues,
+    episode_with_extras,
+    episodes_by_id,
+    feed_build,
+    latest_episode,
+    listing,
+    mark_retired,
+    record_feed_build,
+    retired,
+    superseded_before,
+)
+from pipeline.state.store import Store, open_store
 
 log = logging.getLogger("newsaudio.publish")
 
@@ -86,12 +100,12 @@ def player_data_paths(row: ArticleRow, episode: Episode | None = None) -> list[s
 
 def write_player_data(settings: Settings, store: Store, article_id: str) -> list[str]:
     """Write (when changed) the article's player data, by URL and by GUID."""
-    row = store.get_article(article_id)
-    latest = store.episode_with_extras(article_id)
+    row = get_article(store, article_id)
+    latest = episode_with_extras(store, article_id)
     if latest is None or row.status == "withdrawn":
         return []
     ep = latest.episode
-    raw = store.episode_cues(article_id, ep.version)
+    raw = episode_cues(store, article_id, ep.version)
     cues = [Cue.from_dict(c) for c in raw] if raw is not None else None
     data = publish.render_player_data(
         ep, cues, canonical_url=_canonical(row), feed=feed_info(settings, row.feed),
@@ -132,8 +146,8 @@ def _listed_items(
     known_context, known = feeds.get(feed_name, ("", {}))
     if known_context != context:
         known = {}
-    keys = store.listing(feed_name, settings.max_items)
-    rows = store.episodes_by_id([k[0] for k in keys if k not in known])
+    keys = listing(store, feed_name, settings.max_items)
+    rows = episodes_by_id(store, [k[0] for k in keys if k not in known])
     fresh, left_out = item_guard.render_each(
         lambda ep: publish.render_item(channel, ep, public_base_url=settings.public_base_url),
         [r.episode for r in rows.values()],
@@ -144,8 +158,8 @@ def _listed_items(
     }
     for bad in left_out:
         log.error("feed %s: episode %s left out: %s", feed_name, bad.episode.episode_id, bad.reason)
-        if store.get_article(bad.episode.episode_id).reason != "unpublishable":
-            store.set_status(bad.episode.episode_id, "failed", "unpublishable", bad.reason)
+        if get_article(store, bad.episode.episode_id).reason != "unpublishable":
+            set_status(store, bad.episode.episode_id, "failed", "unpublishable", bad.reason)
     by_row = {row_id: made[row.article_id] for row_id, row in rows.items() if row.article_id in made}
     listed: dict[tuple[Any, ...], _Item] = {}
     for key in keys:
@@ -168,10 +182,10 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
         public_base_url=settings.public_base_url, built=_PLACEHOLDER,
     )
     digest = hashlib.sha256(xml).hexdigest()
-    known = store.feed_build(feed_name)
+    known = feed_build(store, feed_name)
     now = datetime.now(UTC)
     built = known[1] if known and known[0] == digest else now.replace(microsecond=0)
-    store.record_feed_build(feed_name, digest, built, published_at=now)
+    record_feed_build(store, feed_name, digest, built, published_at=now)
     xml = xml.replace(_PLACEHOLDER_XML, f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>".encode(), 1)
     index = publish.player_index_around([i.index_entry for i in items])
     path = publish.write_feed(settings.output_dir, feed_name, xml, index)
@@ -191,12 +205,12 @@ def sweep_old_versions(settings: Settings, store: Store, now: datetime | None = 
     (apps that fetched the old feed could still download them until then); tombstones say 410."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.old_versions_grace_days)
     removed: list[str] = []
-    for old in store.superseded_before(cutoff):
+    for old in superseded_before(store, cutoff):
         for rel in publish.episode_files(old.episode.file_name):
             if (settings.output_dir / rel).exists():
                 publish.retire_file(settings.output_dir, rel)
                 removed.append(rel)
-        store.mark_retired(old.article_id, old.episode.version)
+        mark_retired(store, old.article_id, old.episode.version)
     if removed:
         log.info("swept %d files of superseded episode versions", len(removed))
     return removed
@@ -222,8 +236,8 @@ def _kept(settings: Settings) -> Path:
 
 def _unswept_files(store: Store, article_id: str) -> list[str]:
     """The files of every version of the article the grace sweep has not removed."""
-    swept = store.retired(article_id)
-    return [rel for old in store.all_episodes(article_id) if old.episode.version not in swept
+    swept = retired(store, article_id)
+    return [rel for old in all_episodes(store, article_id) if old.episode.version not in swept
             for rel in publish.episode_files(old.episode.file_name)]
 
 
@@ -231,10 +245,10 @@ def withdraw_article(
     article_id: str, settings: Settings, store: Store, *, reason: str = "withdrawn", message: str = ""
 ) -> Withdrawal:
     """Take an article's episode out of its feed and indexes; its files answer 410 Gone."""
-    row = store.get_article(article_id)
+    row = get_article(store, article_id)
     if row.status == "withdrawn":
         raise WithdrawalError(f"article {article_id} is withdrawn already ({row.reason}: {row.message})")
-    store.set_status(article_id, "withdrawn", reason, message or "withdrawn by an editor")
+    set_status(store, article_id, "withdrawn", reason, message or "withdrawn by an editor")
     publish_feed(row.feed, settings, store)  # out of the feed first, then the files go
     moved: list[str] = []
     for rel in _unswept_files(store, article_id):
@@ -250,13 +264,13 @@ def withdraw_article(
 
 def restore_article(article_id: str, settings: Settings, store: Store) -> Withdrawal:
     """Undo a withdrawal: files back, tombstones gone, the episode back in feed and indexes."""
-    row = store.get_article(article_id)
+    row = get_article(store, article_id)
     if row.status != "withdrawn":
         raise WithdrawalError(f"article {article_id} is not withdrawn (it is {row.status})")
     back = [rel for rel in _unswept_files(store, article_id)
             if publish.bring_back(settings.output_dir, rel, _kept(settings))]
-    latest = store.latest_episode(article_id)
-    store.set_status(article_id, "done" if latest else "new")
+    latest = latest_episode(store, article_id)
+    set_status(store, article_id, "done" if latest else "new")
     if latest and not (settings.audio_dir / latest.episode.file_name).exists():
         log.warning("article %s: %s is missing; regenerate it", article_id, latest.episode.file_name)
     back += write_player_data(settings, store, article_id)
@@ -269,7 +283,7 @@ def withdraw_if_gone(row: ArticleRow, reason: str, settings: Settings, store: St
     withdrawn (``auto_withdraw_gone``). ``row`` is the article as it was before this refresh."""
     if not settings.auto_withdraw_gone or reason not in GONE_REASONS:
         return False
-    if row.status != "failed" or row.reason not in GONE_REASONS or store.latest_episode(row.id) is None:
+    if row.status != "failed" or row.reason not in GONE_REASONS or latest_episode(store, row.id) is None:
         return False
     code = reason.removeprefix("http-")
     withdraw_article(
@@ -286,7 +300,7 @@ def resolve_article(text: str, settings: Settings, store: Store | None = None) -
     """The id of the article ``text`` names: its id, its URL (feed or canonical) or its GUID;
     raises UnknownArticle with a one-line message when none (or several) match."""
     store = store or open_store(settings)
-    ids = store.find_articles(text)
+    ids = find_articles(store, text)
     if not ids:
         raise UnknownArticle(f"no article {text!r}: give an article id, URL or GUID (see `newsaudio status`)")
     if len(ids) > 1:

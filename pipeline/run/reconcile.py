@@ -13,7 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pipeline.config import Settings
-from pipeline.state.store import ArticleRow, Store
+from pipeline.state import articles
+from pipeline.state.articles import ArticleRow
+from pipeline.state.episodes import feed_published_at, newest_episode_time
+from pipeline.state.store import Store
 
 
 @dataclass
@@ -24,7 +27,7 @@ class Findings:
 
 def stuck_articles(settings: Settings, store: Store, now: datetime | None = None) -> list[ArticleRow]:
     cutoff = (now or datetime.now(UTC)) - timedelta(seconds=settings.stuck_after_s)
-    return store.stuck_articles(cutoff)
+    return articles.stuck_articles(store, cutoff)
 
 
 def feeds_behind(settings: Settings, store: Store) -> list[str]:
@@ -34,10 +37,10 @@ def feeds_behind(settings: Settings, store: Store) -> list[str]:
     on every pass.)"""
     behind: list[str] = []
     for feed in settings.feeds:
-        newest = store.newest_episode_time(feed.name)
+        newest = newest_episode_time(store, feed.name)
         if newest is None:
             continue
-        published = store.feed_published_at(feed.name)
+        published = feed_published_at(store, feed.name)
         if not (settings.feeds_dir / f"{feed.name}.xml").exists() or published is None or published < newest:
             behind.append(feed.name)
     return behind

@@ -1,4 +1,6 @@
-"""TODO."""
+"""What preparing and rendering share: the outcome record, the content key that decides
+whether audio must be spoken again, the speech text, synthesis cache and spool for a voice,
+mastering with the settings, and recording an article's problem without stopping the others."""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from pipeline.stages import clean
 from pipeline.stages.master import Mastered, Tags, master
 from pipeline.stages.speech import Lexicon, to_script
 from pipeline.state import editor_choices, leases, webhooks
-from pipeline.state.store import ArticleRow, EpisodeRow, Store
+from pipeline.state.articles import ArticleRow, set_status
+from pipeline.state.episodes import EpisodeRow, latest_episode
+from pipeline.state.store import Store
 from voices import SegmentCache, Voice
 from voices.spool import Spool
 
@@ -65,7 +69,7 @@ def record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict[
     if isinstance(exc, (*TRANSIENT, leases.Busy)):
         raise exc
     if type(exc).__name__ == "SoftTimeLimitExceeded":  # Celery's soft limit, raised inside the stage
-        store.set_status(row.id, "failed", "time-limit", "the task ran out of time (synth_task_limit_s)")
+        set_status(store, row.id, "failed", "time-limit", "the task ran out of time (synth_task_limit_s)")
         return Outcome(row.id, "failed", "time-limit", "the task ran out of time", title=row.title, timings=timings)
     if isinstance(exc, (NotGerman, clean.TooLong)):
         status, reason, message = "skipped", exc.reason, str(exc)
@@ -75,7 +79,7 @@ def record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict[
     else:  # a bug in one stage must not stop the other articles
         status, reason, message = "failed", "internal-error", f"{type(exc).__name__}: {exc}"
         log.error("article %s (%s): unexpected error", row.id, row.url, exc_info=exc)
-    store.set_status(row.id, status, reason, message)
+    set_status(store, row.id, status, reason, message)
     if status == "failed":
         announce(store, "audio.failed", row, reason=reason, message=message)
     return Outcome(row.id, status, reason, message, title=row.title, timings=timings)
@@ -137,7 +141,7 @@ def audio_key(
     this audio (``force``: never). A lexicon edit that touches none of its words keeps the key."""
     text_hash = article.text_hash()
     key = content_key(text_hash, script.lexicon_version, voice.identity)
-    latest = store.latest_episode(article_id)
+    latest = latest_episode(store, article_id)
     if not force and latest and latest.content_key != key and only_untouching_lexicon_change(
         settings, latest, text_hash, voice.identity, article.text(), lexicon
     ):

@@ -20,6 +20,9 @@ from pipeline.config import Settings
 from pipeline.run import reconcile as reconciling
 from pipeline.run import upkeep
 from pipeline.stages import fragments
+from pipeline.state.articles import touch
+from pipeline.state.episodes import episode_versions
+from pipeline.state.leases import lease_holder
 from pipeline.state.store import Store, open_store
 
 if TYPE_CHECKING:  # publish imports this module for writer_tag; it need not load the store
@@ -53,7 +56,7 @@ def sweep_orphans(audio_dir: Path, store: Store, *, min_age_s: float = 30.0) -> 
     removed: list[Path] = []
     if not audio_dir.is_dir():
         return removed
-    recorded = store.episode_versions()
+    recorded = episode_versions(store)
     now = time.time()
     for path in audio_dir.iterdir():
         match = EPISODE_FILE.match(path.name)
@@ -64,7 +67,7 @@ def sweep_orphans(audio_dir: Path, store: Store, *, min_age_s: float = 30.0) -> 
                 continue
         except FileNotFoundError:
             continue
-        if store.lease_holder(render(match.group(1))) is None:
+        if lease_holder(store, render(match.group(1))) is None:
             path.unlink(missing_ok=True)
             removed.append(path)
     if removed:
@@ -106,7 +109,7 @@ def reconcile(settings: Settings, store: Store | None = None) -> reconciling.Fin
     found = reconciling.find(settings, store)
     for row in found.stuck:
         log.warning("article %s stuck in %s since %s: queued again", row.id, row.status, row.updated_at)
-        store.touch(row.id)
+        touch(store, row.id)
     for feed_name in found.feeds_behind:
         log.warning("feed %s is behind its newest episode: publishing", feed_name)
     return found

@@ -93,7 +93,6 @@ def add_user(store: Store, name: str, role: str, password: str | None = None) ->
         raise AccountError(f"role must be one of {', '.join(ROLES)}")
     if password is not None:
         _check_password(password)
-    schema.ensure(store)
     t = schema.users
     with store.engine.begin() as conn:
         if conn.execute(select(t.c.id).where(t.c.name == name)).first():
@@ -110,7 +109,6 @@ def add_user(store: Store, name: str, role: str, password: str | None = None) ->
 
 
 def get_user(store: Store, name: str) -> User | None:
-    schema.ensure(store)
     t = schema.users
     with store.engine.connect() as conn:
         r = conn.execute(select(t).where(t.c.name == name)).first()
@@ -118,14 +116,12 @@ def get_user(store: Store, name: str) -> User | None:
 
 
 def list_users(store: Store) -> list[User]:
-    schema.ensure(store)
     t = schema.users
     with store.engine.connect() as conn:
         return [_user(r) for r in conn.execute(select(t).order_by(t.c.name))]
 
 
 def set_disabled(store: Store, name: str, disabled: bool) -> None:
-    schema.ensure(store)
     with store.engine.begin() as conn:
         conn.execute(update(schema.users).where(schema.users.c.name == name).values(disabled=int(disabled)))
         if disabled:
@@ -146,7 +142,6 @@ def setup_link_token(store: Store, name: str, hours: float = 48) -> str:
 
 
 def user_for_setup(store: Store, secret: str) -> User | None:
-    schema.ensure(store)
     t = schema.users
     with store.engine.connect() as conn:
         r = conn.execute(select(t).where(t.c.setup_hash == _sha(secret))).first()
@@ -176,7 +171,6 @@ def set_password(store: Store, name: str, password: str) -> None:
 
 
 def check_password(store: Store, name: str, password: str) -> User | None:
-    schema.ensure(store)
     t = schema.users
     with store.engine.connect() as conn:
         r = conn.execute(select(t).where(t.c.name == name)).first()
@@ -207,7 +201,6 @@ def open_session(store: Store, user: User, hours: float) -> tuple[str, str]:
 def session_for(store: Store, secret: str) -> Session | None:
     if not secret:
         return None
-    schema.ensure(store)
     s, u = schema.sessions, schema.users
     query = select(s.c.csrf, s.c.expires_at, u).join(u, u.c.id == s.c.user_id).where(s.c.token_hash == _sha(secret))
     with store.engine.connect() as conn:
@@ -235,7 +228,6 @@ def parse_scopes(text: str) -> list[str]:
 
 def add_token(store: Store, name: str, scopes: list[str], created_by: str) -> str:
     """A new token; the secret is returned once and only its hash is kept."""
-    schema.ensure(store)
     parse_scopes(",".join(scopes))
     secret = "na_" + secrets.token_urlsafe(32)
     with store.engine.begin() as conn:
@@ -258,7 +250,6 @@ def _token(r: object) -> Token:
 def token_for(store: Store, secret: str) -> Token | None:
     if not secret:
         return None
-    schema.ensure(store)
     t = schema.api_tokens
     with store.engine.begin() as conn:
         r = conn.execute(select(t).where(t.c.token_hash == _sha(secret))).first()
@@ -269,14 +260,12 @@ def token_for(store: Store, secret: str) -> Token | None:
 
 
 def list_tokens(store: Store) -> list[Token]:
-    schema.ensure(store)
     t = schema.api_tokens
     with store.engine.connect() as conn:
         return [_token(r) for r in conn.execute(select(t).order_by(t.c.id))]
 
 
 def revoke_token(store: Store, token_id: int) -> Token | None:
-    schema.ensure(store)
     t = schema.api_tokens
     with store.engine.begin() as conn:
         conn.execute(update(t).where(t.c.id == token_id, t.c.revoked_at.is_(None)).values(revoked_at=schema.now()))
@@ -289,7 +278,6 @@ def revoke_token(store: Store, token_id: int) -> Token | None:
 
 def audit(store: Store, actor: str, action: str, target: str, before: object = None, after: object = None) -> None:
     """Record one change: who, when, what, before and after."""
-    schema.ensure(store)
     with store.engine.begin() as conn:
         conn.execute(
             schema.audit_log.insert().values(
@@ -301,7 +289,6 @@ def audit(store: Store, actor: str, action: str, target: str, before: object = N
 
 
 def audit_entries(store: Store, limit: int = 200) -> list[AuditEntry]:
-    schema.ensure(store)
     t = schema.audit_log
     with store.engine.connect() as conn:
         rows = conn.execute(select(t).order_by(t.c.id.desc()).limit(limit)).all()

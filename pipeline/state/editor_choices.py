@@ -27,7 +27,6 @@ def paragraph_key(text: str) -> str:
 
 
 def get(store: Store, article_id: str) -> Options:
-    schema.ensure(store)
     t = schema.article_options
     with store.engine.connect() as conn:
         r = conn.execute(select(t).where(t.c.article_id == article_id)).first()
@@ -37,7 +36,6 @@ def get(store: Store, article_id: str) -> Options:
 
 
 def put(store: Store, article_id: str, options: Options) -> None:
-    schema.ensure(store)
     t = schema.article_options
     values = {"voice": options.voice, "excluded_json": json.dumps(sorted(options.excluded))}
     with store.engine.begin() as conn:

@@ -14,13 +14,56 @@ import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from pipeline.files import alive
+from pipeline.state.schema import leases, now, utc
 from pipeline.state.store import Store
 
 
+def acquire_lease(store: Store, name: str, holder: str, seconds: float, *, replacing: str | None = None) -> bool:
+    """Take the lease ``name`` for ``seconds``: free, expired, ours already, or held by
+    ``replacing`` (a holder known to be dead). True when we hold it now."""
+    at = now()
+    expires = datetime.fromtimestamp(at.timestamp() + seconds, tz=UTC)
+    with store.engine.begin() as conn:
+        taken = conn.execute(
+            update(leases)
+            .where(
+                leases.c.name == name,
+                (leases.c.expires_at < at) | leases.c.holder.in_([holder, replacing or holder]),
+            )
+            .values(holder=holder, expires_at=expires)
+        ).rowcount
+    if taken:
+        return True
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(leases.insert().values(name=name, holder=holder, expires_at=expires))
+    except IntegrityError:
+        return False
+    return True
+
+
+def release_lease(store: Store, name: str, holder: str) -> None:
+    with store.engine.begin() as conn:
+        conn.execute(leases.delete().where(leases.c.name == name, leases.c.holder == holder))
+
+
+def lease_holder(store: Store, name: str) -> tuple[str, datetime] | None:
+    """Who holds ``name`` and until when; None when nobody does (or it expired)."""
+    with store.engine.connect() as conn:
+        row = conn.execute(select(leases.c.holder, leases.c.expires_at).where(leases.c.name == name)).first()
+    if row is None or utc(row.expires_at) < now():
+        return None
+    return row.holder, utc(row.expires_at)
+
+
 def holds(store: Store, name: str, holder: str) -> bool:
-    current = store.lease_holder(name)
+    current = lease_holder(store, name)
     return current is not None and current[0] == holder
 
 
@@ -53,20 +96,20 @@ def _dead_here(holder: str) -> bool:
 
 
 def acquire(store: Store, name: str, holder: str, seconds: float) -> bool:
-    if store.acquire_lease(name, holder, seconds):
+    if acquire_lease(store, name, holder, seconds):
         return True
-    current = store.lease_holder(name)
+    current = lease_holder(store, name)
     if current is None:  # expired or released between the two queries
-        return store.acquire_lease(name, holder, seconds)
+        return acquire_lease(store, name, holder, seconds)
     if _dead_here(current[0]):
-        return store.acquire_lease(name, holder, seconds, replacing=current[0])
+        return acquire_lease(store, name, holder, seconds, replacing=current[0])
     return False
 
 
 def _renew(store: Store, name: str, holder: str, seconds: float, stop: threading.Event) -> None:
     while not stop.wait(seconds / 3):
         try:
-            store.acquire_lease(name, holder, seconds)
+            acquire_lease(store, name, holder, seconds)
         except Exception:  # noqa: BLE001 - the store is down: the lease may lapse, the record check guards
             pass
 
@@ -78,7 +121,7 @@ def held(store: Store, name: str, seconds: float) -> Iterator[str]:
     because the store is down) stops renewing, and the lease lapses ``seconds`` later."""
     holder = holder_id()
     if not acquire(store, name, holder, seconds):
-        current = store.lease_holder(name)
+        current = lease_holder(store, name)
         raise Busy(f"{name} is held by {current[0] if current else 'another worker'}")
     _HELD.add(holder)
     stop = threading.Event()
@@ -89,6 +132,6 @@ def held(store: Store, name: str, seconds: float) -> Iterator[str]:
         stop.set()
         _HELD.discard(holder)
         try:
-            store.release_lease(name, holder)
+            release_lease(store, name, holder)
         except Exception:  # noqa: BLE001 - the store may be down; the lease then expires by itself
             pass

@@ -29,7 +29,6 @@ def _row(r: object) -> LexiconVersion:
 
 
 def current(store: Store) -> LexiconVersion | None:
-    schema.ensure(store)
     t = schema.lexicon_versions
     with store.engine.connect() as conn:
         r = conn.execute(select(t).order_by(t.c.id.desc()).limit(1)).first()
@@ -38,7 +37,6 @@ def current(store: Store) -> LexiconVersion | None:
 
 def by_version(store: Store, version: str) -> LexiconVersion | None:
     """Any saved text with this entries hash (several saves may share one: a note edit)."""
-    schema.ensure(store)
     t = schema.lexicon_versions
     with store.engine.connect() as conn:
         r = conn.execute(select(t).where(t.c.version == version).order_by(t.c.id.desc()).limit(1)).first()
@@ -46,7 +44,6 @@ def by_version(store: Store, version: str) -> LexiconVersion | None:
 
 
 def by_id(store: Store, version_id: int) -> LexiconVersion | None:
-    schema.ensure(store)
     t = schema.lexicon_versions
     with store.engine.connect() as conn:
         r = conn.execute(select(t).where(t.c.id == version_id)).first()
@@ -54,7 +51,6 @@ def by_id(store: Store, version_id: int) -> LexiconVersion | None:
 
 
 def history(store: Store, limit: int = 200) -> list[LexiconVersion]:
-    schema.ensure(store)
     t = schema.lexicon_versions
     with store.engine.connect() as conn:
         return [_row(r) for r in conn.execute(select(t).order_by(t.c.id.desc()).limit(limit))]
@@ -62,7 +58,6 @@ def history(store: Store, limit: int = 200) -> list[LexiconVersion]:
 
 def record(store: Store, version: str, text: str, *, author: str, message: str) -> LexiconVersion:
     """Store ``text`` (already validated; ``version`` is its entries hash) as the newest version."""
-    schema.ensure(store)
     with store.engine.begin() as conn:
         conn.execute(
             schema.lexicon_versions.insert().values(

@@ -1,16 +1,163 @@
-"""Tables the console and the API add to the store: lexicon versions, accounts, audit log,
-jobs, article options and webhooks. Same ``metadata`` as pipeline/store.py, so one
-``create_all`` makes them all; ``ensure`` makes them on a store opened before this module
-was imported."""
+"""Every table of the store on one MetaData: feeds, articles and their polls; episodes, their
+extras, feed builds and swept versions; leases; listening numbers; and what the console and
+the API add (lexicon versions, accounts, sessions, tokens, the audit log, job records, article
+options, webhooks). Importing the state package registers all of them before any engine
+exists, so one ``create_all`` makes a new store whole."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text
+from sqlalchemy import (
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
-from pipeline.state.store import Store, make_schema, metadata
+metadata = MetaData()
 
+
+# Anonymous listening numbers from the website's player (web/events.py): one counter per
+# article GUID, episode version, UTC day, event and value. Nothing about a listener is kept.
+listen_counts = Table(
+    "listen_counts",
+    metadata,
+    Column("guid", String(300), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("event", String(20), primary_key=True),
+    Column("value", String(20), primary_key=True),
+    Column("count", Integer, nullable=False, default=0),
+)
+
+
+feeds = Table(
+    "feeds",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("title", Text, default=""),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("polled_at", DateTime(timezone=True)),
+    Column("error", Text),
+)
+
+
+articles = Table(
+    "articles",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("feed", String(100), ForeignKey("feeds.name"), nullable=False, index=True),
+    Column("guid", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("title", Text, default=""),
+    Column("published", DateTime(timezone=True)),
+    Column("summary", Text, default=""),
+    # new -> prepared -> done | skipped | failed
+    Column("status", String(20), nullable=False, default="new", index=True),
+    Column("reason", String(60), default=""),
+    Column("message", Text, default=""),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("text_hash", String(64)),
+    Column("article_json", Text),
+    Column("updated_at", DateTime(timezone=True)),
+    # Poll bookkeeping: what the feed said last (a hash), the page's validators for conditional
+    # GETs, when the entry was first seen and when it is next due for a revisit (null = never).
+    Column("entry_hash", String(64)),
+    Column("item_hash", String(64), index=True),  # of the item's raw XML: byte-identical items skip parsing
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("seen_at", DateTime(timezone=True)),
+    Column("next_check_at", DateTime(timezone=True), index=True),
+)
+
+
+episodes = Table(
+    "episodes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", String(32), ForeignKey("articles.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("voice", Text, nullable=False),
+    Column("voice_is_fallback", Integer, nullable=False, default=0),
+    Column("text_hash", String(64), nullable=False),
+    Column("lexicon_version", String(64), nullable=False, default=""),
+    Column("content_key", String(64), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("duration_s", Float, nullable=False),
+    Column("title", Text, default=""),
+    Column("description", Text, default=""),
+    Column("chapters_json", Text, default="[]"),
+    Column("created_at", DateTime(timezone=True)),
+    # What a feed lists, answerable from an index instead of a scan of the archive: the feed,
+    # the time the feed sorts by (the article's date, else the episode's) and when a newer
+    # version replaced this one (null: it is the newest).
+    Column("feed", String(100)),
+    Column("listed_at", DateTime(timezone=True)),
+    Column("replaced_at", DateTime(timezone=True), index=True),
+    UniqueConstraint("article_id", "version", name="uq_episode_version"),
+    Index("ix_episodes_listing", "feed", "listed_at"),
+)
+
+
+# What publishing needs beyond the episode row, kept in tables of their own so existing
+# databases gain them without a migration: the article's image and the timed sentences
+# (transcripts and read-along are rebuilt from these), the last feed build, and which
+# superseded versions' files have been swept.
+episode_extras = Table(
+    "episode_extras",
+    metadata,
+    Column("article_id", String(32), ForeignKey("articles.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("image", Text, default=""),
+    Column("cues_json", Text),
+)
+
+
+feed_builds = Table(
+    "feed_builds",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("built_at", DateTime(timezone=True), nullable=False),
+    # When the feed was last published, changed or not: what the reconciler compares with the
+    # newest episode (the file's time moves only when its bytes do).
+    Column("published_at", DateTime(timezone=True)),
+)
+
+
+retired_versions = Table(
+    "retired_versions",
+    metadata,
+    Column("article_id", String(32), ForeignKey("articles.id"), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("retired_at", DateTime(timezone=True)),
+)
+
+
+# One render per article at a time: a worker holds "render:<article id>" until it is done or
+# the lease expires (a worker that died cannot release it).
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("holder", Text, nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+
+# What the console and the API add.
 lexicon_versions = Table(
     "lexicon_versions",
     metadata,
@@ -118,16 +265,6 @@ deliveries = Table(
     Column("created_at", DateTime(timezone=True)),
     Column("delivered_at", DateTime(timezone=True)),
 )
-
-ALL = [lexicon_versions, users, sessions, api_tokens, audit_log, jobs, article_options, webhooks, deliveries]
-_made: set[int] = set()
-
-
-def ensure(store: Store) -> Store:
-    if id(store.engine) not in _made:
-        make_schema(store.engine, ALL)
-        _made.add(id(store.engine))
-    return store
 
 
 def now() -> datetime:

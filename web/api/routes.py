@@ -22,8 +22,12 @@ from pipeline.stages import publish
 from pipeline.stages.feeds import entry_id
 from pipeline.stages.speech.lexicon import LexiconError
 from pipeline.stages.speech.lexicon_toml import entry_dict
-from pipeline.state import accounts, lexicon_versions
-from pipeline.state.store import Store, articles
+from pipeline.state import accounts, job_records, lexicon_versions
+from pipeline.state import articles as article_records
+from pipeline.state.articles import upsert_entry, upsert_feed
+from pipeline.state.episodes import all_episodes
+from pipeline.state.schema import articles
+from pipeline.state.store import Store
 from web.console import auth, data
 
 OPENAPI = Path(__file__).resolve().parent / "openapi.json"
@@ -41,7 +45,7 @@ def find_by_url(store: Store, feed: str, url: str) -> str | None:
 
 
 def article_json(settings: Settings, store: Store, article_id: str) -> dict[str, Any]:
-    row = store.get_article(article_id)
+    row = article_records.get_article(store, article_id)
     base = settings.public_base_url
     versions = [
         {
@@ -52,7 +56,7 @@ def article_json(settings: Settings, store: Store, article_id: str) -> dict[str,
             "audio_url": publish.audio_url(base, e.episode.file_name),
             "transcript_url": publish.audio_url(base, publish.transcript_file_name(e.episode.file_name)),
         }
-        for e in sorted(store.all_episodes(article_id), key=lambda e: e.episode.version)
+        for e in sorted(all_episodes(store, article_id), key=lambda e: e.episode.version)
     ]
     return {
         "article_id": row.id, "feed": row.feed, "url": row.url, "guid": row.guid, "title": row.title,
@@ -83,12 +87,12 @@ def routes(settings: Settings) -> list[BaseRoute]:
             feed = settings.feed(feed_name)
         except ConfigError as exc:
             return _error(str(exc), 400)
-        store.upsert_feed(feed.name, feed.url, feed.title)
+        upsert_feed(store, feed.name, feed.url, feed.title)
         # Idempotent per URL: the article the poll or an earlier push created is reused.
         article_id = find_by_url(store, feed.name, url)
         if article_id is None:
             article_id = entry_id(feed.name, url)
-            store.upsert_entry(feed.name, article_id, FeedEntry(guid=url, url=url, title=str(body.get("title") or "")))
+            upsert_entry(store, feed.name, article_id, FeedEntry(guid=url, url=url, title=str(body.get("title") or "")))
         job = requests.submit(settings, "process", article_id, request.state.actor, store,
             dispatch=request.app.state.dispatch)
         return JSONResponse({"article_id": article_id, "job_id": job.id}, status_code=202,
@@ -97,7 +101,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
     def _article_job(request: Request, kind: str) -> Response:
         article_id = request.path_params["article_id"]
         try:
-            row = store.get_article(article_id)
+            row = article_records.get_article(store, article_id)
         except KeyError:
             return _error("no such article", 404)
         job = requests.submit(settings, kind, article_id, request.state.actor, store,
@@ -132,7 +136,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     @read
     def get_job(request: Request) -> Response:
-        job = requests.get(store, request.path_params["job_id"])
+        job = job_records.get_job(store, request.path_params["job_id"])
         if job is None:
             return _error("no such job", 404)
         return JSONResponse(job.to_dict())

@@ -12,7 +12,10 @@ from pipeline.stages.speech import Lexicon, normalize
 from pipeline.stages.speech.lexicon import LexiconError
 from pipeline.stages.speech.lexicon_toml import ENTRY_KEYS, make_entry, validate, with_entries
 from pipeline.state import accounts, editor_choices, lexicon_versions
-from pipeline.state.store import ArticleRow, EpisodeRow, Store, open_store
+from pipeline.state.articles import ArticleRow, get_article, list_articles
+from pipeline.state.episodes import EpisodeRow, all_episodes, published_episodes
+from pipeline.state.job_records import Job
+from pipeline.state.store import Store, open_store
 
 
 class LazyStore:
@@ -40,7 +43,7 @@ class ArticleLine:
 def article_lines(
     store: Store, *, feed: str = "", status: str = "", fallback: bool = False, query: str = ""
 ) -> list[ArticleLine]:
-    rows = store.list_articles(feed or None, status or None)
+    rows = list_articles(store, feed or None, status or None)
     newest = {e.article_id: e for e in _newest_all(store)}
     needle = query.strip().lower()
     lines: list[ArticleLine] = []
@@ -56,7 +59,7 @@ def article_lines(
 
 def _newest_all(store: Store) -> list[EpisodeRow]:
     """Newest episode of every article, withdrawn ones included (the list shows them)."""
-    rows = store.all_episodes()
+    rows = all_episodes(store)
     best: dict[str, EpisodeRow] = {}
     for r in rows:
         if r.article_id not in best or r.episode.version > best[r.article_id].episode.version:
@@ -89,8 +92,8 @@ class ArticleView:
 
 
 def article_view(settings: Settings, store: Store, article_id: str) -> ArticleView:
-    row = store.get_article(article_id)
-    view = ArticleView(row, sorted(store.all_episodes(article_id), key=lambda e: -e.episode.version))
+    row = get_article(store, article_id)
+    view = ArticleView(row, sorted(all_episodes(store, article_id), key=lambda e: -e.episode.version))
     view.options = editor_choices.get(store, article_id)
     article = row.article()
     if article is None:
@@ -130,9 +133,9 @@ def affected_by(settings: Settings, store: Store, old: Lexicon, new: Lexicon) ->
     if not changed:
         return []
     found: list[Affected] = []
-    for feed in sorted({r.feed for r in store.list_articles()}):
-        for ep in store.published_episodes(feed):
-            row = store.get_article(ep.article_id)
+    for feed in sorted({r.feed for r in list_articles(store)}):
+        for ep in published_episodes(store, feed):
+            row = get_article(store, ep.article_id)
             article = row.article()
             if article is None:
                 continue
@@ -178,7 +181,7 @@ def draft(settings: Settings, store: Store, fields: dict[str, Any]) -> Draft:
 class Saved:
     version: lexicon_versions.LexiconVersion
     affected: list[Affected]
-    jobs: list[requests.Job]
+    jobs: list[Job]
 
 
 def save_draft(
@@ -198,9 +201,9 @@ def sentences_with(store: Store, lexicon: Lexicon, limit: int = 5) -> list[str]:
     from pipeline.stages.speech import segment
 
     found: list[str] = []
-    for feed in sorted({r.feed for r in store.list_articles()}):
-        for ep in store.published_episodes(feed):
-            article = store.get_article(ep.article_id).article()
+    for feed in sorted({r.feed for r in list_articles(store)}):
+        for ep in published_episodes(store, feed):
+            article = get_article(store, ep.article_id).article()
             for text in (article.text().split("\n\n") if article else []):
                 if not any(e.matches(text) for e in lexicon.entries):
                     continue

@@ -20,10 +20,14 @@ from pipeline.config import Settings
 from pipeline.run import requests
 from pipeline.run.article import say
 from pipeline.run.lexicon import current_lexicon, save_lexicon
+from pipeline.run.webhook_delivery import deliver_due
 from pipeline.stages import publish
 from pipeline.stages.speech import Lexicon
 from pipeline.stages.speech.lexicon import LexiconError, parse_lexicon
 from pipeline.state import accounts, editor_choices, lexicon_versions, webhooks
+from pipeline.state.articles import get_article, list_articles
+from pipeline.state.job_records import get_job, recent_jobs
+from pipeline.state.listening import listen_totals
 from pipeline.state.store import open_store
 from web.console import auth, data
 
@@ -54,7 +58,7 @@ def _webhook_sender(settings: Settings, stop: threading.Event) -> None:
     """Deliver due webhooks (retries with backoff) from the web process, once a few seconds."""
     while not stop.wait(2.0):
         try:
-            webhooks.deliver_due(open_store(settings), settings)
+            deliver_due(open_store(settings), settings)
         except Exception:  # keep the loop alive; each delivery row records its own error
             requests.log.exception("webhook sender")
 
@@ -172,7 +176,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             query=q.get("q", ""),
         )
         feeds = sorted({f.name for f in settings.feeds} | {r.row.feed for r in lines})
-        return _page(request, "articles.html", lines=lines, feeds=feeds, q=q, listens=store.listen_totals(),
+        return _page(request, "articles.html", lines=lines, feeds=feeds, q=q, listens=listen_totals(store),
                      statuses=["new", "prepared", "done", "skipped", "failed", "withdrawn"])
 
     @page
@@ -188,7 +192,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
             e.episode.version: publish.audio_url(settings.public_base_url, e.episode.file_name) for e in view.episodes
         }
         return _page(request, "article.html", view=view, voices=voices, audio=audio,
-                     jobs=requests.recent(store, view.row.id, limit=10),
+                     jobs=recent_jobs(store, view.row.id, limit=10),
                      queued=request.query_params.get("job", ""))
 
     @page
@@ -196,7 +200,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
         article_id = request.path_params["article_id"]
         action = request.state.form.get("action", "")
         try:
-            row = store.get_article(article_id)
+            row = get_article(store, article_id)
         except KeyError:
             return PlainTextResponse("no such article", status_code=404)
         if action not in ("regenerate", "refetch", "withdraw", "restore"):
@@ -232,20 +236,20 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
     @page
     def job_status(request: Request) -> Response:
-        job = requests.get(store, request.path_params["job_id"])
+        job = get_job(store, request.path_params["job_id"])
         if job is None:
             return JSONResponse({"error": "no such job"}, status_code=404)
         return JSONResponse(job.to_dict())
 
     @page
     def failures(request: Request) -> Response:
-        rows = [data.ArticleLine(r, None, data.updated(r)) for r in store.list_articles(status="failed")]
+        rows = [data.ArticleLine(r, None, data.updated(r)) for r in list_articles(store, status="failed")]
         return _page(request, "failures.html", lines=rows)
 
     @page
     def retry(request: Request) -> Response:
         wanted = request.state.form.get("article_id", "")
-        ids = [r.id for r in store.list_articles(status="failed")] if wanted == "all" else [wanted]
+        ids = [r.id for r in list_articles(store, status="failed")] if wanted == "all" else [wanted]
         for article_id in ids:
             job = requests.submit(settings, "process", article_id, request.state.actor, store,
                 dispatch=request.app.state.dispatch)
@@ -258,7 +262,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
     def lexicon_page(request: Request) -> Response:
         current = current_lexicon(settings, store)
         latest = lexicon_versions.current(store)
-        saved_jobs = [j for j in (requests.get(store, i) for i in request.query_params.getlist("job")) if j]
+        saved_jobs = [j for j in (get_job(store, i) for i in request.query_params.getlist("job")) if j]
         return _page(request, "lexicon.html", entries=current.entries, latest=latest, saved_jobs=saved_jobs,
                      edit=request.query_params.get("edit", ""))
 

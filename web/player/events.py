@@ -17,6 +17,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from pipeline.config import Settings
+from pipeline.state.articles import has_guid
+from pipeline.state.listening import count_listen
 from web.files.http import parse_origins
 
 EVENTS = frozenset({"loaded", "play", "progress25", "progress50", "progress75", "complete", "speed"})
@@ -97,7 +99,7 @@ def event_routes(settings: Settings) -> list[Route]:
     def is_known(guid: str) -> bool:
         if guid in known:
             return True
-        if not open_store(settings).has_guid(guid):
+        if not has_guid(open_store(settings), guid):
             return False
         if len(known) >= KNOWN_GUIDS:
             known.clear()
@@ -121,7 +123,7 @@ def event_routes(settings: Settings) -> list[Route]:
         # Only published articles are counted: random GUIDs must not grow the table.
         if not await run_in_threadpool(is_known, guid):
             return PlainTextResponse("unknown episode\n", status_code=404, headers=cors)
-        await run_in_threadpool(open_store(settings).count_listen, guid, version, event, value)
+        await run_in_threadpool(count_listen, open_store(settings), guid, version, event, value)
         return Response(status_code=204, headers={**cors, "Cache-Control": "no-store"})
 
     return [Route("/events", post_event, methods=["POST", "OPTIONS"])]
