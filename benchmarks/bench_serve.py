@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from tests.webservers import build_output, start_app, stop, write_feed  # noqa: E402
+from tests.support.webservers import build_output, start_app, stop, write_feed  # noqa: E402
 from web.files.nginx import running_nginx  # noqa: E402
 
 RANGE = 64 * 1024

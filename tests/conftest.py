@@ -16,7 +16,7 @@ from pipeline.config import FeedConfig, Settings, load_settings
 from pipeline.run.sample_site import SAMPLE_SITE, serve_site
 
 # The web tests' servers and published folder, shared by every web test module in a session.
-pytest_plugins = ["tests.webservers"]
+pytest_plugins = ["tests.support.webservers"]
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

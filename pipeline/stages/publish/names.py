@@ -6,7 +6,7 @@ canonical URL, with no server of ours in between. Both sides must agree on every
 run this same small algorithm on the URL *as written* (the string the page's
 ``<link rel=canonical href>`` holds and extraction records), never a parsed-and-normalised form:
 a browser's URL parser and Python's ``urllib`` disagree on percent-encoding, IDN hosts, dot
-segments and backslashes. ``tests/test_article_paths.py`` runs both on tricky URLs in Chromium.
+segments and backslashes. ``tests/stages/test_article_paths.py`` runs both on tricky URLs in Chromium.
 
 By URL: ``articles/<host>/<path>.json``
 - the URL is stripped of surrounding whitespace, and tabs and newlines inside it are dropped;

@@ -4,7 +4,7 @@
 capitals unpredictably ("A" as the article "a", "D" as nothing); the letter names written as
 ordinary German syllables are read the same by all of them. The hyphens keep the spelled
 word one word for segmentation and give the short, even rhythm of spelling.
-tests/test_speech_espeak.py proves espeak reads each name as the letter's name.
+tests/voices/test_speech_espeak.py proves espeak reads each name as the letter's name.
 """
 
 from __future__ import annotations
