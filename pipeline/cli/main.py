@@ -207,7 +207,7 @@ def _print_listen_hint(settings: Settings, feed_name: str) -> None:
     answers at (the shipped config says "auto": this machine's network address and serve_port)."""
     from urllib.parse import urlsplit
 
-    from pipeline.stages.publish import feed_url
+    from pipeline.stages.publish.names import feed_url
 
     url = escape(feed_url(settings.public_base_url, feed_name))
     out.print(f"To listen: run [bold]newsaudio serve[/], then subscribe to [bold]{url}[/]")

@@ -26,10 +26,12 @@ from pipeline.run.steps import (
     segment_cache,
     spool_for,
 )
-from pipeline.stages import clean, fragments, freshness, publish
+from pipeline.stages import clean, fragments, freshness
 from pipeline.stages.extract import extract, is_german
 from pipeline.stages.fetch import fetch
 from pipeline.stages.master import Mastered, Tags
+from pipeline.stages.publish import names
+from pipeline.stages.publish.output import write_audio
 from pipeline.stages.speech import Lexicon
 from pipeline.state import leases
 from pipeline.state.articles import get_article, page_state, record_check, save_prepared, set_status
@@ -199,7 +201,7 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         start = time.perf_counter()
         remember_lexicon(settings, lexicon)
         version = (latest.episode.version if latest else 0) + 1
-        file_name = publish.audio_file_name(article_id, version)
+        file_name = names.audio_file_name(article_id, version)
         cues, timed = publishing.timed_files(
             file_name, script.segments, mastered.spans, mastered.chapters, mastered.duration_s,
             title=article.spoken_title, podcast=channel.title,
@@ -208,7 +210,7 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         # newest record), so a file under its name is a leftover of a killed render.
         if not leases.holds(store, leases.render(article_id), holder):
             raise leases.Busy(f"{leases.render(article_id)} lapsed during the render (store unreachable too long)")
-        written = publish.write_audio(
+        written = write_audio(
             settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n", sidecars=timed
         )
         try:
@@ -246,7 +248,7 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
     except Exception as exc:
         return record_problem(store, row, exc, timings)
     announce(store, "audio.published", row, version=version,
-              audio_url=publish.audio_url(settings.public_base_url, file_name))
+              audio_url=names.audio_url(settings.public_base_url, file_name))
     return Outcome(
         article_id, "done", title=article.spoken_title, version=version, file_name=file_name,
         duration_s=mastered.duration_s, synthesised=stats.synthesised, cached=stats.cached,

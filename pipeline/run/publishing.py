@@ -20,8 +20,20 @@ from weakref import WeakKeyDictionary
 from pipeline import files
 from pipeline.config import Channel, Settings, channel_for
 from pipeline.models import Episode, Segment
-from pipeline.stages import publish
 from pipeline.stages.publish import item_guard
+from pipeline.stages.publish.names import (
+    chapters_file_name,
+    episode_files,
+    feed_url,
+    gone_path,
+    json_transcript_file_name,
+    player_data_guid_path,
+    player_data_path,
+    vtt_file_name,
+)
+from pipeline.stages.publish.output import bring_back, retire_file, write_feed
+from pipeline.stages.publish.player import player_index_around, player_index_entry, render_player_data
+from pipeline.stages.publish.rss import render_feed_around, render_item
 from pipeline.stages.publish.transcripts import Cue, build_cues, render_chapters, render_json_transcript, render_vtt
 from pipeline.state.articles import ArticleRow, UnknownArticle, find_articles, get_article, set_status
 from pipeline.state.episodes import (
@@ -56,7 +68,7 @@ def feed_info(settings: Settings, feed_name: str) -> dict[str, str]:
     return {
         "name": feed_name,
         "title": channel_of(settings, feed_name).title,
-        "url": publish.feed_url(settings.public_base_url, feed_name),
+        "url": feed_url(settings.public_base_url, feed_name),
     }
 
 
@@ -75,9 +87,9 @@ def timed_files(
         log.warning("%s: no timed transcript: %s", file_name, exc)
         return None, {}
     files = {
-        publish.vtt_file_name(file_name): render_vtt(cues),
-        publish.json_transcript_file_name(file_name): render_json_transcript(cues),
-        publish.chapters_file_name(file_name): render_chapters(
+        vtt_file_name(file_name): render_vtt(cues),
+        json_transcript_file_name(file_name): render_json_transcript(cues),
+        chapters_file_name(file_name): render_chapters(
             chapters, duration_s, title=title, podcast=podcast, file_name=file_name
         ),
     }
@@ -94,7 +106,7 @@ def _canonical(row: ArticleRow) -> str:
 
 def player_data_paths(row: ArticleRow, episode: Episode | None = None) -> list[str]:
     guid = episode.guid if episode else row.guid
-    paths = (publish.player_data_path(_canonical(row) or row.url), publish.player_data_guid_path(guid))
+    paths = (player_data_path(_canonical(row) or row.url), player_data_guid_path(guid))
     return [p for p in paths if p]
 
 
@@ -107,14 +119,14 @@ def write_player_data(settings: Settings, store: Store, article_id: str) -> list
     ep = latest.episode
     raw = episode_cues(store, article_id, ep.version)
     cues = [Cue.from_dict(c) for c in raw] if raw is not None else None
-    data = publish.render_player_data(
+    data = render_player_data(
         ep, cues, canonical_url=_canonical(row), feed=feed_info(settings, row.feed),
         public_base_url=settings.public_base_url,
     )
     paths = player_data_paths(row, ep)
     for rel in paths:
         files.write_if_changed(settings.output_dir / rel, data)
-        publish.gone_path(settings.output_dir, rel).unlink(missing_ok=True)
+        gone_path(settings.output_dir, rel).unlink(missing_ok=True)
     return paths
 
 
@@ -149,11 +161,11 @@ def _listed_items(
     keys = listing(store, feed_name, settings.max_items)
     rows = episodes_by_id(store, [k[0] for k in keys if k not in known])
     fresh, left_out = item_guard.render_each(
-        lambda ep: publish.render_item(channel, ep, public_base_url=settings.public_base_url),
+        lambda ep: render_item(channel, ep, public_base_url=settings.public_base_url),
         [r.episode for r in rows.values()],
     )
     made = {
-        ep.episode_id: _Item(ep, xml, publish.player_index_entry(ep, public_base_url=settings.public_base_url))
+        ep.episode_id: _Item(ep, xml, player_index_entry(ep, public_base_url=settings.public_base_url))
         for ep, xml in fresh
     }
     for bad in left_out:
@@ -177,7 +189,7 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
     store = store or open_store(settings)
     channel = channel_of(settings, feed_name)
     items, fresh = _listed_items(feed_name, settings, store, channel)
-    xml = publish.render_feed_around(
+    xml = render_feed_around(
         channel, [i.xml for i in items], feed_name=feed_name, feed_title=channel.title,
         public_base_url=settings.public_base_url, built=_PLACEHOLDER,
     )
@@ -187,13 +199,13 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
     built = known[1] if known and known[0] == digest else now.replace(microsecond=0)
     record_feed_build(store, feed_name, digest, built, published_at=now)
     xml = xml.replace(_PLACEHOLDER_XML, f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>".encode(), 1)
-    index = publish.player_index_around([i.index_entry for i in items])
-    path = publish.write_feed(settings.output_dir, feed_name, xml, index)
+    index = player_index_around([i.index_entry for i in items])
+    path = write_feed(settings.output_dir, feed_name, xml, index)
     # Player data is written when an episode is rendered; this only fills gaps (episodes from
     # before player data existed, a wiped output folder) for items this process has not
     # listed before: one stat each.
     for item in fresh:
-        by_guid = publish.player_data_guid_path(item.episode.guid)
+        by_guid = player_data_guid_path(item.episode.guid)
         if by_guid and not (settings.output_dir / by_guid).exists():
             write_player_data(settings, store, item.episode.episode_id)
     sweep_old_versions(settings, store)
@@ -206,9 +218,9 @@ def sweep_old_versions(settings: Settings, store: Store, now: datetime | None = 
     cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.old_versions_grace_days)
     removed: list[str] = []
     for old in superseded_before(store, cutoff):
-        for rel in publish.episode_files(old.episode.file_name):
+        for rel in episode_files(old.episode.file_name):
             if (settings.output_dir / rel).exists():
-                publish.retire_file(settings.output_dir, rel)
+                retire_file(settings.output_dir, rel)
                 removed.append(rel)
         mark_retired(store, old.article_id, old.episode.version)
     if removed:
@@ -238,7 +250,7 @@ def _unswept_files(store: Store, article_id: str) -> list[str]:
     """The files of every version of the article the grace sweep has not removed."""
     swept = retired(store, article_id)
     return [rel for old in all_episodes(store, article_id) if old.episode.version not in swept
-            for rel in publish.episode_files(old.episode.file_name)]
+            for rel in episode_files(old.episode.file_name)]
 
 
 def withdraw_article(
@@ -253,11 +265,11 @@ def withdraw_article(
     moved: list[str] = []
     for rel in _unswept_files(store, article_id):
         if (settings.output_dir / rel).exists():
-            publish.retire_file(settings.output_dir, rel, _kept(settings))
+            retire_file(settings.output_dir, rel, _kept(settings))
             moved.append(rel)
     for rel in player_data_paths(row, None):
         if (settings.output_dir / rel).exists():
-            publish.retire_file(settings.output_dir, rel)  # rebuilt from the store on restore
+            retire_file(settings.output_dir, rel)  # rebuilt from the store on restore
             moved.append(rel)
     return Withdrawal(article_id, row.feed, moved)
 
@@ -268,7 +280,7 @@ def restore_article(article_id: str, settings: Settings, store: Store) -> Withdr
     if row.status != "withdrawn":
         raise WithdrawalError(f"article {article_id} is not withdrawn (it is {row.status})")
     back = [rel for rel in _unswept_files(store, article_id)
-            if publish.bring_back(settings.output_dir, rel, _kept(settings))]
+            if bring_back(settings.output_dir, rel, _kept(settings))]
     latest = latest_episode(store, article_id)
     set_status(store, article_id, "done" if latest else "new")
     if latest and not (settings.audio_dir / latest.episode.file_name).exists():

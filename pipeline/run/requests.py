@@ -19,7 +19,7 @@ from pipeline.config import Settings
 from pipeline.run import publishing
 from pipeline.run.article import process_article, render_article
 from pipeline.run.webhook_delivery import deliver_due
-from pipeline.stages import publish
+from pipeline.stages.publish import names
 from pipeline.state import webhooks
 from pipeline.state.articles import get_article, set_status
 from pipeline.state.episodes import latest_episode
@@ -77,7 +77,7 @@ def article_payload(settings: Settings, store: Store, article_id: str) -> dict[s
     data: dict[str, Any] = {"article_id": row.id, "url": row.url, "guid": row.guid, "feed": row.feed}
     if latest is not None:
         data["version"] = latest.episode.version
-        data["audio_url"] = publish.audio_url(settings.public_base_url, latest.episode.file_name)
+        data["audio_url"] = names.audio_url(settings.public_base_url, latest.episode.file_name)
     return data
 
 

@@ -200,9 +200,9 @@ def test_two_renders_of_one_article_at_once_publish_one_file_that_matches_its_re
     mp3 = settings.audio_dir / episode.episode.file_name
     assert mp3.stat().st_size == episode.episode.bytes
     # That one version's files (MP3, transcripts, chapters) and nothing else: no temp file, no second copy.
-    from pipeline.stages import publish
+    from pipeline.stages.publish.names import episode_files
 
-    expected = sorted(Path(rel).name for rel in publish.episode_files(mp3.name))
+    expected = sorted(Path(rel).name for rel in episode_files(mp3.name))
     assert sorted(p.name for p in settings.audio_dir.iterdir()) == expected
 
 

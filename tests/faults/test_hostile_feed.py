@@ -88,8 +88,8 @@ def test_an_old_record_with_control_characters_cannot_freeze_the_feed(hostile):
 
 
 def test_an_item_that_cannot_be_rendered_is_left_out_with_its_reason(hostile, capsys):
-    from pipeline.stages import publish
     from pipeline.stages.publish import item_guard
+    from pipeline.stages.publish.rss import render_item
 
     settings, _, _ = hostile
     assert main(["run"], settings=settings) == 0
@@ -100,7 +100,7 @@ def test_an_item_that_cannot_be_rendered_is_left_out_with_its_reason(hostile, ca
     def render(ep):  # a renderer that chokes on one item, as a bug in one item's data would
         if ep.guid == "broken-guid":
             raise ValueError("All strings must be XML compatible")
-        return publish.render_item(settings.channel, ep, public_base_url=settings.public_base_url)
+        return render_item(settings.channel, ep, public_base_url=settings.public_base_url)
 
     rendered, left_out = item_guard.render_each(render, [good, broken])
     assert [b.episode.guid for b in left_out] == ["broken-guid"]

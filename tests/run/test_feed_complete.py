@@ -17,7 +17,7 @@ from lxml import etree
 from pipeline.cli import main
 from pipeline.config import load_settings
 from pipeline.run import publishing
-from pipeline.stages import publish
+from pipeline.stages.publish.names import episode_files, player_data_guid_path, player_data_path, podcast_guid
 from pipeline.state.articles import upsert_entry
 from pipeline.state.episodes import latest_episode
 from pipeline.state.store import open_store
@@ -38,8 +38,8 @@ def feed_tree(settings, name: str = "sample") -> etree._Element:
 
 def test_podcast_guid_is_the_uuid_podcast_index_derives():
     # The Podcast Index lists podnews.net/rss under this podcast:guid.
-    assert publish.podcast_guid("https://podnews.net/rss") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
-    assert publish.podcast_guid("http://podnews.net/rss/") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+    assert podcast_guid("https://podnews.net/rss") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
+    assert podcast_guid("http://podnews.net/rss/") == "9b024349-ccf0-5f69-a609-6b82873eab3c"
 
 
 def test_channel_has_guid_owner_lock_and_copyright(settings, store):
@@ -51,7 +51,7 @@ def test_channel_has_guid_owner_lock_and_copyright(settings, store):
     publishing.publish_feed("sample", settings, store)
     ch = feed_tree(settings)
     self_url = f"{settings.public_base_url}/feeds/sample.xml"
-    assert ch.findtext(f"{PODCAST}guid") == publish.podcast_guid(self_url)
+    assert ch.findtext(f"{PODCAST}guid") == podcast_guid(self_url)
     locked = ch.find(f"{PODCAST}locked")
     assert (locked.text, locked.get("owner")) == ("yes", "audio@example.de")
     assert ch.findtext(f"{ITUNES}owner/{ITUNES}name") == "Redaktion Audio"
@@ -138,7 +138,7 @@ def test_the_feed_lists_only_the_newest_max_items(settings, store):
     index = json.loads((settings.feeds_dir / "sample.json").read_text(encoding="utf-8"))
     assert sorted(index) == sorted([url_of(7), url_of(6), url_of(5)])
     # Older episodes are still downloadable and keep their player data: only the feed is bounded.
-    assert (settings.output_dir / publish.player_data_path(url_of(1))).exists()
+    assert (settings.output_dir / player_data_path(url_of(1))).exists()
 
 
 def test_a_worker_that_published_before_writes_what_a_fresh_one_writes(settings, store):
@@ -195,11 +195,11 @@ def test_one_more_episode_writes_only_its_own_player_data(settings, store):
     add_episode(store, settings, 6)
     publishing.publish_feed("sample", settings, store)
     assert {p: p.stat().st_mtime_ns for p in files} == stamps
-    assert (settings.output_dir / publish.player_data_path(url_of(6))).exists()
+    assert (settings.output_dir / player_data_path(url_of(6))).exists()
 
 
 def test_player_data_paths_follow_the_schema():
-    path = publish.player_data_path
+    path = player_data_path
     assert path("https://www.n-tv.de/politik/Iran-article1.html?utm=x#top") == (
         "articles/www.n-tv.de/politik/Iran-article1.html.json"
     )
@@ -207,13 +207,13 @@ def test_player_data_paths_follow_the_schema():
     assert path("https://example.com:443") == "articles/example.com/index.json"
     assert path("https://x.de/../etc/pa ss%20wd") == "articles/x.de/_/etc/pa_ss_20wd.json"
     assert path("https://x.de/" + "a" * 300) == "articles/x.de/" + "a" * 200 + ".json"
-    assert publish.player_data_guid_path("https://x.de/?p=1") == "articles/guid/https___x.de__p_1.json"
+    assert player_data_guid_path("https://x.de/?p=1") == "articles/guid/https___x.de__p_1.json"
 
 
 def test_player_data_content(settings, store):
     article_id = add_episode(store, settings, 3, canonical="https://www.example.de/kanonisch-3.html",
                              image="https://bilder.example.de/3.jpg")
-    data = json.loads((settings.output_dir / publish.player_data_path(
+    data = json.loads((settings.output_dir / player_data_path(
         "https://www.example.de/kanonisch-3.html")).read_text(encoding="utf-8"))
     row = latest_episode(store, article_id)
     assert data["schema"] == 1 and data["guid"] == row.episode.guid
@@ -236,7 +236,7 @@ def test_old_versions_are_swept_after_the_grace_period(settings, store):
     add_episode(store, settings, 2, version=2, created=now - timedelta(days=2))
     publishing.publish_feed("sample", settings, store)
     out = settings.output_dir
-    for rel in publish.episode_files("sample00001-v1.mp3"):
+    for rel in episode_files("sample00001-v1.mp3"):
         assert not (out / rel).exists() and (out / ".gone" / rel).exists(), rel
     for name in ("sample00001-v2.mp3", "sample00002-v1.mp3", "sample00002-v2.mp3"):
         assert (out / "audio" / name).exists() and not (out / ".gone/audio" / name).exists()

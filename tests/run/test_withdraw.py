@@ -12,7 +12,7 @@ from pipeline.cli import main
 from pipeline.models import FeedEntry
 from pipeline.run import publishing
 from pipeline.run.article import prepare_article
-from pipeline.stages import publish
+from pipeline.stages.publish.names import episode_files, player_data_guid_path, player_data_path
 from pipeline.state.articles import get_article, upsert_entry, upsert_feed
 from pipeline.state.store import open_store
 from tests.conftest import reply
@@ -39,8 +39,8 @@ def test_withdraw_by_url_and_restore_by_guid(settings, store, capsys):
     add_episode(store, settings, 2)
     publishing.publish_feed("sample", settings, store)
     out = settings.output_dir
-    files = publish.episode_files("sample00001-v1.mp3") + publish.episode_files("sample00001-v2.mp3")
-    data = [publish.player_data_path(url_of(1)), publish.player_data_guid_path("guid-sample-1")]
+    files = episode_files("sample00001-v1.mp3") + episode_files("sample00001-v2.mp3")
+    data = [player_data_path(url_of(1)), player_data_guid_path("guid-sample-1")]
     assert all((out / rel).exists() for rel in files + data)
 
     assert main(["withdraw", url_of(1), "--reason", "Gegendarstellung"], settings=settings) == 0
@@ -49,7 +49,7 @@ def test_withdraw_by_url_and_restore_by_guid(settings, store, capsys):
     for rel in files + data:
         assert not (out / rel).exists() and (out / ".gone" / rel).exists(), rel
     assert all((settings.data_dir / "withdrawn" / rel).exists() for rel in files)
-    assert (out / publish.player_data_path(url_of(2))).exists()
+    assert (out / player_data_path(url_of(2))).exists()
 
     assert main(["status", "--state", "withdrawn"], settings=settings) == 0
     assert "Gegendarstellung" in capsys.readouterr().out

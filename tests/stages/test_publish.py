@@ -11,7 +11,9 @@ import podcastparser
 from pipeline.config import Channel
 from pipeline.files import atomic_write
 from pipeline.models import Episode
-from pipeline.stages.publish import audio_file_name, render_feed, write_feed
+from pipeline.stages.publish.names import audio_file_name
+from pipeline.stages.publish.output import write_feed
+from pipeline.stages.publish.rss import render_feed
 
 
 def episode(guid: str, version: int, day: int) -> Episode:

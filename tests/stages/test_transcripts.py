@@ -17,7 +17,7 @@ from mutagen.mp3 import MP3
 
 from pipeline.run.feed import run
 from pipeline.run.sample_site import serve_site
-from pipeline.stages import publish
+from pipeline.stages.publish.names import player_data_guid_path, player_data_path, stem
 from pipeline.state.episodes import published_episodes
 from pipeline.state.store import open_store
 from tests.conftest import settings_in, small_site
@@ -75,7 +75,7 @@ def parse_vtt(text: str) -> list[tuple[str, float, float, str]]:
 
 
 def sidecar(settings, episode, suffix: str) -> Path:
-    return settings.audio_dir / (publish.stem(episode.file_name) + suffix)
+    return settings.audio_dir / (stem(episode.file_name) + suffix)
 
 
 def test_vtt_cues_are_ordered_inside_the_audio_and_end_with_it(seed):
@@ -149,7 +149,7 @@ def test_feed_lists_timed_transcripts_first_and_chapters(seed):
     xml = (settings.feeds_dir / "sample.xml").read_bytes()
     item = etree.fromstring(xml).find("channel/item")
     transcripts = [(t.get("type"), t.get("url")) for t in item.findall(f"{PODCAST}transcript")]
-    base = f"{settings.public_base_url}/audio/{publish.stem(episode.file_name)}"
+    base = f"{settings.public_base_url}/audio/{stem(episode.file_name)}"
     assert transcripts == [("text/vtt", base + ".vtt"), ("application/json", base + ".json"),
                            ("text/plain", base + ".txt")]
     (chapters,) = item.findall(f"{PODCAST}chapters")
@@ -165,10 +165,10 @@ def test_feed_lists_timed_transcripts_first_and_chapters(seed):
 
 def test_player_data_by_url_and_guid_agrees_with_the_transcript(seed):
     settings, episode, mp3 = seed
-    by_url = settings.output_dir / publish.player_data_path(CANONICAL)
+    by_url = settings.output_dir / player_data_path(CANONICAL)
     assert by_url == settings.output_dir / "articles/www.n-tv.de/politik" / (CANONICAL.rsplit("/", 1)[1] + ".json")
     data = json.loads(by_url.read_text(encoding="utf-8"))
-    assert (settings.output_dir / publish.player_data_guid_path(episode.guid)).read_bytes() == by_url.read_bytes()
+    assert (settings.output_dir / player_data_guid_path(episode.guid)).read_bytes() == by_url.read_bytes()
     assert data["schema"] == 1 and data["guid"] == episode.guid and data["canonical_url"] == CANONICAL
     assert data["title"] == FULL_TITLE and data["version"] == episode.version
     feed_url = f"{settings.public_base_url}/feeds/sample.xml"

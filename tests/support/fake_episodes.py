@@ -10,7 +10,8 @@ from sqlalchemy import update
 from pipeline.config import Settings
 from pipeline.models import Article, Block, Chapter, FeedEntry
 from pipeline.run import publishing
-from pipeline.stages import publish
+from pipeline.stages.publish.names import audio_file_name, chapters_file_name, json_transcript_file_name, vtt_file_name
+from pipeline.stages.publish.output import write_audio
 from pipeline.state import episodes as episode_records
 from pipeline.state.articles import save_prepared, set_status, upsert_entry, upsert_feed
 from pipeline.state.schema import episodes
@@ -46,17 +47,17 @@ def add_episode(
         canonical_url=canonical or url, image=image,
     )
     save_prepared(store, article_id, article)
-    file_name = publish.audio_file_name(article_id, version)
+    file_name = audio_file_name(article_id, version)
     mp3 = b"ID3" + bytes(997) + n.to_bytes(4, "big")
     cues = [
         {"block": 0, "kind": "title", "text": article.spoken_title, "start_ms": 0, "end_ms": 1500},
         {"block": 1, "kind": "paragraph", "text": f"Absatz {n}.", "start_ms": 2400, "end_ms": 4000},
     ]
     chapters = [Chapter(article.spoken_title, 0)]
-    publish.write_audio(settings.output_dir, file_name, mp3, transcript=article.text() + "\n", sidecars={
-        publish.vtt_file_name(file_name): b"WEBVTT\n",
-        publish.json_transcript_file_name(file_name): b"{}",
-        publish.chapters_file_name(file_name): b"{}",
+    write_audio(settings.output_dir, file_name, mp3, transcript=article.text() + "\n", sidecars={
+        vtt_file_name(file_name): b"WEBVTT\n",
+        json_transcript_file_name(file_name): b"{}",
+        chapters_file_name(file_name): b"{}",
     })
     episode_records.add_episode(store,
         article_id, version=version, voice="espeak-de", voice_is_fallback=False, text_hash=f"h{version}",

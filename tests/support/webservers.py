@@ -174,7 +174,7 @@ def write_feed(published: Published, name: str, base: str) -> str:
     """A feed through the project's renderer whose enclosures point at ``base``; its path."""
     from pipeline.config import Channel
     from pipeline.models import Episode
-    from pipeline.stages.publish import render_feed
+    from pipeline.stages.publish.rss import render_feed
 
     episodes = [
         Episode(

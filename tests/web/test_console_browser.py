@@ -13,7 +13,7 @@ import pytest
 from pipeline.config import FeedConfig
 from pipeline.run.feed import run
 from pipeline.run.sample_site import serve_site
-from pipeline.stages import publish
+from pipeline.stages.publish.names import transcript_file_name
 from pipeline.state import accounts
 from pipeline.state.articles import list_articles
 from pipeline.state.episodes import latest_episode
@@ -125,8 +125,8 @@ def test_editor_fixes_a_pronunciation_with_a_preview_then_leaves_a_paragraph_out
         assert time.time() < deadline
         time.sleep(0.5)
     page.wait_for_selector("li.job .job-status:text-matches('done')", timeout=60000)
-    transcript = settings.audio_dir / publish.transcript_file_name(latest_episode(store, seed_id).episode.file_name)
-    old = settings.audio_dir / publish.transcript_file_name(Path(after[SEED]).name)
+    transcript = settings.audio_dir / transcript_file_name(latest_episode(store, seed_id).episode.file_name)
+    old = settings.audio_dir / transcript_file_name(Path(after[SEED]).name)
     assert LEFT_OUT in old.read_text(encoding="utf-8")
     assert LEFT_OUT not in transcript.read_text(encoding="utf-8")
     assert feed(settings)[SEED].endswith("-v3.mp3")

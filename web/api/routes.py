@@ -18,8 +18,8 @@ from pipeline.config import ConfigError, Settings
 from pipeline.models import FeedEntry
 from pipeline.run import requests
 from pipeline.run.lexicon import current_lexicon
-from pipeline.stages import publish
 from pipeline.stages.feeds import entry_id
+from pipeline.stages.publish import names
 from pipeline.stages.speech.lexicon import LexiconError
 from pipeline.stages.speech.lexicon_toml import entry_dict
 from pipeline.state import accounts, job_records, lexicon_versions
@@ -53,8 +53,8 @@ def article_json(settings: Settings, store: Store, article_id: str) -> dict[str,
             "voice": e.episode.voice,
             "voice_is_fallback": e.voice_is_fallback,
             "duration_s": round(e.episode.duration_s, 2),
-            "audio_url": publish.audio_url(base, e.episode.file_name),
-            "transcript_url": publish.audio_url(base, publish.transcript_file_name(e.episode.file_name)),
+            "audio_url": names.audio_url(base, e.episode.file_name),
+            "transcript_url": names.audio_url(base, names.transcript_file_name(e.episode.file_name)),
         }
         for e in sorted(all_episodes(store, article_id), key=lambda e: e.episode.version)
     ]

@@ -21,7 +21,7 @@ from pipeline.run import requests
 from pipeline.run.article import say
 from pipeline.run.lexicon import current_lexicon, save_lexicon
 from pipeline.run.webhook_delivery import deliver_due
-from pipeline.stages import publish
+from pipeline.stages.publish.names import audio_url
 from pipeline.stages.speech import Lexicon
 from pipeline.stages.speech.lexicon import LexiconError, parse_lexicon
 from pipeline.state import accounts, editor_choices, lexicon_versions, webhooks
@@ -189,7 +189,7 @@ def routes(settings: Settings) -> list[BaseRoute]:
 
         voices = [v.name for v in list_profiles(settings)]
         audio = {
-            e.episode.version: publish.audio_url(settings.public_base_url, e.episode.file_name) for e in view.episodes
+            e.episode.version: audio_url(settings.public_base_url, e.episode.file_name) for e in view.episodes
         }
         return _page(request, "article.html", view=view, voices=voices, audio=audio,
                      jobs=recent_jobs(store, view.row.id, limit=10),

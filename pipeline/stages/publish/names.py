@@ -1,4 +1,6 @@
-"""Where the per-article player JSON lives under output/, computed from a URL or a GUID.
+"""Where each published file lives under output/ and its URL: episode files by version, feeds,
+the cover, tombstones of withdrawn files, and the per-article player JSON, computed from a URL
+or a GUID.
 
 The publisher (Python) writes ``output/articles/...`` and the player (JavaScript, in
 ``web/static/player/newsaudio-player.js``) fetches the same path from the article page's
@@ -28,6 +30,8 @@ replaced by ``_``, cut to 200 characters (None for an empty GUID).
 from __future__ import annotations
 
 import re
+import uuid
+from pathlib import Path
 
 MAX_CHARS = 200
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)")
@@ -85,3 +89,79 @@ def guid_json_path(guid: str) -> str | None:
     if not guid:
         return None
     return f"articles/guid/{_HOST_BAD.sub('_', guid)[:MAX_CHARS]}.json"
+
+
+COVER_NAME = "cover.png"
+
+
+# podcast:guid is a UUIDv5 of the feed URL in this namespace (Podcasting 2.0 spec).
+PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+
+# Every file one episode version has in output/audio/, by suffix after its stem.
+EPISODE_SUFFIXES = (".mp3", ".txt", ".vtt", ".json", ".chapters.json")
+
+
+GONE_DIR = ".gone"
+
+
+def audio_file_name(episode_id: str, version: int) -> str:
+    return f"{episode_id}-v{version}.mp3"
+
+
+def stem(audio_file: str) -> str:
+    return audio_file.removesuffix(".mp3")
+
+
+def transcript_file_name(audio_file: str) -> str:
+    return stem(audio_file) + ".txt"
+
+
+def vtt_file_name(audio_file: str) -> str:
+    return stem(audio_file) + ".vtt"
+
+
+def json_transcript_file_name(audio_file: str) -> str:
+    return stem(audio_file) + ".json"
+
+
+def chapters_file_name(audio_file: str) -> str:
+    return stem(audio_file) + ".chapters.json"
+
+
+def episode_files(audio_file: str) -> list[str]:
+    """Paths under output/ of every file of one episode version."""
+    return [f"audio/{stem(audio_file)}{suffix}" for suffix in EPISODE_SUFFIXES]
+
+
+def podcast_guid(url: str) -> str:
+    """podcast:guid: UUIDv5 of the feed URL without its scheme and trailing slashes."""
+    bare = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", url.strip()).rstrip("/")
+    return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def player_data_path(url: str) -> str | None:
+    """Where an article's player data lives under output/, by its canonical URL (None when the
+    URL has no host). The player computes the same path in JavaScript: see article_paths."""
+    return article_json_path(url)
+
+
+def player_data_guid_path(guid: str) -> str | None:
+    return guid_json_path(guid)
+
+
+def gone_path(output_dir: Path, relpath: str) -> Path:
+    """The tombstone of ``relpath``: servers answer 410 Gone while it exists."""
+    return output_dir / GONE_DIR / relpath
+
+
+def _join(base: str, *parts: str) -> str:
+    return "/".join([base.rstrip("/"), *parts])
+
+
+def audio_url(public_base_url: str, file_name: str) -> str:
+    return _join(public_base_url, "audio", file_name)
+
+
+def feed_url(public_base_url: str, feed_name: str) -> str:
+    return _join(public_base_url, "feeds", f"{feed_name}.xml")
