@@ -51,8 +51,9 @@ def poll_feed(
     etag, modified = feed_state(store, feed.name)
     scan = feed_items.Scan()
 
-    def unseen(body: bytes) -> bytes:
-        return feed_items.unseen_items(body, lambda hashes: known_items(store, feed.name, hashes), scan)
+    def unseen(body: bytes) -> tuple[bytes, int]:
+        kept = feed_items.unseen_items(body, lambda hashes: known_items(store, feed.name, hashes), scan)
+        return kept, scan.known
 
     try:
         result = feeds_stage.poll(feed.url, settings, etag=etag, modified=modified, prefilter=unseen)

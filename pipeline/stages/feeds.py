@@ -58,13 +58,21 @@ def without_doctype(data: bytes) -> bytes:
     return _DOCTYPE.sub(b"", head, count=1) + rest
 
 
-def parse_feed(data: bytes, url: str, settings: Settings | None = None) -> FeedPoll:
-    """Parse feed bytes. Relative article links are resolved against ``url``.
+def parse_feed(
+    data: bytes, url: str, settings: Settings | None = None, *, content_type: str = "", known_items: int = 0
+) -> FeedPoll:
+    """Parse feed bytes. Relative article links are resolved against ``url``; ``content_type``
+    is what the server said (feedparser flags a document without one).
 
     Every entry is cleaned here (control characters, bidi overrides, title length), and an
-    entry whose link is not an absolute http(s) URL is left out: nothing later publishes it."""
+    entry whose link is not an absolute http(s) URL is left out: nothing later publishes it.
+    ``known_items`` counts the items a prefilter removed as seen before: a feed that had items,
+    all of them known or refused, is a good feed with nothing new, not a broken one."""
     limits = settings or Settings()
-    parsed = feedparser.parse(without_doctype(data), response_headers={"content-location": url})
+    headers = {"content-location": url}
+    if content_type:
+        headers["content-type"] = content_type
+    parsed = feedparser.parse(without_doctype(data), response_headers=headers)
     entries: list[FeedEntry] = []
     refused: list[str] = []
     for item in parsed.entries:
@@ -92,7 +100,7 @@ def parse_feed(data: bytes, url: str, settings: Settings | None = None) -> FeedP
         entries.append(entry)
     # feedparser reads what it can of broken XML; a feed that yields no usable entry and is
     # malformed (or not a feed at all) is an error the operator must see, not an empty feed.
-    if not entries and (parsed.bozo or not parsed.version):
+    if not entries and not refused and not known_items and (parsed.bozo or not parsed.version):
         problem = parsed.get("bozo_exception") or "no RSS or Atom root element"
         raise FeedError(f"{url} is not a readable RSS/Atom feed ({problem!s}); check the feed URL")
     title = clean.clean_title(parsed.feed.get("title", ""), limits.max_title_chars)
@@ -101,10 +109,11 @@ def parse_feed(data: bytes, url: str, settings: Settings | None = None) -> FeedP
 
 def poll(
     url: str, settings: Settings, *, etag: str | None = None, modified: str | None = None,
-    prefilter: Callable[[bytes], bytes] | None = None,
+    prefilter: Callable[[bytes], tuple[bytes, int]] | None = None,
 ) -> FeedPoll:
     """Fetch and parse a feed; ``not_modified`` is set when the server answered 304.
-    ``prefilter`` may drop items from the body before parsing (items seen before)."""
+    ``prefilter`` may drop items from the body before parsing (items seen before); it returns
+    the body and how many items it dropped."""
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
@@ -116,7 +125,8 @@ def poll(
         raise FeedError(str(exc), reason="feed-" + exc.reason) from exc
     if page.status == 304:
         return FeedPoll(url=url, etag=etag, modified=modified, not_modified=True)
-    result = parse_feed(prefilter(page.body) if prefilter else page.body, page.url, settings)
+    body, known = prefilter(page.body) if prefilter else (page.body, 0)
+    result = parse_feed(body, page.url, settings, content_type=page.headers.get("content-type", ""), known_items=known)
     result.etag = page.headers.get("etag")
     result.modified = page.headers.get("last-modified")
     return result

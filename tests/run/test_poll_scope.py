@@ -220,3 +220,47 @@ def test_items_seen_byte_for_byte_are_not_parsed_again_in_rss_and_atom():
         assert [e.title for e in parse_feed(rest, "https://x/feed").entries] == ["Zwei"]
     broken = b"<rss><channel><item><title>kaputt"
     assert unseen_items(broken, lambda hashes: set(hashes), Scan()) == broken  # feedparser's job
+
+
+def rebuilt_every_time(s: Site, links: dict[str, str] | None = None):
+    """A feed as many news sites serve it: rebuilt on every request (a new lastBuildDate), no
+    ETag or Last-Modified, so a conditional GET always gets the whole feed again."""
+    polls = []
+
+    def handler(h: BaseHTTPRequestHandler) -> None:
+        polls.append(h.headers.get("If-None-Match"))
+        items = "".join(
+            f"<item><title>{title}</title><link>{(links or {}).get(guid, f'/{guid}.html')}</link>"
+            f"<guid isPermaLink='false'>{guid}</guid></item>"
+            for guid, title in s.items.items()
+        )
+        built = datetime.now(UTC).strftime("%a, %d %b %Y %H:%M:%S.%f +0000")
+        reply(f"<rss version='2.0'><channel><title>t</title><lastBuildDate>{built}</lastBuildDate>{items}"
+              "</channel></rss>".encode(), "application/rss+xml; charset=utf-8")(h)
+
+    s.web["/feed.xml"] = handler
+    return polls
+
+
+def test_a_feed_rebuilt_on_every_request_is_a_quiet_successful_poll(site, caplog):
+    s, settings = site
+    polls = rebuilt_every_time(s)
+    before = len(s.hits)
+    with caplog.at_level("INFO"):
+        for _ in range(5):
+            summary = run(settings)
+            assert summary.failed_polls == [] and summary.outcomes == []
+    assert len(polls) == 5
+    assert [r.message for r in caplog.records if r.levelname == "ERROR"] == []
+    assert len(s.hits) == before, "no article page is fetched again"
+
+
+def test_a_feed_whose_only_change_is_a_refused_link_is_no_failure(site, caplog):
+    s, settings = site
+    rebuilt_every_time(s, links={"b": "javascript:alert(1)"})
+    with caplog.at_level("INFO"):
+        summary = run(settings)
+    assert summary.failed_polls == []
+    assert [r.message for r in caplog.records if r.levelname == "ERROR"] == []
+    assert any("entry left out" in r.message for r in caplog.records)
+    assert {a.status for a in list_articles(open_store(settings))} == {"done"}, "the published episode stays"
