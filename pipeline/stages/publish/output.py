@@ -1,6 +1,6 @@
-"""Writing episodes into output/: an MP3, then its transcript and sidecars (all before
-the episode is recorded, so a listed episode is never half there), a feed and its index, and retiring or bringing back a file
-behind a tombstone that answers 410 Gone."""
+"""Writing episodes into output/: an MP3, then its transcript and sidecars (all before the
+episode is recorded, so a listed episode is never half there), a feed and its index, and
+retiring or bringing back a file behind a tombstone that answers 410 Gone."""
 
 from __future__ import annotations
 
