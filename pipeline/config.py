@@ -189,6 +189,9 @@ class Settings:
     auto_withdraw_gone: bool = True
     # A regenerated episode's old files stay this long (apps with the old feed still download).
     old_versions_grace_days: float = 7.0
+    # The feed follows the work: each finished article is published as it finishes, at most
+    # once in this many seconds per feed under a burst (the last of a burst is published too).
+    feed_publish_interval_s: float = 5.0
     # console and API (web/console, web/api)
     # Where editors reach the console (setup links); empty = public_base_url.
     console_base_url: str = ""

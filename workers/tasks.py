@@ -16,6 +16,8 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from pipeline.run import article, feed, parts, publishing, requests, upkeep
 from pipeline.run.steps import TRANSIENT
+from pipeline.state.articles import get_article
+from pipeline.state.store import open_store
 from workers.app import app, settings
 
 log = logging.getLogger("newsaudio.tasks")
@@ -105,7 +107,24 @@ def _rendered(task: Task, article_id: str) -> dict[str, Any]:
     outcome = article.render_article(article_id, config)
     if outcome.status == "busy" and task.request.retries < config.task_retries:
         raise task.retry(countdown=config.lease_s, max_retries=config.task_retries)
+    if outcome.status == "done":
+        _follow(article_id)
     return outcome.to_dict()
+
+
+def _follow(article_id: str) -> None:
+    """The feed follows the work: publish the article's feed now, or (under a burst of finished
+    articles on many workers) once the interval has passed, so a feed is never behind by more
+    than ``feed_publish_interval_s`` and never rewritten for every one of a hundred articles.
+    Publishing fails softly here: the poll's own publish and the reconciler come after."""
+    config = settings()
+    try:
+        feed_name = get_article(open_store(config), article_id).feed
+        wait = publishing.publish_soon(feed_name, config)
+        if wait > 0:
+            publish_feed.apply_async((feed_name,), countdown=wait)
+    except Exception:  # noqa: BLE001
+        log.exception("article %s: publishing its feed after the render", article_id)
 
 
 @app.task(name="workers.tasks.process_article", **RETRYING)
@@ -116,6 +135,7 @@ def process_article(article_id: str) -> dict[str, Any]:
 
 @app.task(name="workers.tasks.publish_feed", **RETRYING)
 def publish_feed(feed_name: str) -> str:
+    """Render the feed from the store and write what changed (pipeline.run.publishing)."""
     return str(publishing.publish_feed(feed_name, settings()))
 
 

@@ -124,13 +124,20 @@ def run(
             summary.polls.append(polled)
             if on_poll:
                 on_poll(polled)
-            outcomes = []
-            for article_id in polled.article_ids:
-                outcome = process_article(article_id, settings, store)
-                outcomes.append(outcome)
-                if on_article:
-                    on_article(outcome)
-            summary.outcomes.extend(outcomes)
+            outcomes: list[Outcome] = []
+            try:
+                for article_id in polled.article_ids:
+                    outcome = process_article(article_id, settings, store)
+                    outcomes.append(outcome)
+                    if outcome.status == "done":
+                        # The feed follows the work: a run stopped or killed later keeps this in the
+                        # feed. One process publishes one article at a time, so no throttle is needed
+                        # (publishing one more episode costs milliseconds, see run/publishing.py).
+                        publish_feed(feed.name, settings, store)
+                    if on_article:
+                        on_article(outcome)
+            finally:
+                summary.outcomes.extend(outcomes)
             if polled.error and not any(o.status == "done" for o in outcomes):
                 # A feed that cannot be read is a failed feed: the last good feed file stays as it is.
                 summary.feed_paths.append(settings.feeds_dir / f"{feed.name}.xml")
@@ -141,3 +148,4 @@ def run(
     except Exception:
         log.exception("webhooks: delivery after the run")
     return summary
+

@@ -42,6 +42,7 @@ from pipeline.state.episodes import (
     episode_with_extras,
     episodes_by_id,
     feed_build,
+    feed_published_at,
     latest_episode,
     listing,
     mark_retired,
@@ -210,6 +211,21 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
             write_player_data(settings, store, item.episode.episode_id)
     sweep_old_versions(settings, store)
     return path
+
+
+def publish_soon(feed_name: str, settings: Settings, store: Store | None = None) -> float:
+    """Publish the feed now (returns 0), unless it was published less than
+    ``feed_publish_interval_s`` ago, under a burst of finished articles: then the seconds until
+    it may be published again, and the caller sees to it then (a delayed task, the next
+    finished article, the end of the run). Publishing is idempotent: two at once only cost work."""
+    store = store or open_store(settings)
+    last = feed_published_at(store, feed_name)
+    if last is not None:
+        wait = settings.feed_publish_interval_s - (datetime.now(UTC) - last).total_seconds()
+        if wait > 0:
+            return wait
+    publish_feed(feed_name, settings, store)
+    return 0.0
 
 
 def sweep_old_versions(settings: Settings, store: Store, now: datetime | None = None) -> list[str]:

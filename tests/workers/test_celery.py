@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import feedparser
 import pytest
 import redis
 
@@ -160,3 +161,6 @@ def test_a_long_article_is_spoken_and_mastered_by_parallel_tasks_then_joined(wor
     assert "join" in outcome["timings"] and "master" not in outcome["timings"]
     (episode,) = all_episodes(store, seed)
     assert (settings.audio_dir / episode.episode.file_name).stat().st_size == episode.episode.bytes
+    # the feed follows the work: no poll's chord published it, the render did as it finished
+    listed = feedparser.parse((settings.feeds_dir / "sample.xml").read_bytes())
+    assert [e.enclosures[0].href.rsplit("/", 1)[1] for e in listed.entries] == [episode.episode.file_name]
