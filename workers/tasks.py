@@ -6,6 +6,8 @@ when the store or the broker is unreachable: an outage delays work, it does not 
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 from typing import Any
 
@@ -16,9 +18,10 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from pipeline.run import article, feed, parts, publishing, requests, upkeep
 from pipeline.run.steps import TRANSIENT
-from pipeline.state.articles import get_article
+from pipeline.state.articles import feeds_listing
 from pipeline.state.store import open_store
 from workers.app import app, settings
+from workers.client import QUEUES
 
 log = logging.getLogger("newsaudio.tasks")
 
@@ -119,10 +122,10 @@ def _follow(article_id: str) -> None:
     Publishing fails softly here: the poll's own publish and the reconciler come after."""
     config = settings()
     try:
-        feed_name = get_article(open_store(config), article_id).feed
-        wait = publishing.publish_soon(feed_name, config)
-        if wait > 0:
-            publish_feed.apply_async((feed_name,), countdown=wait)
+        for feed_name in feeds_listing(open_store(config), article_id):
+            wait = publishing.publish_soon(feed_name, config)
+            if wait > 0:
+                publish_feed.apply_async((feed_name,), countdown=wait)
     except Exception:  # noqa: BLE001
         log.exception("article %s: publishing its feed after the render", article_id)
 
@@ -146,11 +149,83 @@ def run_job(job_id: str) -> dict[str, Any]:
     return requests.execute(job_id, settings()).to_dict()
 
 
+# The tasks whose first argument is an article id: a message of one of them stands for its article.
+ARTICLE_TASKS = frozenset({
+    "workers.tasks.prepare_article", "workers.tasks.speak_article", "workers.tasks.speak_part",
+    "workers.tasks.render_article", "workers.tasks.process_article",
+})
+# How long the reconciler waits for the workers' answers about what they run (per question).
+INSPECT_TIMEOUT_S = 1.0
+
+
+def _message_article(raw: bytes | str) -> str | None:
+    """The article a queued message (kombu's JSON envelope, Celery protocol 2) is for, if any."""
+    try:
+        message = json.loads(raw)
+        if message.get("headers", {}).get("task") not in ARTICLE_TASKS:
+            return None
+        body = message["body"]
+        if message.get("properties", {}).get("body_encoding") == "base64":
+            body = base64.b64decode(body)
+        args = json.loads(body)[0]
+    except (ValueError, KeyError, IndexError, TypeError):  # not ours, or not a Celery message
+        return None
+    return args[0] if args and isinstance(args[0], str) else None
+
+
+def _request_article(request: dict[str, Any]) -> str | None:
+    """The article a task a worker reports (running, reserved, due later) is for, if any."""
+    args = request.get("args")
+    if request.get("name") not in ARTICLE_TASKS or not isinstance(args, list | tuple) or not args:
+        return None
+    return args[0] if isinstance(args[0], str) else None
+
+
+def queued_articles(celery: Any, wanted: set[str]) -> set[str]:
+    """Of ``wanted``, the articles a message waits for in a queue (Redis lists, one per queue
+    and priority step): a backlog is not an abandoned render."""
+    found: set[str] = set()
+    with celery.connection_for_read() as conn:
+        channel = conn.default_channel
+        for queue in QUEUES:
+            for name in {channel._q_for_pri(queue, pri) for pri in channel.priority_steps}:
+                for raw in channel.client.lrange(name, 0, -1):
+                    if (article_id := _message_article(raw)) in wanted:
+                        found.add(article_id)
+    return found
+
+
+def in_flight(article_ids: list[str], celery: Any = app) -> set[str] | None:
+    """Of these articles, those a message still stands for: waiting in a queue, or received by
+    a worker that answers (running, reserved, or a retry due later; also the parts spoken before
+    the render takes its lease). What is left is held by no one alive: a dead worker's
+    unacknowledged message, which Redis would hand out again only after its visibility timeout,
+    or a message lost. None when that cannot be told (broker unreadable, no worker answering):
+    the reconciler then re-queues only what lapsed leases prove abandoned."""
+    wanted = set(article_ids)
+    try:
+        found = queued_articles(celery, wanted)
+        inspect = celery.control.inspect(timeout=INSPECT_TIMEOUT_S)
+        replies = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+    except Exception:  # noqa: BLE001 - kombu/redis errors: not knowing is an answer too
+        log.warning("reconcile: cannot read the queues or ask the workers what they run", exc_info=True)
+        return None
+    if not any(replies):
+        return None  # not even this worker answered (a solo pool busy with this very task)
+    for reply in replies:
+        for tasks in (reply or {}).values():
+            for task in tasks or []:
+                # scheduled() wraps each request with its ETA
+                if (article_id := _request_article(task.get("request", task))) in wanted:
+                    found.add(article_id)
+    return found
+
+
 @app.task(name="workers.tasks.reconcile", **RETRYING)
 def reconcile() -> dict[str, Any]:
-    """Re-queue articles stuck past their deadline, publish feeds behind their episodes, sweep
-    leftovers of killed workers. Runs on beat every reconcile_s."""
-    found = upkeep.reconcile(settings())
+    """Re-queue articles stuck past their deadline or abandoned by a dead worker, publish feeds
+    behind their episodes, sweep leftovers of killed workers. Runs on beat every reconcile_s."""
+    found = upkeep.reconcile(settings(), in_flight=in_flight)
     by_feed: dict[str, list[Any]] = {}
     for row in found.stuck:
         by_feed.setdefault(row.feed, []).append(_article_chain(row.id, prepared=row.status == "prepared"))

@@ -36,6 +36,7 @@ from pipeline.stages.speech import Lexicon
 from pipeline.state import leases
 from pipeline.state.articles import get_article, page_state, record_check, save_prepared, set_status
 from pipeline.state.episodes import DuplicateEpisode, add_episode
+from pipeline.state.identity import remember_canonical
 from pipeline.state.store import Store, open_store
 from voices import SpeakStats, Voice, load_voice, speak
 
@@ -93,6 +94,7 @@ def prepare_article(
     if not article.url:
         article.url = clean.clean_url(row.url, allow_file=settings.allow_local_files)
     save_prepared(store, article_id, article)
+    remember_canonical(store, article_id, article.canonical_url)
     lower = {k.lower(): v for k, v in page.headers.items()}
     record_check(store, article_id, due, etag=lower.get("etag"), modified=lower.get("last-modified"), validators=True)
     return Outcome(article_id, "prepared", title=article.spoken_title, timings=timings)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.config import FeedConfig, Settings
-from pipeline.models import StageError
+from pipeline.models import FeedEntry, StageError
 from pipeline.run.article import process_article
 from pipeline.run.events import StageCallback, reporting_stages
 from pipeline.run.publishing import publish_feed
@@ -23,7 +23,17 @@ from pipeline.run.webhook_delivery import deliver_due
 from pipeline.stages import feed_items, freshness
 from pipeline.stages import feeds as feeds_stage
 from pipeline.state import articles
-from pipeline.state.articles import feed_state, known_items, record_entries, record_poll, upsert_feed
+from pipeline.state.articles import (
+    feed_state,
+    feeds_listing,
+    get_article,
+    known_items,
+    record_entries,
+    record_poll,
+    upsert_entry,
+    upsert_feed,
+)
+from pipeline.state.identity import identify
 from pipeline.state.store import Store, open_store
 
 log = logging.getLogger("newsaudio.feed")
@@ -67,9 +77,12 @@ def poll_feed(
         return PollResult(feed=feed.name, article_ids=work_needed(store, feed.name, now), not_modified=True)
     for refused in result.refused:
         log.warning("feed %s: entry left out: %s", feed.name, refused)
+    # An article is the story, not the entry: push, poll, rotating GUIDs and moved links find
+    # the one article (pipeline/state/identity.py).
+    decided = identify(store, feed.name, result.entries, feeds_stage.entry_id)
     entries = [
-        (feeds_stage.entry_id(feed.name, e.guid), e, freshness.entry_fingerprint(e), scan.item_hash(e.guid, e.url))
-        for e in result.entries
+        (article_id, entry, freshness.entry_fingerprint(entry), scan.item_hash(seen.guid, seen.url))
+        for (article_id, entry), seen in zip(decided, result.entries, strict=True)
     ]
     new, changed = record_entries(store, feed.name, entries, now)
     ids = work_needed(store, feed.name, now)
@@ -77,6 +90,20 @@ def poll_feed(
     log.info("feed %s: %d entries (%d unchanged byte for byte), %d new, %d changed, %d need work",
              feed.name, total, scan.known, new, changed, len(ids))
     return PollResult(feed=feed.name, article_ids=ids, new=new, changed=changed, entries=total)
+
+
+def accept_push(store: Store, feed: FeedConfig, url: str, title: str = "") -> str:
+    """The article a CMS push names: the one a poll or an earlier push made of the same story
+    (by its link or canonical URL, pipeline/state/identity.py), else a new one in ``feed``
+    whose podcast GUID is the URL. A known article keeps what its feed said about it."""
+    upsert_feed(store, feed.name, feed.url, feed.title)
+    pushed = FeedEntry(guid=url, url=url, title=title)
+    ((article_id, entry),) = identify(store, feed.name, [pushed], feeds_stage.entry_id)
+    try:
+        get_article(store, article_id)
+    except KeyError:
+        upsert_entry(store, feed.name, article_id, entry)
+    return article_id
 
 
 def work_needed(store: Store, feed_name: str, now: datetime) -> list[str]:
@@ -133,7 +160,8 @@ def run(
                         # The feed follows the work: a run stopped or killed later keeps this in the
                         # feed. One process publishes one article at a time, so no throttle is needed
                         # (publishing one more episode costs milliseconds, see run/publishing.py).
-                        publish_feed(feed.name, settings, store)
+                        for listed_in in feeds_listing(store, article_id):
+                            publish_feed(listed_in, settings, store)
                     if on_article:
                         on_article(outcome)
             finally:

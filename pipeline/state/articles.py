@@ -22,6 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 from pipeline.models import Article, Block, FeedEntry
 from pipeline.state.schema import (
+    article_feeds,
+    article_keys,
     articles,
     episodes,
     feeds,
@@ -29,6 +31,7 @@ from pipeline.state.schema import (
     utc,
 )
 from pipeline.state.store import Store, insert_new
+from pipeline.state.story_keys import url_key
 
 
 def has_guid(store: Store, guid: str) -> bool:
@@ -180,17 +183,26 @@ def touch(store: Store, article_id: str) -> None:
         conn.execute(update(articles).where(articles.c.id == article_id).values(updated_at=now()))
 
 
-def record_entries(store: Store, feed_name: str, entries: list[tuple[str, FeedEntry, str, str | None]], now: datetime
+def record_entries(
+    store: Store, feed_name: str, entries: list[tuple[str, FeedEntry, str, str | None]], now: datetime
 ) -> tuple[int, int]:
     """Record one poll's entries, ``(article_id, entry, fingerprint, item hash)``, in one transaction.
     A new entry is stored as new; a known one whose fingerprint differs is updated and made
-    due at once. Returns (new, changed)."""
+    due at once. A story another feed announced first stays that feed's article (its entry
+    there drives refreshes) and is listed in this feed too. Returns (new, changed)."""
     ids = [article_id for article_id, *_ in entries]
     known: dict[str, str | None] = {}
+    home: dict[str, str] = {}
     with store.engine.begin() as conn:
         for lo in range(0, len(ids), 500):  # bounded IN lists: only this poll's entries are read
-            query = select(articles.c.id, articles.c.entry_hash).where(articles.c.id.in_(ids[lo : lo + 500]))
-            known.update({r.id: r.entry_hash for r in conn.execute(query)})
+            query = select(articles.c.id, articles.c.entry_hash, articles.c.feed).where(
+                articles.c.id.in_(ids[lo : lo + 500]))
+            for r in conn.execute(query):
+                known[r.id], home[r.id] = r.entry_hash, r.feed
+        elsewhere = {a for a in ids if home.get(a, feed_name) != feed_name}
+        if elsewhere:
+            insert_new(conn, article_feeds, [{"article_id": a, "feed": feed_name} for a in sorted(elsewhere)])
+        entries = [e for e in entries if e[0] not in elsewhere]
         fresh: dict[str, dict[str, Any]] = {}
         changed: list[dict[str, Any]] = []
         adopt: list[dict[str, Any]] = []
@@ -284,6 +296,11 @@ def find_articles(store: Store, text: str) -> list[str]:
     with store.engine.connect() as conn:
         if conn.execute(select(articles.c.id).where(articles.c.id == text)).first():
             return [text]
+        if "://" in text:  # the story a link names, however the link was dressed (pipeline/state/identity.py)
+            named = article_keys.c.key_hash == url_key(text)
+            owner = conn.execute(select(article_keys.c.article_id).where(named)).scalar()
+            if owner:
+                return [owner]
         ids = [r.id for r in conn.execute(
             select(articles.c.id).where(or_(articles.c.url.in_(variants), articles.c.guid == text))
         )]
@@ -356,3 +373,12 @@ def _relist(conn: Connection, rows: list[dict[str, Any]]) -> None:
         .values(listed_at=func.coalesce(published, episodes.c.created_at)),
         rows,
     )
+
+
+def feeds_listing(store: Store, article_id: str) -> list[str]:
+    """The feeds that list an article: its own first, then those that share the story."""
+    with store.engine.connect() as conn:
+        own = conn.execute(select(articles.c.feed).where(articles.c.id == article_id)).scalar()
+        shared = conn.execute(select(article_feeds.c.feed).where(article_feeds.c.article_id == article_id)
+                              .order_by(article_feeds.c.feed)).scalars().all()
+    return ([own] if own else []) + [f for f in shared if f != own]

@@ -14,6 +14,7 @@ from sqlalchemy import (
     cast,
     exists,
     func,
+    or_,
     select,
     update,
 )
@@ -23,6 +24,7 @@ from sqlalchemy.sql import Select
 from pipeline.models import Chapter, Episode
 from pipeline.state.articles import status_values
 from pipeline.state.schema import (
+    article_feeds,
     articles,
     episode_extras,
     episodes,
@@ -34,8 +36,15 @@ from pipeline.state.schema import (
 from pipeline.state.store import Store
 
 
+def in_feed(feed_name: str) -> Any:
+    """Episodes a feed lists: its own articles' and those of stories it shares with another
+    feed of the newsroom (spoken once, by the feed that announced them first)."""
+    shared = select(article_feeds.c.article_id).where(article_feeds.c.feed == feed_name)
+    return or_(episodes.c.feed == feed_name, episodes.c.article_id.in_(shared))
+
+
 def newest_episode_time(store: Store, feed_name: str) -> datetime | None:
-    query = select(func.max(episodes.c.created_at)).where(episodes.c.feed == feed_name)
+    query = select(func.max(episodes.c.created_at)).where(in_feed(feed_name))
     with store.engine.connect() as conn:
         return utc(conn.execute(query).scalar())
 
@@ -152,7 +161,7 @@ def published_episodes(store: Store, feed_name: str) -> list[EpisodeRow]:
         select(episodes, articles.c.guid, articles.c.url, articles.c.published)
         .join(articles, episodes.c.article_id == articles.c.id)
         # A published episode stays when a later refresh of its page fails: listeners keep it.
-        .where(episodes.c.feed == feed_name, episodes.c.replaced_at.is_(None), articles.c.status != "withdrawn")
+        .where(in_feed(feed_name), episodes.c.replaced_at.is_(None), articles.c.status != "withdrawn")
     )
     with store.engine.connect() as conn:
         return [_episode_row(r) for r in conn.execute(query)]
@@ -180,7 +189,7 @@ def newest_episodes(store: Store, feed_name: str, limit: int) -> list[EpisodeRow
     archive."""
     query = (
         _episodes_with_extras()
-        .where(episodes.c.feed == feed_name, episodes.c.replaced_at.is_(None), articles.c.status != "withdrawn")
+        .where(in_feed(feed_name), episodes.c.replaced_at.is_(None), articles.c.status != "withdrawn")
         .order_by(episodes.c.listed_at.desc(), episodes.c.article_id)
         .limit(max(0, limit))
     )
@@ -198,7 +207,7 @@ def listing(store: Store, feed_name: str, limit: int) -> list[tuple[Any, ...]]:
             episode_extras.c.image, episode_extras.c.cues_json.is_not(None),
         )
         .select_from(_with_article_and_extras())
-        .where(episodes.c.feed == feed_name, episodes.c.replaced_at.is_(None), articles.c.status != "withdrawn")
+        .where(in_feed(feed_name), episodes.c.replaced_at.is_(None), articles.c.status != "withdrawn")
         .order_by(episodes.c.listed_at.desc(), episodes.c.article_id)
         .limit(max(0, limit))
     )

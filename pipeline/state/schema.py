@@ -157,6 +157,28 @@ leases = Table(
 )
 
 
+
+# An article is the story, not the entry that announced it (pipeline/state/identity.py): the
+# keys it is known by (its links without tracking parameters, its canonical URL, the GUID it
+# was first announced with), each naming one article.
+article_keys = Table(
+    "article_keys",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("kind", String(12), nullable=False),  # url | guid
+    # No foreign key: a poll remembers its decision just before it records the new article.
+    Column("article_id", String(32), nullable=False, index=True),
+)
+
+# The same story in more of the newsroom's feeds (sections) than its own: spoken once (its own
+# feed, articles.feed, does the work), listed in each of these too.
+article_feeds = Table(
+    "article_feeds",
+    metadata,
+    Column("article_id", String(32), ForeignKey("articles.id"), primary_key=True),
+    Column("feed", String(100), primary_key=True, index=True),
+)
+
 # What the console and the API add.
 lexicon_versions = Table(
     "lexicon_versions",

@@ -3,6 +3,7 @@ by URL. The store is the truth; queues only carry article ids."""
 
 from __future__ import annotations
 
+import json
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +23,8 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from pipeline.config import Settings
-from pipeline.state.schema import articles, episodes, metadata
+from pipeline.state.schema import article_keys, articles, episodes, metadata
+from pipeline.state.story_keys import guid_key, url_key
 
 
 def insert_new(conn: Any, table: Table, rows: list[dict[str, Any]]) -> None:
@@ -105,6 +107,7 @@ def make_schema(engine: Engine, tables: list[Table] | None = None) -> None:
                 if tables is None:
                     _add_missing_columns(conn)
                     _fill_listing(conn)
+                    fill_keys(conn)
             return
         except OperationalError as exc:
             if attempt == 4 or "database is locked" not in str(exc):
@@ -134,3 +137,25 @@ def _store(url: str) -> Store:
 def open_store(settings: Settings) -> Store:
     """One store (engine and connection pool) per process and database."""
     return _store(settings.db_url)
+
+
+def fill_keys(conn: Connection) -> None:
+    """Stores made before identity keys (pipeline/state/identity.py) get them once, from what
+    they know: every article's link, canonical URL and GUID. No article id or GUID changes;
+    where two old articles share a key, the one seen first keeps it."""
+    if conn.execute(select(article_keys.c.key_hash).limit(1)).first() is not None:
+        return
+    rows: dict[str, dict[str, str]] = {}
+    query = select(articles.c.id, articles.c.url, articles.c.guid, articles.c.article_json)
+    for r in conn.execute(query.order_by(articles.c.seen_at, articles.c.id)):
+        canonical = ""
+        if r.article_json:
+            try:
+                canonical = json.loads(r.article_json).get("canonical_url") or ""
+            except ValueError:
+                canonical = ""
+        keys = [("url", url_key(u)) for u in (r.url, canonical) if u] + [("guid", guid_key(r.guid))]
+        for kind, key in keys:
+            rows.setdefault(key, {"key_hash": key, "kind": kind, "article_id": r.id})
+    if rows:
+        insert_new(conn, article_keys, list(rows.values()))

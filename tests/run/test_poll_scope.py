@@ -55,9 +55,10 @@ class Site:
         self.web[path] = self.serve
 
     def serve(self, h: BaseHTTPRequestHandler) -> None:
-        body = self.pages[h.path]
+        path = h.path.split("?")[0]  # a link may carry tracking parameters; the page is the same
+        body = self.pages[path]
         etag = f'"{hash(body) & 0xFFFFFFFF:x}"'
-        self.hits.append((h.path, h.headers.get("If-None-Match", "")))
+        self.hits.append((path, h.headers.get("If-None-Match", "")))
         if h.headers.get("If-None-Match") == etag:
             h.send_response(304)
             h.send_header("ETag", etag)
