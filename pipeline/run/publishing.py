@@ -41,11 +41,13 @@ from pipeline.state.episodes import (
     episode_cues,
     episode_with_extras,
     episodes_by_id,
+    feed_base_url,
     feed_build,
     feed_published_at,
     latest_episode,
     listing,
     mark_retired,
+    published_episodes,
     record_feed_build,
     retired,
     superseded_before,
@@ -198,17 +200,26 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
     known = feed_build(store, feed_name)
     now = datetime.now(UTC)
     built = known[1] if known and known[0] == digest else now.replace(microsecond=0)
-    record_feed_build(store, feed_name, digest, built, published_at=now)
+    moved = feed_base_url(store, feed_name) != settings.public_base_url
     xml = xml.replace(_PLACEHOLDER_XML, f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>".encode(), 1)
     index = player_index_around([i.index_entry for i in items])
     path = write_feed(settings.output_dir, feed_name, xml, index)
-    # Player data is written when an episode is rendered; this only fills gaps (episodes from
-    # before player data existed, a wiped output folder) for items this process has not
-    # listed before: one stat each.
-    for item in fresh:
-        by_guid = player_data_guid_path(item.episode.guid)
-        if by_guid and not (settings.output_dir / by_guid).exists():
-            write_player_data(settings, store, item.episode.episode_id)
+    if moved:
+        # The address listeners reach output/ at changed (or is not known to this store yet):
+        # every published article's player data names it, listed in the feed or not.
+        rewritten = [write_player_data(settings, store, row.article_id) for row in published_episodes(store, feed_name)]
+        log.info("feed %s: written for %s (%d articles' player data)", feed_name, settings.public_base_url,
+                 len(rewritten))
+    else:
+        # Player data is written when an episode is rendered; this only fills gaps (episodes
+        # from before player data existed, a wiped output folder) for items this process has
+        # not listed before: one stat each.
+        for item in fresh:
+            by_guid = player_data_guid_path(item.episode.guid)
+            if by_guid and not (settings.output_dir / by_guid).exists():
+                write_player_data(settings, store, item.episode.episode_id)
+    # Recorded after the files: a publisher killed in between writes them all again.
+    record_feed_build(store, feed_name, digest, built, published_at=now, base_url=settings.public_base_url)
     sweep_old_versions(settings, store)
     return path
 

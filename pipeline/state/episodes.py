@@ -262,8 +262,18 @@ def feed_published_at(store: Store, name: str) -> datetime | None:
         return utc(conn.execute(select(feed_builds.c.published_at).where(feed_builds.c.name == name)).scalar())
 
 
-def record_feed_build(store: Store, name: str, content_hash: str, built_at: datetime, published_at: datetime) -> None:
+def feed_base_url(store: Store, name: str) -> str | None:
+    """The public_base_url the feed's files were last written with (None: not known)."""
+    with store.engine.connect() as conn:
+        return conn.execute(select(feed_builds.c.base_url).where(feed_builds.c.name == name)).scalar()
+
+
+def record_feed_build(
+    store: Store, name: str, content_hash: str, built_at: datetime, published_at: datetime, base_url: str = ""
+) -> None:
     values = {"content_hash": content_hash, "built_at": built_at, "published_at": published_at}
+    if base_url:
+        values["base_url"] = base_url
     with store.engine.begin() as conn:
         done = conn.execute(update(feed_builds).where(feed_builds.c.name == name).values(**values)).rowcount
     if not done:

@@ -134,6 +134,9 @@ feed_builds = Table(
     # When the feed was last published, changed or not: what the reconciler compares with the
     # newest episode (the file's time moves only when its bytes do).
     Column("published_at", DateTime(timezone=True)),
+    # The public_base_url its files were written with: when it changes, every file that names
+    # it (feed, index, every published article's player data) is written again.
+    Column("base_url", Text),
 )
 
 
