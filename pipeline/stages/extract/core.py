@@ -231,11 +231,16 @@ def lead_candidates(
 def drop_title_echo(blocks: list[Block], titles: list[str]) -> list[Block]:
     """Drop opening blocks that only repeat the headline (extractors keep the <h1> area)."""
     heard = squash(" ".join(t for t in titles if t))
+    # The headline itself (``titles`` starts with title and kicker) is an echo however long it
+    # is: it is spoken, capped to max_title_chars, as the title; kept as a block it would become
+    # the lead or a paragraph and a 10,000-character <h1> would be read out in full.
+    title, kicker = (*titles, "", "")[:2]
+    headline = {squash(title), squash(f"{kicker} {title}")} - {""}
 
     def echoes(block: Block) -> bool:
         own = squash(block.text)
-        return bool(own) and len(block.text.split()) <= 25 and (
-            own in heard or token_overlap(block.text, heard).precision >= 0.9)
+        return bool(own) and (own in headline or len(block.text.split()) <= 25 and (
+            own in heard or token_overlap(block.text, heard).precision >= 0.9))
 
     out = list(blocks)
     while out:
