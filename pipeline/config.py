@@ -198,6 +198,14 @@ class Settings:
     # "embedded": console/API jobs run in a small pool inside the web process;
     # "celery": they are tasks on the workers' queues through broker_url.
     jobs_backend: str = "embedded"
+    # Polite polling: a poll records at most this many new entries (newest first) and leaves the
+    # rest for later polls; a Retry-After (429/503) up to retry_after_max_s is waited out in the
+    # same run, a longer one defers the article without counting a failed attempt.
+    max_new_entries_per_poll: int = 100
+    retry_after_max_s: float = 30.0
+    # An article that failed all its attempts (a page gone, a site down for days) is tried
+    # again this long after its last failure, instead of never.
+    failed_retry_after_s: float = 86400.0
     console_workers: int = 2
     session_hours: float = 12.0
     login_attempts_per_minute: int = 5

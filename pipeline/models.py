@@ -28,6 +28,8 @@ class StageError(Exception):
 
 class FetchError(StageError):
     reason = "fetch"
+    # Seconds a 429 or 503 asked us to wait (Retry-After); None when the server said nothing.
+    retry_after: float | None = None
 
 
 class FeedError(StageError):

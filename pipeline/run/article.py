@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import logging
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from pipeline.config import Settings
 from pipeline.models import Article, Block, FetchError, NotGerman
@@ -15,6 +16,7 @@ from pipeline.run import publishing
 from pipeline.run.events import counting, report_stage
 from pipeline.run.lexicon import current_lexicon, remember_lexicon
 from pipeline.run.steps import (
+    MAX_ATTEMPTS,
     Outcome,
     announce,
     as_chosen,
@@ -28,13 +30,13 @@ from pipeline.run.steps import (
 )
 from pipeline.stages import clean, fragments, freshness
 from pipeline.stages.extract import extract, is_german
-from pipeline.stages.fetch import fetch
+from pipeline.stages.fetch import Page, fetch
 from pipeline.stages.master import Mastered, Tags
 from pipeline.stages.publish import names
 from pipeline.stages.publish.output import write_audio
 from pipeline.stages.speech import Lexicon
 from pipeline.state import leases
-from pipeline.state.articles import get_article, page_state, record_check, save_prepared, set_status
+from pipeline.state.articles import ArticleRow, get_article, page_state, record_check, save_prepared, set_status
 from pipeline.state.episodes import DuplicateEpisode, add_episode
 from pipeline.state.identity import remember_canonical
 from pipeline.state.store import Store, open_store
@@ -67,7 +69,7 @@ def prepare_article(
     try:
         report_stage(article_id, row.title, "fetch", row.url)
         start = time.perf_counter()
-        page = fetch(row.url, settings, headers=headers)
+        page = fetch_politely(row.url, settings, headers)
         timings["fetch"] = time.perf_counter() - start
         if page.status == 304:
             if not headers:
@@ -84,13 +86,17 @@ def prepare_article(
                 f"article language is {article.language or 'unknown'}, the voice speaks German; "
                 "set skip_non_german = false to voice it anyway"
             )
+    except FetchError as exc:
+        if exc.retry_after is None:
+            return _failed(store, row, exc, due, settings, timings)
+        # The site asked us to come back later (429/503 with Retry-After): no failure, no attempt
+        # spent; the article is due again when the site said.
+        later = now + timedelta(seconds=exc.retry_after)
+        record_check(store, article_id, later)
+        log.info("article %s: %s; asked to come back in %.0f s", article_id, exc, exc.retry_after)
+        return Outcome(article_id, "deferred", exc.reason, str(exc), title=row.title, timings=timings)
     except Exception as exc:
-        record_check(store, article_id, due)
-        outcome = record_problem(store, row, exc, timings)
-        if publishing.withdraw_if_gone(row, outcome.reason, settings, store):
-            gone = get_article(store, article_id)
-            return Outcome(article_id, "withdrawn", gone.reason, gone.message, title=row.title, timings=timings)
-        return outcome
+        return _failed(store, row, exc, due, settings, timings)
     if not article.url:
         article.url = clean.clean_url(row.url, allow_file=settings.allow_local_files)
     save_prepared(store, article_id, article)
@@ -98,6 +104,46 @@ def prepare_article(
     lower = {k.lower(): v for k, v in page.headers.items()}
     record_check(store, article_id, due, etag=lower.get("etag"), modified=lower.get("last-modified"), validators=True)
     return Outcome(article_id, "prepared", title=article.spoken_title, timings=timings)
+
+
+# When each host may be asked again (monotonic time): a 429 or 503 with Retry-After holds back
+# every fetch from that host in this process, not only the article that got it.
+_NOT_BEFORE: dict[str, float] = {}
+
+
+def fetch_politely(url: str, settings: Settings, headers: dict[str, str]) -> Page:
+    """Fetch, honouring Retry-After per host: a wait up to ``retry_after_max_s`` is waited out
+    here and the page asked again (up to three times); a longer one is the caller's to defer."""
+    host = urlsplit(url).netloc.lower()
+    for attempt in range(3):
+        wait = _NOT_BEFORE.get(host, 0.0) - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        try:
+            return fetch(url, settings, headers=headers)
+        except FetchError as exc:
+            if exc.retry_after is None:
+                raise
+            _NOT_BEFORE[host] = time.monotonic() + exc.retry_after
+            if exc.retry_after > settings.retry_after_max_s or attempt == 2:
+                raise
+            log.info("%s asks to wait %.1f s (HTTP %s): waiting", host, exc.retry_after, exc.reason)
+    raise AssertionError("unreachable")
+
+
+def _failed(
+    store: Store, row: ArticleRow, exc: Exception, due: datetime | None, settings: Settings, timings: dict[str, float]
+) -> Outcome:
+    """Record why preparing failed (a page gone twice is withdrawn); never raises for the article."""
+    record_check(store, row.id, due)
+    outcome = record_problem(store, row, exc, timings)
+    if outcome.status == "failed" and row.attempts + 1 >= MAX_ATTEMPTS:
+        # Given up for now, not forever: a slow schedule tries it again.
+        record_check(store, row.id, datetime.now(UTC) + timedelta(seconds=settings.failed_retry_after_s))
+    if publishing.withdraw_if_gone(row, outcome.reason, settings, store):
+        gone = get_article(store, row.id)
+        return Outcome(row.id, "withdrawn", gone.reason, gone.message, title=row.title, timings=timings)
+    return outcome
 
 
 def settled(article_id: str, settings: Settings, store: Store | None = None) -> Outcome | None:

@@ -70,22 +70,22 @@ def poll_feed(
     except StageError as exc:
         record_poll(store, feed.name, etag=None, modified=None, error=str(exc))
         log.error("feed %s: %s", feed.name, exc)
-        return PollResult(feed=feed.name, article_ids=work_needed(store, feed.name, now), error=str(exc))
+        return PollResult(feed=feed.name, article_ids=work_needed(store, feed.name, now, settings), error=str(exc))
     record_poll(store, feed.name, etag=result.etag, modified=result.modified)
     if result.not_modified:
         log.info("feed %s: not modified since last poll", feed.name)
-        return PollResult(feed=feed.name, article_ids=work_needed(store, feed.name, now), not_modified=True)
+        return PollResult(feed=feed.name, article_ids=work_needed(store, feed.name, now, settings), not_modified=True)
     for refused in result.refused:
         log.warning("feed %s: entry left out: %s", feed.name, refused)
     # An article is the story, not the entry: push, poll, rotating GUIDs and moved links find
     # the one article (pipeline/state/identity.py).
     decided = identify(store, feed.name, result.entries, feeds_stage.entry_id)
-    entries = [
-        (article_id, entry, freshness.entry_fingerprint(entry), scan.item_hash(seen.guid, seen.url))
-        for (article_id, entry), seen in zip(decided, result.entries, strict=True)
+    entries = [  # (a GUID of its own for a second story is not in the scan; its link is)
+        (article_id, entry, freshness.entry_fingerprint(entry), scan.item_hash(entry.guid, entry.url))
+        for article_id, entry in decided
     ]
     new, changed = record_entries(store, feed.name, entries, now)
-    ids = work_needed(store, feed.name, now)
+    ids = work_needed(store, feed.name, now, settings)
     total = len(entries) + scan.known
     log.info("feed %s: %d entries (%d unchanged byte for byte), %d new, %d changed, %d need work",
              feed.name, total, scan.known, new, changed, len(ids))
@@ -106,8 +106,9 @@ def accept_push(store: Store, feed: FeedConfig, url: str, title: str = "") -> st
     return article_id
 
 
-def work_needed(store: Store, feed_name: str, now: datetime) -> list[str]:
-    return articles.work_needed(store, feed_name, now, MAX_ATTEMPTS)
+def work_needed(store: Store, feed_name: str, now: datetime, settings: Settings | None = None) -> list[str]:
+    limit = (settings or Settings()).max_new_entries_per_poll
+    return articles.work_needed(store, feed_name, now, MAX_ATTEMPTS, max_new=limit)
 
 
 @dataclass

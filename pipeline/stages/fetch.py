@@ -23,6 +23,7 @@ import time
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -340,6 +341,23 @@ def _media_type(value: str) -> tuple[str, str | None]:
     return main.strip().lower(), charset
 
 
+def retry_after(value: str, now: float | None = None) -> float | None:
+    """Seconds a Retry-After header asks for (delta seconds or an HTTP date); None when absent
+    or unreadable."""
+    value = value.strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
 def fetch(
     url: str,
     settings: Settings,
@@ -372,7 +390,10 @@ def fetch(
             if resp.status_code == 304:
                 return Page(url=str(resp.url), status=304, body=b"", headers=dict(resp.headers))
             if resp.status_code >= 400:
-                raise FetchError(f"{kind} {url} answered HTTP {resp.status_code}", reason=f"http-{resp.status_code}")
+                error = FetchError(f"{kind} {url} answered HTTP {resp.status_code}", reason=f"http-{resp.status_code}")
+                if resp.status_code in (429, 503):
+                    error.retry_after = retry_after(resp.headers.get("retry-after", ""))
+                raise error
             ctype, charset = _media_type(resp.headers.get("content-type", ""))
             if ctype and ctype not in accept:
                 raise FetchError(

@@ -248,24 +248,33 @@ def known_items(store: Store, feed_name: str, hashes: list[str]) -> set[str]:
     return found
 
 
-def work_needed(store: Store, feed_name: str, now: datetime, max_attempts: int) -> list[str]:
+def work_needed(
+    store: Store, feed_name: str, now: datetime, max_attempts: int, *, max_new: int | None = None
+) -> list[str]:
     """Ids of the feed's articles that need a fetch now: new or half-done ones, failures with
-    attempts left, and finished ones whose entry changed or whose revisit is due. Answered by
-    the database from small indexed columns; no article text is loaded."""
-    query = (
-        select(articles.c.id)
-        .where(
-            articles.c.feed == feed_name,
-            or_(
-                articles.c.status.in_(("new", "prepared")),
-                (articles.c.status == "failed") & (articles.c.attempts < max_attempts),
-                articles.c.status.in_(("done", "skipped")) & (articles.c.next_check_at <= now),
-            ),
-        )
-        .order_by(articles.c.published.desc().nulls_last(), articles.c.id)
+    attempts left (or whose slow retry is due), and finished ones whose entry changed or whose
+    revisit is due; of the new ones only the newest ``max_new`` (the rest wait for later polls,
+    so a feed of 20,000 entries costs a bounded poll). Answered by the database from small
+    indexed columns; no article text is loaded."""
+    newest_first = (articles.c.published.desc().nulls_last(), articles.c.id)
+    mine = articles.c.feed == feed_name
+    fresh = select(articles.c.id, articles.c.published).where(mine, articles.c.status == "new").order_by(*newest_first)
+    if max_new is not None:
+        fresh = fresh.limit(max(0, max_new))
+    others = select(articles.c.id, articles.c.published).where(
+        mine,
+        or_(
+            articles.c.status == "prepared",
+            (articles.c.status == "failed") & (articles.c.attempts < max_attempts),
+            # failed all its attempts: tried again only on the slow schedule (failed_retry_after_s)
+            articles.c.status.in_(("done", "skipped", "failed")) & (articles.c.next_check_at <= now),
+        ),
     )
     with store.engine.connect() as conn:
-        return [r.id for r in conn.execute(query)]
+        rows = {r.id: utc(r.published) for query in (fresh, others) for r in conn.execute(query)}
+    # the database's order: newest first, undated last, then by id
+    dated = sorted((a for a, p in rows.items() if p is not None), key=lambda a: (-rows[a].timestamp(), a))  # type: ignore[union-attr]
+    return dated + sorted(a for a, p in rows.items() if p is None)
 
 
 def page_state(store: Store, article_id: str) -> tuple[str | None, str | None, datetime | None]:
