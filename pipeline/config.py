@@ -192,13 +192,7 @@ class Settings:
     # The feed follows the work: each finished article is published as it finishes, at most
     # once in this many seconds per feed under a burst (the last of a burst is published too).
     feed_publish_interval_s: float = 5.0
-    # console and API (web/console, web/api)
-    # Where editors reach the console (setup links); empty = public_base_url.
-    console_base_url: str = ""
-    # "embedded": console/API jobs run in a small pool inside the web process;
-    # "celery": they are tasks on the workers' queues through broker_url.
-    jobs_backend: str = "embedded"
-    # Polite polling: a poll records at most this many new entries (newest first) and leaves the
+    # Polite polling: a poll fetches at most this many new articles (newest first) and leaves the
     # rest for later polls; a Retry-After (429/503) up to retry_after_max_s is waited out in the
     # same run, a longer one defers the article without counting a failed attempt.
     max_new_entries_per_poll: int = 100
