@@ -214,6 +214,20 @@ def _transport(settings: Settings, deadline: _Deadline) -> httpx.HTTPTransport:
     return transport
 
 
+def guarded_transport(settings: Settings, total_s: float) -> httpx.HTTPTransport:
+    """A transport with the fetch guards for a request of our own to a configured address (a
+    webhook): the address is checked and pinned at connect, every wait cut to ``total_s``."""
+    return _transport(settings, _Deadline(total_s))
+
+
+def check_url(url: str, settings: Settings) -> None:
+    """Refuse a URL newsaudio must not send to: not http(s), no host, or a host that resolves to
+    a private or loopback address (unless allowed_hosts names it): FetchError saying why."""
+    _check_url(url, settings)
+    parts = urlsplit(url)
+    resolve_checked(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), settings)
+
+
 # -- bodies: decoded layer by layer in bounded steps -----------------------------------------
 
 
