@@ -15,7 +15,8 @@ from web.app import create_app
 
 @contextmanager
 def serve_app(settings: Settings) -> Iterator[str]:
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    # lifespan "on", as `newsaudio serve` runs it: the webhook sender starts and stops with the app.
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -29,6 +30,3 @@ def serve_app(settings: Settings) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-        from web.console.routes import stop_webhook_sender
-
-        stop_webhook_sender(settings)

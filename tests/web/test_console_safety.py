@@ -21,8 +21,8 @@ from pipeline.state.articles import get_article, upsert_entry, upsert_feed
 from pipeline.state.listening import count_listen
 from pipeline.state.store import open_store
 from tests.support.webapp import serve_app
+from web.app import create_app
 from web.console import auth
-from web.console.routes import all_routes
 
 PASSWORD = "richtig-geheim-1"
 # argon2 takes seconds on a loaded CI machine: wait for answers longer than httpx's 5 s
@@ -58,8 +58,9 @@ def csrf_of(client: httpx.Client, path: str = "/console/articles") -> str:
 
 def paths(settings, prefix: str) -> list[tuple[str, str]]:
     found = []
-    for mount in all_routes(settings):
-        assert isinstance(mount, Mount)
+    for mount in create_app(settings).routes:
+        if not isinstance(mount, Mount) or mount.path not in ("/console", "/api/v1"):
+            continue
         for route in mount.routes:
             assert isinstance(route, Route)
             path = mount.path + re.sub(r"\{[^}]+\}", "x", route.path)

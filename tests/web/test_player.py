@@ -18,7 +18,7 @@ from pipeline.cli.main import main
 from pipeline.state.listening import listen_totals
 from pipeline.state.store import Store
 from tests.support.player_support import EVENTS_GUID, SEED, browser, demo  # noqa: F401 - fixtures
-from web.player.routes import PLAYER_DIR, SCRIPT_NAME
+from web.player.script import PLAYER_DIR, SCRIPT_NAME
 
 P = "document.querySelector('newsaudio-player')"
 TOL = 0.3  # seconds: a paused seek lands where asked; a playing one moves on a little

@@ -15,7 +15,8 @@ from pipeline.config import Settings
 from pipeline.files import atomic_write
 from pipeline.stages.publish.names import article_json_path
 from tests.support.player_support import SEED, SEED_URL, serve
-from web.player.routes import SCRIPT_NAME, routes
+from web.player.routes import routes
+from web.player.script import SCRIPT_NAME
 
 
 @pytest.fixture

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
 
 from pipeline.config import Settings
 from pipeline.state.articles import has_guid
 from pipeline.state.listening import count_listen
+from pipeline.state.store import open_store
 from web.files.http import parse_origins
 
 EVENTS = frozenset({"loaded", "play", "progress25", "progress50", "progress75", "complete", "speed"})
@@ -35,7 +35,7 @@ class BadEvent(ValueError):
 
 def allowed_origins(settings: Settings) -> tuple[str, ...]:
     """The website origins that may post events: ``settings.cors_origins`` (shared with the
-    static files' CORS, read by the same web.http.parse_origins), else any origin."""
+    static files' CORS, read by the same web.files.http.parse_origins), else any origin."""
     return parse_origins(settings.cors_origins or "*")
 
 
@@ -88,26 +88,28 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
-def event_routes(settings: Settings) -> list[Route]:
-    from pipeline.state.store import open_store
+class EventCounter:
+    """One app's /events endpoint (``post``): the origins that may post, and the GUIDs known to
+    be published, so a popular article costs one store lookup, not one per event (articles.guid
+    has no index). Unknown GUIDs are asked again: they may appear."""
 
-    origins = allowed_origins(settings)
-    # GUIDs known to be published, so a popular article costs one store lookup, not one per
-    # event (articles.guid has no index). Unknown ones are asked again: they may appear.
-    known: set[str] = set()
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.origins = allowed_origins(settings)
+        self._known: set[str] = set()
 
-    def is_known(guid: str) -> bool:
-        if guid in known:
+    def is_known(self, guid: str) -> bool:
+        if guid in self._known:
             return True
-        if not has_guid(open_store(settings), guid):
+        if not has_guid(open_store(self.settings), guid):
             return False
-        if len(known) >= KNOWN_GUIDS:
-            known.clear()
-        known.add(guid)
+        if len(self._known) >= KNOWN_GUIDS:
+            self._known.clear()
+        self._known.add(guid)
         return True
 
-    async def post_event(request: Request) -> Response:
-        cors = cors_headers(request.headers.get("origin"), origins)
+    async def post(self, request: Request) -> Response:
+        cors = cors_headers(request.headers.get("origin"), self.origins)
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={
                 **cors, "Access-Control-Allow-Methods": "POST", "Access-Control-Allow-Headers": "Content-Type",
@@ -121,9 +123,7 @@ def event_routes(settings: Settings) -> list[Route]:
         except BadEvent as exc:
             return PlainTextResponse(f"{exc}\n", status_code=400, headers=cors)
         # Only published articles are counted: random GUIDs must not grow the table.
-        if not await run_in_threadpool(is_known, guid):
+        if not await run_in_threadpool(self.is_known, guid):
             return PlainTextResponse("unknown episode\n", status_code=404, headers=cors)
-        await run_in_threadpool(count_listen, open_store(settings), guid, version, event, value)
+        await run_in_threadpool(count_listen, open_store(self.settings), guid, version, event, value)
         return Response(status_code=204, headers={**cors, "Cache-Control": "no-store"})
-
-    return [Route("/events", post_event, methods=["POST", "OPTIONS"])]

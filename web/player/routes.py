@@ -1,150 +1,28 @@
-"""The player's part of the web app: the player script, /events, and the bundled sample site
-with the player embedded (so after ``make demo`` one page shows read-along in a browser).
+"""The player's route table: its script under /player/, /events, and the sample site under /sample/,
+which web.app mounts before the output files.
 
-``routes(settings)`` returns Starlette routes that ``web.app.create_app`` mounts before its
-static output/ mount.
-"""
+The player is also served on its own (the demo and its tests mount ``routes(settings)`` in a bare
+Starlette app, with no ``app.state``), so its endpoints are methods of per-app objects built here."""
 
 from __future__ import annotations
 
-import html
-import json
-import os
-from pathlib import Path
-
-from bs4 import BeautifulSoup
-from lxml import etree
-from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
-from starlette.types import Scope
 
 from pipeline.config import Settings
-from pipeline.run.sample_site import SAMPLE_SITE
-from pipeline.stages.publish.names import article_json_path
-from web.player.events import event_routes
+from web.player.events import EventCounter
+from web.player.sample import SampleSite
+from web.player.script import PLAYER_DIR, SCRIPT_NAME, PlayerFiles
 
-PLAYER_DIR = Path(__file__).resolve().parents[1] / "static" / "player"
-SAMPLE_CSS = Path(__file__).resolve().parents[1] / "static" / "sample" / "demo.css"
-SCRIPT_NAME = "newsaudio-player.js"
-_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
-
-
-class PlayerFiles(StaticFiles):
-    """The player's static files: a JS content type every browser accepts for modules, CORS
-    (a module script from another origin is fetched in CORS mode), and a short cache: the file
-    name is not versioned, so a fixed player reaches pages within minutes."""
-
-    def file_response(
-        self, full_path: str | os.PathLike[str], stat_result: os.stat_result, scope: Scope, status_code: int = 200
-    ) -> Response:
-        response = super().file_response(full_path, stat_result, scope, status_code)
-        kind = _TYPES.get(Path(full_path).suffix)
-        if kind:
-            response.headers["content-type"] = kind
-        response.headers["cache-control"] = "public, max-age=300, stale-while-revalidate=86400"
-        response.headers["access-control-allow-origin"] = "*"
-        return response
-
-
-def _episode_audio(settings: Settings, page: str) -> tuple[str, str] | None:
-    """(canonical URL, audio URL) of a sample page's published episode, read from its
-    per-article JSON, or None when it has none (yet)."""
-    tree = etree.HTML(page.encode("utf-8"))
-    if tree is None:
-        return None
-    canon = tree.xpath('//link[@rel="canonical"]/@href') or tree.xpath('//meta[@property="og:url"]/@content')
-    if not canon:
-        return None
-    url = canon[0].strip()
-    rel = article_json_path(url)
-    try:
-        data = json.loads((settings.output_dir / rel).read_text(encoding="utf-8")) if rel else None
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or url not in (data.get("canonical_url"), data.get("url")):
-        return None
-    return url, str(data.get("audio", {}).get("url", ""))
-
-
-def embed_player(page: str, *, script_src: str, base: str, audio_url: str = "", style: str = "") -> str:
-    """The page with the player's script in <head> and the element just before the article
-    body (found by the site's extraction rule), read-along pointed at that body."""
-    from pipeline.stages.extract.rules import load_rules, rule_for
-
-    soup = BeautifulSoup(page, "lxml")
-    canon = soup.find("link", rel="canonical")
-    rule = rule_for([canon.get("href", "")] if canon else [], load_rules(None))
-    body, selector = None, "article"
-    for layout in rule.layouts if rule else ():
-        body = soup.select_one(layout.container)
-        if body is not None:
-            selector = layout.container
-            break
-    player = soup.new_tag("newsaudio-player", attrs={"base": base, "article-selector": selector})
-    fallback = soup.new_tag("audio", attrs={"controls": "", "preload": "none"})
-    if audio_url:
-        fallback["src"] = audio_url
-    player.append(fallback)
-    if body is not None:
-        body.insert_before(player)
-    elif soup.body is not None:
-        soup.body.insert(0, player)
-    script = soup.new_tag("script", attrs={"type": "module", "src": script_src})
-    (soup.head or soup).append(script)
-    if not soup.select_one('link[rel~="icon"]'):
-        # The sample has no icon: say so, rather than leave a 404 in every visitor's console.
-        (soup.head or soup).append(soup.new_tag("link", attrs={"rel": "icon", "href": "data:,"}))
-    if style:
-        sheet = soup.new_tag("style")
-        sheet.string = style
-        (soup.head or soup).append(sheet)
-    return str(soup)
-
-
-def _sample_index(root: Path) -> str:
-    items = []
-    feed = etree.parse(str(root / "feed.xml"))
-    for item in feed.iter("item"):
-        link, title = item.findtext("link") or "", item.findtext("title") or ""
-        if (root / link).is_file():
-            items.append(f'<li><a href="{html.escape(link)}">{html.escape(title)}</a></li>')
-    return (
-        '<!DOCTYPE html><html lang="de"><head><meta charset="utf-8"><title>newsaudio: Beispielseite</title>'
-        '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>'
-        "<h1>Beispielseite mit newsaudio-Player</h1><ul>" + "".join(items) + "</ul></main></body></html>"
-    )
-
-
-def sample_routes(settings: Settings, root: Path = SAMPLE_SITE) -> list[BaseRoute]:
-    root = root.resolve()
-
-    async def sample(request: Request) -> Response:
-        rel = request.path_params.get("path", "")
-        if rel in ("", "index.html"):
-            return HTMLResponse(_sample_index(root))
-        path = (root / rel).resolve()
-        if not path.is_relative_to(root) or not path.is_file():
-            return PlainTextResponse("not found\n", status_code=404)
-        if path.suffix != ".html":
-            return FileResponse(path)
-        page = path.read_text(encoding="utf-8", errors="replace")
-        prefix = request.scope.get("root_path", "")
-        found = _episode_audio(settings, page)
-        embedded = embed_player(
-            page, script_src=f"{prefix}/player/{SCRIPT_NAME}", base=f"{prefix}/", audio_url=found[1] if found else "",
-            style=SAMPLE_CSS.read_text(encoding="utf-8"),
-        )
-        return HTMLResponse(embedded, headers={"Cache-Control": "no-cache"})
-
-    return [Route("/sample/", sample), Route("/sample/{path:path}", sample)]
+# Where callers (the tests, the demo) have always found the script.
+__all__ = ["PLAYER_DIR", "SCRIPT_NAME", "routes"]
 
 
 def routes(settings: Settings) -> list[BaseRoute]:
-    """Everything the player needs from ``newsaudio serve``; mount before the output/ files."""
+    events = EventCounter(settings)
+    sample = SampleSite(settings)
     return [
         Mount("/player", app=PlayerFiles(directory=PLAYER_DIR), name="player"),
-        *event_routes(settings),
-        *sample_routes(settings),
+        Route("/events", events.post, methods=["POST", "OPTIONS"]),
+        Route("/sample/", sample.page),
+        Route("/sample/{path:path}", sample.page),
     ]

@@ -1,0 +1,136 @@
+"""The API's articles: a CMS pushes one on publish and on update (fetched and voiced at once, as a
+job, instead of waiting for the next feed poll), reads it, has it regenerated, withdrawn or
+restored, and follows the jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from pipeline.config import ConfigError, Settings
+from pipeline.models import FeedEntry
+from pipeline.run import requests
+from pipeline.stages.feeds import entry_id
+from pipeline.stages.publish import names
+from pipeline.state import accounts, job_records
+from pipeline.state import articles as article_records
+from pipeline.state.articles import upsert_entry, upsert_feed
+from pipeline.state.episodes import all_episodes
+from pipeline.state.job_records import Job
+from pipeline.state.schema import articles
+from pipeline.state.store import Store
+from web.api.answers import body, error
+from web.api.auth import read, write_articles
+
+
+def find_by_url(store: Store, feed: str, url: str) -> str | None:
+    with store.engine.connect() as conn:
+        return conn.execute(
+            select(articles.c.id).where(articles.c.feed == feed, articles.c.url == url).limit(1)
+        ).scalar()
+
+
+def article_json(settings: Settings, store: Store, article_id: str) -> dict[str, Any]:
+    row = article_records.get_article(store, article_id)
+    base = settings.public_base_url
+    versions = [
+        {
+            "version": e.episode.version,
+            "voice": e.episode.voice,
+            "voice_is_fallback": e.voice_is_fallback,
+            "duration_s": round(e.episode.duration_s, 2),
+            "audio_url": names.audio_url(base, e.episode.file_name),
+            "transcript_url": names.audio_url(base, names.transcript_file_name(e.episode.file_name)),
+        }
+        for e in sorted(all_episodes(store, article_id), key=lambda e: e.episode.version)
+    ]
+    return {
+        "article_id": row.id, "feed": row.feed, "url": row.url, "guid": row.guid, "title": row.title,
+        "status": row.status, "reason": row.reason, "message": row.message,
+        "version": versions[-1]["version"] if versions else 0, "versions": versions,
+    }
+
+
+def _queued(article_id: str, job: Job) -> JSONResponse:
+    """202 Accepted, with where to follow the job."""
+    return JSONResponse({"article_id": article_id, "job_id": job.id}, status_code=202,
+                        headers={"Location": f"/api/v1/jobs/{job.id}"})
+
+
+@write_articles
+def push(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    store: Store = request.app.state.store
+    sent = body(request)
+    url = str(sent.get("url") or "").strip()
+    feed_name = str(sent.get("feed") or "").strip()
+    if not url.startswith(("http://", "https://")):
+        return error("'url' must be an http(s) URL", 400)
+    try:
+        feed = settings.feed(feed_name)
+    except ConfigError as exc:
+        return error(str(exc), 400)
+    upsert_feed(store, feed.name, feed.url, feed.title)
+    # Idempotent per URL: the article the poll or an earlier push created is reused.
+    article_id = find_by_url(store, feed.name, url)
+    if article_id is None:
+        article_id = entry_id(feed.name, url)
+        upsert_entry(store, feed.name, article_id, FeedEntry(guid=url, url=url, title=str(sent.get("title") or "")))
+    job = requests.submit(settings, "process", article_id, request.state.actor, store,
+                          dispatch=request.app.state.dispatch)
+    return _queued(article_id, job)
+
+
+def _article_job(request: Request, kind: str) -> Response:
+    store: Store = request.app.state.store
+    article_id = request.path_params["article_id"]
+    try:
+        row = article_records.get_article(store, article_id)
+    except KeyError:
+        return error("no such article", 404)
+    job = requests.submit(request.app.state.settings, kind, article_id, request.state.actor, store,
+                          dispatch=request.app.state.dispatch)
+    accounts.audit(store, request.state.actor, f"article.{kind}", article_id, {"status": row.status},
+                   {"job": job.id})
+    return _queued(article_id, job)
+
+
+@write_articles
+def regenerate(request: Request) -> Response:
+    return _article_job(request, "regenerate")
+
+
+@write_articles
+def restore(request: Request) -> Response:
+    return _article_job(request, "restore")
+
+
+@write_articles
+def withdraw(request: Request) -> Response:
+    return _article_job(request, "withdraw")
+
+
+@read
+def get_article(request: Request) -> Response:
+    try:
+        return JSONResponse(article_json(request.app.state.settings, request.app.state.store,
+                                         request.path_params["article_id"]))
+    except KeyError:
+        return error("no such article", 404)
+
+
+async def article(request: Request) -> Response:
+    """GET reads an article, DELETE withdraws it (each with its own scope)."""
+    handler = {"GET": get_article, "DELETE": withdraw}[request.method]
+    return await handler(request)
+
+
+@read
+def get_job(request: Request) -> Response:
+    job = job_records.get_job(request.app.state.store, request.path_params["job_id"])
+    if job is None:
+        return error("no such job", 404)
+    return JSONResponse(job.to_dict())

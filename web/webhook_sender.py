@@ -1,0 +1,46 @@
+"""The web process's background work: due webhooks delivered every few seconds while the app runs
+(started and stopped by web.app's lifespan)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from pipeline.config import Settings
+from pipeline.run.webhook_delivery import deliver_due
+from pipeline.state.store import open_store
+
+log = logging.getLogger("newsaudio.webhooks")
+
+INTERVAL_S = 2.0
+
+
+class WebhookSender:
+    """One app's sender thread. Deliveries are claimed row by row before sending, so a second
+    sender (another app, a worker) on the same database never sends one twice."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="webhooks")
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop after the delivery under way, if any (waiting at most ``timeout`` seconds for it)."""
+        thread, self._thread = self._thread, None
+        self._stop.set()
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.wait(INTERVAL_S):
+            try:
+                deliver_due(open_store(self.settings), self.settings)
+            except Exception:  # keep the loop alive; each delivery row records its own error
+                log.exception("webhook sender")
