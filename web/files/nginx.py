@@ -1,6 +1,6 @@
 """deploy/nginx.conf, rendered from the settings; and a throwaway nginx for tests and benchmarks.
 
-    python -m web.nginx [--listen 80] [--upstream 127.0.0.1:8000] > /etc/nginx/sites-enabled/newsaudio.conf
+    python -m web.files.nginx [--listen 80] [--upstream 127.0.0.1:8000] > /etc/nginx/sites-enabled/newsaudio.conf
 """
 
 from __future__ import annotations
@@ -121,7 +121,9 @@ def running_nginx(
 def main(argv: list[str] | None = None) -> int:
     from pipeline.config import load_settings
 
-    parser = argparse.ArgumentParser(prog="python -m web.nginx", description="print deploy/nginx.conf for the settings")
+    parser = argparse.ArgumentParser(
+        prog="python -m web.files.nginx", description="print deploy/nginx.conf for the settings"
+    )
     parser.add_argument("--config", "-c")
     parser.add_argument("--listen", default="80", help="nginx's listen address (default 80)")
     parser.add_argument("--upstream", help="where `newsaudio serve` runs (default 127.0.0.1:<serve_port>)")

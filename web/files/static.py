@@ -3,7 +3,7 @@
 Starlette's FileResponse streams a file but parses Range on its own terms (a malformed header is
 a 400 where RFC 9110 says ignore it, a 416 carries none of our headers, several ranges make a
 multipart body) and never answers 304 (only StaticFiles does, and it has no CORS or cache
-policy), so the decisions are web.http's and the sending is here: one worker-thread call per
+policy), so the decisions are web.files.http's and the sending is here: one worker-thread call per
 request finds, checks and (for small bodies) reads the file.
 """
 
