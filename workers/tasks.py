@@ -16,7 +16,7 @@ from celery import Task, chord, group, signature
 from celery.signals import worker_ready
 from kombu.exceptions import OperationalError as BrokerError
 
-from pipeline.run import article, feed, parts, publishing, requests, upkeep
+from pipeline.run import article, feed, parts, pings, publishing, requests, upkeep
 from pipeline.run.steps import TRANSIENT
 from pipeline.state.articles import feeds_listing
 from pipeline.state.store import open_store
@@ -138,8 +138,15 @@ def process_article(article_id: str) -> dict[str, Any]:
 
 @app.task(name="workers.tasks.publish_feed", **RETRYING)
 def publish_feed(feed_name: str) -> str:
-    """Render the feed from the store and write what changed (pipeline.run.publishing)."""
-    return str(publishing.publish_feed(feed_name, settings()))
+    """Render the feed from the store and write what changed (pipeline.run.publishing); then
+    tell the hubs if it changed (a hub that does not answer never fails the publish)."""
+    config = settings()
+    path = publishing.publish_feed(feed_name, config)
+    try:
+        pings.send_due(open_store(config), config)
+    except Exception:  # noqa: BLE001
+        log.exception("pings after publishing %s", feed_name)
+    return str(path)
 
 
 @app.task(name="workers.tasks.run_job")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline.config import FeedConfig, Settings
 from pipeline.models import FeedEntry, StageError
+from pipeline.run import pings
 from pipeline.run.article import process_article
 from pipeline.run.events import StageCallback, reporting_stages
 from pipeline.run.publishing import publish_feed
@@ -174,7 +175,8 @@ def run(
             summary.feed_paths.append(publish_feed(feed.name, settings, store))
     try:  # a run from the shell has no web process to send what it announced
         deliver_due(store, settings)
+        pings.send_due(store, settings)
     except Exception:
-        log.exception("webhooks: delivery after the run")
+        log.exception("webhooks and pings: delivery after the run")
     return summary
 

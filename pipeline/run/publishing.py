@@ -20,6 +20,7 @@ from weakref import WeakKeyDictionary
 from pipeline import files
 from pipeline.config import Channel, Settings, channel_for
 from pipeline.models import Episode, Segment
+from pipeline.run import pings
 from pipeline.stages.publish import item_guard
 from pipeline.stages.publish.names import (
     chapters_file_name,
@@ -220,6 +221,8 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
                 write_player_data(settings, store, item.episode.episode_id)
     # Recorded after the files: a publisher killed in between writes them all again.
     record_feed_build(store, feed_name, digest, built, published_at=now, base_url=settings.public_base_url)
+    if known is None or known[0] != digest:
+        pings.feed_changed(settings, store, feed_name)  # apps learn at once (sent apart from this)
     sweep_old_versions(settings, store)
     return path
 

@@ -182,6 +182,22 @@ article_feeds = Table(
     Column("feed", String(100), primary_key=True, index=True),
 )
 
+# A feed changed: one ping per WebSub hub (and Podping), sent and retried apart from publishing.
+feed_pings = Table(
+    "feed_pings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("feed", String(100), nullable=False),
+    Column("kind", String(20), nullable=False),  # websub | podping
+    Column("target", Text, nullable=False),
+    Column("status", String(20), nullable=False, index=True),  # pending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_at", DateTime(timezone=True), index=True),
+    Column("error", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True)),
+    Column("sent_at", DateTime(timezone=True)),
+)
+
 # What the console and the API add.
 lexicon_versions = Table(
     "lexicon_versions",
