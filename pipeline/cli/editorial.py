@@ -7,52 +7,46 @@ import argparse
 import getpass
 from pathlib import Path
 
-from rich.markup import escape
-
+from pipeline.cli.exits import EXIT_OK, UsageError
+from pipeline.cli.terminal import escape, out
 from pipeline.config import Settings
-from pipeline.run.lexicon import save_lexicon
+from pipeline.files import atomic_write
+from pipeline.run.lexicon import current_lexicon, save_lexicon
+from pipeline.stages.speech.lexicon import LexiconError
+from pipeline.state import accounts, lexicon_versions
 from pipeline.state.store import open_store
 
 
-class CommandError(Exception):
-    """A one-line error for the user (the CLI prints it without a traceback)."""
-
-
 def cmd_lexicon(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.cli.terminal import out
-    from pipeline.files import atomic_write
-    from pipeline.run.lexicon import current_lexicon
-    from pipeline.stages.speech.lexicon import LexiconError
-    from pipeline.state import accounts, lexicon_versions
-    from pipeline.state.store import open_store
-
+    if args.action in ("export", "import") and not args.file:
+        raise UsageError(f"lexicon {args.action} needs a FILE")
     store = open_store(settings)
     current_lexicon(settings, store)  # seeds the store on first start
     if args.action == "export":
         latest = lexicon_versions.current(store)
         if latest is None:
-            raise CommandError("the store holds no lexicon yet and the seed file is not usable")
+            raise UsageError("the store holds no lexicon yet and the seed file is not usable")
         atomic_write(Path(args.file), latest.toml.encode("utf-8"))
         out.print(f"lexicon version {latest.id} ({latest.version}) written to {escape(args.file)}")
-        return 0
+        return EXIT_OK
     if args.action == "import":
         path = Path(args.file)
         if not path.is_file():
-            raise CommandError(f"{args.file}: no such file")
+            raise UsageError(f"{args.file}: no such file")
         before = lexicon_versions.current(store)
         try:
             text = path.read_text(encoding="utf-8")
             message = args.message or f"import {path.name}"
             saved = save_lexicon(store, text, author=args.author, message=message)
         except LexiconError as exc:
-            raise CommandError(f"{args.file}: not saved: {exc}") from exc
+            raise UsageError(f"{args.file}: not saved: {exc}") from exc
         accounts.audit(store, f"cli:{args.author}", "lexicon.import", path.name,
                        before.version if before else None, saved.version)
         out.print(f"saved as lexicon version {saved.id} ({saved.version})")
-        return 0
+        return EXIT_OK
     for v in lexicon_versions.history(store):
         out.print(f"{v.id:4}  {v.version}  {v.created_at:%Y-%m-%d %H:%M}  {escape(v.author)}  {escape(v.message)}")
-    return 0
+    return EXIT_OK
 
 
 def _console_url(settings: Settings) -> str:
@@ -60,92 +54,52 @@ def _console_url(settings: Settings) -> str:
 
 
 def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.cli.terminal import out
-    from pipeline.state import accounts
-
     store = open_store(settings)
     if args.action == "add":
         if not args.name or not args.role:
-            raise CommandError("users add needs NAME and --role editor|admin")
+            raise UsageError("users add needs NAME and --role editor|admin")
         password = None
         if not args.setup_link:
             password = getpass.getpass(f"password for {args.name}: ")
             if password != getpass.getpass("again: "):
-                raise CommandError("the two passwords differ")
+                raise UsageError("the two passwords differ")
         try:
             user = accounts.add_user(store, args.name, args.role, password)
         except accounts.AccountError as exc:
-            raise CommandError(str(exc)) from exc
+            raise UsageError(str(exc)) from exc
         accounts.audit(store, "cli", "user.add", user.name, None, {"role": user.role})
         out.print(f"user {escape(user.name)} ({user.role}) created")
         if args.setup_link:
             secret = accounts.setup_link_token(store, user.name)
             out.print(f"one-time setup link (48 h): {_console_url(settings)}/console/setup/{secret}")
-        return 0
+        return EXIT_OK
     for user in accounts.list_users(store):
         out.print(f"{escape(user.name)}  {user.role}{'  (disabled)' if user.disabled else ''}")
-    return 0
+    return EXIT_OK
 
 
 def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
-    from pipeline.cli.terminal import out
-    from pipeline.state import accounts
-
     store = open_store(settings)
     if args.action == "add":
         if not args.name:
-            raise CommandError("tokens add needs a NAME")
+            raise UsageError("tokens add needs a NAME")
         try:
             scopes = accounts.parse_scopes(args.scope)
         except accounts.AccountError as exc:
-            raise CommandError(str(exc)) from exc
+            raise UsageError(str(exc)) from exc
         secret = accounts.add_token(store, args.name, scopes, created_by="cli")
         accounts.audit(store, "cli", "token.add", args.name, None, {"scopes": scopes})
         out.print(f"token {escape(args.name)} ({', '.join(scopes)}); shown once, keep it safe:")
         out.print(secret)
-        return 0
+        return EXIT_OK
     if args.action == "revoke":
         token = accounts.revoke_token(store, int(args.name or 0))
         if token is None:
-            raise CommandError(f"no token with id {args.name} (see `newsaudio tokens list`)")
+            raise UsageError(f"no token with id {args.name} (see `newsaudio tokens list`)")
         accounts.audit(store, "cli", "token.revoke", token.name, None, {"id": token.id})
         out.print(f"token {token.id} ({escape(token.name)}) revoked")
-        return 0
+        return EXIT_OK
     for t in accounts.list_tokens(store):
         state = "revoked" if t.revoked_at else "active"
         out.print(f"{t.id:4}  {escape(t.name)}  {','.join(t.scopes)}  {state}")
-    return 0
-
-
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("lexicon", help="the pronunciation lexicon in the store: history, export, import")
-    p.add_argument(
-        "action", choices=["history", "export", "import"],
-        help="history (the versions), export FILE (the current lexicon), import FILE (a new version)",
-    )
-    p.add_argument("file", nargs="?", metavar="FILE", help="with export or import: the TOML file")
-    p.add_argument("--message", "-m", default="", help="with import: what changed")
-    p.add_argument("--author", default=getpass.getuser(), help="with import: who (default: you)")
-    p.set_defaults(func=_needs_file(cmd_lexicon))
-
-    p = sub.add_parser("users", help="console accounts: add an editor or admin, list them")
-    p.add_argument("action", choices=["add", "list"], help="add NAME (asks a password), or list the accounts")
-    p.add_argument("name", nargs="?", metavar="NAME", help="with add: the account's name")
-    p.add_argument("--role", choices=["editor", "admin"], help="with add: what the account may do")
-    p.add_argument("--setup-link", action="store_true", help="print a one-time link instead of asking a password")
-    p.set_defaults(func=cmd_users)
-
-    p = sub.add_parser("tokens", help="API tokens for the CMS: add (shown once), list, revoke ID")
-    p.add_argument("action", choices=["add", "list", "revoke"], help="add NAME, list, or revoke ID")
-    p.add_argument("name", nargs="?", metavar="NAME|ID", help="with add: a name for the token; with revoke: its id")
-    p.add_argument("--scope", default="read", help="comma-separated: read, articles:write, lexicon:write")
-    p.set_defaults(func=cmd_tokens)
-
-
-def _needs_file(func):  # type: ignore[no-untyped-def]
-    def run(args: argparse.Namespace, settings: Settings) -> int:
-        if args.action in ("export", "import") and not args.file:
-            raise CommandError(f"lexicon {args.action} needs a FILE")
-        return func(args, settings)
-
-    return run
+    return EXIT_OK
