@@ -4,7 +4,8 @@
 - elsewhere (cron, CI, a log collector), one log line per article and stage, as they happen;
 - with ``--json``, one JSON object per event on stdout.
 
-The reporters are fed by the callbacks of ``jobs.run`` (poll, stage, article) and by the CLI.
+The reporters are fed by the callbacks of ``pipeline.run.feed.run`` (poll, stage, article), by
+``workers.client`` (``run --queue``) and by the CLI.
 """
 
 from __future__ import annotations
