@@ -382,6 +382,22 @@ Die Interhotels (Anmerk. d. Red.: eine Hotelkette der DDR) waren begehrt. => Die
 """)
 
 
+# Issue "what the listener hears": a single capital letter with a dot is an initial inside
+# a name, or a sentence end that keeps its full stop (and pause).
+SINGLE_LETTERS = cases("""
+Das Team spielt in Gruppe C. Diese Teams sind stark. => Das Team spielt in Gruppe Zeh. | Diese Teams sind stark.
+Wichtig ist Vitamin D. Das ist bekannt. => Wichtig ist Vitamin Deh. | Das ist bekannt.
+Es ist Typ A. Er kommt oft vor. => Es ist Typ Ah. | Er kommt oft vor.
+Deutschland spielt in Gruppe C. Spanien wartet. => Deutschland spielt in Gruppe Zeh. | Spanien wartet.
+Wir haben einen Plan B. => Wir haben einen Plan Beh.
+John F. Kennedy wurde ermordet. => John Eff Kennedy wurde ermordet.
+Das sagte Angela D. Merkel heute. => Das sagte Angela Deh Merkel heute.
+Die Rede von Franklin D. Roosevelt gilt als legendär. => Die Rede von Franklin Deh Roosevelt gilt als legendär.
+Die Klasse B. Die Klasse A folgt. => Die Klasse Beh. | Die Klasse A folgt.
+Er kennt Michael J. Fox seit Jahren. => Er kennt Michael Jott Fox seit Jahren.
+""")
+
+
 @pytest.mark.parametrize(("given", "expected"), CARDINALS)
 def test_cardinals(given: str, expected: str) -> None:
     assert say(given) == expected
@@ -457,6 +473,11 @@ def test_weekday_and_month_abbreviations(given: str, expected: str) -> None:
     assert say(given) == expected
 
 
+@pytest.mark.parametrize(("given", "expected"), SINGLE_LETTERS)
+def test_single_letters_initial_or_sentence_end(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
 @pytest.mark.parametrize(("given", "expected"), NEWS_ABBREVIATIONS)
 def test_news_abbreviations(given: str, expected: str) -> None:
     assert say(given) == expected
@@ -467,6 +488,7 @@ CLASSES = {
     "times and scores": TIMES_AND_SCORES, "money, percent, units": MONEY_PERCENT_UNITS, "law": LAW,
     "roman": ROMAN, "abbreviations": ABBREVIATIONS, "acronyms": ACRONYMS, "symbols": SYMBOLS, "seed": SEED,
     "fractions": FRACTIONS, "weekdays and months": WEEKDAYS_AND_MONTHS, "news abbreviations": NEWS_ABBREVIATIONS,
+    "single letters": SINGLE_LETTERS,
 }
 
 

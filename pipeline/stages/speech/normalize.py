@@ -9,7 +9,20 @@ from __future__ import annotations
 
 import re
 
-from . import abbreviations, acronyms, calendar, dates, fractions, marks, numerals, quantities, roman, segment, symbols
+from . import (
+    abbreviations,
+    acronyms,
+    calendar,
+    dates,
+    fractions,
+    initials,
+    marks,
+    numerals,
+    quantities,
+    roman,
+    segment,
+    symbols,
+)
 from .lexicon import Lexicon, default_lexicon
 from .protect import Vault, strip_private
 
@@ -48,7 +61,7 @@ def speakable_marked(text: str, lexicon: Lexicon | None = None) -> str:
         text = symbols.split_letters_and_digits(text)
         text = numerals.read_ordinals(text)
         text = numerals.read_numbers(text)
-    text = symbols.read_initials(text)
+    text = initials.read_single_letters(text)
     text = acronyms.read_acronyms(text)
     text = symbols.pauses(text)
     text = symbols.read_signs(text)

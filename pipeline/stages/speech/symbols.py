@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable
 
 from .fractions import glyph_words
-from .letters import LETTER_NAMES, spell
+from .letters import spell
 from .number_words import cardinal, digits
 
 # Placeholders for text the lexicon has already decided (see protect.py) live in the
@@ -185,14 +185,6 @@ def split_letters_and_digits(text: str) -> str:
     text = _DIGITS_LETTERS.sub(lambda m: " " + spell(m.group(1)), text)
     text = _LETTER_DIGIT.sub(r" \g<0>", text)
     return _DIGIT_LETTER.sub(r"\g<0> ", text)
-
-
-# --- initials: "John F. Kennedy" -> "John Eff Kennedy" ------------------------------------
-_INITIAL = re.compile(r"([A-Z])(?<=[A-Za-zäöüß] [A-Z])\.(?= [A-ZÄÖÜ][a-zäöüß])")
-
-
-def read_initials(text: str) -> str:
-    return _INITIAL.sub(lambda m: LETTER_NAMES[m.group(1)], text)
 
 
 # --- remaining signs ----------------------------------------------------------------------
