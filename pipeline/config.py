@@ -367,3 +367,12 @@ def lan_address() -> str:
             return s.getsockname()[0]
         except OSError:
             return "127.0.0.1"
+def auto_base_url(settings: Settings, port: int) -> str | None:
+    """The address "auto" stands for on ``port``, when the settings' public_base_url is the one
+    "auto" gave (this machine's LAN address and serve_port); None when it was set by hand."""
+    lan = lan_address()
+    if settings.public_base_url != f"http://{lan}:{settings.serve_port}":
+        return None
+    return f"http://{lan}:{port}"
+
+

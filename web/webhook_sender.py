@@ -1,5 +1,5 @@
-"""The web process's background work: due webhooks delivered every few seconds while the app runs
-(started and stopped by web.app's lifespan)."""
+"""The web process's background work: due webhooks and feed pings (WebSub, Podping) sent every
+few seconds while the app runs (started and stopped by web.app's lifespan)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import threading
 
 from pipeline.config import Settings
+from pipeline.run import pings
 from pipeline.run.webhook_delivery import deliver_due
 from pipeline.state.store import open_store
 
@@ -41,6 +42,8 @@ class WebhookSender:
     def _run(self) -> None:
         while not self._stop.wait(INTERVAL_S):
             try:
-                deliver_due(open_store(self.settings), self.settings)
+                store = open_store(self.settings)
+                deliver_due(store, self.settings)
+                pings.send_due(store, self.settings)
             except Exception:  # keep the loop alive; each delivery row records its own error
                 log.exception("webhook sender")

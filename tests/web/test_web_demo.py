@@ -11,6 +11,9 @@ import podcastparser
 
 from pipeline.cli.main import main
 from pipeline.config import load_settings
+from pipeline.run import publishing
+from pipeline.state.store import open_store
+from tests.support.fake_episodes import add_episode
 from tests.support.webservers import REPO, build_output, start_app, stop, write_feed
 from web.files.nginx import free_port
 
@@ -50,3 +53,27 @@ def test_serve_says_where_it_listens_in_its_help(capsys):
         assert exc.code == 0
     said = capsys.readouterr().out
     assert "--host" in said and "--port" in said and "0.0.0.0" in said and "8000" in said
+
+
+def test_serve_on_another_port_writes_that_port_into_everything_when_the_address_is_auto(tmp_path: Path):
+    port = free_port()
+    settings = load_settings(REPO / "newsaudio.toml", env={})
+    assert port != settings.serve_port
+    settings.output_dir, settings.data_dir, settings.database_url = tmp_path / "output", tmp_path / "data", ""
+    settings.lexicon = REPO / "tests" / "fixtures" / "lexicon.toml"
+    store = open_store(settings)
+    add_episode(store, settings, 1)
+    publishing.publish_feed("sample", settings, store)
+    old = settings.public_base_url  # "auto" with serve_port, as `newsaudio run` wrote it
+    lan = urlsplit(old).hostname
+    proc, _ = start_app(settings.output_dir, settings.data_dir, {"NEWSAUDIO_PUBLIC_BASE_URL": "auto"},
+                        host=lan, port=port)
+    try:
+        feed = httpx.get(f"http://{lan}:{port}/feeds/sample.xml", timeout=10).content
+        (episode,) = podcastparser.parse("feed", io.BytesIO(feed))["episodes"]
+        assert urlsplit(episode["enclosures"][0]["url"]).port == port
+        assert httpx.head(episode["enclosures"][0]["url"], timeout=10).status_code == 200
+        stale = [p for p in settings.output_dir.rglob("*") if p.is_file() and old.encode() in p.read_bytes()]
+        assert stale == [], "the player data names the port too"
+    finally:
+        stop(proc)

@@ -6,31 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from pipeline.config import ConfigError, Settings
-from pipeline.models import FeedEntry
 from pipeline.run import requests
-from pipeline.stages.feeds import entry_id
+from pipeline.run.feed import accept_push
 from pipeline.stages.publish import names
 from pipeline.state import accounts, job_records
 from pipeline.state import articles as article_records
-from pipeline.state.articles import upsert_entry, upsert_feed
 from pipeline.state.episodes import all_episodes
 from pipeline.state.job_records import Job
-from pipeline.state.schema import articles
 from pipeline.state.store import Store
 from web.api.answers import body, error
 from web.api.auth import read, write_articles
-
-
-def find_by_url(store: Store, feed: str, url: str) -> str | None:
-    with store.engine.connect() as conn:
-        return conn.execute(
-            select(articles.c.id).where(articles.c.feed == feed, articles.c.url == url).limit(1)
-        ).scalar()
 
 
 def article_json(settings: Settings, store: Store, article_id: str) -> dict[str, Any]:
@@ -73,12 +62,9 @@ def push(request: Request) -> Response:
         feed = settings.feed(feed_name)
     except ConfigError as exc:
         return error(str(exc), 400)
-    upsert_feed(store, feed.name, feed.url, feed.title)
-    # Idempotent per URL: the article the poll or an earlier push created is reused.
-    article_id = find_by_url(store, feed.name, url)
-    if article_id is None:
-        article_id = entry_id(feed.name, url)
-        upsert_entry(store, feed.name, article_id, FeedEntry(guid=url, url=url, title=str(sent.get("title") or "")))
+    # One story, one article: the one a poll or an earlier push made of it (by its link or
+    # canonical URL, tracking parameters aside), else a new one (pipeline/state/identity.py).
+    article_id = accept_push(store, feed, url, str(sent.get("title") or ""))
     job = requests.submit(settings, "process", article_id, request.state.actor, store,
                           dispatch=request.app.state.dispatch)
     return _queued(article_id, job)
