@@ -398,6 +398,21 @@ Er kennt Michael J. Fox seit Jahren. => Er kennt Michael Jott Fox seit Jahren.
 """)
 
 
+# Regnal numbers take the case of the name: the preposition or article before it decides.
+REGNAL_CASE = cases("""
+Die Messe bei Papst Leo XIV. war voll. => Die Messe bei Papst Leo dem Vierzehnten war voll.
+Die Krönung Karls III. war prächtig. => Die Krönung Karls des Dritten war prächtig.
+Die Rede des Papstes Leo XIV. war kurz. => Die Rede des Papstes Leo des Vierzehnten war kurz.
+Der Brief an Papst Leo XIV. kam an. => Der Brief an Papst Leo den Vierzehnten kam an.
+Der Sohn der Königin Elisabeth II. heiratet. => Der Sohn der Königin Elisabeth der Zweiten heiratet.
+Er traf sich mit König Charles III. in London. => Er traf sich mit König Charles dem Dritten in London.
+Für Ludwig XIV. war das wichtig. => Für Ludwig den Vierzehnten war das wichtig.
+Während Ludwigs XIV. Herrschaft blühte Versailles. => Während Ludwigs des Vierzehnten Herrschaft blühte Versailles.
+Papst Leo XIV. empfing die Gäste. => Papst Leo der Vierzehnte empfing die Gäste.
+Die Gäste reisten zu. Papst Leo XIV. empfing sie. => Die Gäste reisten zu. | Papst Leo der Vierzehnte empfing sie.
+""")
+
+
 @pytest.mark.parametrize(("given", "expected"), CARDINALS)
 def test_cardinals(given: str, expected: str) -> None:
     assert say(given) == expected
@@ -478,6 +493,11 @@ def test_single_letters_initial_or_sentence_end(given: str, expected: str) -> No
     assert say(given) == expected
 
 
+@pytest.mark.parametrize(("given", "expected"), REGNAL_CASE)
+def test_regnal_numbers_take_the_case_of_the_name(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
 @pytest.mark.parametrize(("given", "expected"), NEWS_ABBREVIATIONS)
 def test_news_abbreviations(given: str, expected: str) -> None:
     assert say(given) == expected
@@ -488,7 +508,7 @@ CLASSES = {
     "times and scores": TIMES_AND_SCORES, "money, percent, units": MONEY_PERCENT_UNITS, "law": LAW,
     "roman": ROMAN, "abbreviations": ABBREVIATIONS, "acronyms": ACRONYMS, "symbols": SYMBOLS, "seed": SEED,
     "fractions": FRACTIONS, "weekdays and months": WEEKDAYS_AND_MONTHS, "news abbreviations": NEWS_ABBREVIATIONS,
-    "single letters": SINGLE_LETTERS,
+    "single letters": SINGLE_LETTERS, "regnal case": REGNAL_CASE,
 }
 
 

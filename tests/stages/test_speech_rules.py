@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.stages.speech import initials
+from pipeline.stages.speech import initials, roman
 
 
 @pytest.mark.parametrize(
@@ -38,3 +38,37 @@ def test_a_single_letter_ends_a_sentence_only_where_the_context_says_so(before: 
 )
 def test_read_single_letters(text: str, spoken: str) -> None:
     assert initials.read_single_letters(text) == spoken
+
+
+@pytest.mark.parametrize(
+    ("before", "gender", "genitive_name", "case"),
+    [
+        (["Messe", "bei", "Papst"], "m", False, "dat"),  # the title is skipped
+        (["Rede", "des", "Papstes"], "m", False, "gen"),
+        (["Brief", "an", "Papst"], "m", False, "acc"),
+        (["für"], "m", False, "acc"),
+        (["Sohn", "der", "Königin"], "f", False, "dat"),  # "der Zweiten" (genitive alike)
+        (["der", "König"], "m", False, "nom"),
+        (["Krönung"], "m", True, "gen"),  # "Karls III."
+        ([], "m", False, "nom"),
+        (["regierte"], "m", False, "nom"),
+    ],
+)
+def test_regnal_case_comes_from_the_word_before_the_name(
+    before: list[str], gender: str, genitive_name: bool, case: str
+) -> None:
+    assert roman.regnal_case(before, gender, genitive_name) == case
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("bei Papst Leo XIV. war", "bei Papst Leo dem Vierzehnten war"),
+        ("die Krönung Karls III. war", "die Krönung Karls des Dritten war"),
+        ("für Ludwig XIV. war", "für Ludwig den Vierzehnten war"),
+        ("der Königin Elisabeth II. folgte", "der Königin Elisabeth der Zweiten folgte"),
+        ("zu. Karl V. sagte", "zu. Karl der Fünfte sagte"),  # a preposition of the last sentence
+    ],
+)
+def test_read_regnal(text: str, spoken: str) -> None:
+    assert roman.read_regnal(text) == spoken

@@ -16,8 +16,52 @@ _VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 # far more often ("Gerhard M. Schmidt").
 # It starts with the capital it consumes and looks behind it (see scan.py).
 _ROMAN = re.compile(r"([A-ZÄÖÜ](?<![\w\ue000-\uf8ff][A-ZÄÖÜ])[a-zäöüß]+)(\s+)([IVXL]{1,6})(\.)?(?!\w)")
-# Dative prepositions before the name: "unter Ludwig XIV." -> "unter Ludwig dem Vierzehnten".
-_DATIVE = frozenset("von vom mit unter bei nach zu seit aus gegenüber".split())
+# The case of "der Fünfte" is the case of the name, shown by the word before it (a title such as
+# "Papst" or "König" in between is skipped): "bei Papst Leo XIV." -> "dem Vierzehnten",
+# "für Karl V." -> "den Fünften", "des Kaisers Karl V." -> "des Fünften". Without such a word
+# the name is taken as the subject (nominative), the usual place of a ruler in news copy.
+_CASE_WORDS = {
+    "gen": "des eines wegen während trotz statt anstatt anstelle infolge seitens zugunsten".split(),
+    "dat": "dem einem von vom mit unter bei beim nach zu zum seit aus gegenüber samt nebst vor".split(),
+    "acc": "den einen für gegen durch ohne um an auf über wider".split(),
+}
+_CASE_OF = {w: case for case, words in _CASE_WORDS.items() for w in words}
+# Titles in front of a ruler's name, in the forms that show no case of their own.
+TITLES = frozenset(
+    "papst könig königin kaiser kaiserin zar zarin prinz prinzessin herzog herzogin fürst fürstin "
+    "graf gräfin kurfürst kurfürstin pharao sultan großherzog erzherzog kronprinz kronprinzessin "
+    "markgraf landgraf kardinal bischof heilige heiligen".split()
+)
+# Titles in the genitive: "die Rede des Papstes Leo XIV." - the name is genitive too.
+_GENITIVE_TITLES = frozenset(
+    "papstes königs kaisers zaren prinzen herzogs fürsten grafen kurfürsten pharaos sultans "
+    "großherzogs erzherzogs kronprinzen markgrafen landgrafen".split()
+)
+# Article and ordinal ending per case: masculine and feminine.
+_FORMS = {
+    "m": {"nom": ("der", "e"), "gen": ("des", "en"), "dat": ("dem", "en"), "acc": ("den", "en")},
+    "f": {"nom": ("die", "e"), "gen": ("der", "en"), "dat": ("der", "en"), "acc": ("die", "e")},
+}
+
+
+def regnal_case(before: list[str], gender: str = "m", genitive_name: bool = False) -> str:
+    """'nom', 'gen', 'dat' or 'acc' for a ruler's name, from the words before it (nearest last).
+
+    ``genitive_name``: the name itself carries the genitive -s ("die Krönung Karls III.").
+    """
+    if genitive_name:
+        return "gen"
+    for word in reversed(before):
+        low = word.lower()
+        if low in _GENITIVE_TITLES:
+            return "gen"
+        if low in TITLES:
+            continue
+        if low == "der":
+            # "der König Karl III." is the subject; a woman's "der" is her genitive or dative.
+            return "dat" if gender == "f" else "nom"
+        return _CASE_OF.get(low, "nom")
+    return "nom"
 
 
 @lru_cache(maxsize=1)
@@ -59,6 +103,9 @@ def to_roman(n: int) -> str:
 def _replace(m: re.Match[str]) -> str:
     name, space, numeral, dot = m.groups()
     known = names().get(name)
+    genitive_name = False
+    if not known and name.endswith("s") and name[:-1] in names():
+        known, genitive_name = names()[name[:-1]], True  # "Karls III.", "Elisabeths II."
     # A listed name takes the numeral with or without dot; any other capitalised word only
     # with the dot and a numeral of two or more letters ("Papst Leo XIV." is listed anyway).
     if not known and not (dot and len(numeral) >= 2):
@@ -66,12 +113,9 @@ def _replace(m: re.Match[str]) -> str:
     value = roman_value(numeral)
     if value is None:
         return m.group(0)
-    before = words_before(m.string, m.start(), 1)
-    dative = bool(before) and before[0].lower() in _DATIVE
-    if known == "f":
-        article, ending = ("der", "en") if dative else ("die", "e")
-    else:
-        article, ending = ("dem", "en") if dative else ("der", "e")
+    gender = known or "m"
+    case = regnal_case(_words_before_name(m.string, m.start()), gender, genitive_name)
+    article, ending = _FORMS[gender][case]
     word = ordinal(value, ending)
     spoken = f"{name}{space}{article} {word[:1].upper()}{word[1:]}"
     # The numeral's dot may also close the sentence: keep one at a line end, and before a
@@ -82,6 +126,15 @@ def _replace(m: re.Match[str]) -> str:
 
 
 _LINE_END = re.compile(r"[ \t]*(?:\n|$)")
+_SENTENCE_STOP = re.compile(r"[.!?:]\s")
+
+
+def _words_before_name(text: str, pos: int) -> list[str]:
+    """Up to three words before ``pos`` in its own sentence (titles are skipped by the caller)."""
+    window = text[max(0, pos - 60) : pos]
+    stops = [m.end() for m in _SENTENCE_STOP.finditer(window)]
+    own = window[stops[-1] if stops else 0 :]
+    return words_before(own, len(own), 3)
 
 
 def _new_sentence(text: str, pos: int) -> bool:
