@@ -93,7 +93,9 @@ def cmd_tokens(args: argparse.Namespace, settings: Settings) -> int:
         out.print(secret)
         return EXIT_OK
     if args.action == "revoke":
-        token = accounts.revoke_token(store, int(args.name or 0))
+        if not (args.name or "").isdigit():
+            raise UsageError(f"tokens revoke takes the token's number (see `newsaudio tokens list`), not {args.name!r}")
+        token = accounts.revoke_token(store, int(args.name))
         if token is None:
             raise UsageError(f"no token with id {args.name} (see `newsaudio tokens list`)")
         accounts.audit(store, "cli", "token.revoke", token.name, None, {"id": token.id})
