@@ -150,12 +150,16 @@ class Settings:
     io_task_limit_s: float = 180.0
     synth_task_limit_s: float = 1800.0
     task_grace_s: float = 60.0
-    # The reconciler (beat) re-queues articles left in new/prepared longer than this, and
-    # publishes feeds whose newest episode is not in the feed file yet.
-    reconcile_s: float = 120.0
-    # A render holds its article's lease this long, renewed while it runs: a worker that died
-    # holds it at most this long.
-    lease_s: float = 60.0
+    # How often the reconciler (beat) runs: it re-queues abandoned and stuck articles and
+    # publishes feeds whose newest episode is not in the feed file yet. A dead worker's article
+    # is rendered again within lease_timeout_s plus this (plus the render itself).
+    reconcile_s: float = 60.0
+    # The render lease is the liveness signal: a render holds its article's lease this long,
+    # renewed every third of it while it runs, so a dead worker's lease lapses at most this long
+    # after its last renewal. A prepared article without a live lease, quiet this long and with
+    # no message waiting for it, counts as abandoned and is re-queued by the reconciler (long
+    # before Redis's visibility timeout hands the dead worker's message to another worker).
+    lease_timeout_s: float = 120.0
     # Redis hands an unacknowledged task to another worker after this long (a worker that
     # died). 0 = twice the synth hard limit plus a minute: a task may wait that long reserved.
     visibility_timeout_s: float = 0.0
@@ -163,6 +167,8 @@ class Settings:
     # the broker is unreachable.
     task_retries: int = 30
     task_backoff_max_s: float = 60.0
+    # The reconciler re-queues an article left in new (its fetch lost) after this long; also a
+    # prepared one never leased when the queues cannot be read (else lease_timeout_s decides).
     stuck_after_s: float = 2400.0
     # Temp files (".*.tmp") older than this are swept from output/ when a worker or run starts.
     stale_tmp_s: float = 3600.0
@@ -213,6 +219,12 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'newsaudio.db').resolve()}"
+
+    @property
+    def lease_s(self) -> float:
+        """How long a render lease lasts unrenewed: lease_timeout_s, one setting for both (the
+        lease lapsing is what makes an article count as abandoned)."""
+        return self.lease_timeout_s
 
     @property
     def visibility_timeout(self) -> float:

@@ -78,9 +78,15 @@ def make_app(config: Settings) -> Celery:
                 }
                 for feed in config.feeds
             },
-            # Articles stuck past their deadline are re-queued, feeds behind their episodes
-            # published, leftovers of killed workers swept.
-            "reconcile": {"task": "workers.tasks.reconcile", "schedule": config.reconcile_s},
+            # Articles stuck past their deadline or abandoned by a dead worker are re-queued,
+            # feeds behind their episodes published, leftovers of killed workers swept. A pass
+            # not started within its interval (the default queue busy) is dropped rather than
+            # run late, so passes never pile up behind a backlog: the next one does its work.
+            "reconcile": {
+                "task": "workers.tasks.reconcile",
+                "schedule": config.reconcile_s,
+                "options": {"expires": config.reconcile_s},
+            },
         },
         worker_hijack_root_logger=False,
     )

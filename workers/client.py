@@ -114,7 +114,7 @@ def _get(app: Any, task_id: str, deadline: float, what: str) -> Any:
             raise WorkersUnavailable(f"{what} failed in the workers ({type(exc).__name__}: {exc})")
         now = time.monotonic()
         if now > deadline:
-            raise WorkersUnavailable(f"{what}: no answer from the Celery workers within the timeout; see their "
+            raise WorkersUnavailable(f"{what}: no answer from the Celery workers within --timeout; see their "
                                      "logs, or raise --timeout")
         if now - last_ping > PING_EVERY_S:
             last_ping = now
@@ -175,10 +175,23 @@ def _outcome(store: Any, article_id: str, before: int) -> Outcome:
     )
 
 
+def default_timeout(settings: Settings) -> float:
+    """How long `run --queue` waits for a feed unless told (--timeout): long enough for its
+    longest article to be killed at its synth hard limit, found abandoned by the reconciler
+    (its lease lapses after lease_timeout_s, the next pass within reconcile_s re-queues it) and
+    rendered again by another worker up to the limit: 3900 s with the shipped settings."""
+    hard = settings.synth_task_limit_s + settings.task_grace_s
+    return 2 * hard + settings.lease_timeout_s + settings.reconcile_s
+
+
 def run_on_queue(
-    settings: Settings, feed_names: list[str] | None, reporter: Any, *, timeout: float, worker_timeout: float
+    settings: Settings, feed_names: list[str] | None, reporter: Any, *, timeout: float | None = None,
+    worker_timeout: float,
 ) -> RunSummary:
     from workers.app import make_app
+
+    if timeout is None:
+        timeout = default_timeout(settings)
 
     app = make_app(settings)
     # Results are read by polling (see _get), so the backend need not subscribe to each task's
@@ -238,9 +251,9 @@ def _run(app: Any, settings: Settings, feed_names: list[str] | None, reporter: A
             if now > deadline:
                 listed = ", ".join(f"{i} {states.get(i, ('gone',))[0]}" for i in waiting[:10])
                 raise WorkersUnavailable(
-                    f"feed {feed.name}: {len(waiting)} of {len(ids)} articles not finished within the timeout "
-                    f"({listed}); the workers go on with them and the reconciler publishes the feed when they "
-                    "end. Run again with a longer --timeout to wait."
+                    f"feed {feed.name}: {len(waiting)} of {len(ids)} articles not finished within --timeout "
+                    f"({timeout:g} s: {listed}); the workers go on with them and the reconciler publishes the feed "
+                    "when they end. Run again with a longer --timeout to wait."
                 )
             if now - last_ping > PING_EVERY_S:
                 last_ping = now

@@ -208,7 +208,9 @@ def in_flight(article_ids: list[str], celery: Any = app) -> set[str] | None:
     the render takes its lease). What is left is held by no one alive: a dead worker's
     unacknowledged message, which Redis would hand out again only after its visibility timeout,
     or a message lost. None when that cannot be told (broker unreadable, no worker answering):
-    the reconciler then re-queues only what lapsed leases prove abandoned."""
+    the reconciler then re-queues only what lapsed leases prove abandoned. A worker too busy to
+    answer within INSPECT_TIMEOUT_S counts as gone: at worst its article is queued twice, and
+    the render lease and the content key still publish it once."""
     wanted = set(article_ids)
     try:
         found = queued_articles(celery, wanted)

@@ -1,10 +1,16 @@
-"""Leftovers of killed processes in output/: temp files and episode files never recorded.
+"""Leftovers of killed processes in output/: temp files and episode files never recorded; and
+the articles they abandoned.
 
 A worker SIGKILLed while writing leaves its ``.*.tmp`` behind (atomic_write could not clean
 up), and one killed between writing an MP3 and recording it leaves a file no feed lists. Both
 are removed when a worker or a run starts, and by the reconciler: temp files of a writer that
 is gone (its tag names host and pid) or older than ``stale_tmp_s``, episode files that have no
 record while nobody holds the article's render lease.
+
+A worker killed mid-render leaves its article ``prepared`` and its message unacknowledged,
+which Redis hands out again only after ``visibility_timeout_s`` (an hour). The render lease is
+the liveness signal instead: once it has gone unrenewed for ``lease_timeout_s`` (or was never
+taken) and no message waits for the article, the reconciler queues it again.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,9 +28,9 @@ from pipeline.config import Settings
 from pipeline.run import reconcile as reconciling
 from pipeline.run import upkeep
 from pipeline.stages import fragments
-from pipeline.state.articles import touch
+from pipeline.state.articles import ArticleRow, stuck_articles, touch
 from pipeline.state.episodes import episode_versions
-from pipeline.state.leases import lease_holder
+from pipeline.state.leases import lease_expiries, lease_holder, render
 from pipeline.state.store import Store, open_store
 
 if TYPE_CHECKING:  # publish imports this module for writer_tag; it need not load the store
@@ -31,6 +39,11 @@ if TYPE_CHECKING:  # publish imports this module for writer_tag; it need not loa
 log = logging.getLogger("newsaudio.sweep")
 
 EPISODE_FILE = re.compile(r"^([0-9a-f]{16})-v(\d+)\.")
+
+# Which of these articles a message still stands for (waiting in a queue, or received by a
+# live worker); None when that cannot be told. The interface that owns the queue answers it
+# (workers.tasks), so this module knows nothing of Celery.
+InFlight = Callable[[list[str]], "set[str] | None"]
 
 
 def sweep_cache_tmp(cache_dir: Path | None, older_than_s: float) -> list[Path]:
@@ -100,16 +113,54 @@ def sweep_at_start(settings: Settings) -> None:
         store.close()
 
 
-def reconcile(settings: Settings, store: Store | None = None) -> reconciling.Findings:
-    """The periodic pass: sweep leftovers, and find the articles stuck past their deadline
-    (their deadline starts again now: one re-queue per stuck_after_s) and the feeds behind
-    their episodes. The caller queues the work."""
+def abandoned_renders(
+    settings: Settings, store: Store, in_flight: InFlight | None = None, now: datetime | None = None
+) -> list[ArticleRow]:
+    """Prepared articles nobody renders any more: unchanged for ``lease_timeout_s``, with a
+    render lease that lapsed (its holder stopped renewing it: dead) or was never taken, and no
+    message waiting for them or held by a live worker (``in_flight``). Without that answer a
+    lapsed lease is evidence enough, but a render never begun may be a message still waiting
+    behind others: it waits for ``stuck_after_s`` as before, not to be queued twice."""
+    now = now or datetime.now(UTC)
+    quiet = stuck_articles(store, now - timedelta(seconds=settings.lease_timeout_s), ("prepared",))
+    if not quiet:
+        return []
+    expiries = lease_expiries(store, [render(r.id) for r in quiet])
+
+    def rendering(article_id: str) -> bool:
+        # A live lease (renewed within lease_timeout_s) is a render under way, however long the
+        # article has been prepared.
+        expires = expiries.get(render(article_id))
+        return expires is not None and expires >= now
+
+    idle = [r for r in quiet if not rendering(r.id)]
+    if not idle:
+        return []
+    busy = in_flight([r.id for r in idle]) if in_flight is not None else None
+    if busy is not None:
+        return [r for r in idle if r.id not in busy]
+    stale = now - timedelta(seconds=settings.stuck_after_s)
+    return [r for r in idle if render(r.id) in expiries or (r.updated_at is not None and r.updated_at < stale)]
+
+
+def reconcile(settings: Settings, store: Store | None = None, *, in_flight: InFlight | None = None
+) -> reconciling.Findings:
+    """The periodic pass: sweep leftovers, and find the articles to queue again and the feeds
+    behind their episodes. The caller queues the work. An article left in ``new`` (its fetch
+    lost) is queued after ``stuck_after_s``; a prepared one as soon as its render counts as
+    abandoned (abandoned_renders). Either deadline starts again now: one re-queue per period."""
     store = store or open_store(settings)
     start_sweep(settings, store)
     found = reconciling.find(settings, store)
+    found.stuck = [row for row in found.stuck if row.status != "prepared"]
     for row in found.stuck:
         log.warning("article %s stuck in %s since %s: queued again", row.id, row.status, row.updated_at)
         touch(store, row.id)
+    for row in abandoned_renders(settings, store, in_flight):
+        log.warning("article %s prepared since %s and nobody renders it (its worker died?): queued again",
+                    row.id, row.updated_at)
+        touch(store, row.id)
+        found.stuck.append(row)
     for feed_name in found.feeds_behind:
         log.warning("feed %s is behind its newest episode: publishing", feed_name)
     return found

@@ -62,6 +62,17 @@ def lease_holder(store: Store, name: str) -> tuple[str, datetime] | None:
     return row.holder, utc(row.expires_at)
 
 
+def lease_expiries(store: Store, names: list[str]) -> dict[str, datetime]:
+    """When each of the leases ``names`` that has a row expires (or expired: a holder that died
+    leaves its row behind, a released lease has none), in one query per 500 names."""
+    found: dict[str, datetime] = {}
+    with store.engine.connect() as conn:
+        for lo in range(0, len(names), 500):
+            query = select(leases.c.name, leases.c.expires_at).where(leases.c.name.in_(names[lo : lo + 500]))
+            found.update({r.name: utc(r.expires_at) for r in conn.execute(query)})
+    return found
+
+
 def holds(store: Store, name: str, holder: str) -> bool:
     current = lease_holder(store, name)
     return current is not None and current[0] == holder

@@ -4,10 +4,16 @@ published exactly once, the feed matches its files, nothing half-written stays, 
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
+import time
 
+import redis
+
+from pipeline.state.articles import get_article
+from pipeline.state.episodes import all_episodes
 from tests.support.faultkit import Cluster, wait_for
 
 
@@ -74,4 +80,50 @@ def test_two_workers_and_two_queued_runs_on_the_same_feed(tmp_path):
         runs = [c.run_queue(), c.run_queue()]
         for run in runs:
             finished(c, run)
+        c.check()
+
+
+def test_a_dead_workers_article_is_rendered_again_within_the_lease_timeout(tmp_path):
+    """A whole worker SIGKILLed mid-render, Redis's visibility timeout left long: the lapsed
+    render lease, not Redis, brings the article back, within lease_timeout_s plus one reconcile
+    interval (plus the render); a late redelivery of the dead worker's message then changes
+    nothing."""
+    lease, every = 6, 2
+    times = {"lease_timeout_s": lease, "reconcile_s": every, "stuck_after_s": None, "visibility_timeout_s": None}
+    # A long article that takes some seconds to render, so it is killed mid-render.
+    with Cluster(tmp_path, long_paragraphs=60, extra="segments_per_task = 0", times=times) as c:
+        assert c.settings.visibility_timeout > 200 and c.settings.stuck_after_s > 2000  # neither can help here
+        workers = [c.start_worker("a"), c.start_worker("b")]
+        c.start_beat()  # apart from the workers: whichever one dies, the reconciler's passes go on
+        run = c.run_queue()
+        pid = rendering_pid(c)
+        long_id = c.long_article()
+        (doomed,) = [w for w in workers if pid in children(w.pid)]
+        (survivor,) = [w for w in workers if w is not doomed]
+        (dead_message,) = c.unacked(long_id)  # the one Redis would hand out again, much later
+        os.killpg(doomed.pid, signal.SIGKILL)  # the worker and its pool, as when a machine dies
+        killed = time.monotonic()
+        doomed.wait()
+
+        wait_for(lambda: get_article(c.store(), long_id).status == "done", 120, "the article's recovery")
+        recovered = time.monotonic() - killed
+        print(f"recovered {recovered:.1f} s after the kill (lease_timeout_s {lease}, reconcile_s {every})")
+        survivor_log = c.logs[c.workers.index(survivor)]
+        passes = [x for x in survivor_log.read_text(errors="replace").splitlines() if "'requeued': [" in x]
+        assert any(long_id in x.partition("'requeued'")[2] for x in passes), c.worker_log()  # the reconciler did it
+        # lease_timeout_s + one pass + the pass's question to the workers + the render on a busy
+        # machine, and far from the visibility timeout
+        assert recovered < lease + every + 40, recovered
+        finished(c, run)
+        c.check()
+
+        # The dead worker's message, handed out again as Redis would after its visibility
+        # timeout: it finds the episode published and adds no version.
+        task_id = json.loads(redis.Redis.from_url(c.redis.url).hget("unacked", dead_message))[0]["headers"]["id"]
+        c.redeliver([dead_message])
+        wait_for(lambda: f"[{task_id}] succeeded" in survivor_log.read_text(errors="replace"), 120, "the redelivery")
+        (line,) = [x for x in survivor_log.read_text(errors="replace").splitlines() if f"[{task_id}] succeeded" in x]
+        assert "'status': 'unchanged'" in line, line
+        (episode,) = all_episodes(c.store(), long_id)
+        assert episode.episode.version == 1
         c.check()

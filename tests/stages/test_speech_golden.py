@@ -413,6 +413,50 @@ Die Gäste reisten zu. Papst Leo XIV. empfing sie. => Die Gäste reisten zu. | P
 """)
 
 
+# Signs and units of news copy: signed changes, products, units per unit.
+SIGNS_AND_UNITS = cases("""
+Die Wirtschaft wuchs um +2,4 Prozentpunkte. => Die Wirtschaft wuchs um plus zwei Komma vier Prozentpunkte.
+Die Preise stiegen um +3 %. => Die Preise stiegen um plus drei Prozent.
+Das Feld misst 105 × 68 Meter. => Das Feld misst hundertfünf mal achtundsechzig Meter.
+Die 4x100-Meter-Staffel siegte. => Die vier mal hundert-Meter-Staffel siegte.
+Der Raum ist 3 x 4 m groß. => Der Raum ist drei mal vier Meter groß.
+Der Strom kostet 30 ct/kWh. => Der Strom kostet dreißig Cent pro Kilowattstunde.
+Der Strom kostet 0,30 €/kWh. => Der Strom kostet dreißig Cent pro Kilowattstunde.
+Das Auto stößt 95 g CO2 pro km aus. => Das Auto stößt fünfundneunzig Gramm Zeh-Oh zwei pro Kilometer aus.
+Das Auto stößt 95 g/km aus. => Das Auto stößt fünfundneunzig Gramm pro Kilometer aus.
+Der Wind weht mit 30 m/s. => Der Wind weht mit dreißig Meter pro Sekunde.
+Das ist i. E. richtig. => Das ist im Einzelnen richtig.
+""")
+
+# Agency codes in brackets are dropped; a pause stays where they stood.
+AGENCY_CODES = cases("""
+Berlin (epd) Die Kirche warnt vor Kürzungen. => Berlin, Die Kirche warnt vor Kürzungen.
+Berlin (dpa) - Die Regierung plant neue Schulden. => Berlin, Die Regierung plant neue Schulden.
+Paris (AFP/Reuters) – Die Regierung tritt zurück. => Paris, Die Regierung tritt zurück.
+Düsseldorf (dpa/lnw) - Der Landtag tagt. => Düsseldorf, Der Landtag tagt.
+Die Kirche warnt vor Kürzungen. (KNA) => Die Kirche warnt vor Kürzungen.
+Das sagte ein Sprecher (AP). => Das sagte ein Sprecher.
+""")
+
+# All-caps words: read as a word or spelled, as newsreaders do.
+ACRONYM_WORDS = cases("""
+Die FIBA vergibt die WM. => Die Fiba vergibt die Weh-Emm.
+Die NATO tagt in Brüssel. => Die Nato tagt in Brüssel.
+Das ISW sieht Fortschritte. => Das Ih-Ess-Weh sieht Fortschritte.
+Der BGH entschied anders. => Der Beh-Geh-Hah entschied anders.
+Das UNHCR zählt Flüchtlinge. => Das Uh-Enn-Hah-Zeh-Err zählt Flüchtlinge.
+Das BAMF prüft die Anträge. => Das Bamf prüft die Anträge.
+Die WADA sperrt den Läufer. => Die Wada sperrt den Läufer.
+""")
+
+# Weekday abbreviations before a date with its article.
+WEEKDAY_DATES = cases("""
+Mi., den 4. Juni, ist Sitzung. => Mittwoch, den vierten Juni, ist Sitzung.
+Die Sitzung ist am Mi., den 4. Juni. => Die Sitzung ist am Mittwoch, den vierten Juni.
+Bis Fr., den 6. Juni, läuft die Frist. => Bis Freitag, den sechsten Juni, läuft die Frist.
+""")
+
+
 @pytest.mark.parametrize(("given", "expected"), CARDINALS)
 def test_cardinals(given: str, expected: str) -> None:
     assert say(given) == expected
@@ -498,6 +542,26 @@ def test_regnal_numbers_take_the_case_of_the_name(given: str, expected: str) -> 
     assert say(given) == expected
 
 
+@pytest.mark.parametrize(("given", "expected"), SIGNS_AND_UNITS)
+def test_signs_and_units(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), AGENCY_CODES)
+def test_agency_codes_are_dropped(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), ACRONYM_WORDS)
+def test_acronyms_word_or_spelled(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), WEEKDAY_DATES)
+def test_weekday_before_a_date_with_its_article(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
 @pytest.mark.parametrize(("given", "expected"), NEWS_ABBREVIATIONS)
 def test_news_abbreviations(given: str, expected: str) -> None:
     assert say(given) == expected
@@ -509,6 +573,8 @@ CLASSES = {
     "roman": ROMAN, "abbreviations": ABBREVIATIONS, "acronyms": ACRONYMS, "symbols": SYMBOLS, "seed": SEED,
     "fractions": FRACTIONS, "weekdays and months": WEEKDAYS_AND_MONTHS, "news abbreviations": NEWS_ABBREVIATIONS,
     "single letters": SINGLE_LETTERS, "regnal case": REGNAL_CASE,
+    "signs and units": SIGNS_AND_UNITS, "agency codes": AGENCY_CODES, "acronym words": ACRONYM_WORDS,
+    "weekday dates": WEEKDAY_DATES,
 }
 
 

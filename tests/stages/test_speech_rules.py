@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.stages.speech import initials, roman
+from pipeline.stages.speech import agencies, initials, quantities, roman
 
 
 @pytest.mark.parametrize(
@@ -72,3 +72,54 @@ def test_regnal_case_comes_from_the_word_before_the_name(
 )
 def test_read_regnal(text: str, spoken: str) -> None:
     assert roman.read_regnal(text) == spoken
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("Berlin (epd) Die Kirche warnt.", "Berlin, Die Kirche warnt."),
+        ("Berlin (dpa) - Die Kirche warnt.", "Berlin - Die Kirche warnt."),
+        ("Düsseldorf (dpa/lnw) - Der Landtag", "Düsseldorf - Der Landtag"),
+        ("Paris (AFP/Reuters) – Die", "Paris – Die"),
+        ("Die Kirche warnt. (dpa)", "Die Kirche warnt."),
+        ("(KNA) Der Papst", "Der Papst"),
+        ("Das sagte er (AP).", "Das sagte er."),
+        ("Die Partei (SPD) sagt", "Die Partei (SPD) sagt"),  # not an agency
+    ],
+)
+def test_agency_codes_are_dropped(text: str, spoken: str) -> None:
+    assert agencies.drop_agency_codes(text) == spoken
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("105 × 68", "105 mal 68"),
+        ("4x100-Meter", "4 mal 100-Meter"),
+        ("3 x 4 m", "3 mal 4 m"),
+        ("0x1F", "0x1F"),  # a hexadecimal code, not a product
+        ("Max x", "Max x"),
+    ],
+)
+def test_times_signs_between_numbers(text: str, spoken: str) -> None:
+    assert quantities.read_times_signs(text) == spoken
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("+2,4 Prozentpunkte", "plus zwei Komma vier Prozentpunkte"),
+        ("-3 °C", "minus drei Grad Celsius"),
+        ("30 ct/kWh", "dreißig Cent pro Kilowattstunde"),
+        ("1 ct/kWh", "ein Cent pro Kilowattstunde"),
+        ("0,30 €/kWh", "dreißig Cent pro Kilowattstunde"),
+        ("95 g/km", "fünfundneunzig Gramm pro Kilometer"),
+        ("30 m/s", "dreißig Meter pro Sekunde"),
+        ("120 km/h", "hundertzwanzig Kilometer pro Stunde"),
+        ("Gramm CO2 pro km", "Gramm CO2 pro Kilometer"),
+        ("je kWh", "je Kilowattstunde"),
+        ("pro Kopf", "pro Kopf"),
+    ],
+)
+def test_signed_quantities_and_units_per_unit(text: str, spoken: str) -> None:
+    assert quantities.read_quantities(text) == spoken

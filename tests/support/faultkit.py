@@ -5,6 +5,8 @@ Redis or PostgreSQL server beyond one schema of its own."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import re
 import signal
@@ -159,7 +161,25 @@ def site_pages(short: int, long_paragraphs: int) -> tuple[dict[str, str], list[t
 class Cluster:
     """Everything one fault scenario needs, in ``folder``."""
 
-    def __init__(self, folder: Path, *, short: int = 2, long_paragraphs: int = 10, extra: str = "") -> None:
+    # The times every scenario runs with (seconds), shortened from the shipped ones so faults
+    # heal within a test; a scenario overrides some through ``times`` (None: the shipped default).
+    TIMES: dict[str, float | None] = {
+        "timeout_s": 5,
+        "io_task_limit_s": 30,
+        "synth_task_limit_s": 90,
+        "task_grace_s": 10,
+        "visibility_timeout_s": 20,
+        "reconcile_s": 4,
+        "lease_timeout_s": 12,
+        "stuck_after_s": 15,
+        "stale_tmp_s": 60,
+        "task_backoff_max_s": 4,
+    }
+
+    def __init__(
+        self, folder: Path, *, short: int = 2, long_paragraphs: int = 10, extra: str = "",
+        times: dict[str, float | None] | None = None,
+    ) -> None:
         self.folder = folder
         self.redis = Redis(folder / "redis")
         self.proxy = Proxy((POSTGRES_HOST, POSTGRES_PORT))
@@ -170,6 +190,7 @@ class Cluster:
         self.site = write_site(folder / "site", pages, feed_xml(items))
         self.article_count = len(pages)
         self.extra = extra
+        self.times = {**self.TIMES, **(times or {})}
 
     def __enter__(self) -> Cluster:
         admin = create_engine(POSTGRES_ADMIN)
@@ -180,6 +201,7 @@ class Cluster:
         self._site = serve_site(self.site)
         base = self._site.__enter__()
         db = f"postgresql+psycopg://postgres@127.0.0.1:{self.proxy.port}/test?options=-csearch_path%3D{self.schema}"
+        times = "\n".join(f"{name} = {value}" for name, value in self.times.items() if value is not None)
         self.config = self.folder / "newsaudio.toml"
         self.config.write_text(
             f"""{self.extra}
@@ -189,16 +211,7 @@ data_dir = "data"
 database_url = "{db}"
 broker_url = "{self.redis.url}"
 allowed_hosts = ["127.0.0.1"]
-timeout_s = 5
-io_task_limit_s = 30
-synth_task_limit_s = 90
-task_grace_s = 10
-visibility_timeout_s = 20
-reconcile_s = 4
-lease_s = 12
-stuck_after_s = 15
-stale_tmp_s = 60
-task_backoff_max_s = 4
+{times}
 
 [[feeds]]
 name = "sample"
@@ -246,6 +259,19 @@ title = "Beispiel"
             wait_for(lambda: b" ready." in log.read_bytes(), 90, f"worker {name}")
         return proc
 
+    def start_beat(self) -> subprocess.Popen:
+        """Celery beat in a process of its own (it sends the polls and the reconciler's passes),
+        so a scenario can kill any worker and keep the schedule going."""
+        log = self.folder / "beat.log"
+        args = [sys.executable, "-m", "celery", "-A", "workers.app", "beat", "--loglevel", "INFO",
+                "--schedule", str(self.folder / "beat-schedule")]
+        with open(log, "wb") as out:
+            proc = subprocess.Popen(args, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
+        self.workers.append(proc)
+        self.logs.append(log)
+        return proc
+
     def stop_worker(self, proc: subprocess.Popen) -> None:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -273,6 +299,28 @@ title = "Beispiel"
         """The pid rendering ``article_id`` right now (from its lease), or None."""
         held = lease_holder(self.store(), f"render:{article_id}")
         return int(held[0].split(":")[1]) if held else None
+
+    def unacked(self, article_id: str) -> list[str]:
+        """Delivery tags of the messages for ``article_id`` that a worker received and never
+        acknowledged (kombu keeps them in Redis until the visibility timeout hands them out again)."""
+        import redis
+
+        tags = []
+        for tag, payload in redis.Redis.from_url(self.redis.url).hgetall("unacked").items():
+            message = json.loads(payload)[0]
+            body = json.loads(base64.b64decode(message["body"]))
+            if body[0] and body[0][0] == article_id:
+                tags.append(tag.decode())
+        return tags
+
+    def redeliver(self, tags: list[str]) -> None:
+        """What Redis does once the visibility timeout has passed, now: each unacknowledged
+        message goes back to its queue (kombu's own restore, as a worker runs it)."""
+        from kombu import Connection
+
+        with Connection(self.redis.url) as conn:
+            for tag in tags:
+                conn.default_channel.qos.restore_by_tag(tag)
 
     def worker_log(self, tail: int = 3000) -> str:
         return "\n".join(p.read_text(errors="replace")[-tail:] for p in self.logs)

@@ -38,9 +38,10 @@ _MONTH_CUES = frozenset(
 _DAY = re.compile(r"([MDFS](?<![\w.][MDFS])(?:o|i|r|a))\.(?![\w.])")
 _MONTH_ABBR = "|".join(sorted(grammar.MONTH_ABBREVIATIONS, key=len, reverse=True))
 _MONTH = re.compile(r"([JFMASOND](?<![\w.][JFMASOND])\w{2,3})\.(?![\w.])")
-# What may follow a day that is a day: a comma and a date or clock time, a digit, or the
+# What may follow a day that is a day: a comma and a date or clock time (also with its
+# article, "Mi., den 4. Juni"), a digit, or the
 # other end of a range or pair ("Mo.–Fr.", "Sa./So.", "Sa. und So.").
-_DAY_AFTER = re.compile(r"\s*(?:,\s*)?\d|\s*(?:[–/-]|bis|und|oder)\s*(?:Mo|Di|Mi|Do|Fr|Sa|So)\.")
+_DAY_AFTER = re.compile(r"\s*(?:,\s*)?(?:(?:den|dem|der)\s+)?\d|\s*(?:[–/-]|bis|und|oder)\s*(?:Mo|Di|Mi|Do|Fr|Sa|So)\.")
 _DAY_BEFORE = re.compile(r"(?:Mo|Di|Mi|Do|Fr|Sa|So|tag)\.?\s*(?:[–/-]|bis|und|oder)\s*$")
 _MONTH_AFTER = re.compile(rf"\s*(?:,\s*)?\d|\s*(?:[–/-]|bis|und)\s*(?:{_MONTH_ABBR})\.")
 _MONTH_BEFORE = re.compile(rf"(?:\d\.|(?:{_MONTH_ABBR})\.)\s*(?:[–/-]|bis|und)?\s*$")

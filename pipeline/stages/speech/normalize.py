@@ -12,6 +12,7 @@ import re
 from . import (
     abbreviations,
     acronyms,
+    agencies,
     calendar,
     dates,
     fractions,
@@ -39,6 +40,8 @@ def speakable_marked(text: str, lexicon: Lexicon | None = None) -> str:
     """:func:`speakable`, with each phoneme entry's spoken text between marks (marks.py)."""
     text = symbols.clean_whitespace(strip_private(text))
     text = symbols.read_addresses(text)
+    # Before the lexicon and the acronyms: "(dpa)" is dropped, not spelled.
+    text = agencies.drop_agency_codes(text)
     vault = Vault()
     if lexicon is not None:
         text = lexicon.apply(text, vault)

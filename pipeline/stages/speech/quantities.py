@@ -62,7 +62,12 @@ UNITS: dict[str, Unit] = {
     "Sek.": Unit("Sekunde", "Sekunden", feminine=True),
     # "PS" is said "Peh-Ess" by everyone; spelled here so the acronym pass need not guess.
     "PS": Unit("Peh-Ess", "Peh-Ess"),
+    "ct": Unit("Cent", "Cent"),
 }
+# Units after a slash ("ct/kWh", "g/km", "€/MWh") or after "pro"/"je" ("g CO2 pro km"): said
+# "pro" and the unit in the singular ("Cent pro Kilowattstunde"). "s" only counts here: alone
+# it is far more often a letter than a second.
+PER_UNITS: dict[str, Unit] = {**UNITS, "s": Unit("Sekunde", "Sekunden", feminine=True)}
 
 CURRENCIES: dict[str, Unit] = {
     "€": Unit("Euro", "Euro"),
@@ -107,19 +112,34 @@ _END = r"(?![\w²³])"
 _CUR = _alt(CURRENCIES)
 _MAG = _alt(MAGNITUDES)
 _UNIT = _alt(UNITS)
+_PER = _alt({k: u for k, u in PER_UNITS.items() if k not in ("%", "‰", "Prozentpunkte", "°", "PS")})
+_PER_TAIL = rf"(?:/(?P<per>{_PER})(?![\w²³/]))?"
+# "pro km", "je kWh" after the number was read: the unit is still a symbol.
+_PRO = re.compile(rf"[pj](?<![\w][pj])(?:ro|e) (?P<per>{_PER})(?![\w²³/])")
 
 # Each pattern starts with the sign, digit or currency sign it consumes (scan.py).
 # "1,5 Mio. Euro", "3 Mrd. $", "2,4 Millionen", "5 €", "3,50 Euro". A number with neither
 # magnitude nor currency is left to the later passes, so the pattern needs one of them.
-_SIGNED = signed_number("n", r"[\w.,]", "-−")
-_AMOUNT = re.compile(rf"{_SIGNED}\s?(?:(?P<mag>{_MAG})\s?(?P<cur>{_CUR})?|(?P<cur2>{_CUR})){_END}")
+# A "+" counts too: "+2,4 Prozentpunkte" is "plus zwei Komma vier Prozentpunkte".
+_SIGNED = signed_number("n", r"[\w.,]", "-−+")
+_AMOUNT = re.compile(rf"{_SIGNED}\s?(?:(?P<mag>{_MAG})\s?(?P<cur>{_CUR})?|(?P<cur2>{_CUR})){_END}{_PER_TAIL}")
 # "€ 5", "$3,5 Mrd.", "US-$ 20"
 _CUR_FIRST = branches(((k[0], re.escape(k[1:])) for k in sorted(CURRENCIES, key=len, reverse=True)), r"\w")
 _PREFIX_AMOUNT = re.compile(rf"({_CUR_FIRST})\s?([-−]?)({NUM})(?:\s?({_MAG}))?{_END}")
 # "5 %", "120 km/h", "-3 °C"
-_MEASURE = re.compile(rf"{_SIGNED}\s?(?P<unit>{_UNIT})(?![\w²³/])")
+_MEASURE = re.compile(rf"{_SIGNED}\s?(?P<unit>{_UNIT})(?:/(?P<per>{_PER})(?![\w²³/])|(?![\w²³/]))")
 # "§ 218", "§§ 3 und 4", "§ 5a"
 _PARAGRAPH = re.compile(r"(§§?)\s?(\d+)\s?([a-z])?(?!\w)")
+
+
+def _sign_word(sign: str) -> str:
+    return {"+": "plus ", "-": "minus ", "−": "minus "}.get(sign, "")
+
+
+def _per(m: re.Match[str]) -> str:
+    """' pro Kilowattstunde' for a matched "/kWh", else ''."""
+    per = m.group("per")
+    return f" pro {PER_UNITS[per].one}" if per else ""
 
 
 def _count(token: str, unit: Unit) -> str:
@@ -133,7 +153,7 @@ def _count(token: str, unit: Unit) -> str:
 def _scaled(sign: str, token: str, mag: str | None) -> tuple[str, bool]:
     """Read "1,5" + "Mio." as "eineinhalb Millionen". Returns (words, plural)."""
     whole, frac = parse(token)
-    minus = "minus " if sign else ""
+    minus = _sign_word(sign)
     if not mag:
         return minus + number_words(token), not (whole == "1" and not frac)
     unit = MAGNITUDES[mag]
@@ -152,7 +172,7 @@ def _money(sign: str, token: str, mag: str | None, cur: str | None) -> str:
     if cur and not mag and frac and len(frac) == 2 and cur in CURRENCIES:
         name = CURRENCIES[cur].many
         cents = int(frac)
-        minus = "minus " if sign else ""
+        minus = _sign_word(sign)
         if whole in ("", "0"):
             return f"{minus}{cardinal(cents)} {_CENTS.get(name, 'Cent')}"
         # "3,50 €" -> "drei Euro fünfzig": how prices are said, not "drei Komma fünf null".
@@ -162,7 +182,7 @@ def _money(sign: str, token: str, mag: str | None, cur: str | None) -> str:
     if cur:
         unit = CURRENCIES[cur]
         if not mag and whole == "1" and not frac:
-            words = ("minus " if sign else "") + "ein"
+            words = (_sign_word(sign)) + "ein"
         words += " " + unit.many
     return words
 
@@ -178,7 +198,7 @@ def _keep_stop(m: re.Match[str], spoken: str) -> str:
 
 
 def _amount(m: re.Match[str]) -> str:
-    return _keep_stop(m, _amount_words(m))
+    return _keep_stop(m, _amount_words(m) + _per(m))
 
 
 def _amount_words(m: re.Match[str]) -> str:
@@ -199,7 +219,7 @@ def _prefix_amount(m: re.Match[str]) -> str:
 
 
 def _measure(m: re.Match[str]) -> str:
-    return _keep_stop(m, _measure_words(m))
+    return _keep_stop(m, _measure_words(m) + _per(m))
 
 
 def _measure_words(m: re.Match[str]) -> str:
@@ -207,7 +227,7 @@ def _measure_words(m: re.Match[str]) -> str:
     sym = m.group("unit")
     unit = UNITS[sym]
     whole, frac = parse(token)
-    minus = "minus " if sign else ""
+    minus = _sign_word(sign)
     if whole == "1" and not frac:
         name = unit.one
         # "1 %" -> "ein Prozent", "1 t" -> "eine Tonne"; "1 km/h" -> "ein Kilometer pro Stunde"
@@ -225,8 +245,27 @@ def _paragraph(m: re.Match[str]) -> str:
     return out
 
 
+# "105 × 68", "4x100-Meter", "3 x 2": a times sign between numbers is said "mal". The letter x
+# only counts glued to digits on both sides or spaced between them; "0x1F" stays a code.
+_TIMES = re.compile(r"[1-9](?<![\w.,][1-9])\d*(?:\s?×\s?|x| x )(?=\d)")
+
+
+def read_times_signs(text: str) -> str:
+    if "x" not in text and "×" not in text:
+        return text
+    return _TIMES.sub(lambda m: re.sub(r"\s?[x×]\s?$", " mal ", m.group(0)), text)
+
+
+def read_per_units(text: str) -> str:
+    """'pro km' -> 'pro Kilometer', 'je kWh' -> 'je Kilowattstunde' (after any number pass)."""
+    if "pro " not in text and "je " not in text:
+        return text
+    return _PRO.sub(lambda m: m.group(0)[: -len(m.group("per"))] + PER_UNITS[m.group("per")].one, text)
+
+
 def read_quantities(text: str) -> str:
+    text = read_times_signs(text)
     text = _PARAGRAPH.sub(_paragraph, text)
     text = _PREFIX_AMOUNT.sub(_prefix_amount, text)
     text = _AMOUNT.sub(_amount, text)
-    return _MEASURE.sub(_measure, text)
+    return read_per_units(_MEASURE.sub(_measure, text))

@@ -193,6 +193,7 @@ _SIGNS = [
     ("&", re.compile(r"\s*&\s*"), " und "),
     ("+", re.compile(r"(?<!\w)\+(?=\s)|\s\+\s"), " plus "),
     ("=", re.compile(r"\s=\s"), " gleich "),
+    ("×", re.compile(r"\s*×\s*"), " mal "),  # "2 × täglich"; between numbers quantities.py read it
     ("*", re.compile(r"(?<=\w)\*(?=\w)"), ""),  # gender star "Lehrer*innen" -> "Lehrerinnen"
     ("/", re.compile(r"\s*/\s*"), " "),  # "CDU/CSU", "und/oder": a slash is not read
     ("", re.compile(r"[*#_|~^`<>\\]"), " "),
