@@ -60,8 +60,9 @@ def _run_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type
     p.add_argument("--feed", action="append", metavar="NAME", help="only this feed (repeatable)")
     p.add_argument("--queue", action="store_true", help="send the work to Celery workers through the broker")
     p.add_argument(
-        "--timeout", type=float, default=3600, metavar="SECONDS",
-        help="with --queue: give up (exit 1) when a feed is not published within this time (default 3600)",
+        "--timeout", type=float, default=None, metavar="SECONDS",
+        help="with --queue: give up (exit 1) when a feed is not published within this time (default: twice the "
+        "synth hard limit plus lease_timeout_s and reconcile_s, 3900 s as shipped)",
     )
     p.add_argument(
         "--worker-timeout", type=float, default=10, metavar="SECONDS",
@@ -206,3 +207,17 @@ def _editorial_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     p.add_argument("name", nargs="?", metavar="NAME|ID", help="with add: a name for the token; with revoke: its id")
     p.add_argument("--scope", default="read", help="comma-separated: read, articles:write, lexicon:write")
     p.set_defaults(handler="pipeline.cli.editorial:cmd_tokens")
+
+    p = sub.add_parser(
+        "stats", help="downloads by app (IAB v2.2 rules) and web-player plays, per episode and day",
+        description="Downloads counted from access logs (`stats ingest FILE...`, nginx's `newsaudio` log format, "
+        "plain or gzipped; the same line twice counts once) and by `newsaudio serve`, beside the website player's "
+        "plays and completions.",
+    )
+    p.add_argument("action", nargs="?", choices=["show", "ingest"], default="show",
+                   help="show (default) the numbers, or ingest FILE... access logs")
+    p.add_argument("files", nargs="*", metavar="FILE", help="with ingest: access logs (.gz too)")
+    p.add_argument("--feed", help="only this feed")
+    p.add_argument("--days", type=int, default=7, help="the last N days (default 7)")
+    p.add_argument("--json", action="store_true", help="one JSON object per episode")
+    p.set_defaults(handler="pipeline.cli.stats:cmd_stats")

@@ -201,6 +201,44 @@ feed_pings = Table(
 # What the console and the API add.
 lexicon_versions = Table(
     "lexicon_versions",
+# Downloads of episode audio (pipeline/run/downloads.py). A client is known for one UTC day
+# only, by a keyed hash whose salt is deleted with the day's progress rows once the day has
+# closed; what stays is counts per episode file, day and app.
+download_salts = Table(
+    "download_salts",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("salt", String(64), nullable=False),
+)
+
+download_progress = Table(
+    "download_progress",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("client", String(32), primary_key=True),
+    Column("file_name", String(120), primary_key=True),
+    Column("bytes", Integer, nullable=False, default=0),
+    Column("counted", Integer, nullable=False, default=0),
+)
+
+download_counts = Table(
+    "download_counts",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("file_name", String(120), primary_key=True),
+    Column("app", String(100), primary_key=True),
+    Column("count", Integer, nullable=False, default=0),
+)
+
+# Log lines already counted (the same log ingested twice counts once), kept as long as the
+# day's salt.
+download_lines = Table(
+    "download_lines",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("line", String(32), primary_key=True),
+)
+
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("version", String(64), nullable=False, index=True),  # Lexicon.version (hash of entries)
