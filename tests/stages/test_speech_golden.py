@@ -361,7 +361,7 @@ Ein ehem. Minister berät die Firma. => Ein ehemaliger Minister berät die Firma
 Die Nachfolge des ehem. Ministers ist offen. => Die Nachfolge des ehemaligen Ministers ist offen.
 Die dt. Bahn meldet Verspätungen. => Die deutsche Bahn meldet Verspätungen.
 Die Zahlen gelten gem. Paragraf 5 der Satzung. => Die Zahlen gelten gemäß Paragraf fünf der Satzung.
-Das Urteil (Az. 3 K 12/24) ist rechtskräftig. => Das Urteil, Aktenzeichen drei K zwölf vierundzwanzig, ist rechtskräftig.
+Das Urteil (Az. 3 K 12/24) ist rechtskräftig. => Das Urteil, Aktenzeichen drei Kah zwölf Strich vierundzwanzig, ist rechtskräftig.
 Das ist bspw. in Bayern der Fall. => Das ist beispielsweise in Bayern der Fall.
 Otto v. Bismarck gründete das Reich. => Otto von Bismarck gründete das Reich.
 Die Anwohner (s. Grafik) sind betroffen. => Die Anwohner, siehe Grafik, sind betroffen.
@@ -454,6 +454,36 @@ WEEKDAY_DATES = cases("""
 Mi., den 4. Juni, ist Sitzung. => Mittwoch, den vierten Juni, ist Sitzung.
 Die Sitzung ist am Mi., den 4. Juni. => Die Sitzung ist am Mittwoch, den vierten Juni.
 Bis Fr., den 6. Juni, läuft die Frist. => Bis Freitag, den sechsten Juni, läuft die Frist.
+""")
+
+
+# Durations with colons: hours, minutes and seconds said as such.
+DURATIONS = cases("""
+Er lief die Strecke in 2:02:37 Stunden. => Er lief die Strecke in zwei Stunden, zwei Minuten und siebenunddreißig Sekunden.
+Der Sieger brauchte 2:05:12. => Der Sieger brauchte zwei Stunden, fünf Minuten und zwölf Sekunden.
+Er siegte in 1:00:05 h vor allen. => Er siegte in einer Stunde und fünf Sekunden vor allen.
+Sie schwamm 1:45,3 Minuten. => Sie schwamm eine Minute und fünfundvierzig Komma drei Sekunden.
+Die Uhr zeigte 12:30:15 Uhr. => Die Uhr zeigte zwölf Uhr dreißig und fünfzehn Sekunden.
+Das Spiel endete 1:1. => Das Spiel endete eins zu eins.
+""")
+
+# File numbers of courts and offices: numbers as names, register letters spelled, "Strich".
+FILE_NUMBERS = cases("""
+Das Urteil Az. 1 StR 45/23 ist rechtskräftig. => Das Urteil Aktenzeichen eins Ess-Teh-Err fünfundvierzig Strich dreiundzwanzig ist rechtskräftig.
+Der Beschluss (Az.: 2 BvR 1/22) liegt vor. => Der Beschluss, Aktenzeichen: zwei Beh-Fau-Err eins Strich zweiundzwanzig, liegt vor.
+Das Urteil (Aktenzeichen VI ZR 123/22) ist neu. => Das Urteil, Aktenzeichen sechs Zett-Err hundertdreiundzwanzig Strich zweiundzwanzig, ist neu.
+Der EuGH entschied (Az. C-123/22). => Der Eh-Uh-Geh-Hah entschied, Aktenzeichen Zeh hundertdreiundzwanzig Strich zweiundzwanzig.
+""")
+
+# Phone, emergency and service numbers are dialled, digit by digit, group by group.
+PHONE_NUMBERS = cases("""
+Rufen Sie 110 oder 112 an. => Rufen Sie eins eins null oder eins eins zwei an.
+Der Notruf 112 ist kostenlos. => Der Notruf eins eins zwei ist kostenlos.
+Der Bereitschaftsdienst ist unter 116 117 erreichbar. => Der Bereitschaftsdienst ist unter eins eins sechs, eins eins sieben erreichbar.
+Die Hotline 0800 123 456 hilft. => Die Hotline null acht null null, eins zwei drei, vier fünf sechs hilft.
+Das Büro ist unter 030 12345-0 erreichbar. => Das Büro ist unter null drei null, eins zwei drei vier fünf, null erreichbar.
+Es kamen 110 Menschen. => Es kamen hundertzehn Menschen.
+Die Polizei zählte 112 Demonstranten. => Die Polizei zählte hundertzwölf Demonstranten.
 """)
 
 
@@ -562,6 +592,21 @@ def test_weekday_before_a_date_with_its_article(given: str, expected: str) -> No
     assert say(given) == expected
 
 
+@pytest.mark.parametrize(("given", "expected"), DURATIONS)
+def test_durations(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), FILE_NUMBERS)
+def test_file_numbers(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
+@pytest.mark.parametrize(("given", "expected"), PHONE_NUMBERS)
+def test_phone_and_service_numbers(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
 @pytest.mark.parametrize(("given", "expected"), NEWS_ABBREVIATIONS)
 def test_news_abbreviations(given: str, expected: str) -> None:
     assert say(given) == expected
@@ -574,7 +619,8 @@ CLASSES = {
     "fractions": FRACTIONS, "weekdays and months": WEEKDAYS_AND_MONTHS, "news abbreviations": NEWS_ABBREVIATIONS,
     "single letters": SINGLE_LETTERS, "regnal case": REGNAL_CASE,
     "signs and units": SIGNS_AND_UNITS, "agency codes": AGENCY_CODES, "acronym words": ACRONYM_WORDS,
-    "weekday dates": WEEKDAY_DATES,
+    "weekday dates": WEEKDAY_DATES, "durations": DURATIONS, "file numbers": FILE_NUMBERS,
+    "phone numbers": PHONE_NUMBERS,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.stages.speech import agencies, initials, quantities, roman
+from pipeline.stages.speech import agencies, dates, file_numbers, initials, phone, quantities, roman
 
 
 @pytest.mark.parametrize(
@@ -123,3 +123,67 @@ def test_times_signs_between_numbers(text: str, spoken: str) -> None:
 )
 def test_signed_quantities_and_units_per_unit(text: str, spoken: str) -> None:
     assert quantities.read_quantities(text) == spoken
+
+
+@pytest.mark.parametrize(
+    ("parts", "spoken"),
+    [
+        ((2, 2, 37), "zwei Stunden, zwei Minuten und siebenunddreißig Sekunden"),
+        ((1, 0, 5), "eine Stunde und fünf Sekunden"),
+        ((0, 1, 45, "3"), "eine Minute und fünfundvierzig Komma drei Sekunden"),
+        ((0, 0, 0), "null Sekunden"),
+    ],
+)
+def test_duration_words(parts: tuple, spoken: str) -> None:
+    assert dates.duration_words(*parts) == spoken
+
+
+def test_a_duration_after_in_is_dative() -> None:
+    assert dates.duration_words(1, 0, 5, dative=True) == "einer Stunde und fünf Sekunden"
+
+
+@pytest.mark.parametrize(
+    ("code", "spoken"),
+    [
+        ("1 StR 45/23", "eins Ess-Teh-Err fünfundvierzig Strich dreiundzwanzig"),
+        ("2 BvR 1/22", "zwei Beh-Fau-Err eins Strich zweiundzwanzig"),
+        ("VI ZR 123/22", "sechs Zett-Err hundertdreiundzwanzig Strich zweiundzwanzig"),
+        ("C-123/22", "Zeh hundertdreiundzwanzig Strich zweiundzwanzig"),
+    ],
+)
+def test_file_number_codes(code: str, spoken: str) -> None:
+    assert file_numbers.speak_code(code) == spoken
+
+
+def test_file_numbers_need_their_cue() -> None:
+    assert file_numbers.read_file_numbers("Az. 3 K 12/24") == "Aktenzeichen drei Kah zwölf Strich vierundzwanzig"
+    assert file_numbers.read_file_numbers("Gut 2/3 der Befragten") == "Gut 2/3 der Befragten"
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken"),
+    [
+        ("0800 123 456", "null acht null null, eins zwei drei, vier fünf sechs"),
+        ("030 12345-0", "null drei null, eins zwei drei vier fünf, null"),
+        ("0171", "0171"),  # one group: left to the number pass (digit by digit there too)
+        ("10 000", "10 000"),
+    ],
+)
+def test_phone_numbers_are_read_in_groups(text: str, spoken: str) -> None:
+    assert phone.read_phone_numbers(text) == spoken
+
+
+@pytest.mark.parametrize(
+    ("token", "text", "noun", "service"),
+    [
+        ("110", "Rufen Sie 110 an", "", True),
+        ("112", "Der Notruf 112 ist kostenlos", "", True),
+        ("110", "Es kamen 110 Menschen", "Menschen", False),
+        ("110", "Die Polizei zählte 110 Demonstranten", "Demonstranten", False),
+        ("110", "Sie wurde 110 Jahre alt und", "Jahre", False),
+        ("111", "Rufen Sie 111 an", "", False),
+    ],
+)
+def test_service_numbers(token: str, text: str, noun: str, service: bool) -> None:
+    start = text.index(token)
+    assert phone.is_service_number(token, text, start, start + len(token), noun) is service

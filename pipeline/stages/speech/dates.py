@@ -7,7 +7,7 @@ import re
 from . import grammar
 from .calendar import WEEKDAY_NAMES
 from .context import prev_word, words_before
-from .number_words import cardinal, ordinal, year
+from .number_words import cardinal, digits, ordinal, year
 
 _MONTH_WORDS = "|".join(
     sorted([*grammar.MONTHS, *(rf"{a}\." for a in grammar.MONTH_ABBREVIATIONS)], key=len, reverse=True)
@@ -124,6 +124,54 @@ def _colon(m: re.Match[str]) -> str:
     return f"{cardinal(a)} zu {cardinal(b)}"
 
 
+# Durations: "2:02:37 Stunden" (a marathon), "1:45,3 Minuten". A time of day never has
+# seconds in news copy unless "Uhr" follows, so h:mm:ss without "Uhr" is a duration; m:ss
+# only with its unit (alone it is a score).
+_HMS = re.compile(
+    r"(\d(?<![\w.,:]\d)\d?):([0-5]\d):([0-5]\d)(?:,(\d+))?(?:\s*(?:Stunden|Std\.|h)(?!\w))?(?![\d:,]|\s*Uhr)"
+)
+_HMS_CLOCK = re.compile(r"(\d(?<![\w.,:]\d)\d?):([0-5]\d):([0-5]\d)\s*Uhr(?!\w)")
+# After these prepositions "eine Stunde" is dative: "in einer Stunde und fünf Sekunden".
+_DATIVE_DURATION = frozenset("in nach mit von seit binnen vor innerhalb".split())
+_MS = re.compile(r"(\d(?<![\w.,:]\d)\d?):([0-5]\d)(?:,(\d+))?\s*(?:Minuten|Min\.|min)(?!\w)")
+_DURATION_UNITS = (("Stunde", "Stunden"), ("Minute", "Minuten"), ("Sekunde", "Sekunden"))
+
+
+def duration_words(hours: int, minutes: int, seconds: int, fraction: str = "", dative: bool = False) -> str:
+    """(2, 2, 37) -> 'zwei Stunden, zwei Minuten und siebenunddreißig Sekunden'; parts that
+    are zero are not said, and one of a unit is "eine Stunde"."""
+    parts = []
+    for i, (value, (one, many)) in enumerate(zip((hours, minutes, seconds), _DURATION_UNITS, strict=True)):
+        if i == 2 and fraction:
+            parts.append(f"{cardinal(value)} Komma {digits(fraction)} {many}")
+        elif value:
+            one_word = "einer" if dative and not parts else "eine"  # only the first part follows "in"
+            parts.append(f"{one_word} {one}" if value == 1 else f"{cardinal(value)} {many}")
+    if not parts:
+        return "null Sekunden"
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " und " + parts[-1]
+
+
+def read_durations(text: str) -> str:
+    if ":" not in text:
+        return text
+    text = _HMS_CLOCK.sub(
+        lambda m: f"{_hour(int(m.group(1)))} Uhr {cardinal(int(m.group(2)))} und "
+        + duration_words(0, 0, int(m.group(3))), text
+    )
+    text = _HMS.sub(lambda m: duration_words(*_hms(m, 3), dative=_after_dative(m)), text)
+    return _MS.sub(lambda m: duration_words(0, *_hms(m, 2), dative=_after_dative(m)), text)
+
+
+def _hms(m: re.Match[str], n: int) -> tuple:
+    """The n numbers of a duration match and its fraction of a second."""
+    return (*(int(m.group(i)) for i in range(1, n + 1)), m.group(n + 1) or "")
+
+
+def _after_dative(m: re.Match[str]) -> bool:
+    return prev_word(m.string, m.start()).lower() in _DATIVE_DURATION
+
+
 def read_iso_dates(text: str) -> str:
     return _ISO_DATE.sub(_iso_date, text)
 
@@ -134,5 +182,6 @@ def read_dates(text: str) -> str:
 
 
 def read_times(text: str) -> str:
+    text = read_durations(text)
     text = _CLOCK.sub(_clock, text)
     return _COLON.sub(_colon, text)

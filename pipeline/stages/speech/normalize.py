@@ -15,6 +15,7 @@ from . import (
     agencies,
     calendar,
     dates,
+    file_numbers,
     fractions,
     initials,
     marks,
@@ -48,6 +49,8 @@ def speakable_marked(text: str, lexicon: Lexicon | None = None) -> str:
     text = symbols.drop_quotes_and_emoji(text)
     text = roman.read_regnal(text)
     text = calendar.read_calendar_abbreviations(text)
+    # Before the fractions: "Az. 2 BvR 1/22" is a name, not "ein Zweiundzwanzigstel".
+    text = file_numbers.read_file_numbers(text)
     # Before every number pass: "1 1/2" must not be read as "eins" and "eins zwei".
     text = fractions.read_fractions(text)
     # Most paragraphs hold no digit at all; the number rules are then skipped (speed only).

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from . import grammar
+from . import grammar, phone
 from .context import at_line_start, next_word, words_before
 from .number_words import cardinal, decimal, digits, ordinal, year
 from .scan import NUM, NUM_TAIL, signed_number, split_signed
@@ -137,6 +137,8 @@ def _plain(m: re.Match[str]) -> str:
     sign, token = split_signed(m, "n")
     before = words_before(text, m.start(), 2)
     noun = "" if before and before[-1] in _LABELS else next_word(text, m.end())
+    if not sign and phone.is_service_number(token, text, m.start(), m.end(), noun):
+        return phone.service_words(token)
     spoken = _cardinal_or_year(token, before, noun)
     if sign:
         # A sign only counts as one where a word could start: "-5 Grad", "(+3,2 Prozent)".

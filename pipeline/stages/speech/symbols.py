@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
+from . import phone
 from .fractions import glyph_words
 from .letters import spell
 from .number_words import cardinal, digits
@@ -32,6 +33,8 @@ def clean_whitespace(text: str) -> str:
     text = _SOFT.sub("", text)
     has_digits = _ANY_DIGIT.search(text) is not None  # the digit passes need one
     if has_digits:
+        # Phone numbers first: their groups are not thousands ("0800 123 456").
+        text = phone.read_phone_numbers(text)
         text = _GROUPED_DIGITS.sub(_join_groups, text)
     text = _SPACES.sub(" ", text)
     if not has_digits:
