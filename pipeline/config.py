@@ -211,6 +211,13 @@ class Settings:
     login_attempts_per_minute: int = 5
     webhook_max_attempts: int = 6
     webhook_timeout_s: float = 5.0
+    # Apps learn of a new episode at once: when a feed's bytes change, each WebSub hub here is
+    # told (hub.mode=publish) and the feed names them (<atom:link rel="hub">); with a podping
+    # token, Podping (what Podcast Index apps listen to) is told too (reason=update). Both are
+    # retried with backoff (webhook_max_attempts) and never hold up publishing.
+    websub_hubs: list[str] = field(default_factory=list)
+    podping_url: str = "https://podping.cloud/"
+    podping_token: str = ""
 
     root: Path = Path(".")
 
@@ -257,13 +264,6 @@ def _path_fields(cls: type) -> frozenset[str]:
 def _coerce(obj: Any, value: Any, target: Any, name: str) -> Any:
     """Turn a TOML or environment value into the declared type of the setting."""
     kind = type(target)
-    # Apps learn of a new episode at once: when a feed's bytes change, each WebSub hub here is
-    # told (hub.mode=publish) and the feed names them (<atom:link rel="hub">); with a podping
-    # token, Podping (what Podcast Index apps listen to) is told too (reason=update). Both are
-    # retried with backoff (webhook_max_attempts) and never hold up publishing.
-    websub_hubs: list[str] = field(default_factory=list)
-    podping_url: str = "https://podping.cloud/"
-    podping_token: str = ""
     try:
         if isinstance(target, bool):
             if isinstance(value, str):

@@ -198,9 +198,7 @@ feed_pings = Table(
     Column("sent_at", DateTime(timezone=True)),
 )
 
-# What the console and the API add.
-lexicon_versions = Table(
-    "lexicon_versions",
+
 # Downloads of episode audio (pipeline/run/downloads.py). A client is known for one UTC day
 # only, by a keyed hash whose salt is deleted with the day's progress rows once the day has
 # closed; what stays is counts per episode file, day and app.
@@ -239,6 +237,10 @@ download_lines = Table(
     Column("line", String(32), primary_key=True),
 )
 
+
+# What the console and the API add.
+lexicon_versions = Table(
+    "lexicon_versions",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("version", String(64), nullable=False, index=True),  # Lexicon.version (hash of entries)
