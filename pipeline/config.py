@@ -47,6 +47,8 @@ class FeedConfig:
     copyright: str = ""
     locked: bool | None = None
     episode_images: bool | None = None
+    ai_disclosure: str = ""
+    omit_ai_disclosure_i_accept_the_legal_risk: bool | None = None
 
 
 @dataclass
@@ -69,6 +71,15 @@ class Channel:
     # The article's own image as episode art. Off by default: news photos are agency pictures
     # licensed for the site and mostly 16:9, while directories want square art.
     episode_images: bool = False
+    # Synthetic speech, disclosed (EU AI Act Art. 50; Apple Podcasts wants it in the audio and
+    # in the metadata). This sentence is spoken in every episode (where: ai_disclosure_position)
+    # and leads the synthetic-voice note in descriptions, ID3 tags and transcripts; a feed may
+    # word it its own way. An empty value means the default sentence, never silence.
+    ai_disclosure: str = "Dieser Beitrag wird von einer künstlichen Stimme vorgelesen."
+    # Leaves the spoken sentence out of this channel's / feed's episodes (the metadata still
+    # says the voice is synthetic). Named so that nobody sets it without knowing what it risks.
+    omit_ai_disclosure_i_accept_the_legal_risk: bool = False
+
 
 
 def channel_for(channel: Channel, feed: FeedConfig | None) -> Channel:
@@ -206,6 +217,24 @@ class Settings:
     # An article that failed all its attempts (a page gone, a site down for days) is tried
     # again this long after its last failure, instead of never.
     failed_retry_after_s: float = 86400.0
+    # -- synthetic audio: disclosure and provenance (C2PA) ---------------------------------
+    # Where the spoken disclosure ([channel] ai_disclosure) sits: "after_title" (heard first,
+    # the default) or "end". It is its own segment outside the article's paragraphs, so
+    # chapters and read-along are not moved by it. Changing it (or the wording) re-voices.
+    ai_disclosure_position: str = "after_title"
+    # Every published MP3 carries a signed C2PA manifest (pipeline/stages/provenance.py). The
+    # newsroom's signing certificate chain (PEM: signer first, then intermediates; ES256/384,
+    # PS256 or Ed25519 key) and its private key (PEM, unencrypted). Without both, a local test
+    # CA and signer are made once under data_dir/c2pa/ and used with a loud warning: verifiers
+    # report that signer as untrusted.
+    c2pa_signing_cert: Path | None = None
+    c2pa_signing_key: Path | None = None
+    # An RFC 3161 time-stamp authority for the signatures ("" = none: the manifest is then
+    # only valid while the signing certificate is).
+    c2pa_timestamp_url: str = ""
+    # CA certificates (one PEM bundle) whose signers `newsaudio verify` reports as trusted.
+    # The local test CA is trusted only when it is listed here.
+    c2pa_trust_anchors: Path | None = None
     console_workers: int = 2
     session_hours: float = 12.0
     login_attempts_per_minute: int = 5

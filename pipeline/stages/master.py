@@ -23,7 +23,7 @@ from pathlib import Path
 
 import imageio_ffmpeg
 import numpy as np
-from mutagen.id3 import CHAP, CTOC, ID3, TALB, TDRC, TIT2, TPE1, WXXX, CTOCFlags
+from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TPE1, TXXX, WXXX, CTOCFlags
 from mutagen.mp3 import MP3
 from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
@@ -81,6 +81,12 @@ class Tags:
     album: str
     url: str = ""
     date: datetime | None = None
+    # Synthetic speech, said in the file itself: ``comment`` (COMM, e.g. "Dieser Beitrag wird
+    # von einer künstlichen Stimme vorgelesen. Synthetische Stimme: ...") and ``synthetic_voice``
+    # (TXXX:AI_GENERATED and TXXX:SYNTHETIC_VOICE, for machines). Empty: no such frames.
+    comment: str = ""
+    synthetic_voice: str = ""
+    comment_language: str = "deu"  # ISO 639-2, as COMM wants it
 
 
 @dataclass
@@ -347,6 +353,11 @@ def write_tags(mp3: bytes, tags: Tags, chapters: list[Chapter], duration_ms: int
         id3.add(TDRC(encoding=3, text=tags.date.strftime("%Y-%m-%d")))
     if tags.url:
         id3.add(WXXX(encoding=3, desc="Article", url=tags.url))
+    if tags.comment:
+        id3.add(COMM(encoding=3, lang=tags.comment_language[:3].ljust(3, "x"), desc="", text=tags.comment))
+    if tags.synthetic_voice:
+        id3.add(TXXX(encoding=3, desc="AI_GENERATED", text="synthetic speech (text-to-speech)"))
+        id3.add(TXXX(encoding=3, desc="SYNTHETIC_VOICE", text=tags.synthetic_voice))
     if chapters:
         ids = [f"chp{i}" for i in range(len(chapters))]
         id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=ids,

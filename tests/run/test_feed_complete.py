@@ -17,6 +17,7 @@ from lxml import etree
 from pipeline.cli import main
 from pipeline.config import load_settings
 from pipeline.run import publishing
+from pipeline.stages.publish.disclosure import CHANNEL_NOTE
 from pipeline.stages.publish.names import episode_files, player_data_guid_path, player_data_path, podcast_guid
 from pipeline.state.articles import upsert_entry
 from pipeline.state.episodes import latest_episode
@@ -98,7 +99,9 @@ url = "http://127.0.0.1:9/sport.xml"
         publishing.publish_feed(name, settings, store)
     politik, sport = feed_tree(settings, "politik"), feed_tree(settings, "sport")
     assert politik.findtext("title") == "Politik zum Hören" and sport.findtext("title") == "Example zum Hören"
-    assert politik.findtext("description") == "Nur Politik" and sport.findtext("description") == "Alle Artikel"
+    # Each description says that the voices are synthetic (pipeline/stages/publish/disclosure.py).
+    assert politik.findtext("description") == f"Nur Politik {CHANNEL_NOTE}"
+    assert sport.findtext("description") == f"Alle Artikel {CHANNEL_NOTE}"
     assert politik.find(f"{ITUNES}image").get("href") == "https://audio.example.de/politik.png"
     assert sport.find(f"{ITUNES}image").get("href") == "https://audio.example.de/cover.png"
     assert politik.findtext(f"{ITUNES}owner/{ITUNES}email") == "politik@example.de"

@@ -8,6 +8,7 @@ from typing import Any
 
 from pipeline.models import Episode
 from pipeline.stages.clean import drop_unprintable
+from pipeline.stages.publish.disclosure import DISCLOSURE_KIND, SyntheticVoice, voice_from_identity
 from pipeline.stages.publish.names import (
     _join,
     audio_url,
@@ -59,10 +60,15 @@ def render_player_data(
     canonical_url: str,
     feed: dict[str, str],
     public_base_url: str,
+    voice: SyntheticVoice | None = None,
 ) -> bytes:
     """The per-article player data (schema 1, see the README): audio, transcripts, chapters and
-    every paragraph with its sentences and their times."""
+    every paragraph with its sentences and their times. ``synthetic`` and ``voice`` say that a
+    synthetic voice spoke it and which (``voice`` given: its human name and whether it was the
+    fallback; else what the episode's voice identity says); ``disclosure`` is where the spoken
+    AI disclosure is heard (None when the feed left it out)."""
     timed = cues is not None
+    said = next((c for c in cues or [] if c.kind == DISCLOSURE_KIND), None)
     data = {
         "schema": 1,
         "guid": ep.guid,
@@ -83,6 +89,10 @@ def render_player_data(
         "chapters": [{"title": c.title, "start_s": start, "end_s": end}
                      for c, start, end in chapter_spans(ep.chapters, ep.duration_s)],
         "paragraphs": paragraphs(cues or []),
+        "synthetic": True,
+        "voice": (voice or voice_from_identity(ep.voice)).to_dict(),
+        "disclosure": {"text": said.text, "start_s": said.start_ms / 1000, "end_s": said.end_ms / 1000}
+        if said else None,
     }
     return json.dumps(_cleaned(data), ensure_ascii=False, indent=1).encode("utf-8")
 

@@ -13,6 +13,7 @@ from lxml import etree
 from pipeline.config import Channel
 from pipeline.models import Episode
 from pipeline.stages.clean import drop_unprintable
+from pipeline.stages.publish.disclosure import channel_description
 from pipeline.stages.publish.names import (
     COVER_NAME,
     _join,
@@ -94,14 +95,16 @@ def render_feed_around(
     title = feed_title or channel.title
     _sub(ch, "title", title)
     _sub(ch, "link", channel.link)
-    _sub(ch, "description", channel.description)
+    # Every episode is synthetic speech: the channel says so too (Apple wants it in the metadata).
+    description = channel_description(channel.description)
+    _sub(ch, "description", description)
     _sub(ch, "language", channel.language)
     _sub(ch, "generator", "newsaudio")
     _sub(ch, "lastBuildDate", format_datetime(built or datetime.now(UTC)))
     self_url = feed_url(public_base_url, feed_name)
     _sub(ch, f"{{{ATOM}}}link", href=self_url, rel="self", type="application/rss+xml")
     _sub(ch, f"{{{ITUNES}}}author", channel.author)
-    _sub(ch, f"{{{ITUNES}}}summary", channel.description)
+    _sub(ch, f"{{{ITUNES}}}summary", description)
     image = channel.image or _join(public_base_url, COVER_NAME)
     _channel_elements(ch, channel, self_url)
     _sub(ch, f"{{{ITUNES}}}image", href=image)

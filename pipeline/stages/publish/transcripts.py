@@ -5,7 +5,8 @@ A cue is one spoken sentence, shown as the article writes it. Its times are wher
 sentence is heard in the final MP3 (Mastered.spans, taken while mastering, so pauses and
 loudness processing cannot shift them). Each cue keeps the number of the article's block it
 came from (title 0, lead 1 when there is one, then each block), so a player can highlight
-and skip by paragraph.
+and skip by paragraph. The spoken AI disclosure is a cue of its own (kind "disclosure", block
+-1): in the transcripts with its time, but no paragraph of the article's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from pipeline.models import Chapter, Segment, Span
 from pipeline.stages.clean import drop_unprintable
+from pipeline.stages.publish.disclosure import DISCLOSURE_BLOCK, DISCLOSURE_KIND, SyntheticVoice
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,12 @@ def build_cues(segments: list[Segment], spans: list[Span], duration_s: float) ->
     cues: list[Cue] = []
     for seg, span in zip(segments, spans, strict=True):
         text = " ".join(drop_unprintable(seg.written or seg.text).split())
+        kind = DISCLOSURE_KIND if seg.block == DISCLOSURE_BLOCK else seg.kind
         last = cues[-1] if cues else None
-        if last and last.block == seg.block and last.text == text and last.kind == seg.kind:
+        if last and last.block == seg.block and last.text == text and last.kind == kind:
             cues[-1] = Cue(last.block, last.kind, text, last.start_ms, max(last.end_ms, span.end_ms))
             continue
-        cues.append(Cue(seg.block, seg.kind, text, span.start_ms, span.end_ms))
+        cues.append(Cue(seg.block, kind, text, span.start_ms, span.end_ms))
     out: list[Cue] = []
     floor = 0
     for cue in cues:
@@ -74,25 +77,39 @@ def _vtt_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def render_vtt(cues: list[Cue]) -> bytes:
+def _note_text(text: str) -> str:
+    # A NOTE ends at a blank line and may not contain "-->".
+    return " ".join(drop_unprintable(text).split()).replace("-->", "->")
+
+
+def render_vtt(cues: list[Cue], *, voice: SyntheticVoice | None = None) -> bytes:
     """WebVTT, one cue per sentence. The cue identifier ``p<block>-<n>`` names the article's
-    paragraph (block) and the sentence's number in the episode."""
-    lines = ["WEBVTT", "", "NOTE", "Cue identifiers are p<paragraph>-<sentence>; paragraph 0 is the title.", ""]
+    paragraph (block) and the sentence's number in the episode; the spoken AI disclosure is
+    ``ai-<n>``. A NOTE says that the speech is synthetic (and by which voice, when known)."""
+    synthetic = voice.note() if voice else "Synthetische Sprache: diese Audiodatei wurde per Sprachsynthese erzeugt."
+    lines = ["WEBVTT", "", "NOTE", _note_text(synthetic), "",
+             "NOTE", "Cue identifiers are p<paragraph>-<sentence>; paragraph 0 is the title; ai-<sentence> is "
+             "the spoken disclosure that the voice is synthetic.", ""]
     for n, cue in enumerate(cues, 1):
-        lines += [f"p{cue.block}-{n}", f"{_vtt_time(cue.start_ms)} --> {_vtt_time(cue.end_ms)}",
-                  _vtt_text(cue.text), ""]
+        ident = f"ai-{n}" if cue.kind == DISCLOSURE_KIND else f"p{cue.block}-{n}"
+        lines += [ident, f"{_vtt_time(cue.start_ms)} --> {_vtt_time(cue.end_ms)}", _vtt_text(cue.text), ""]
     return "\n".join(lines).encode("utf-8")
 
 
-def render_json_transcript(cues: list[Cue]) -> bytes:
-    """Podcast Index JSON transcript (version 1.0.0); ``paragraph`` is our extra field."""
-    data = {
-        "version": "1.0.0",
-        "segments": [
-            {"startTime": cue.start_ms / 1000, "endTime": cue.end_ms / 1000, "body": cue.text, "paragraph": cue.block}
-            for cue in cues
-        ],
-    }
+def render_json_transcript(cues: list[Cue], *, voice: SyntheticVoice | None = None) -> bytes:
+    """Podcast Index JSON transcript (version 1.0.0); ``paragraph``, ``disclosure`` (on the
+    spoken AI disclosure) and the top-level ``synthetic`` / ``voice`` are our extra fields."""
+    segments: list[dict[str, Any]] = []
+    for cue in cues:
+        seg: dict[str, Any] = {"startTime": cue.start_ms / 1000, "endTime": cue.end_ms / 1000, "body": cue.text,
+                               "paragraph": cue.block}
+        if cue.kind == DISCLOSURE_KIND:
+            seg["disclosure"] = True
+        segments.append(seg)
+    data: dict[str, Any] = {"version": "1.0.0", "synthetic": True}
+    if voice is not None:
+        data["voice"] = voice.to_dict()
+    data["segments"] = segments
     return json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")
 
 
@@ -122,9 +139,12 @@ def render_chapters(
 
 
 def paragraphs(cues: list[Cue]) -> list[dict[str, Any]]:
-    """The player data's paragraphs: cues grouped by block, in order."""
+    """The player data's paragraphs: cues grouped by block, in order. The spoken disclosure is
+    no paragraph of the article (read-along pairs these with the page's paragraphs)."""
     out: list[dict[str, Any]] = []
     for cue in cues:
+        if cue.kind == DISCLOSURE_KIND:
+            continue
         sentence = {"text": cue.text, "start_s": cue.start_ms / 1000, "end_s": cue.end_ms / 1000}
         if out and out[-1]["index"] == cue.block:
             para = out[-1]
