@@ -21,19 +21,23 @@ from pipeline.run.steps import (
     announce,
     as_chosen,
     audio_key,
+    disclosure_for,
     master_speech,
     record_problem,
     remove_episode_files,
     script_for,
     segment_cache,
     spool_for,
+    synthetic_voice,
 )
-from pipeline.stages import clean, fragments, freshness
+from pipeline.stages import clean, fragments, freshness, provenance
 from pipeline.stages.extract import extract, is_german
 from pipeline.stages.fetch import Page, fetch
 from pipeline.stages.master import Mastered, Tags
 from pipeline.stages.publish import names
+from pipeline.stages.publish.disclosure import with_note
 from pipeline.stages.publish.output import write_audio
+from pipeline.stages.publish.transcripts import render_json_transcript, render_vtt
 from pipeline.stages.speech import Lexicon
 from pipeline.state import leases
 from pipeline.state.articles import ArticleRow, get_article, page_state, record_check, save_prepared, set_status
@@ -208,10 +212,12 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         timings["voice-load"] = time.perf_counter() - start
         start = time.perf_counter()
         lexicon = current_lexicon(settings)
-        script = script_for(article, settings, voice, lexicon)
+        disclosure = disclosure_for(settings, row.feed)
+        script = script_for(article, settings, voice, lexicon, disclosure=disclosure)
         timings["speech"] = time.perf_counter() - start
         text_hash = article.text_hash()
-        key, latest, unchanged = audio_key(store, article_id, article, script, voice, lexicon, settings, force=force)
+        key, latest, unchanged = audio_key(store, article_id, article, script, voice, lexicon, settings, force=force,
+                                           disclosure=disclosure)
         if unchanged:
             assert latest is not None
             set_status(store, article_id, "done")
@@ -221,12 +227,17 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
                 voice=voice.identity, timings=timings,
             )
         channel = publishing.channel_of(settings, row.feed)
+        # Synthetic, and by which voice: said in the metadata even where the feed left the
+        # spoken sentence out.
+        speaker = synthetic_voice(voice, disclosure or channel.ai_disclosure)
         tags = Tags(
             title=article.spoken_title,
             artist=article.site_name or settings.channel.author,
             album=channel.title,
             url=article.canonical_url or article.url,
             date=article.published or row.published,
+            comment=speaker.note(),
+            synthetic_voice=f"{speaker.label} [{voice.identity}]",
         )
         parts = fragments.complete(settings, article_id, key)
         start = time.perf_counter()
@@ -254,12 +265,26 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
             file_name, script.segments, mastered.spans, mastered.chapters, mastered.duration_s,
             title=article.spoken_title, podcast=channel.title,
         )
+        if cues is not None:  # the transcripts say who spoke (timed_files knows no voice)
+            timed[names.vtt_file_name(file_name)] = render_vtt(cues, voice=speaker)
+            timed[names.json_transcript_file_name(file_name)] = render_json_transcript(cues, voice=speaker)
+        # The bytes listeners download carry a signed C2PA manifest: synthetic, which voice,
+        # which article and version (and the version it replaces).
+        signed = time.perf_counter()
+        mp3 = provenance.sign_mp3(mastered.mp3, provenance.Claim(
+            guid=row.guid, version=version, article_url=article.canonical_url or article.url, feed=row.feed,
+            title=article.spoken_title, file_name=file_name, voice_name=speaker.name, voice_identity=voice.identity,
+            engine=voice.engine, voice_is_fallback=voice.is_fallback, disclosure=disclosure,
+            replaces_version=latest.episode.version if latest else None,
+            replaces_file=latest.episode.file_name if latest else "",
+        ), settings)
+        timings["sign"] = time.perf_counter() - signed
         # Write-once: this version has no record yet (we hold the lease, and it is newer than the
         # newest record), so a file under its name is a leftover of a killed render.
         if not leases.holds(store, leases.render(article_id), holder):
             raise leases.Busy(f"{leases.render(article_id)} lapsed during the render (store unreachable too long)")
         written = write_audio(
-            settings.output_dir, file_name, mastered.mp3, transcript=article.text() + "\n", sidecars=timed
+            settings.output_dir, file_name, mp3, transcript=article.text() + "\n", sidecars=timed
         )
         try:
             add_episode(store,
@@ -271,10 +296,10 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
                 lexicon_version=script.lexicon_version,
                 content_key=key,
                 file_name=file_name,
-                size=len(mastered.mp3),
+                size=len(mp3),
                 duration_s=mastered.duration_s,
                 title=article.spoken_title,
-                description=article.lead or (article.paragraphs[:1] or [""])[0],
+                description=with_note(article.lead or (article.paragraphs[:1] or [""])[0], speaker),
                 chapters=mastered.chapters,
                 image=article.image,
                 cues=[c.to_dict() for c in cues] if cues else None,

@@ -9,6 +9,7 @@ from pipeline.run.lexicon import current_lexicon
 from pipeline.run.steps import (
     as_chosen,
     audio_key,
+    disclosure_for,
     master_speech,
     script_for,
     segment_cache,
@@ -29,11 +30,12 @@ def plan_parts(article_id: str, settings: Settings, store: Store | None = None) 
         return 1
     voice = load_voice(voice_name, settings)
     lexicon = current_lexicon(settings)
-    script = script_for(article, settings, voice, lexicon)
+    disclosure = disclosure_for(settings, row.feed)  # the render speaks it: so do the parts
+    script = script_for(article, settings, voice, lexicon, disclosure=disclosure)
     count = len(script.segments)
     if count <= settings.segments_per_task:
         return 1
-    if audio_key(store, article_id, article, script, voice, lexicon, settings)[2]:
+    if audio_key(store, article_id, article, script, voice, lexicon, settings, disclosure=disclosure)[2]:
         return 1  # its audio is published already: the render says "unchanged"
     # Only a voice slow enough that synthesis is the bulk is worth splitting.
     factor = real_time_factor(voice)
@@ -46,16 +48,18 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
     mastering is spread over the workers like synthesis. Returns how many segments it
     synthesised."""
     store = store or open_store(settings)
-    article, voice_name = as_chosen(store, article_id, get_article(store, article_id).article(), settings)
+    row = get_article(store, article_id)
+    article, voice_name = as_chosen(store, article_id, row.article(), settings)
     if article is None:
         return 0
     voice = load_voice(voice_name, settings)
     lexicon = current_lexicon(settings)
-    script = script_for(article, settings, voice, lexicon)
+    disclosure = disclosure_for(settings, row.feed)
+    script = script_for(article, settings, voice, lexicon, disclosure=disclosure)
     bounds = split.part_bounds(script.segments, parts)
     if part >= len(bounds) - 1:
         return 0  # fewer blocks than parts: the others speak it all
-    key, _, unchanged = audio_key(store, article_id, article, script, voice, lexicon, settings)
+    key, _, unchanged = audio_key(store, article_id, article, script, voice, lexicon, settings, disclosure=disclosure)
     target = fragments.path(settings, article_id, key, part, len(bounds) - 1)
     if unchanged or target.exists():
         return 0  # the audio is published already, or this part is done (a redelivered task)

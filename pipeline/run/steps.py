@@ -7,17 +7,18 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy.exc import InterfaceError, OperationalError
 
-from pipeline.config import Settings
-from pipeline.models import Article, NotGerman, Script, StageError
+from pipeline.config import ConfigError, Settings, channel_for
+from pipeline.models import Article, NotGerman, Script, Segment, StageError
 from pipeline.run.lexicon import only_untouching_lexicon_change
 from pipeline.stages import clean
 from pipeline.stages.master import Mastered, Tags, master
+from pipeline.stages.publish.disclosure import DEFAULT_DISCLOSURE, DISCLOSURE_BLOCK, SyntheticVoice
 from pipeline.stages.speech import Lexicon, to_script
 from pipeline.state import editor_choices, leases, webhooks
 from pipeline.state.articles import ArticleRow, set_status
@@ -57,9 +58,49 @@ class Outcome:
         return dict(self.__dict__)
 
 
-def content_key(text_hash: str, lexicon_version: str, voice_identity: str) -> str:
-    """Same key, same audio: synthesis is skipped when this matches the newest episode."""
-    return hashlib.sha256(f"{text_hash}\x00{lexicon_version}\x00{voice_identity}".encode()).hexdigest()
+def content_key(text_hash: str, lexicon_version: str, voice_identity: str, disclosure: str = "") -> str:
+    """Same key, same audio: synthesis is skipped when this matches the newest episode.
+    ``disclosure`` (the spoken AI disclosure and where it sits, see disclosure_key) is part of
+    the audio: another wording or place is other audio. Without one the key is the old key."""
+    extra = f"\x00{disclosure}" if disclosure else ""
+    return hashlib.sha256(f"{text_hash}\x00{lexicon_version}\x00{voice_identity}{extra}".encode()).hexdigest()
+
+
+# -- the spoken AI disclosure ----------------------------------------------------------------------
+
+DISCLOSURE_POSITIONS = ("after_title", "end")
+_OMITTED: set[str] = set()
+
+
+def disclosure_for(settings: Settings, feed_name: str | None) -> str:
+    """The sentence every episode of the feed speaks to say its voice is synthetic ("" only when
+    the feed set omit_ai_disclosure_i_accept_the_legal_risk)."""
+    if settings.ai_disclosure_position not in DISCLOSURE_POSITIONS:
+        raise ConfigError(f"ai_disclosure_position = {settings.ai_disclosure_position!r}: use one of "
+                          f"{', '.join(DISCLOSURE_POSITIONS)}")
+    feed = next((f for f in settings.feeds if f.name == feed_name), None)
+    channel = channel_for(settings.channel, feed)
+    if channel.omit_ai_disclosure_i_accept_the_legal_risk:
+        if (feed_name or "") not in _OMITTED:  # once per feed and process, but loudly
+            _OMITTED.add(feed_name or "")
+            log.warning("feed %s: the spoken AI disclosure is OFF (omit_ai_disclosure_i_accept_the_legal_risk); "
+                        "listeners are not told in the audio that the voice is synthetic", feed_name)
+        return ""
+    return " ".join(channel.ai_disclosure.split()) or DEFAULT_DISCLOSURE
+
+
+def disclosure_key(disclosure: str, settings: Settings) -> str:
+    """What of the disclosure decides "same audio": its wording and its place."""
+    return f"ai-disclosure:{settings.ai_disclosure_position}:{disclosure}" if disclosure else ""
+
+
+def synthetic_voice(voice: Voice, disclosure: str) -> SyntheticVoice:
+    """How the voice that spoke is disclosed: a human name from its profile (``display_name``
+    when a profile has one, else its description), the fallback named as such."""
+    profile = voice.profile
+    name = getattr(profile, "display_name", "") or profile.description or profile.name
+    return SyntheticVoice(name=name, identity=voice.identity, engine=voice.engine, is_fallback=voice.is_fallback,
+                          disclosure=disclosure or DEFAULT_DISCLOSURE)
 
 
 def record_problem(store: Store, row: ArticleRow, exc: Exception, timings: dict[str, float]) -> Outcome:
@@ -95,16 +136,33 @@ def announce(store: Store, event: str, row: ArticleRow, **extra: object) -> None
         log.exception("webhooks: could not queue %s for %s", event, row.id)
 
 
-def script_for(article: Article, settings: Settings, voice: Voice, lexicon: Lexicon) -> Script:
+def script_for(
+    article: Article, settings: Settings, voice: Voice, lexicon: Lexicon, *, disclosure: str = ""
+) -> Script:
+    """The article's Script; with ``disclosure`` (see disclosure_for) that sentence is spoken
+    as segments of its own (block DISCLOSURE_BLOCK), after the title or at the end."""
     pauses = voice.profile.pauses
-    return to_script(
-        article,
-        lexicon=lexicon,
-        max_chars=settings.max_segment_chars,
-        pause_title_ms=pauses.title_ms,
-        pause_paragraph_ms=pauses.paragraph_ms,
-        pause_sentence_ms=pauses.sentence_ms,
-    )
+
+    def spoken(text: Article) -> Script:
+        return to_script(text, lexicon=lexicon, max_chars=settings.max_segment_chars, pause_title_ms=pauses.title_ms,
+                         pause_paragraph_ms=pauses.paragraph_ms, pause_sentence_ms=pauses.sentence_ms)
+
+    script = spoken(article)
+    if not disclosure:
+        return script
+    # Normalised like any text (the lexicon applies), so it is spoken, and cached, like any
+    # segment; "paragraph" segments in block -1: no chapter starts there (master._timeline).
+    ours = [replace(s, kind="paragraph", block=DISCLOSURE_BLOCK) for s in spoken(Article(disclosure, [])).segments]
+    if not ours:
+        return script
+    ours[-1] = replace(ours[-1], pause_after_ms=pauses.paragraph_ms)
+    segments: list[Segment] = list(script.segments)
+    if settings.ai_disclosure_position == "end" or not segments:
+        segments += ours
+    else:
+        titled = sum(1 for s in segments if s.block == 0 and s.kind == "title")
+        segments[titled:titled] = ours
+    return Script(segments=segments, lexicon_version=script.lexicon_version, language=script.language)
 
 
 def master_speech(
@@ -135,15 +193,22 @@ def segment_cache(settings: Settings) -> SegmentCache | None:
 
 def audio_key(
     store: Store, article_id: str, article: Article, script: Script, voice: Voice, lexicon: Lexicon,
-    settings: Settings, *, force: bool = False,
+    settings: Settings, *, force: bool = False, disclosure: str = "",
 ) -> tuple[str, EpisodeRow | None, bool]:
     """The article's content key, its newest episode, and whether that episode already has
-    this audio (``force``: never). A lexicon edit that touches none of its words keeps the key."""
+    this audio (``force``: never). A lexicon edit that touches none of its words keeps the key;
+    ``disclosure`` (the spoken AI disclosure, as script_for got it) is part of the key."""
     text_hash = article.text_hash()
-    key = content_key(text_hash, script.lexicon_version, voice.identity)
+    said = disclosure_key(disclosure, settings)
+    key = content_key(text_hash, script.lexicon_version, voice.identity, said)
     latest = latest_episode(store, article_id)
-    if not force and latest and latest.content_key != key and only_untouching_lexicon_change(
-        settings, latest, text_hash, voice.identity, article.text(), lexicon
+    # Only the lexicon version may differ for the shortcut: an episode voiced with another (or
+    # without a) disclosure has other audio whatever the lexicon did.
+    same_but_lexicon = latest is not None and latest.content_key == content_key(
+        text_hash, latest.lexicon_version, voice.identity, said)
+    spoken = article.text() + (f"\n\n{disclosure}" if disclosure else "")
+    if not force and latest and latest.content_key != key and same_but_lexicon and only_untouching_lexicon_change(
+        settings, latest, text_hash, voice.identity, spoken, lexicon
     ):
         key = latest.content_key  # a lexicon edit elsewhere: this article sounds the same
     return key, latest, not force and latest is not None and latest.content_key == key

@@ -108,6 +108,9 @@ def test_cue_text_is_the_written_sentence(seed):
 def test_cues_carry_their_paragraph_in_order(seed):
     settings, episode, _ = seed
     cues = parse_vtt(sidecar(settings, episode, ".vtt").read_text(encoding="utf-8"))
+    # The spoken AI disclosure ("ai-<n>") follows the title; it is no paragraph of the article.
+    assert re.fullmatch(r"ai-3", cues[2][0])
+    cues = [c for c in cues if not c[0].startswith("ai-")]
     paragraphs = [int(re.fullmatch(r"p(\d+)-(\d+)", c[0]).group(1)) for c in cues]
     assert paragraphs[:2] == [0, 0]  # the kicker and the title are the title paragraph
     assert paragraphs == sorted(paragraphs)
@@ -124,7 +127,8 @@ def test_json_transcript_matches_the_vtt(seed):
     assert [(s["startTime"], s["endTime"], s["body"]) for s in segments] == [
         (pytest.approx(c[1], abs=1e-6), pytest.approx(c[2], abs=1e-6), c[3]) for c in cues
     ]
-    assert [f"p{s['paragraph']}" for s in segments] == [c[0].split("-")[0] for c in cues]
+    assert [f"p{s['paragraph']}" if s["paragraph"] >= 0 else "ai" for s in segments] == [
+        c[0].split("-")[0] for c in cues]
 
 
 def test_chapters_json_follows_v1_2_and_matches_the_id3_chapters(seed):
@@ -178,6 +182,7 @@ def test_player_data_by_url_and_guid_agrees_with_the_transcript(seed):
     assert [c["title"] for c in data["chapters"]] == [FULL_TITLE, "Vertrag im Frühjahr 2024?"]
     assert data["chapters"][-1]["end_s"] == pytest.approx(data["audio"]["duration_s"], abs=0.01)
     cues = parse_vtt(sidecar(settings, episode, ".vtt").read_text(encoding="utf-8"))
+    cues = [c for c in cues if not c[0].startswith("ai-")]  # the AI disclosure: no paragraph of the article
     sentences = [(s["text"], s["start_s"], s["end_s"]) for p in data["paragraphs"] for s in p["sentences"]]
     assert sentences == [(c[3], pytest.approx(c[1], abs=1e-6), pytest.approx(c[2], abs=1e-6)) for c in cues]
     kinds = [(p["index"], p["kind"]) for p in data["paragraphs"]]
