@@ -432,10 +432,58 @@ def bench_split(folder: Path, voice_name: str, minutes: float) -> None:
           f"plan_parts would {'split' if factor >= settings.split_min_rtf else 'NOT split'} it")
 
 
+
+# --- sentence cache -----------------------------------------------------------------------------
+
+def bench_cache(folder: Path) -> None:
+    """MB per audio minute of the sentence cache, old float32 .npy form vs the compact form, for
+    espeak and a Thorsten-size VITS (random weights: its float32 mantissas are as noisy as a real
+    voice's), and how many days of a 1,000-article newsroom the default budget holds."""
+    import io
+
+    from voices import load_voice
+    from voices.cache import decode, encode
+
+    defaults = Settings()
+    budget_mb = defaults.cache_max_mb * 2**20 / 1e6
+    per_day_min = 1000 * 4.0  # 1,000 four-minute articles a day
+    print("\n== sentence cache (sample article's segments; MB = 10^6 bytes; a day = 1,000 four-minute articles)")
+    print(f"{'voice':>9} {'form':>5} {'old MB/min':>11} {'new MB/min':>11} {'encode s/min':>13} {'decode s/min':>13}"
+          f" {'days in default':>16} {'MB for keep_days':>17}")
+    for name in ("espeak-de", "neural"):
+        work = folder / f"cache-{name}"
+        settings = settings_in(work)
+        voice = load_voice(neural_voice(work, settings) if name == "neural" else name, settings)
+        assert not voice.is_fallback, voice.fallback_reason
+        article = extract(SEED.read_text(encoding="utf-8"), "https://www.n-tv.de/a.html")
+        segments = script_for(article, settings, voice, current_lexicon(settings)).segments
+        pcm = [voice.synthesize(seg.text) for seg in segments[: 12 if name == "neural" else None]]
+        minutes = sum(len(p) for p in pcm) / voice.sample_rate / 60
+        old = 0
+        for p in pcm:  # what the cache wrote before: np.save of float32
+            buf = io.BytesIO()
+            np.save(buf, np.asarray(p, dtype=np.float32), allow_pickle=False)
+            old += len(buf.getvalue())
+        start = time.perf_counter()
+        entries = [encode(p) for p in pcm]
+        encode_s = time.perf_counter() - start
+        start = time.perf_counter()
+        back = [decode(e) for e in entries]
+        decode_s = time.perf_counter() - start
+        assert all(a.tobytes() == np.asarray(b, dtype=np.float32).tobytes() for a, b in zip(back, pcm, strict=True))
+        new_mb_min = sum(len(e) for e in entries) / 1e6 / minutes  # an entry's file is exactly these bytes
+        forms = "+".join(sorted({e[4:5].decode() for e in entries}))
+        print(f"{name:>9} {forms:>5} {old / 1e6 / minutes:>11.2f} {new_mb_min:>11.2f} {encode_s / minutes:>13.3f}"
+              f" {decode_s / minutes:>13.3f} {budget_mb / (new_mb_min * per_day_min):>16.2f}"
+              f" {new_mb_min * per_day_min * defaults.cache_keep_days:>17,.0f}")
+    print(f"default cache_max_mb = {defaults.cache_max_mb} ({budget_mb:,.0f} MB), cache_keep_days = "
+          f"{defaults.cache_keep_days:g}; forms: i = int16-exact speech as int16, f = float32 (both lossless)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--master-one", nargs=3)
-    parser.add_argument("--only", choices=["polls", "publish", "master", "split"])
+    parser.add_argument("--only", choices=["polls", "publish", "master", "split", "cache"])
     args = parser.parse_args()
     if args.master_one:
         path, minutes, quality = args.master_one
@@ -452,6 +500,8 @@ def main() -> None:
         if args.only in (None, "split"):
             bench_split(folder, "espeak-de", minutes=10)
             bench_split(folder, "neural", minutes=5)
+        if args.only in (None, "cache"):
+            bench_cache(folder)
 
 
 if __name__ == "__main__":

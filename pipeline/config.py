@@ -144,8 +144,16 @@ class Settings:
     # onnxruntime, 2.5x faster than torch on CPU; "torch": always Coqui/torch.
     voice_runtime: str = "onnx"
     voices_dir: Path | None = None
+    # Sentence cache (voices/cache.py): compact lossless entries, ~1.5 MB per audio minute for
+    # espeak, ~3.5 for a neural voice. Entries unused for cache_keep_days are dropped; within
+    # that, cache_max_mb is the cap (least recently used out first). An edit re-speaks only its
+    # changed sentences if the article was rendered within cache_keep_days AND the cap holds
+    # that many days: at 1,000 four-minute articles a day a week needs ~42,000 MB (espeak) or
+    # ~99,000 MB (neural); the 2000 default holds 8 h (espeak) or 3.5 h (neural) of such a
+    # newsroom, a week of 20 articles a day. A worker warns when the cap evicts younger entries.
     cache_dir: Path | None = None
     cache_max_mb: int = 2000
+    cache_keep_days: float = 7.0
     # With Celery, an article longer than this many segments is cut into parts between
     # paragraphs, each spoken and mastered by its own synth task in parallel, and one task joins
     # their MP3s. 0 = never. Needs cache_dir on storage every synth worker shares (the parts

@@ -188,7 +188,9 @@ def spool_for(settings: Settings) -> Spool:
 
 
 def segment_cache(settings: Settings) -> SegmentCache | None:
-    return SegmentCache(settings.cache_dir, settings.cache_max_mb * 1024 * 1024) if settings.cache_dir else None
+    if not settings.cache_dir:
+        return None
+    return SegmentCache(settings.cache_dir, settings.cache_max_mb * 1024 * 1024, settings.cache_keep_days)
 
 
 def audio_key(
