@@ -246,6 +246,12 @@ class Settings:
     console_workers: int = 2
     session_hours: float = 12.0
     login_attempts_per_minute: int = 5
+    # A lexicon save that re-voices more published articles than this asks the editor to confirm
+    # (with the count and the list) first: an entry for a common word re-voices everything.
+    lexicon_confirm_over: int = 20
+    # The bundled demo pages under /sample/ (with the player embedded). Off in production: they
+    # are a demo, not the newsroom's site; the shipped demo config (newsaudio.toml) turns it on.
+    serve_sample_pages: bool = False
     webhook_max_attempts: int = 6
     webhook_timeout_s: float = 5.0
     # Apps learn of a new episode at once: when a feed's bytes change, each WebSub hub here is

@@ -297,3 +297,11 @@ def audit_entries(store: Store, limit: int = 200) -> list[AuditEntry]:
                    json.loads(r.after_json))
         for r in rows
     ]
+
+
+def audit_login(store: Store, name: str, ok: bool, address: str) -> None:
+    """A login attempt in the audit log: the name tried (cut to fit) and the client's address,
+    never the password. A failure is recorded under the address: the name is only a claim."""
+    tried = name.strip()[:100]
+    actor = f"user:{tried}" if ok else f"address:{address[:100]}"
+    audit(store, actor, "login.ok" if ok else "login.failed", tried, None, {"address": address})

@@ -119,6 +119,7 @@ def _article_row(row: Any) -> ArticleRow:
         text_hash=row.text_hash,
         article_json=row.article_json,
         updated_at=utc(row.updated_at),
+        ignored_at=utc(row.ignored_at),
     )
 
 
@@ -263,6 +264,7 @@ def work_needed(
         fresh = fresh.limit(max(0, max_new))
     others = select(articles.c.id, articles.c.published).where(
         mine,
+        articles.c.ignored_at.is_(None),  # a failure an editor ignored is never retried by a poll
         or_(
             articles.c.status == "prepared",
             (articles.c.status == "failed") & (articles.c.attempts < max_attempts),
@@ -275,6 +277,35 @@ def work_needed(
     # the database's order: newest first, undated last, then by id
     dated = sorted((a for a, p in rows.items() if p is not None), key=lambda a: (-rows[a].timestamp(), a))  # type: ignore[union-attr]
     return dated + sorted(a for a, p in rows.items() if p is None)
+
+
+SEARCH_MAX_CHARS = 100
+SEARCH_MAX_HITS = 1000
+
+
+def search_articles(store: Store, query: str, limit: int = SEARCH_MAX_HITS) -> set[str]:
+    """Ids of articles whose title, URL or stored text contains ``query`` (case-insensitive).
+    Bounded: the query is cut to SEARCH_MAX_CHARS and at most ``limit`` ids come back, so a
+    console search costs one indexed-or-scanned query, never a Python pass over every text."""
+    needle = " ".join(query.split())[:SEARCH_MAX_CHARS]
+    if not needle:
+        return set()
+    escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    hit = or_(*(c.ilike(pattern, escape="\\") for c in (articles.c.title, articles.c.url, articles.c.article_json)))
+    with store.engine.connect() as conn:
+        return {r.id for r in conn.execute(select(articles.c.id).where(hit).limit(max(0, limit)))}
+
+
+def set_ignored(store: Store, article_id: str, ignored: bool) -> bool:
+    """Mark a failed article ignored (or not); False when there is no such article, or (when
+    ignoring) it is not failed. An ignored article keeps its status and reason."""
+    where = articles.c.id == article_id
+    if ignored:
+        where = where & (articles.c.status == "failed")
+    with store.engine.begin() as conn:
+        changed = conn.execute(update(articles).where(where).values(ignored_at=now() if ignored else None))
+    return bool(changed.rowcount)
 
 
 def page_state(store: Store, article_id: str) -> tuple[str | None, str | None, datetime | None]:
@@ -352,6 +383,7 @@ class ArticleRow:
     text_hash: str | None
     article_json: str | None
     updated_at: datetime | None = None
+    ignored_at: datetime | None = None
 
     def article(self) -> Article | None:
         if not self.article_json:

@@ -79,6 +79,9 @@ articles = Table(
     Column("last_modified", Text),
     Column("seen_at", DateTime(timezone=True)),
     Column("next_check_at", DateTime(timezone=True), index=True),
+    # An editor's "ignore" of a failure (console): off the failures list and never retried by a
+    # poll until un-ignored. Null = not ignored; a new column, so older stores get it as null.
+    Column("ignored_at", DateTime(timezone=True)),
 )
 
 
