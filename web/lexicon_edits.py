@@ -10,9 +10,10 @@ from typing import Any
 from pipeline.config import Settings
 from pipeline.run import requests
 from pipeline.run.lexicon import current_lexicon, save_lexicon
+from pipeline.run.lexicon_check import check_entries
 from pipeline.stages.speech import Lexicon
 from pipeline.stages.speech.lexicon import LexiconError
-from pipeline.stages.speech.lexicon_toml import ENTRY_KEYS, make_entry, validate, with_entries
+from pipeline.stages.speech.lexicon_toml import ENTRY_KEYS, entry_dict, make_entry, validate, with_entries
 from pipeline.state import accounts, editor_choices, lexicon_versions
 from pipeline.state.articles import get_article, list_articles
 from pipeline.state.episodes import published_episodes
@@ -75,7 +76,21 @@ def draft(settings: Settings, store: Store, fields: dict[str, Any]) -> Draft:
         entries.append(entry)
         what = f"edit {original}" if original else f"add {entry.match}"
     text = with_entries(latest.toml if latest else "", entries)
-    return Draft(current, validate(text), text, what)
+    new = validate(text)
+    # What the voice cannot speak is refused here, for the entries this edit adds or changes
+    # (in their new form only: an old entry that was wrong must stay fixable or deletable).
+    check_entries([e for e in new.changed_entries(current) if e in new.entries])
+    return Draft(current, new, text, what)
+
+
+def entry_changes(old: Lexicon, new: Lexicon) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
+    """(before, after) of an edit for the audit log: the entries removed or changed as they
+    were, and the entries added or changed as they are now (unchanged ones left out)."""
+    was = {e.match: entry_dict(e) for e in old.entries}
+    now = {e.match: entry_dict(e) for e in new.entries}
+    before = [was[m] for m in was if now.get(m) != was[m]]
+    after = [now[m] for m in now if was.get(m) != now[m]]
+    return before, after
 
 
 @dataclass
@@ -91,7 +106,8 @@ def save_draft(
     """Save the draft as a new version, audit it, and queue exactly the articles it touches."""
     hits = affected_by(settings, store, d.current, d.lexicon)
     saved = save_lexicon(store, d.text, author=author, message=message or d.what)
-    accounts.audit(store, actor, "lexicon.save", d.what, {"version": d.current.version},
-                   {"version": saved.version, "id": saved.id})
+    before, after = entry_changes(d.current, d.lexicon)
+    accounts.audit(store, actor, "lexicon.save", d.what, {"entries": before, "version": d.current.version},
+                   {"entries": after, "version": saved.version, "id": saved.id})
     queued = [requests.submit(settings, "regenerate", h.article_id, actor, store, dispatch=dispatch) for h in hits]
     return Saved(saved, hits, queued)
