@@ -254,6 +254,37 @@ class Settings:
     serve_sample_pages: bool = False
     webhook_max_attempts: int = 6
     webhook_timeout_s: float = 5.0
+    # -- web: who may reach what, and limits before work (web/app.py, web/serve.py) ---------
+    # The output files, /events and the player answer everyone. The console and the API answer
+    # clients on this machine, and requests that came over https (directly, or through a proxy
+    # below that says so); everyone else gets 403, since passwords, session cookies and API
+    # tokens would cross the network readable.
+    # Proxies (addresses or CIDRs) whose X-Forwarded-For (the client) and X-Forwarded-Proto
+    # (https) are believed; anyone else's are ignored. Loopback: a proxy on this machine (the
+    # shipped deploy/nginx.conf) is the operator's own; add the address of a proxy elsewhere.
+    trusted_proxies: list[str] = field(default_factory=lambda: ["127.0.0.1", "::1"])
+    # true: the console and the API answer over plain http from anywhere (a lab network).
+    console_over_plain_http_unsafe: bool = False
+    # Request bodies larger than this are answered 413 before they are read, and before any
+    # login or token is looked at: API JSON, the API's lexicon routes, everything else (forms).
+    max_api_body_bytes: int = 1_000_000
+    max_lexicon_body_bytes: int = 2_000_000
+    max_form_body_bytes: int = 65_536
+    # A connection must send its request head within serve_header_timeout_s of opening (or of
+    # the previous answer), a body may pause at most serve_body_timeout_s between two reads,
+    # an idle keep-alive connection is closed after serve_keep_alive_s; a head over
+    # serve_max_header_bytes is 400. Past serve_max_connections open connections and requests
+    # at once, new requests get 503. deploy/nginx.conf is rendered with the same values.
+    serve_header_timeout_s: float = 10.0
+    serve_body_timeout_s: float = 30.0
+    serve_keep_alive_s: int = 5
+    serve_max_header_bytes: int = 16_384
+    serve_max_connections: int = 500
+    # /events per listener (a salted hash of address and user agent, kept in memory only): one
+    # play (load, progress mark, completion) per episode per events_play_interval_s, and at most
+    # events_per_client_per_minute events of any kind. The rest are answered 204, not counted.
+    events_play_interval_s: float = 1800.0
+    events_per_client_per_minute: int = 60
     # Apps learn of a new episode at once: when a feed's bytes change, each WebSub hub here is
     # told (hub.mode=publish) and the feed names them (<atom:link rel="hub">); with a podping
     # token, Podping (what Podcast Index apps listen to) is told too (reason=update). Both are

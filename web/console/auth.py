@@ -1,8 +1,9 @@
 """Who is at the console: sessions in a cookie, CSRF tokens, and the login rate limit.
 
 Sessions: a random secret in an HttpOnly, SameSite=Lax cookie (Secure when the request came
-over https, also behind a proxy that says so in X-Forwarded-Proto); the store keeps its hash
-and the session's CSRF token, which every state-changing form and fetch sends back."""
+over https, also behind a proxy in trusted_proxies that says so in X-Forwarded-Proto: web.app's
+Edge puts that into the request's scheme); the store keeps its hash and the session's CSRF
+token, which every state-changing form and fetch sends back."""
 
 from __future__ import annotations
 
@@ -11,22 +12,26 @@ import threading
 import time
 from collections import defaultdict, deque
 from functools import wraps
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
-from pipeline.state import accounts
 from pipeline.state.store import Store
 from web.sync_handlers import SAFE_METHODS, Handler, SyncHandler, threaded
+
+if TYPE_CHECKING:
+    from pipeline.state.accounts import Session
 
 COOKIE = "newsaudio_session"
 PRELOGIN_COOKIE = "newsaudio_login_csrf"
 
 
 def is_https(request: Request) -> bool:
-    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
-    return request.url.scheme == "https" or forwarded == "https"
+    """Whether the client's request came over https. X-Forwarded-Proto is not read here: anyone
+    can send it; web.app's Edge believes it from trusted proxies only and sets the scheme."""
+    return request.url.scheme == "https"
 
 
 def set_cookie(response: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
@@ -69,7 +74,11 @@ class LoginLimits:
         return self.per_name.hit(f"{address}|{name.lower()}") and self.per_address.hit(address)
 
 
-def session_of(request: Request) -> accounts.Session | None:
+def session_of(request: Request) -> Session | None:
+    # Imported here, not with the app: accounts hashes a dummy password with argon2 at import
+    # (a second of CPU), which a process that only serves files should not pay.
+    from pipeline.state import accounts
+
     store: Store = request.app.state.store
     return accounts.session_for(store, request.cookies.get(COOKIE, ""))
 

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from pipeline.config import Settings
 from web.files.http import parse_origins
 
 TEMPLATE = Path(__file__).resolve().parents[2] / "deploy" / "nginx.conf"
@@ -39,9 +40,33 @@ def cors_map(cors_origins: str) -> str:
     return "\n".join(lines)
 
 
-def render(output_dir: Path, *, listen: str = "80", upstream: str = "127.0.0.1:8000", cors_origins: str = "*") -> str:
+# Concurrent requests one client address may have open (podcast apps use a few; an office or a
+# carrier's NAT shares an address, so this is generous).
+PER_CLIENT_CONNECTIONS = 64
+
+
+def limits(settings: Settings | None = None) -> dict[str, str]:
+    """The connection and body limits of `newsaudio serve` (web/serve.py, web/app.py), as nginx
+    values, so both servers refuse the same things."""
+    s = settings or Settings()
+    return {
+        "@HEADER_TIMEOUT@": f"{round(s.serve_header_timeout_s * 1000)}ms",
+        "@BODY_TIMEOUT@": f"{round(s.serve_body_timeout_s * 1000)}ms",
+        "@KEEPALIVE@": f"{round(s.serve_keep_alive_s * 1000)}ms",
+        "@FORM_BODY@": str(s.max_form_body_bytes),
+        "@APP_BODY@": str(max(s.max_api_body_bytes, s.max_lexicon_body_bytes, s.max_form_body_bytes)),
+        "@PER_CLIENT@": str(PER_CLIENT_CONNECTIONS),
+        "@APP_TOTAL@": str(s.serve_max_connections),
+    }
+
+
+def render(
+    output_dir: Path, *, listen: str = "80", upstream: str = "127.0.0.1:8000", cors_origins: str = "*",
+    settings: Settings | None = None,
+) -> str:
     text = TEMPLATE.read_text(encoding="utf-8")
     for key, value in {
+        **limits(settings),
         "@CORS_MAP@": cors_map(cors_origins),
         "@CORS_VARY@": "" if "*" in parse_origins(cors_origins) else "Origin",
         "@UPSTREAM@": upstream,
@@ -130,7 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = load_settings(args.config)
     upstream = args.upstream or f"127.0.0.1:{settings.serve_port}"
-    conf = render(settings.output_dir, listen=args.listen, upstream=upstream, cors_origins=settings.cors_origins)
+    conf = render(settings.output_dir, listen=args.listen, upstream=upstream, cors_origins=settings.cors_origins,
+                  settings=settings)
     sys.stdout.write(conf)
     return 0
 
