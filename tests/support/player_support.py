@@ -33,6 +33,7 @@ from pipeline.stages.master import Tags, master
 from pipeline.stages.publish.names import article_json_path
 from pipeline.stages.speech import Lexicon, to_script
 from pipeline.state.articles import set_status, upsert_entry, upsert_feed
+from pipeline.state.episodes import add_episode
 from pipeline.state.store import Store
 from tests.conftest import settings_in
 from voices import load_voice, speak
@@ -108,6 +109,13 @@ def record_article(store: Store, article_id: str, guid: str, url: str, title: st
     set_status(store, article_id, "done")
 
 
+def record_episode(store: Store, article_id: str, version: int = 1) -> None:
+    """A published version of the article: /events counts only published GUID/version pairs."""
+    add_episode(store, article_id, version=version, voice="espeak-de", voice_is_fallback=False, text_hash="t",
+                lexicon_version="", content_key="k", file_name=f"{article_id}-v{version}.mp3", size=1,
+                duration_s=1.0, title=article_id, description="", chapters=[])
+
+
 SHORT_URL = "https://www.example.de/kurz/meldung.html"
 SHORT_GUID = "kurz-1"
 EVENTS_URL = "https://www.example.de/kurz/gezaehlt.html"
@@ -167,6 +175,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     record_article(store, "seed", seed["guid"], SEED_URL, seed["title"])
     record_article(store, "kurz", SHORT_GUID, SHORT_URL, short["title"])
     record_article(store, "gezaehlt", EVENTS_GUID, EVENTS_URL, "Gezählte Meldung")
+    for article_id in ("seed", "kurz", "gezaehlt"):
+        record_episode(store, article_id)
     store.close()
 
     short_tag = '<newsaudio-player article-selector=".text"></newsaudio-player>'

@@ -16,18 +16,29 @@ from pipeline.config import Settings
 from pipeline.state.listening import listen_totals
 from pipeline.state.schema import listen_counts
 from pipeline.state.store import Store
-from tests.support.player_support import record_article, serve
+from tests.support.player_support import record_article, record_episode, serve
 from web.player.events import MAX_BODY
 from web.player.routes import routes
 
 GUID = "ntv-article24649386"
 
 
-@pytest.fixture
-def events(settings: Settings) -> Iterator[tuple[str, Settings]]:
+def record_published(settings: Settings) -> None:
+    """The article and its episode v1: only published GUID/version pairs are counted."""
     store = Store(settings.db_url)
     record_article(store, "seed", GUID, "https://www.n-tv.de/politik/a.html", "Ein Artikel")
+    record_episode(store, "seed")
     store.close()
+
+
+def listener(n: int) -> dict[str, str]:
+    """Another listener (on one address, the user agent tells them apart)."""
+    return {"User-Agent": f"listener-{n}"}
+
+
+@pytest.fixture
+def events(settings: Settings) -> Iterator[tuple[str, Settings]]:
+    record_published(settings)
     with serve(Starlette(routes=routes(settings))) as base:
         yield f"{base}/events", settings
 
@@ -49,7 +60,7 @@ def test_events_are_counted_per_article_and_the_beacon_text_form_works(events):
     assert "set-cookie" not in r.headers
     # navigator.sendBeacon sends the JSON as text/plain.
     beacon = json.dumps({"guid": GUID, "version": 1, "event": "play"})
-    r = httpx.post(url, content=beacon, headers={**origin, "Content-Type": "text/plain;charset=UTF-8"})
+    r = httpx.post(url, content=beacon, headers={**origin, **listener(2), "Content-Type": "text/plain;charset=UTF-8"})
     assert r.status_code == 204
     httpx.post(url, json={"guid": GUID, "event": "complete"})
     httpx.post(url, json={"guid": GUID, "event": "speed", "value": 1.5})
@@ -104,9 +115,7 @@ def test_a_large_body_is_refused_without_reading_it_all(events):
 
 
 def test_preflight_and_configured_origins(settings):
-    store = Store(settings.db_url)
-    record_article(store, "seed", GUID, "https://www.n-tv.de/politik/a.html", "Ein Artikel")
-    store.close()
+    record_published(settings)
     settings.cors_origins = "https://www.n-tv.de, https://m.n-tv.de"  # type: ignore[attr-defined]
     with serve(Starlette(routes=routes(settings))) as base:
         r = httpx.options(f"{base}/events", headers={
@@ -122,8 +131,8 @@ def test_preflight_and_configured_origins(settings):
 
 def test_status_shows_plays_and_completion_per_article(events, capsys):
     url, settings = events
-    for event in ("play", "play", "play", "play", "complete"):
-        httpx.post(url, json={"guid": GUID, "event": event})
+    for n, event in enumerate(("play", "play", "play", "play", "complete")):
+        httpx.post(url, json={"guid": GUID, "event": event}, headers=listener(n))
     assert main(["status"], settings=settings) == 0
     out = capsys.readouterr().out
     listening = out[out.index("listening (website player)"):]

@@ -4,21 +4,34 @@ The player sends ``{"guid", "version"?, "event", "value"?}`` (JSON, or the same 
 ``navigator.sendBeacon``). Each event adds one to a counter per article, episode version, UTC
 day and event in the store; that is all that is kept. No cookie is read or set, no identifier
 is asked for, no address or user agent is stored, nothing is kept per listener.
+
+Only published episodes are counted (a GUID with an episode of that version; version 0 when
+the page did not say which), and each listener has a budget (Budget) kept in this process's
+memory for minutes, under a salted hash of address and user agent whose salt is made at start
+and never written anywhere: the same listener's play of the same episode counts once per
+events_play_interval_s (so do its page loads, progress marks and completions), and at most
+events_per_client_per_minute events a minute count at all; the rest are answered 204 as well.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
+import threading
+import time
+from collections import deque
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from pipeline.config import Settings
-from pipeline.state.articles import has_guid
 from pipeline.state.listening import count_listen
-from pipeline.state.store import open_store
+from pipeline.state.schema import articles, episodes
+from pipeline.state.store import Store, open_store
 from web.files.http import parse_origins
 
 EVENTS = frozenset({"loaded", "play", "progress25", "progress50", "progress75", "complete", "speed"})
@@ -27,6 +40,13 @@ SPEEDS = frozenset({0.75, 1.0, 1.25, 1.5, 1.75, 2.0})
 MAX_BODY = 2048
 MAX_GUID = 300
 KNOWN_GUIDS = 10_000
+# Known GUIDs' versions are asked again after this long (a new version may be out).
+KNOWN_FOR_S = 300.0
+# Events counted once per listener, episode and interval (a reload, a replay, a bot's loop);
+# "speed" (a listener trying speeds) is bounded by the per-minute budget only.
+ONCE_PER_INTERVAL = frozenset({"loaded", "play", "progress25", "progress50", "progress75", "complete"})
+# Listeners remembered at most (memory stays bounded under a flood of addresses).
+MAX_CLIENTS = 100_000
 
 
 class BadEvent(ValueError):
@@ -88,25 +108,99 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(chunks)
 
 
+def published_versions(store: Store, guid: str) -> frozenset[int]:
+    """The versions of the GUID's article that have an episode (empty: none, or unknown)."""
+    query = (
+        select(episodes.c.version)
+        .join(articles, episodes.c.article_id == articles.c.id)
+        .where(articles.c.guid == guid, articles.c.status != "withdrawn")
+    )
+    with store.engine.connect() as conn:
+        return frozenset(row.version for row in conn.execute(query))
+
+
+class Budget:
+    """What one listener may add: one count per (episode, milestone event) per ``interval_s``,
+    and ``per_minute`` events a minute. Listeners are keyed by a keyed BLAKE2 hash of address
+    and user agent; the key is random per process and never stored, so the keys mean nothing
+    outside this process's memory, and nothing is kept longer than ``interval_s``."""
+
+    def __init__(self, interval_s: float, per_minute: int) -> None:
+        self.interval_s = interval_s
+        self.per_minute = per_minute
+        self._salt = secrets.token_bytes(32)
+        self._minute: dict[bytes, deque[float]] = {}
+        self._once: dict[tuple[bytes, str, str], float] = {}
+        self._lock = threading.Lock()
+
+    def client(self, address: str, user_agent: str) -> bytes:
+        return hashlib.blake2b(f"{address}\0{user_agent}".encode(), key=self._salt, digest_size=16).digest()
+
+    def take_minute(self, client: bytes) -> bool:
+        """Count one event against the client's minute; False when it is spent."""
+        now = time.monotonic()
+        with self._lock:
+            if len(self._minute) >= MAX_CLIENTS:
+                self._forget(now)
+            recent = self._minute.setdefault(client, deque())
+            while recent and now - recent[0] > 60:
+                recent.popleft()
+            if len(recent) >= self.per_minute:
+                return False
+            recent.append(now)
+            return True
+
+    def take_once(self, client: bytes, guid: str, event: str) -> bool:
+        """True the first time in the interval the client sends this event for this episode."""
+        if event not in ONCE_PER_INTERVAL:
+            return True
+        now = time.monotonic()
+        key = (client, guid, event)
+        with self._lock:
+            if len(self._once) >= MAX_CLIENTS * 4:
+                self._forget(now)
+            last = self._once.get(key)
+            if last is not None and now - last < self.interval_s:
+                return False
+            self._once[key] = now
+            return True
+
+    def _forget(self, now: float) -> None:
+        """Drop what has expired; under a flood of new clients, everything (a flood must not
+        grow memory; it costs a few uncounted duplicates at worst)."""
+        self._minute = {k: q for k, q in self._minute.items() if q and now - q[-1] <= 60}
+        self._once = {k: t for k, t in self._once.items() if now - t < self.interval_s}
+        if len(self._minute) >= MAX_CLIENTS // 2:
+            self._minute.clear()
+        if len(self._once) >= MAX_CLIENTS * 2:
+            self._once.clear()
+
+
 class EventCounter:
-    """One app's /events endpoint (``post``): the origins that may post, and the GUIDs known to
-    be published, so a popular article costs one store lookup, not one per event (articles.guid
-    has no index). Unknown GUIDs are asked again: they may appear."""
+    """One app's /events endpoint (``post``): the origins that may post, the published versions
+    of recently seen GUIDs, so a popular article costs one store lookup every few minutes, not
+    one per event (articles.guid has no index), and the listeners' budget. Unknown GUIDs and
+    versions are asked again: they may appear."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.origins = allowed_origins(settings)
-        self._known: set[str] = set()
+        self.budget = Budget(settings.events_play_interval_s, settings.events_per_client_per_minute)
+        self._known: dict[str, tuple[frozenset[int], float]] = {}
 
-    def is_known(self, guid: str) -> bool:
-        if guid in self._known:
-            return True
-        if not has_guid(open_store(self.settings), guid):
-            return False
-        if len(self._known) >= KNOWN_GUIDS:
-            self._known.clear()
-        self._known.add(guid)
-        return True
+    def is_published(self, guid: str, version: int) -> bool:
+        """Whether the GUID has an episode of ``version`` (any, for 0: the page did not say)."""
+        cached = self._known.get(guid)
+        now = time.monotonic()
+        if cached is None or now - cached[1] > KNOWN_FOR_S or (version and version not in cached[0]):
+            versions = published_versions(open_store(self.settings), guid)
+            if not versions:
+                self._known.pop(guid, None)
+                return False
+            if len(self._known) >= KNOWN_GUIDS:
+                self._known.clear()
+            cached = self._known[guid] = (versions, now)
+        return version == 0 or version in cached[0]
 
     async def post(self, request: Request) -> Response:
         cors = cors_headers(request.headers.get("origin"), self.origins)
@@ -122,8 +216,17 @@ class EventCounter:
             guid, version, event, value = parse_event(body)
         except BadEvent as exc:
             return PlainTextResponse(f"{exc}\n", status_code=400, headers=cors)
-        # Only published articles are counted: random GUIDs must not grow the table.
-        if not await run_in_threadpool(self.is_known, guid):
+        # The budget first: a client sending random GUIDs spends it before the store is asked.
+        address = request.client.host if request.client else ""
+        client = self.budget.client(address, request.headers.get("user-agent", ""))
+        # Over it, the answer is the same as for a counted event: a page's player never shows an
+        # error for it, and a script learns nothing about where the limit lies.
+        if not self.budget.take_minute(client):
+            return Response(status_code=204, headers={**cors, "Cache-Control": "no-store"})
+        # Only published episodes are counted: random GUIDs must not grow the table.
+        if not await run_in_threadpool(self.is_published, guid, version):
             return PlainTextResponse("unknown episode\n", status_code=404, headers=cors)
-        await run_in_threadpool(count_listen, open_store(self.settings), guid, version, event, value)
+        # A replay (or a loop) within the interval is answered as counted, and is not.
+        if self.budget.take_once(client, guid, event):
+            await run_in_threadpool(count_listen, open_store(self.settings), guid, version, event, value)
         return Response(status_code=204, headers={**cors, "Cache-Control": "no-store"})
