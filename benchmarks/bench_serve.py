@@ -2,7 +2,9 @@
 (one worker) on loopback, 50 concurrent keep-alive clients, two requests a podcast audience makes
 most: a 64 KB range of an episode (players seeking and apps downloading in parts) and a feed poll
 answered 304. Prints requests/s, p50/p99 latency, errors (must be 0) and the peak memory (VmHWM) of
-the server processes.
+the server processes; and the app's footprint: the time and memory `import web.app` takes, the
+process's memory (VmRSS) after it started, after the load, and after its first console page
+(which imports the console and the pipeline behind it).
 
 Run: .venv/bin/python benchmarks/bench_serve.py [--seconds 5] [--clients 50]
 The load generator is a small asyncio HTTP/1.1 client in this process (one core of the machine);
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
 import sys
 import tempfile
 import time
@@ -84,11 +87,24 @@ def _request(path: str, **headers: str) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def _peak_rss_mb(pid: int) -> float:
+def _peak_rss_mb(pid: int, field: str = "VmHWM") -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _import_footprint() -> tuple[float, float]:
+    """Seconds and MB (VmRSS) of `import web.app` in a fresh interpreter (best of 3)."""
+    code = ("import time; t = time.perf_counter(); import web.app; s = time.perf_counter() - t; "
+            "rss = [l for l in open('/proc/self/status') if l.startswith('VmRSS:')][0].split()[1]; "
+            "print(s, int(rss) / 1024)")
+    runs = []
+    for _ in range(3):
+        out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+        seconds, mb = out.stdout.split()
+        runs.append((float(seconds), float(mb)))
+    return min(runs)
 
 
 def _nginx_peak_mb() -> float:
@@ -124,6 +140,7 @@ def main() -> int:
         proc, app_base = start_app(published.output, Path(tmp) / "data")
         rows = []
         peaks: dict[str, float] = {}
+        footprint = {"after start": _peak_rss_mb(proc.pid, "VmRSS")}
         try:
             with running_nginx(published.output, upstream=app_base.removeprefix("http://")) as nginx_base:
                 for kind, base in (("newsaudio serve", app_base), ("nginx", nginx_base)):
@@ -137,6 +154,9 @@ def main() -> int:
                         rows.append((kind, name, len(res.latencies) / elapsed, _pct(res.latencies, 0.5),
                                      _pct(res.latencies, 0.99), res.errors, res.first_error))
                     peaks[kind] = _peak_rss_mb(proc.pid) if kind == "newsaudio serve" else _nginx_peak_mb()
+            footprint["after the load"] = _peak_rss_mb(proc.pid, "VmRSS")
+            assert httpx.get(f"{app_base}/console/login").status_code == 200
+            footprint["after a console page"] = _peak_rss_mb(proc.pid, "VmRSS")
         finally:
             stop(proc)
 
@@ -148,6 +168,9 @@ def main() -> int:
     print()
     for kind, mb in peaks.items():
         print(f"peak memory (VmHWM) of {kind}: {mb:.1f} MB")
+    seconds, mb = _import_footprint()
+    print(f"import web.app: {seconds:.2f} s, {mb:.1f} MB (VmRSS of a fresh interpreter after it)")
+    print("the app's memory (VmRSS): " + ", ".join(f"{k} {v:.1f} MB" for k, v in footprint.items()))
     failed = [(k, n, e) for k, n, _, _, _, errors, e in rows if errors]
     for kind, name, first in failed:
         print(f"ERRORS: {kind}, {name}: first was {first}")
