@@ -91,7 +91,7 @@ def test_history_restores_an_earlier_lexicon_version(settings):
         assert answer.status_code == 303
     assert current_lexicon(settings).version == first.version
     newest = lexicon_versions.current(store)
-    assert (newest.author, newest.message) == ("eddi", "restore version 1")
+    assert (newest.author, newest.message) == ("eddi", "Version 1 wiederhergestellt")
 
 
 def test_a_failed_poll_is_announced_listed_and_retried_from_the_console(settings, tmp_path):

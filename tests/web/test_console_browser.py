@@ -86,7 +86,7 @@ def test_editor_fixes_a_pronunciation_with_a_preview_then_leaves_a_paragraph_out
     page.fill("#match", "Aschtiani")
     page.fill("#say", "Aschtjaani")
     page.wait_for_selector("#affected-count")
-    assert page.text_content("#affected-count") == "1 article affected"
+    assert page.text_content("#affected-count") == "1 Artikel betroffen"
     assert "Russland und Iran" in page.text_content("#affected")
     page.click("button.pick >> nth=0")  # a sentence of the article, offered to pick
     assert "Aschtiani" in page.input_value("#sentence")
@@ -100,7 +100,7 @@ def test_editor_fixes_a_pronunciation_with_a_preview_then_leaves_a_paragraph_out
     assert page.evaluate("document.getElementById('audio').duration") > 1
     page.fill("input[name=message]", "Aschtiani richtig betonen")
     page.click("#save")
-    page.wait_for_selector("li.job .job-status:text-matches('done')", timeout=180000)
+    page.wait_for_selector("li.job .job-status:text-matches('fertig')", timeout=180000)
 
     after = feed(settings)
     assert set(after) == set(before)  # same GUIDs
@@ -124,7 +124,7 @@ def test_editor_fixes_a_pronunciation_with_a_preview_then_leaves_a_paragraph_out
     while latest_episode(store, seed_id).episode.version < 3:
         assert time.time() < deadline
         time.sleep(0.5)
-    page.wait_for_selector("li.job .job-status:text-matches('done')", timeout=60000)
+    page.wait_for_selector("li.job .job-status:text-matches('fertig')", timeout=60000)
     transcript = settings.audio_dir / transcript_file_name(latest_episode(store, seed_id).episode.file_name)
     old = settings.audio_dir / transcript_file_name(Path(after[SEED]).name)
     assert LEFT_OUT in old.read_text(encoding="utf-8")

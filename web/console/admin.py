@@ -9,6 +9,7 @@ from pipeline.config import Settings
 from pipeline.state import accounts, webhooks
 from pipeline.state.store import Store
 from web.console.auth import admin_page
+from web.console.login import german_account_error
 from web.console.pages import render
 
 
@@ -33,7 +34,7 @@ def users(request: Request) -> Response:
                 shown = f"{base}/console/setup/{secret}"
                 accounts.audit(store, request.state.actor, "user.add", user.name, None, {"role": user.role})
         except accounts.AccountError as exc:
-            error = str(exc)
+            error = german_account_error(exc)
     return render(request, "users.html", users=accounts.list_users(store), shown=shown, error=error)
 
 
@@ -54,8 +55,10 @@ def tokens(request: Request) -> Response:
                                            request.state.session.user.name)
                 accounts.audit(store, request.state.actor, "token.add", form.get("name", ""), None,
                                {"scopes": scopes})
-        except (accounts.AccountError, ValueError) as exc:
-            error = str(exc)
+        except accounts.AccountError as exc:
+            error = german_account_error(exc)
+        except ValueError as exc:
+            error = f"Nicht möglich: {exc}"
     return render(request, "tokens.html", tokens=accounts.list_tokens(store), shown=shown, error=error,
                   scopes=accounts.SCOPES)
 
@@ -77,7 +80,7 @@ def hooks(request: Request) -> Response:
                 hook = webhooks.add_hook(store, form.get("url", ""), events, form.get("secret", ""))
                 accounts.audit(store, request.state.actor, "webhook.add", hook.url, None, {"events": events})
         except ValueError as exc:
-            error = str(exc)
+            error = f"Nicht möglich: {exc}"
     return render(request, "webhooks.html", hooks=webhooks.hooks(store), deliveries=webhooks.deliveries(store),
                   events=webhooks.EVENTS, error=error)
 

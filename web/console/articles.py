@@ -1,5 +1,6 @@
-"""The console's articles: the list, one article's page and its actions (regenerate, refetch,
-withdraw, restore, voice, paragraphs left out), job status, and the failures to retry."""
+"""The console's articles: the list (filters, search in title, URL and text), one article's page
+and its actions (regenerate, refetch, withdraw with a reason, restore, voice, paragraphs left out),
+job status, and the failures to retry or ignore."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 
 from pipeline.config import Settings
-from pipeline.run import requests
+from pipeline.run import publishing, requests
 from pipeline.stages.publish.names import audio_url
-from pipeline.state import accounts, editor_choices
-from pipeline.state.articles import get_article, list_articles
+from pipeline.state import accounts, editor_choices, webhooks
+from pipeline.state.articles import SEARCH_MAX_CHARS, get_article, list_articles, search_articles, set_ignored
 from pipeline.state.job_records import get_job, recent_jobs
 from pipeline.state.listening import listen_totals
 from pipeline.state.store import Store
@@ -19,7 +20,10 @@ from web.console.auth import console_page
 from web.console.pages import back, render
 
 STATUSES = ["new", "prepared", "done", "skipped", "failed", "withdrawn"]
-ACTIONS = ("regenerate", "refetch", "withdraw", "restore")
+# Withdrawing is not among them: it needs a reason, asked for on its own page (withdraw below).
+ACTIONS = ("regenerate", "refetch", "restore")
+REASON_MAX_CHARS = 500
+NO_ARTICLE = "Diesen Artikel gibt es nicht."
 
 
 @console_page
@@ -34,8 +38,10 @@ def articles(request: Request) -> Response:
     q = request.query_params
     lines = data.article_lines(
         store, feed=q.get("feed", ""), status=q.get("status", ""), fallback=bool(q.get("fallback")),
-        query=q.get("q", ""),
     )
+    needle = " ".join(q.get("q", "").split())[:SEARCH_MAX_CHARS]
+    if needle:
+        lines = _found(lines, needle, search_articles(store, needle))
     feeds = sorted({f.name for f in settings.feeds} | {r.row.feed for r in lines})
     return render(request, "articles.html", lines=lines, feeds=feeds, q=q, listens=listen_totals(store),
                   statuses=STATUSES)
@@ -48,7 +54,7 @@ def article(request: Request) -> Response:
     try:
         view = data.article_view(settings, store, request.path_params["article_id"])
     except KeyError:
-        return PlainTextResponse("no such article", status_code=404)
+        return PlainTextResponse(NO_ARTICLE, status_code=404)
     from voices import list_profiles
 
     voices = [v.name for v in list_profiles(settings)]
@@ -65,9 +71,9 @@ def article_action(request: Request) -> Response:
     try:
         row = get_article(store, article_id)
     except KeyError:
-        return PlainTextResponse("no such article", status_code=404)
+        return PlainTextResponse(NO_ARTICLE, status_code=404)
     if action not in ACTIONS:
-        return PlainTextResponse("unknown action", status_code=400)
+        return PlainTextResponse("Unbekannte Aktion.", status_code=400)
     job = requests.submit(request.app.state.settings, action, article_id, request.state.actor, store,
                           dispatch=request.app.state.dispatch)
     accounts.audit(store, request.state.actor, f"article.{action}", article_id, {"status": row.status}, {"job": job.id})
@@ -105,21 +111,86 @@ def article_paragraph(request: Request) -> Response:
 def job_status(request: Request) -> Response:
     job = get_job(request.app.state.store, request.path_params["job_id"])
     if job is None:
-        return JSONResponse({"error": "no such job"}, status_code=404)
+        return JSONResponse({"error": "Diesen Auftrag gibt es nicht."}, status_code=404)
     return JSONResponse(job.to_dict())
+
+
+def _found(lines: list[data.ArticleLine], needle: str, candidates: set[str]) -> list[data.ArticleLine]:
+    """The lines the search keeps: the database found the needle in title, URL or the stored
+    JSON; the JSON's own keys ("blocks", "text") must not count, so the text decides here."""
+    low = needle.lower()
+    kept: list[data.ArticleLine] = []
+    for line in lines:
+        if line.row.id not in candidates:
+            continue
+        row = line.row
+        article = row.article() if low not in row.title.lower() and low not in row.url.lower() else None
+        if article is None or low in article.text().lower():
+            kept.append(line)
+    return kept
+
+
+@console_page
+def withdraw(request: Request) -> Response:
+    """Withdrawing asks first: a page that names the article and wants a reason, which becomes
+    the withdrawal's message and goes into the audit log. Done here, not as a job, because the
+    job has no way to carry the reason; it is quick (the feed and a few file moves)."""
+    settings: Settings = request.app.state.settings
+    store: Store = request.app.state.store
+    article_id = request.path_params["article_id"]
+    try:
+        row = get_article(store, article_id)
+    except KeyError:
+        return PlainTextResponse(NO_ARTICLE, status_code=404)
+    error = ""
+    reason = ""
+    if request.method == "POST":
+        reason = " ".join(request.state.form.get("reason", "").split())[:REASON_MAX_CHARS]
+        if row.status == "withdrawn":
+            error = "Der Artikel ist schon zurückgezogen."
+        elif not reason:
+            error = "Bitte einen Grund angeben."
+        else:
+            try:
+                publishing.withdraw_article(article_id, settings, store, message=reason)
+            except publishing.WithdrawalError as exc:
+                error = f"Nicht zurückgezogen: {exc}"
+            else:
+                accounts.audit(store, request.state.actor, "article.withdraw", article_id,
+                               {"status": row.status}, {"status": "withdrawn", "reason": reason})
+                # The same announcement the withdraw job makes; the web process's sender delivers it.
+                webhooks.announce(store, "audio.withdrawn", requests.article_payload(settings, store, article_id))
+                return back(f"/console/articles/{article_id}", withdrawn="1")
+    return render(request, "withdraw.html", row=row, error=error, reason=reason, max_chars=REASON_MAX_CHARS)
 
 
 @console_page
 def failures(request: Request) -> Response:
-    rows = [data.ArticleLine(r, None, data.updated(r)) for r in list_articles(request.app.state.store, status="failed")]
-    return render(request, "failures.html", lines=rows)
+    failed = list_articles(request.app.state.store, status="failed")
+    lines = [data.ArticleLine(r, None, data.updated(r)) for r in failed if r.ignored_at is None]
+    ignored = [data.ArticleLine(r, None, data.updated(r)) for r in failed if r.ignored_at is not None]
+    return render(request, "failures.html", lines=lines, ignored=ignored, q=request.query_params)
+
+
+@console_page
+def ignore(request: Request) -> Response:
+    """Ignore a failure (off the list, never retried by a poll) or take that back."""
+    store: Store = request.app.state.store
+    form = request.state.form
+    article_id = form.get("article_id", "")
+    undo = form.get("undo") == "1"
+    if not set_ignored(store, article_id, not undo):
+        return PlainTextResponse("Diesen fehlgeschlagenen Artikel gibt es nicht.", status_code=404)
+    accounts.audit(store, request.state.actor, "article.unignore" if undo else "article.ignore", article_id)
+    return back("/console/failures", **({"unignored": "1"} if undo else {"ignored": "1"}))
 
 
 @console_page
 def retry(request: Request) -> Response:
     store: Store = request.app.state.store
     wanted = request.state.form.get("article_id", "")
-    ids = [r.id for r in list_articles(store, status="failed")] if wanted == "all" else [wanted]
+    failed = [r.id for r in list_articles(store, status="failed") if r.ignored_at is None]
+    ids = failed if wanted == "all" else [wanted]
     for article_id in ids:
         job = requests.submit(request.app.state.settings, "process", article_id, request.state.actor, store,
                               dispatch=request.app.state.dispatch)

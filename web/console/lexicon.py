@@ -1,5 +1,6 @@
 """The console's pronunciations: the lexicon page, checking and hearing an entry as it is typed,
-saving it, the version history, and restoring an old version."""
+saving it (asking first when it re-voices many articles), the version history, and restoring an
+old version."""
 
 from __future__ import annotations
 
@@ -57,6 +58,7 @@ def lexicon_check(request: Request) -> Response:
     hits = lexicon_edits.affected_by(settings, store, d.current, d.lexicon)
     changed = Lexicon(d.lexicon.changed_entries(d.current))
     return JSONResponse({"ok": True, "affected": [h.__dict__ for h in hits],
+                         "confirm_over": settings.lexicon_confirm_over,
                          "sentences": data.sentences_with(store, changed)})
 
 
@@ -66,7 +68,7 @@ def lexicon_preview(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     sentence = request.state.form.get("sentence", "").strip()
     if not sentence:
-        return JSONResponse({"ok": False, "error": "type or pick a sentence to hear"})
+        return JSONResponse({"ok": False, "error": "Einen Satz tippen oder auswählen, um ihn zu hören."})
     try:
         d = _draft(request)
         mastered, voice = say(sentence[:2000], settings, lexicon=d.lexicon)
@@ -83,10 +85,20 @@ def lexicon_preview(request: Request) -> Response:
 
 @console_page
 def lexicon_save(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
     try:
         d = _draft(request)
     except LexiconError as exc:
-        return PlainTextResponse(f"not saved: {exc}", status_code=400)
+        return PlainTextResponse(f"Nicht gespeichert: {exc}", status_code=400)
+    form = request.state.form
+    if form.get("confirmed") != "1" and not form.get("delete"):
+        hits = lexicon_edits.affected_by(settings, request.app.state.store, d.current, d.lexicon)
+        if len(hits) > settings.lexicon_confirm_over:
+            # An entry for a common word re-voices the whole archive: the editor sees how much
+            # and says so explicitly; the form comes back with every field and confirmed=1.
+            fields = [(k, form.get(k, "")) for k in (*FIELDS, "message") if form.get(k)]
+            fields += [(k, "1") for k in ("case_sensitive", "whole_word") if k in form]
+            return render(request, "lexicon_confirm.html", hits=hits, fields=fields, what=d.what)
     saved = lexicon_edits.save_draft(
         request.app.state.settings, request.app.state.store, d, dispatch=request.app.state.dispatch,
         author=request.state.session.user.name, actor=request.state.actor,
@@ -107,13 +119,16 @@ def lexicon_restore(request: Request) -> Response:
     store: Store = request.app.state.store
     chosen = lexicon_versions.by_id(store, int(request.state.form.get("version_id", "0") or 0))
     if chosen is None:
-        return PlainTextResponse("no such version", status_code=404)
+        return PlainTextResponse("Diese Version gibt es nicht.", status_code=404)
     current = current_lexicon(settings, store)
     user = request.state.session.user.name
-    saved = save_lexicon(store, chosen.toml, author=user, message=f"restore version {chosen.id}")
-    accounts.audit(store, request.state.actor, "lexicon.restore", f"version {chosen.id}",
-                   {"version": current.version}, {"version": saved.version, "id": saved.id})
-    hits = lexicon_edits.affected_by(settings, store, current, parse_lexicon(chosen.toml))
+    saved = save_lexicon(store, chosen.toml, author=user, message=f"Version {chosen.id} wiederhergestellt")
+    restored = parse_lexicon(chosen.toml)
+    before, after = lexicon_edits.entry_changes(current, restored)
+    accounts.audit(store, request.state.actor, "lexicon.restore", f"Version {chosen.id}",
+                   {"entries": before, "version": current.version},
+                   {"entries": after, "version": saved.version, "id": saved.id})
+    hits = lexicon_edits.affected_by(settings, store, current, restored)
     queued = [requests.submit(settings, "regenerate", h.article_id, request.state.actor, store,
                               dispatch=request.app.state.dispatch) for h in hits]
     query = urlencode([("saved", str(saved.id)), *(("job", j.id) for j in queued)])

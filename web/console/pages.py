@@ -1,7 +1,10 @@
-"""How console pages are rendered: the Jinja2 templates (autoescaped) and the redirect after a form."""
+"""How console pages are rendered: the Jinja2 templates (autoescaped), the redirect after a form,
+and the words the console shows for the store's codes (statuses, kinds, voices, audit entries),
+in German: the console speaks the newsroom's language, one language throughout."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -10,7 +13,33 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
+from pipeline.config import Settings
+
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+# The store's codes as the console names them.
+ARTICLE_STATUS = {
+    "new": "neu", "prepared": "vorbereitet", "done": "fertig", "skipped": "übersprungen",
+    "failed": "fehlgeschlagen", "withdrawn": "zurückgezogen",
+}
+JOB_STATUS = {"queued": "wartet", "running": "läuft", "done": "fertig", "failed": "fehlgeschlagen"}
+JOB_KIND = {
+    "process": "verarbeiten", "refetch": "neu von der Quelle holen", "regenerate": "neu vertonen",
+    "withdraw": "zurückziehen", "restore": "wiederherstellen",
+}
+ENTRY_KIND = {"substitute": "ersetzen", "spell": "buchstabieren", "word": "als Wort lesen", "phonemes": "Lautschrift"}
+AUDIT_ACTION = {
+    "login.ok": "Anmeldung", "login.failed": "Anmeldung fehlgeschlagen", "user.setup": "Passwort gesetzt",
+    "user.add": "Benutzer angelegt", "user.disable": "Benutzer gesperrt", "user.enable": "Benutzer entsperrt",
+    "token.add": "Token angelegt", "token.revoke": "Token widerrufen", "webhook.add": "Webhook angelegt",
+    "webhook.active": "Webhook ein/aus", "lexicon.save": "Aussprache gespeichert",
+    "lexicon.restore": "Aussprache wiederhergestellt", "article.regenerate": "Artikel neu vertont",
+    "article.refetch": "Artikel neu geholt", "article.withdraw": "Artikel zurückgezogen",
+    "article.restore": "Artikel wiederhergestellt", "article.voice": "Stimme gewählt",
+    "article.paragraph": "Absatz weggelassen/aufgenommen", "article.retry": "erneut versucht",
+    "article.ignore": "Fehler ignoriert", "article.unignore": "Fehler nicht mehr ignoriert",
+}
+FALLBACK_VOICE = "espeak-ng (Ersatzstimme)"
 
 
 def http_only(url: str) -> str:
@@ -19,10 +48,66 @@ def http_only(url: str) -> str:
     return url if url.lower().startswith(("http://", "https://")) else "#"
 
 
+def counted(count: int, one: str, many: str) -> str:
+    """``3 Artikel betroffen``, ``1 Wiedergabe``: the number with the right form of the noun."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def _entry_line(entry: object) -> str:
+    """One lexicon entry of an audit record as a line: ``Kreml (ersetzen) → Kremmel``."""
+    if not isinstance(entry, dict):
+        return json.dumps(entry, ensure_ascii=False)
+    spoken = entry.get("say") or " ".join(str(entry.get(k) or "") for k in ("espeak", "ipa")).strip()
+    kind = ENTRY_KIND.get(str(entry.get("kind", "")), str(entry.get("kind", "")))
+    return f"{entry.get('match', '')} ({kind}) → {spoken}" if spoken else f"{entry.get('match', '')} ({kind})"
+
+
+def audit_lines(value: object) -> list[str]:
+    """What an audit record's before or after shows: lexicon entries one a line (not version
+    hashes), other values as key: value, nothing for none."""
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        if "entries" in value:
+            return [_entry_line(e) for e in value["entries"]] or ["(kein Eintrag)"]
+        return [f"{k}: {v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)}" for k, v in value.items()]
+    return [value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)]
+
+
+def voice_titles(settings: Settings) -> dict[str, str]:
+    """Profile name -> its title (the profile's description) for every voice profile."""
+    from voices.profile import load_profiles
+
+    try:
+        return {name: p.description or name for name, p in load_profiles(settings).items()}
+    except Exception:  # a broken profile file must not take the console down: names are shown
+        return {}
+
+
+def voice_label(titles: dict[str, str], identity: str, fallback: bool = False) -> str:
+    """An episode's voice in words: the profile's title, or the fallback marked as such, not
+    ``default+espeak+511f674f9807``."""
+    if fallback:
+        return FALLBACK_VOICE
+    name = identity.split("+", 1)[0]
+    return titles.get(name, name)
+
+
 def make_templates() -> Jinja2Templates:
     """The console's templates, one set per app (web.app puts it on ``app.state.templates``)."""
     templates = Jinja2Templates(directory=str(TEMPLATES))  # autoescape on for .html
-    templates.env.filters["http_only"] = http_only
+    env = templates.env
+    env.filters["http_only"] = http_only
+    env.filters["article_status"] = lambda s: ARTICLE_STATUS.get(s, s)
+    env.filters["job_status"] = lambda s: JOB_STATUS.get(s, s)
+    env.filters["job_kind"] = lambda s: JOB_KIND.get(s, s)
+    env.filters["entry_kind"] = lambda s: ENTRY_KIND.get(s, s)
+    env.filters["audit_action"] = lambda s: AUDIT_ACTION.get(s, s)
+    env.filters["audit_lines"] = audit_lines
+    env.globals["counted"] = counted
+    env.globals["ARTICLE_STATUS"] = ARTICLE_STATUS
+    env.globals["JOB_STATUS"] = JOB_STATUS
+    env.globals["ENTRY_KIND"] = ENTRY_KIND
     return templates
 
 
@@ -30,6 +115,11 @@ def render(request: Request, name: str, **context: Any) -> Response:
     """A page of a logged-in user, with the user and the session's CSRF token in its context."""
     session = getattr(request.state, "session", None)
     context.update(user=session.user if session else None, csrf=session.csrf if session else "")
+    settings: Settings | None = getattr(request.app.state, "settings", None)
+    if settings is not None and "voice_label" not in context:
+        titles = voice_titles(settings)
+        context["voice_title"] = lambda name: titles.get(name, name)
+        context["voice_label"] = lambda identity, fallback=False: voice_label(titles, identity, fallback)
     templates: Jinja2Templates = request.app.state.templates
     return templates.TemplateResponse(request, f"console/{name}", context)
 
