@@ -37,6 +37,7 @@ def context(browser) -> Iterator[Any]:  # noqa: F811
 
 @pytest.fixture
 def page(context, demo) -> Iterator[Any]:  # noqa: F811
+    demo.settings.serve_sample_pages = True  # the demo pages are served where the config asks (newsaudio.toml)
     page = context.new_page()
     page.errors = Console()
     page.on("console", lambda m: m.type in ("error", "warning") and page.errors.append(f"{m.type}: {m.text}"))

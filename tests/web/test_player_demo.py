@@ -20,6 +20,7 @@ def test_the_demo_seed_page_plays_with_read_along_from_the_pipelines_data(small_
 
     settings = small_sample_settings
     settings.voice = "espeak-de"
+    settings.serve_sample_pages = True  # what the shipped demo config says
     port = _free_port()
     settings.public_base_url = f"http://127.0.0.1:{port}"
     main(["run"], settings=settings)

@@ -21,6 +21,7 @@ from web.player.script import SCRIPT_NAME
 
 @pytest.fixture
 def app_base(settings: Settings) -> Iterator[str]:
+    settings.serve_sample_pages = True  # as the shipped demo config says
     with serve(Starlette(routes=routes(settings))) as base:
         yield base
 

@@ -1,10 +1,14 @@
 """The bundled sample site under /sample/, each article page served with the player embedded
-(so after ``make demo`` one page shows read-along in a browser)."""
+(so after ``make demo`` one page shows read-along in a browser). Served only with
+``serve_sample_pages``; every page is stripped of what it would load from outside (the copies
+come from a news site, and /sample/ shares its origin with /console/)."""
 
 from __future__ import annotations
 
 import html
 import json
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from bs4 import BeautifulSoup
@@ -75,6 +79,68 @@ def embed_player(page: str, *, script_src: str, base: str, audio_url: str = "", 
     return str(soup)
 
 
+# What the demo pages may keep of the newsroom's page: links that load nothing. Everything that
+# loads (scripts, styles, fonts, frames, pictures, trackers) came from the newsroom's servers and
+# would run on our origin, the console's: out, in the copies and again as each page is served.
+_INERT_RELS = {"canonical", "alternate", "author", "publisher", "next", "prev", "amphtml", "license", "shortlink"}
+_DATA_SCRIPTS = {"application/ld+json", "application/json"}  # metadata the extraction reads; never run
+_DROP_TAGS = ("iframe", "frame", "frameset", "embed", "object", "applet", "noscript", "video", "audio", "portal",
+              "base")
+_LOADING_ATTRS = ("src", "srcset", "data-src", "data-srcset", "data-lazy-src", "poster", "data", "background",
+                  "href", "xlink:href", "action", "formaction", "ping", "imagesrcset")
+_CSS_URL = re.compile(r"url\(\s*(['\"]?)(?!data:|#)[^)]*?\1\s*\)", re.I)
+_CSS_IMPORT = re.compile(r"@import[^;]*;", re.I)
+PLACEHOLDER = "../placeholder.svg"  # sample/site/placeholder.svg, beside articles/: ours, neutral
+
+
+def _local(url: str) -> bool:
+    """A reference that loads nothing from elsewhere: a data: URI, a fragment, or our placeholder."""
+    url = url.strip()
+    return not url or url.startswith(("data:", "#")) or url == PLACEHOLDER
+
+
+def strip_outside(page: str) -> str:
+    """The page with every resource from outside removed: what a browser would load from the
+    newsroom's (or a tracker's) servers, and the <base> that sends relative URLs there."""
+    soup = BeautifulSoup(page, "lxml")
+    for tag in soup.find_all(_DROP_TAGS):
+        tag.decompose()
+    for script in soup.find_all("script"):
+        if script.get("src") or (script.get("type") or "").lower() not in _DATA_SCRIPTS:
+            script.decompose()
+    for link in soup.find_all("link"):
+        rels = {r.lower() for r in (link.get("rel") or [])}
+        if not rels or not rels <= _INERT_RELS:
+            link.decompose()
+    for meta in soup.find_all("meta", attrs={"http-equiv": True}):
+        if meta["http-equiv"].lower() in ("refresh", "link"):
+            meta.decompose()
+    for source in soup.find_all("source"):
+        source.decompose()
+    for img in soup.find_all("img"):
+        for name in ("srcset", "data-src", "data-srcset", "data-lazy-src", "sizes", "loading"):
+            img.attrs.pop(name, None)
+        img["src"] = PLACEHOLDER
+        img["alt"] = img.get("alt", "")  # a decorative stand-in when the page gave no text
+    for tag in soup.find_all(True):
+        if tag.name in ("a", "area", "img"):
+            continue  # a link loads nothing until followed; images have the placeholder
+        for name in _LOADING_ATTRS:
+            value = tag.attrs.get(name)
+            if isinstance(value, str) and not (tag.name in ("link", "form") and name in ("href", "action")) \
+                    and not _local(value):
+                del tag.attrs[name]
+        style = tag.attrs.get("style")
+        if isinstance(style, str) and "url(" in style.lower():
+            tag["style"] = _CSS_URL.sub("none", style)
+    for sheet in soup.find_all("style"):
+        text = sheet.string or ""
+        sheet.string = _CSS_URL.sub("none", _CSS_IMPORT.sub("", text))
+    for tag in soup.find_all(attrs={"srcset": True}):
+        del tag["srcset"]
+    return str(soup)
+
+
 def _sample_index(root: Path) -> str:
     items = []
     feed = etree.parse(str(root / "feed.xml"))
@@ -90,6 +156,14 @@ def _sample_index(root: Path) -> str:
 
 
 
+@lru_cache(maxsize=16)
+def _clean_page(path: str, mtime_ns: int) -> str:
+    """A sample page stripped of outside resources (the bundled copies are stripped already;
+    this keeps a page dropped into the folder later just as clean). Cached per file version:
+    parsing half a megabyte of HTML on every request would be the page's whole cost."""
+    return strip_outside(Path(path).read_text(encoding="utf-8", errors="replace"))
+
+
 class SampleSite:
     """One app's sample site (``page`` is the endpoint): pages from ``root``, each pointed at
     the episode the app's output folder holds for it."""
@@ -99,6 +173,10 @@ class SampleSite:
         self.root = root.resolve()
 
     async def page(self, request: Request) -> Response:
+        if not getattr(self.settings, "serve_sample_pages", False):
+            # A demo, not the newsroom's site: only where it is asked for (serve_sample_pages,
+            # which the shipped demo config sets).
+            return PlainTextResponse("not found\n", status_code=404)
         rel = request.path_params.get("path", "")
         if rel in ("", "index.html"):
             return HTMLResponse(_sample_index(self.root))
@@ -107,7 +185,7 @@ class SampleSite:
             return PlainTextResponse("not found\n", status_code=404)
         if path.suffix != ".html":
             return FileResponse(path)
-        page = path.read_text(encoding="utf-8", errors="replace")
+        page = _clean_page(str(path), path.stat().st_mtime_ns)
         prefix = request.scope.get("root_path", "")
         found = _episode_audio(self.settings, page)
         embedded = embed_player(
