@@ -29,7 +29,7 @@ class SyntheticVoice:
     name: str  # a human name ("Thorsten (male, German), Coqui VITS")
     identity: str  # profile + engine + model digest, as the episode records it
     engine: str  # espeak | coqui | piper
-    is_fallback: bool = False
+    is_fallback: bool | None = False  # None: not known (data rebuilt from a bare voice identity)
     disclosure: str = DEFAULT_DISCLOSURE  # the feed's wording of the sentence
 
     @property
@@ -51,9 +51,10 @@ class SyntheticVoice:
                 "is_fallback": self.is_fallback, "disclosure": self.disclosure}
 
 
-def voice_from_identity(identity: str, *, is_fallback: bool = False) -> SyntheticVoice:
+def voice_from_identity(identity: str, *, is_fallback: bool | None = None) -> SyntheticVoice:
     """What an episode record alone says of its voice (identity is profile+engine+digest):
-    for data written from the store, where the human name is not kept."""
+    for data written from the store, where the human name is not kept. Whether it was the
+    fallback is not in the identity: None (unknown) unless the caller knows."""
     profile, _, rest = identity.partition("+")
     engine = rest.partition("+")[0]
     return SyntheticVoice(name=profile or identity, identity=identity, engine=engine, is_fallback=is_fallback)
