@@ -221,3 +221,14 @@ def _editorial_commands(sub: argparse._SubParsersAction) -> None:  # type: ignor
     p.add_argument("--days", type=int, default=7, help="the last N days (default 7)")
     p.add_argument("--json", action="store_true", help="one JSON object per episode")
     p.set_defaults(handler="pipeline.cli.stats:cmd_stats")
+
+    p = sub.add_parser(
+        "verify", help="check an MP3's C2PA manifest: valid, altered or unsigned; who signed it; what it claims",
+        description="Reads the signed provenance (C2PA) every published episode carries. Exit 0 valid, 1 altered, "
+        "unsigned or invalid, 2 usage.",
+    )
+    p.add_argument("target", metavar="FILE|URL", help="an MP3 file or its http(s) URL")
+    p.add_argument("--json", action="store_true", help="the verdict as one JSON object")
+    p.add_argument("--require-trusted", action="store_true",
+                   help="exit 1 also when the signer is not in c2pa_trust_anchors")
+    p.set_defaults(handler="pipeline.cli.verify:cmd_verify", needs_config=False)

@@ -8,6 +8,7 @@ tombstone at output/.gone/<same path> tells both servers to answer 410 Gone.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from pipeline.config import Channel, Settings, channel_for
 from pipeline.models import Episode, Segment
 from pipeline.run import pings
 from pipeline.stages.publish import item_guard
+from pipeline.stages.publish.disclosure import SyntheticVoice, voice_from_identity
 from pipeline.stages.publish.names import (
     chapters_file_name,
     episode_files,
@@ -54,6 +56,7 @@ from pipeline.state.episodes import (
     superseded_before,
 )
 from pipeline.state.store import Store, open_store
+from voices.profile import get_profile
 
 log = logging.getLogger("newsaudio.publish")
 
@@ -114,6 +117,18 @@ def player_data_paths(row: ArticleRow, episode: Episode | None = None) -> list[s
     return [p for p in paths if p]
 
 
+def recorded_voice(settings: Settings, identity: str, is_fallback: bool) -> SyntheticVoice:
+    """The voice an episode record names, with a human name from its profile when the profile
+    is still there (a name to show listeners, not a code)."""
+    voice = voice_from_identity(identity, is_fallback=is_fallback)
+    try:
+        profile = get_profile(voice.name, settings)
+    except Exception:  # noqa: BLE001 - a profile removed since: the record's name stands
+        return voice
+    name = getattr(profile, "display_name", "") or profile.description or profile.name
+    return dataclasses.replace(voice, name=name)
+
+
 def write_player_data(settings: Settings, store: Store, article_id: str) -> list[str]:
     """Write (when changed) the article's player data, by URL and by GUID."""
     row = get_article(store, article_id)
@@ -125,7 +140,7 @@ def write_player_data(settings: Settings, store: Store, article_id: str) -> list
     cues = [Cue.from_dict(c) for c in raw] if raw is not None else None
     data = render_player_data(
         ep, cues, canonical_url=_canonical(row), feed=feed_info(settings, row.feed),
-        public_base_url=settings.public_base_url,
+        public_base_url=settings.public_base_url, voice=recorded_voice(settings, ep.voice, latest.voice_is_fallback),
     )
     paths = player_data_paths(row, ep)
     for rel in paths:

@@ -14,6 +14,7 @@ import pytest
 from lxml import etree
 from mutagen.id3 import ID3
 
+from pipeline.cli.main import main
 from pipeline.config import FeedConfig, Settings
 from pipeline.run.article import render_article
 from pipeline.run.feed import run
@@ -209,3 +210,23 @@ def test_new_wording_re_voices_only_the_disclosure_and_names_the_version_replace
         assert render_article(before.article_id, settings).status == "unchanged"  # the same audio again
     finally:
         settings.channel.ai_disclosure = DEFAULT_DISCLOSURE
+
+
+def test_newsaudio_verify_says_valid_altered_and_what_it_claims(voiced, tmp_path, capsys):
+    settings, _, mp3s = voiced
+    name, data = next(iter(mp3s.items()))
+    good = tmp_path / "good.mp3"
+    good.write_bytes(data)
+    assert main(["verify", str(good)], settings=settings) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("VALID") and "claims: GUID" in said and f"version {name.split('-v')[1][0]}" in said
+    assert "[default+espeak" in said or "[espeak" in said, "the voice identity is printed as text, not markup"
+    assert main(["verify", str(good), "--require-trusted"], settings=settings) == 1, "the test signer is not trusted"
+    capsys.readouterr()
+    flipped = bytearray(data)
+    tag_end = 10 + ID3(io.BytesIO(data)).size
+    flipped[(tag_end + len(data)) // 2] ^= 0x01
+    (tmp_path / "flipped.mp3").write_bytes(bytes(flipped))
+    assert main(["verify", str(tmp_path / "flipped.mp3"), "--json"], settings=settings) == 1
+    assert json.loads(capsys.readouterr().out)["status"] == "altered"
+    assert main(["verify", str(tmp_path / "nowhere.mp3")], settings=settings) == 2
