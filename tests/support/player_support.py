@@ -95,6 +95,10 @@ def build_episode(
         "chapters": [{"title": c.title, "start_s": s, "end_s": e}
                      for c, s, e in zip(mastered.chapters, starts, starts[1:], strict=False)],
         "paragraphs": paragraphs,
+        # as the publisher writes it (pipeline/stages/publish/player.py): the voice is disclosed
+        "synthetic": True,
+        "voice": {"name": voice.profile.description or voice.profile.name, "identity": voice.identity,
+                  "engine": "espeak", "is_fallback": False},
     }
     rel = article_json_path(article.canonical_url or article.url)
     assert rel is not None

@@ -64,6 +64,7 @@ def test_a_push_is_voiced_published_announced_and_can_be_withdrawn(sample_settin
         assert entry.id == page  # the pushed URL is its GUID
         article = client.get(f"/api/v1/articles/{article_id}").json()
         assert article["status"] == "done" and article["version"] == 1
+        assert article["synthetic"] and article["versions"][0]["synthetic"] and article["versions"][0]["voice_name"]
         assert entry.enclosures[0].href == article["versions"][0]["audio_url"]
         assert (settings.audio_dir / Path(article["versions"][0]["audio_url"]).name).read_bytes()[:3] == b"ID3"
 

@@ -377,3 +377,17 @@ def test_lock_screen_metadata_and_no_events_with_no_stats(page, demo):  # noqa: 
     assert page.evaluate("navigator.mediaSession.metadata.artist") == demo.seed["feed"]["title"]
     page.wait_for_timeout(300)
     assert posts == []
+
+
+def test_the_player_says_the_voice_is_synthetic_and_names_it_for_everyone(page, demo):  # noqa: F811
+    open_player(page, seed_url(demo))
+    label = page.locator("newsaudio-player .ai")
+    assert label.is_visible() and label.inner_text() == "KI-Stimme"
+    named = label.get_attribute("aria-label")
+    assert named.startswith("Gelesen von einer künstlichen Stimme: ") and len(named) > 40
+    label.focus()  # the voice's name shows on focus as on hover, for keyboard users too
+    shown = label.evaluate("e => getComputedStyle(e, '::after').content")
+    assert label.get_attribute("data-v") in shown
+    open_player(page, f"{demo.base}/site/marked.html")
+    assert page.locator("newsaudio-player .ai").inner_text() == "AI voice"
+    assert page.errors == []

@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from pipeline.config import ConfigError, Settings
 from pipeline.run import requests
 from pipeline.run.feed import accept_push
+from pipeline.run.publishing import recorded_voice
 from pipeline.stages.publish import names
 from pipeline.state import accounts, job_records
 from pipeline.state import articles as article_records
@@ -30,6 +31,9 @@ def article_json(settings: Settings, store: Store, article_id: str) -> dict[str,
             "version": e.episode.version,
             "voice": e.episode.voice,
             "voice_is_fallback": e.voice_is_fallback,
+            # every episode is synthetic speech; the voice as a listener is told it
+            "synthetic": True,
+            "voice_name": recorded_voice(settings, e.episode.voice, e.voice_is_fallback).name,
             "duration_s": round(e.episode.duration_s, 2),
             "audio_url": names.audio_url(base, e.episode.file_name),
             "transcript_url": names.audio_url(base, names.transcript_file_name(e.episode.file_name)),
@@ -40,6 +44,7 @@ def article_json(settings: Settings, store: Store, article_id: str) -> dict[str,
         "article_id": row.id, "feed": row.feed, "url": row.url, "guid": row.guid, "title": row.title,
         "status": row.status, "reason": row.reason, "message": row.message,
         "version": versions[-1]["version"] if versions else 0, "versions": versions,
+        "synthetic": bool(versions),
     }
 
 

@@ -49,13 +49,15 @@ const L10N = {
     player: "Artikel anhören", play: "Abspielen", pause: "Pause", back: "15 Sekunden zurück",
     fwd: "30 Sekunden vor", prev: "Vorheriger Absatz", next: "Nächster Absatz", seek: "Position",
     of: "von", speed: "Wiedergabegeschwindigkeit", chapters: "Kapitel", download: "MP3 herunterladen",
-    error: "Audio nicht verfügbar", dec: ",",
+    error: "Audio nicht verfügbar", dec: ",", ai: "KI-Stimme", aiLong: "Gelesen von einer künstlichen Stimme",
+    fallback: "Ersatzstimme",
   },
   en: {
     player: "Listen to this article", play: "Play", pause: "Pause", back: "Back 15 seconds",
     fwd: "Forward 30 seconds", prev: "Previous paragraph", next: "Next paragraph", seek: "Position",
     of: "of", speed: "Playback speed", chapters: "Chapters", download: "Download MP3",
-    error: "Audio not available", dec: ".",
+    error: "Audio not available", dec: ".", ai: "AI voice", aiLong: "Read by a synthetic voice",
+    fallback: "fallback voice",
   },
 };
 
@@ -85,6 +87,8 @@ display:block;margin:var(--newsaudio-margin,1em 0);font:var(--newsaudio-font,15p
 [hidden]{display:none!important}
 .p{background:var(--_bg);border-radius:var(--newsaudio-radius,10px);padding:.6em .75em;display:flex;flex-wrap:wrap;align-items:center;gap:.4em .5em}
 .t{flex:1 0 100%;margin:0;font-weight:600;font-size:.95em;overflow-wrap:anywhere}
+.ai{font-size:.75em;font-weight:600;padding:0 .4em;border:1px solid var(--_mu);border-radius:.6em;color:var(--_fg);
+margin-left:.4em;white-space:nowrap}.ai:focus::after,.ai:hover::after{content:" · " attr(data-v);font-weight:400}
 button,select,summary,a{font:inherit;color:var(--_fg);min-height:2.2em;min-width:2.2em;border-radius:6px}
 button,select{background:transparent;border:1px solid var(--_mu);cursor:pointer;padding:0 .4em}
 button svg{width:1.3em;height:1.3em;fill:currentColor;vertical-align:middle}
@@ -174,9 +178,13 @@ class NewsaudioPlayer extends HTMLElement {
     const chapters = (d.chapters || []).map((c, i) =>
       `<li><button type="button" data-i="${i}">${esc(c.title)} <span class="tm">${clock(c.start_s)}</span></button></li>`).join("");
     const fmt = (v) => String(v).replace(".", t.dec) + "×";
+    // The disclosure every listener sees (EU AI Act Art. 50): which voice, on hover and focus.
+    const v = d.voice || {}, who = v.name ? `${v.name}${v.is_fallback ? ` (${t.fallback})` : ""}` : "";
+    const ai = d.synthetic ? ` <span class="ai" role="note" tabindex="0" data-v="${esc(who)}" title="${esc(who)}"
+aria-label="${esc(who ? `${t.aiLong}: ${who}` : t.aiLong)}">${t.ai}</span>` : "";
     this.shadowRoot.innerHTML = `<style>${CSS}</style>
 <div class="p" role="region" aria-label="${esc(`${t.player}: ${d.title}`)}">
-<p class="t">${esc(d.title)}</p>
+<p class="t">${esc(d.title)}${ai}</p>
 <button type="button" class="pl" aria-label="${t.play}">${svg(ICON.play)}</button>
 <button type="button" class="pv" aria-label="${t.prev}">${svg(ICON.prev)}</button>
 <button type="button" class="bk" aria-label="${t.back}">−15</button>
