@@ -19,7 +19,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import anyio
@@ -28,6 +28,8 @@ from jinja2.ext import Extension
 from jinja2.runtime import Context
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -44,7 +46,7 @@ if TYPE_CHECKING:
     from pipeline.run.requests import Dispatch
 
 # The parts of the site that carry logins, sessions and tokens (the rest is public).
-PRIVATE_PREFIXES = ("/console", "/api/")
+PRIVATE_PREFIXES = ("/console", "/api/", "/metrics")
 REFUSED = (
     "the console and the API answer only on this machine or over https (through a proxy named in "
     "trusted_proxies that sends X-Forwarded-Proto: https); console_over_plain_http_unsafe = true "
@@ -64,6 +66,7 @@ def create_app(settings: Settings) -> Starlette:
     """
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET", "HEAD"]),
+        Route("/metrics", LazyEndpoint(_metrics), methods=["GET"]),  # exposed like the console
         *player_routes(settings),  # /player/..., /events, /sample/...
         Mount("/console", app=LazyRoutes(_console_routes)),
         Mount("/api/v1", app=LazyRoutes(_api_routes)),
@@ -117,6 +120,27 @@ class LazyDispatch:
             if self._dispatch is None:
                 self._dispatch = job_dispatcher(self._settings)
         return self._dispatch(job_id)
+
+
+def _metrics() -> Callable[..., Any]:
+    from web.metrics import metrics
+
+    return metrics
+
+
+class LazyEndpoint:
+    """An endpoint imported on its first request (prometheus-client and the store queries are
+    not a file server's business)."""
+
+    def __init__(self, load: Callable[[], Callable[..., Any]]) -> None:
+        self._load = load
+        self._endpoint: Callable[..., Any] | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._endpoint is None:
+            self._endpoint = await anyio.to_thread.run_sync(self._load)
+        response: Response = await self._endpoint(Request(scope, receive))
+        await response(scope, receive, send)
 
 
 def _console_routes() -> list[BaseRoute]:

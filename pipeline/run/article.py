@@ -39,7 +39,7 @@ from pipeline.stages.publish.disclosure import with_note
 from pipeline.stages.publish.output import write_audio
 from pipeline.stages.publish.transcripts import render_json_transcript, render_vtt
 from pipeline.stages.speech import Lexicon
-from pipeline.state import leases
+from pipeline.state import leases, operations
 from pipeline.state.articles import ArticleRow, get_article, page_state, record_check, save_prepared, set_status
 from pipeline.state.episodes import DuplicateEpisode, add_episode
 from pipeline.state.identity import remember_canonical
@@ -192,11 +192,18 @@ def render_article(
     task while the first still runs, returns ``busy`` without touching any file."""
     store = store or open_store(settings)
     try:
-        with leases.held(store, leases.render(article_id), settings.lease_s) as holder:
-            return _render_article(article_id, settings, store, holder, force=force)
+        with leases.held(store, leases.render(article_id), settings.lease_timeout_s) as holder:
+            outcome = _render_article(article_id, settings, store, holder, force=force)
     except leases.Busy as exc:
         row = get_article(store, article_id)
         return Outcome(article_id, "busy", "busy", str(exc), title=row.title)
+    if outcome.status == "done":
+        try:  # the operator's numbers (web/metrics.py); never the article's problem
+            operations.record_render(store, article_id, outcome.version, outcome.voice, outcome.duration_s,
+                                     outcome.timings)
+        except Exception:  # noqa: BLE001
+            log.exception("article %s: recording the render's times", article_id)
+    return outcome
 
 
 def _render_article(article_id: str, settings: Settings, store: Store, holder: str, *, force: bool = False) -> Outcome:

@@ -201,7 +201,6 @@ feed_pings = Table(
     Column("sent_at", DateTime(timezone=True)),
 )
 
-
 # Downloads of episode audio (pipeline/run/downloads.py). A client is known for one UTC day
 # only, by a keyed hash whose salt is deleted with the day's progress rows once the day has
 # closed; what stays is counts per episode file, day and app.
@@ -240,6 +239,24 @@ download_lines = Table(
     Column("line", String(32), primary_key=True),
 )
 
+
+# What each finished render took, for the operator's metrics (web/metrics.py): one row per
+# episode version, written by whoever ran the render (embedded run or worker).
+render_times = Table(
+    "render_times",
+    metadata,
+    Column("article_id", String(32), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("voice", Text, nullable=False, default=""),
+    Column("audio_s", Float, nullable=False, default=0.0),
+    Column("fetch_s", Float, nullable=False, default=0.0),
+    Column("extract_s", Float, nullable=False, default=0.0),
+    Column("speech_s", Float, nullable=False, default=0.0),
+    Column("synthesis_s", Float, nullable=False, default=0.0),
+    Column("master_s", Float, nullable=False, default=0.0),
+    Column("publish_s", Float, nullable=False, default=0.0),
+    Column("at", DateTime(timezone=True), index=True),
+)
 
 # What the console and the API add.
 lexicon_versions = Table(
