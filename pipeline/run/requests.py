@@ -17,7 +17,6 @@ from typing import Any
 
 from pipeline.config import Settings
 from pipeline.run import publishing
-from pipeline.run.article import process_article, render_article
 from pipeline.run.webhook_delivery import deliver_due
 from pipeline.stages.publish import names
 from pipeline.state import webhooks
@@ -83,6 +82,10 @@ def article_payload(settings: Settings, store: Store, article_id: str) -> dict[s
 
 def execute(job_id: str, settings: Settings, store: Store | None = None) -> Job:
     """Do one job (in the web process's pool or in a Celery worker)."""
+    # Imported with the first job, not with the module: the web process submits jobs on its
+    # first console page, and running one needs the whole pipeline (speech, mastering, scipy).
+    from pipeline.run.article import process_article, render_article
+
     store = store or open_store(settings)
     job = get_job(store, job_id)
     if job is None:

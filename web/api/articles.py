@@ -11,7 +11,6 @@ from starlette.responses import JSONResponse, Response
 
 from pipeline.config import ConfigError, Settings
 from pipeline.run import requests
-from pipeline.run.feed import accept_push
 from pipeline.run.publishing import recorded_voice
 from pipeline.stages.publish import names
 from pipeline.state import accounts, job_records
@@ -69,6 +68,8 @@ def push(request: Request) -> Response:
         return error(str(exc), 400)
     # One story, one article: the one a poll or an earlier push made of it (by its link or
     # canonical URL, tracking parameters aside), else a new one (pipeline/state/identity.py).
+    from pipeline.run.feed import accept_push  # the pipeline behind a push: loaded with the first one
+
     article_id = accept_push(store, feed, url, str(sent.get("title") or ""))
     job = requests.submit(settings, "process", article_id, request.state.actor, store,
                           dispatch=request.app.state.dispatch)
