@@ -81,7 +81,6 @@ class Channel:
     omit_ai_disclosure_i_accept_the_legal_risk: bool = False
 
 
-
 def channel_for(channel: Channel, feed: FeedConfig | None) -> Channel:
     """The channel a feed publishes: its own fields where set, else ``[channel]``'s."""
     if feed is None:
@@ -243,6 +242,12 @@ class Settings:
     # CA certificates (one PEM bundle) whose signers `newsaudio verify` reports as trusted.
     # The local test CA is trusted only when it is listed here.
     c2pa_trust_anchors: Path | None = None
+    # console and API (web/console, web/api)
+    # Where editors reach the console (setup links); empty = public_base_url.
+    console_base_url: str = ""
+    # "embedded": console/API jobs run in a small pool inside the web process;
+    # "celery": they are tasks on the workers' queues through broker_url.
+    jobs_backend: str = "embedded"
     console_workers: int = 2
     session_hours: float = 12.0
     login_attempts_per_minute: int = 5
@@ -443,6 +448,15 @@ def load_settings(path: str | os.PathLike[str] | None = None, env: dict[str, str
     return settings
 
 
+def auto_base_url(settings: Settings, port: int) -> str | None:
+    """The address "auto" stands for on ``port``, when the settings' public_base_url is the one
+    "auto" gave (this machine's LAN address and serve_port); None when it was set by hand."""
+    lan = lan_address()
+    if settings.public_base_url != f"http://{lan}:{settings.serve_port}":
+        return None
+    return f"http://{lan}:{port}"
+
+
 def lan_address() -> str:
     """This machine's address on its network (the one its default route leaves from), so a phone
     on the same Wi-Fi reaches `newsaudio serve`; 127.0.0.1 when there is no network."""
@@ -453,12 +467,3 @@ def lan_address() -> str:
             return s.getsockname()[0]
         except OSError:
             return "127.0.0.1"
-def auto_base_url(settings: Settings, port: int) -> str | None:
-    """The address "auto" stands for on ``port``, when the settings' public_base_url is the one
-    "auto" gave (this machine's LAN address and serve_port); None when it was set by hand."""
-    lan = lan_address()
-    if settings.public_base_url != f"http://{lan}:{settings.serve_port}":
-        return None
-    return f"http://{lan}:{port}"
-
-

@@ -210,7 +210,7 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
     items, fresh = _listed_items(feed_name, settings, store, channel)
     xml = render_feed_around(
         channel, [i.xml for i in items], feed_name=feed_name, feed_title=channel.title,
-        public_base_url=settings.public_base_url, built=_PLACEHOLDER,
+        public_base_url=settings.public_base_url, built=_PLACEHOLDER, hubs=settings.websub_hubs,
     )
     digest = hashlib.sha256(xml).hexdigest()
     known = feed_build(store, feed_name)

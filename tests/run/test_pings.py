@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+import feedparser
 import pytest
 
 from pipeline.run import pings as sending
@@ -60,6 +61,8 @@ def test_a_changed_feed_tells_the_hubs_and_podping_once(settings, hub):
     publishing.publish_feed("sample", settings, store)
     assert sending.send_due(store, settings) == 2
     mine = feed_url(settings.public_base_url, "sample")
+    channel = feedparser.parse((settings.feeds_dir / "sample.xml").read_bytes()).feed
+    assert {(link.rel, link.href) for link in channel.links} >= {("hub", f"{base}/hub"), ("self", mine)}
     by_path = {path: (method, fields, auth) for method, path, fields, auth in told}
     assert by_path["/hub"][:2] == ("POST", {"hub.mode": ["publish"], "hub.url": [mine]})
     assert by_path["/podping"] == ("GET", {"url": [mine], "reason": ["update"], "medium": ["podcast"]}, "geheim")

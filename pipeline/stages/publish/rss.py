@@ -87,9 +87,11 @@ def render_feed_around(
     feed_title: str,
     public_base_url: str,
     built: datetime | None = None,
+    hubs: list[str] | None = None,
 ) -> bytes:
     """The feed from items rendered by render_item, in the order given. Publishing keeps each
-    item's bytes and renders only new ones, so adding an episode does not re-render the others."""
+    item's bytes and renders only new ones, so adding an episode does not re-render the others.
+    ``hubs``: the WebSub hubs apps may subscribe at to hear of a change at once."""
     rss = etree.Element("rss", nsmap=NSMAP, version="2.0")
     ch = _sub(rss, "channel")
     title = feed_title or channel.title
@@ -103,6 +105,8 @@ def render_feed_around(
     _sub(ch, "lastBuildDate", format_datetime(built or datetime.now(UTC)))
     self_url = feed_url(public_base_url, feed_name)
     _sub(ch, f"{{{ATOM}}}link", href=self_url, rel="self", type="application/rss+xml")
+    for hub in hubs or []:
+        _sub(ch, f"{{{ATOM}}}link", href=hub, rel="hub")
     _sub(ch, f"{{{ITUNES}}}author", channel.author)
     _sub(ch, f"{{{ITUNES}}}summary", description)
     image = channel.image or _join(public_base_url, COVER_NAME)
