@@ -45,6 +45,8 @@ def test_another_voice_for_one_article_and_a_regeneration_after_a_failed_fetch(s
         client = login(base, "eddi")
         page = client.get(f"/console/articles/{row.id}").text
         assert "espeak-ng (Ersatzstimme)" in page
+        # every published version's signed provenance, as `newsaudio verify` reads it
+        assert "Herkunft (C2PA): gültig, signiert von" in page and "nicht vertrauenswürdig" in page
         csrf = csrf_of(client, f"/console/articles/{row.id}")
         client.post(f"/console/articles/{row.id}/voice", data={"csrf": csrf, "voice": "espeak-de"})
         client.post(f"/console/articles/{row.id}/action", data={"csrf": csrf, "action": "regenerate"})
@@ -61,6 +63,8 @@ def test_another_voice_for_one_article_and_a_regeneration_after_a_failed_fetch(s
         client.post(f"/console/articles/{row.id}/action", data={"csrf": csrf, "action": "regenerate"})
         wait_version(store, row.id, 3)
         assert get_article(store, row.id).status == "done"
+        (settings.audio_dir / latest_episode(store, row.id).episode.file_name).write_bytes(b"ID3" + bytes(500))
+        assert "Herkunft (C2PA): nicht signiert" in client.get(f"/console/articles/{row.id}").text
     entries = reversed(accounts.audit_entries(store))
     actions = [(e.actor, e.action) for e in entries if not e.action.startswith("login.")]  # logins are audited too
     assert actions == [("user:eddi", "article.voice"), ("user:eddi", "article.regenerate"),

@@ -12,6 +12,7 @@ from pipeline.run import publishing, requests
 from pipeline.stages.publish.names import audio_url
 from pipeline.state import accounts, editor_choices, webhooks
 from pipeline.state.articles import SEARCH_MAX_CHARS, get_article, list_articles, search_articles, set_ignored
+from pipeline.state.episodes import EpisodeRow
 from pipeline.state.job_records import get_job, recent_jobs
 from pipeline.state.listening import listen_totals
 from pipeline.state.store import Store
@@ -60,7 +61,32 @@ def article(request: Request) -> Response:
     voices = [v.name for v in list_profiles(settings)]
     audio = {e.episode.version: audio_url(settings.public_base_url, e.episode.file_name) for e in view.episodes}
     return render(request, "article.html", view=view, voices=voices, audio=audio,
+                  provenance=provenance_of(settings, view.episodes),
                   jobs=recent_jobs(store, view.row.id, limit=10), queued=request.query_params.get("job", ""))
+
+
+def provenance_of(settings: Settings, episodes: list[EpisodeRow]) -> dict[int, str]:
+    """Per version, what `newsaudio verify` says of its published MP3, in the editors' words."""
+    from pipeline.run.verify import verify  # c2pa: only for an article's page
+
+    said: dict[int, str] = {}
+    for e in episodes:
+        path = settings.audio_dir / e.episode.file_name
+        if not path.is_file():
+            continue
+        verdict = verify(path, settings)
+        if verdict.status == "valid":
+            trust = "vertrauenswürdig" if verdict.trusted else "Signatur nicht vertrauenswürdig"
+            if verdict.local_test_signer:
+                trust = "lokale Test-Signatur, nicht vertrauenswürdig"
+            said[e.episode.version] = f"Herkunft (C2PA): gültig, signiert von {verdict.signer or '?'} ({trust})"
+        elif verdict.status == "altered":
+            said[e.episode.version] = "Herkunft (C2PA): VERÄNDERT seit der Signatur"
+        elif verdict.status == "unsigned":
+            said[e.episode.version] = "Herkunft (C2PA): nicht signiert"
+        else:
+            said[e.episode.version] = "Herkunft (C2PA): ungültig"
+    return said
 
 
 @console_page
