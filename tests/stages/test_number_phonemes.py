@@ -1,0 +1,92 @@
+"""Number words the voice says as it says the digits (espeak-ng, the phonemiser of every voice
+but XTTS). A sweep with the real espeak-ng: the spaced forms of number_words must sound like
+the digits; the glued forms they replaced mostly did not (measured in number_phonemes.py)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from pipeline.stages.speech import number_words as nw
+from pipeline.stages.speech.number_phonemes import (
+    cardinal_reference,
+    matches,
+    normal,
+    ordinal_reference,
+    year_reference,
+)
+
+espeak_ng = pytest.importorskip("voices.engines.espeak_ng")
+phonemize = espeak_ng.phonemize
+
+
+def _sweep(kind: str, numbers) -> tuple[float, float, list[tuple[int, str]]]:
+    """(match rate of the glued form, of the spoken form, the spoken forms that miss)."""
+    glued = spoken = 0
+    misses = []
+    for n in numbers:
+        if kind == "year":
+            word, ref = nw.year(n), year_reference(n, nw.year(n), phonemize)
+        elif kind == "ordinal":
+            word = nw.ordinal(n, "en")
+            ref = ordinal_reference(n, word, "en", phonemize)
+        else:
+            word, ref = nw.cardinal(n), cardinal_reference(n, nw.cardinal(n), phonemize)
+        glued += matches(phonemize(word), ref)
+        word = nw.spoken_form(word)
+        if matches(phonemize(word), ref):
+            spoken += 1
+        else:
+            misses.append((n, word))
+    return glued / len(numbers), spoken / len(numbers), misses
+
+
+# Measured (espeak-ng from espeakng-loader): glued -> spoken.
+# years 1900-2030 29% -> 91%; 1-9999 6% -> 89%; 10000-999999 2% -> 79%; ordinals 6% -> 88%.
+# What is left is espeak reading the word "vierzehn"/"vierzig" with a long [iː] where its
+# digits have the short [ɪ] (no spacing fixes that inside a word), plus a few ordinals.
+SWEEPS = [
+    ("year", range(1900, 2031), 0.90),
+    ("year", range(1100, 1900), 0.75),
+    ("cardinal", range(1, 10000), 0.85),
+    ("cardinal", random.Random(7).sample(range(10000, 1_000_000), 3000), 0.75),
+    ("ordinal", range(1, 10000), 0.85),
+]
+
+
+@pytest.mark.parametrize(("kind", "numbers", "least"), SWEEPS, ids=lambda v: getattr(v, "__name__", None))
+def test_number_words_sound_like_their_digits(kind, numbers, least):
+    glued, spoken, misses = _sweep(kind, numbers)
+    assert spoken >= least, (kind, spoken, misses[:10])
+    assert glued < 0.35  # the glued forms were the problem; if espeak learns them, revisit
+    # Every miss but a handful is the [iː] of "vierz-": the rule leaves no other kind behind.
+    other = [m for m in misses if "vierz" not in m[1]]
+    assert len(other) <= 0.02 * len(numbers), other[:10]
+
+
+def test_the_years_of_the_issue():
+    for n, digits in ((2024, "2024"), (2030, "2030"), (2000, "2000")):
+        assert matches(phonemize(nw.spoken_form(nw.year(n))), phonemize(digits)), nw.year(n)
+    for n, digits in ((2024, "2024"), (2030, "2030")):
+        assert not matches(phonemize(nw.year(n)), phonemize(digits)), nw.year(n)  # glued: wrong
+    assert nw.spoken_form(nw.year(2024)) == "zweitausend vierund zwanzig"
+    assert nw.spoken_form(nw.year(1989)) == "neunzehnhundert neunund achtzig"
+    assert matches(phonemize(nw.spoken_form(nw.year(1989))), year_reference(1989, nw.year(1989), phonemize))
+
+
+def test_matching_ignores_stress_and_boundaries_not_sounds():
+    assert matches("tsvˈaɪ tˈaʊzənt", "tsvˈaɪtaʊzənt")
+    assert matches("fˈiːɾ ʊnt", "fˈiːrʊnt")  # [ɾ]/[r]: where espeak put a word boundary
+    assert matches("ˈaxt tˈaʊzənt", "ˈaxtaʊzənt")  # one long [t]
+    assert not matches("fˈiːɾtsɪç", "fˈɪɾtsɪç")  # vowel length is heard
+    assert not matches("ʊndvˌiːɾ", "ʊnt fˈiːɾ")  # [d]/[t], [v]/[f] are heard
+    assert normal("hˈʊndɜt-ˈaɪns") == "hʊndɜtaɪns"
+
+
+def test_spoken_form_rule():
+    assert nw.spoken_form("zweitausendvierundzwanzig") == "zweitausend vierund zwanzig"
+    assert nw.spoken_form("achthundertdreißig") == "acht hundert dreißig"
+    assert nw.spoken_form("tausendsten") == "tausendsten"  # the ordinal suffix stays on
+    assert nw.spoken_form("hundert") == "hundert"
+    assert nw.cardinal(301000) == "dreihunderteintausend"  # not num2words' "einstausend"
