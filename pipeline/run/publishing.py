@@ -56,7 +56,6 @@ from pipeline.state.episodes import (
     superseded_before,
 )
 from pipeline.state.store import Store, open_store
-from voices.profile import get_profile
 
 log = logging.getLogger("newsaudio.publish")
 
@@ -120,6 +119,10 @@ def player_data_paths(row: ArticleRow, episode: Episode | None = None) -> list[s
 def recorded_voice(settings: Settings, identity: str, is_fallback: bool) -> SyntheticVoice:
     """The voice an episode record names, with a human name from its profile when the profile
     is still there (a name to show listeners, not a code)."""
+    # Imported here: the voices package loads numpy and the engines' helpers, which `status` and
+    # the console's lists never need.
+    from voices.profile import get_profile
+
     voice = voice_from_identity(identity, is_fallback=is_fallback)
     try:
         profile = get_profile(voice.name, settings)

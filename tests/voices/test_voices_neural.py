@@ -35,7 +35,7 @@ def tiny_vits(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # not session: TTS_HOME must not outlive this room's tests
 def tts_home(tiny_vits: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     home = tmp_path_factory.mktemp("tts-home")
     shutil.copytree(tiny_vits, home / "tts" / "tts_models--de--thorsten--vits")
@@ -48,7 +48,7 @@ def tts_home(tiny_vits: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
         os.environ["TTS_HOME"] = old
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def settings(tts_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     return Settings(data_dir=tmp_path_factory.mktemp("data"))
 

@@ -23,7 +23,8 @@ def senders() -> int:
 def test_the_rooms_are_mounted_in_order_with_the_output_files_last(settings):
     app = create_app(settings)
     paths = [getattr(r, "path", None) for r in app.routes]
-    assert paths == ["/healthz", "/player", "/events", "/sample/", "/sample/{path:path}", "/console", "/api/v1", ""]
+    assert paths == ["/healthz", "/metrics", "/player", "/events", "/sample/", "/sample/{path:path}", "/console",
+                     "/api/v1", ""]
     last = app.routes[-1]
     assert isinstance(last, Mount) and isinstance(last.app, OutputFiles)
 

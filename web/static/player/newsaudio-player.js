@@ -88,7 +88,7 @@ display:block;margin:var(--newsaudio-margin,1em 0);font:var(--newsaudio-font,15p
 .p{background:var(--_bg);border-radius:var(--newsaudio-radius,10px);padding:.6em .75em;display:flex;flex-wrap:wrap;align-items:center;gap:.4em .5em}
 .t{flex:1 0 100%;margin:0;font-weight:600;font-size:.95em;overflow-wrap:anywhere}
 .ai{font-size:.75em;font-weight:600;padding:0 .4em;border:1px solid var(--_mu);border-radius:.6em;color:var(--_fg);
-margin-left:.4em;white-space:nowrap}.ai:focus::after,.ai:hover::after{content:" · " attr(data-v);font-weight:400}
+white-space:nowrap}.ai:focus::after,.ai:hover::after{content:" · " attr(data-v);font-weight:400}
 button,select,summary,a{font:inherit;color:var(--_fg);min-height:2.2em;min-width:2.2em;border-radius:6px}
 button,select{background:transparent;border:1px solid var(--_mu);cursor:pointer;padding:0 .4em}
 button svg{width:1.3em;height:1.3em;fill:currentColor;vertical-align:middle}
@@ -184,7 +184,7 @@ class NewsaudioPlayer extends HTMLElement {
 aria-label="${esc(who ? `${t.aiLong}: ${who}` : t.aiLong)}">${t.ai}</span>` : "";
     this.shadowRoot.innerHTML = `<style>${CSS}</style>
 <div class="p" role="region" aria-label="${esc(`${t.player}: ${d.title}`)}">
-<p class="t">${esc(d.title)}${ai}</p>
+<p class="t">${esc(d.title)}</p>${ai}
 <button type="button" class="pl" aria-label="${t.play}">${svg(ICON.play)}</button>
 <button type="button" class="pv" aria-label="${t.prev}">${svg(ICON.prev)}</button>
 <button type="button" class="bk" aria-label="${t.back}">−15</button>
