@@ -13,6 +13,7 @@ speaks a text faster than Thorsten would; its RTF is therefore an upper bound fo
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import multiprocessing as mp
 import os
@@ -123,7 +124,11 @@ def _torch_vs_onnx(work_s: str) -> dict:
     from voices import load_voice
 
     settings = _settings(work)
-    torch_voice = load_voice("default", settings)
+    # "default" with its ONNX twin beside it runs on onnxruntime (voice_runtime = "onnx", the
+    # shipped default): the torch row must ask for torch, or it measures ONNX twice.
+    as_torch = dataclasses.replace(settings, voice_runtime="torch")
+    torch_voice = load_voice("default", as_torch)
+    assert type(torch_voice).__name__ == "CoquiVoice", f"torch row got {type(torch_voice).__name__}"
     model = torch_voice.model
     model.inference_noise_scale = model.inference_noise_scale_dp = 0.0
     onnx_voice, int8_voice = load_voice("thorsten-onnx", settings), load_voice("thorsten-int8", settings)
