@@ -49,6 +49,8 @@ class FeedConfig:
     episode_images: bool | None = None
     ai_disclosure: str = ""
     omit_ai_disclosure_i_accept_the_legal_risk: bool | None = None
+    # Podcasting 2.0: see Channel.txt_verify (a token is per podcast, so a feed may set its own).
+    txt_verify: str = ""
 
 
 @dataclass
@@ -79,6 +81,10 @@ class Channel:
     # Leaves the spoken sentence out of this channel's / feed's episodes (the metadata still
     # says the voice is synthetic). Named so that nobody sets it without knowing what it risks.
     omit_ai_disclosure_i_accept_the_legal_risk: bool = False
+    # Podcasting 2.0 <podcast:txt purpose="verify">: a directory or host that checks ownership
+    # (instead of, or besides, mailing itunes:owner) asks for a token in the feed; put it here
+    # for as long as it checks. Empty: no tag.
+    txt_verify: str = ""
 
 
 def channel_for(channel: Channel, feed: FeedConfig | None) -> Channel:

@@ -94,6 +94,11 @@ def guid_json_path(guid: str) -> str | None:
 COVER_NAME = "cover.png"
 
 
+# Every feed of the newsroom in one OPML subscription list, beside the feeds (apps and
+# directories import it to subscribe to all at once).
+OPML_PATH = "feeds/index.opml"
+
+
 # podcast:guid is a UUIDv5 of the feed URL in this namespace (Podcasting 2.0 spec).
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
