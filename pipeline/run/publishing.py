@@ -25,6 +25,7 @@ from pipeline.run import pings
 from pipeline.stages.publish import item_guard
 from pipeline.stages.publish.disclosure import SyntheticVoice, voice_from_identity
 from pipeline.stages.publish.names import (
+    OPML_PATH,
     chapters_file_name,
     episode_files,
     feed_url,
@@ -36,7 +37,7 @@ from pipeline.stages.publish.names import (
 )
 from pipeline.stages.publish.output import bring_back, retire_file, write_feed
 from pipeline.stages.publish.player import player_index_around, player_index_entry, render_player_data
-from pipeline.stages.publish.rss import render_feed_around, render_item
+from pipeline.stages.publish.rss import render_feed_around, render_item, render_opml
 from pipeline.stages.publish.transcripts import Cue, build_cues, render_chapters, render_json_transcript, render_vtt
 from pipeline.state.articles import ArticleRow, UnknownArticle, find_articles, get_article, set_status
 from pipeline.state.episodes import (
@@ -182,8 +183,11 @@ def _listed_items(
         known = {}
     keys = listing(store, feed_name, settings.max_items)
     rows = episodes_by_id(store, [k[0] for k in keys if k not in known])
+    bylines = {row.article_id: _byline(store, row.article_id) for row in rows.values()}
     fresh, left_out = item_guard.render_each(
-        lambda ep: render_item(channel, ep, public_base_url=settings.public_base_url),
+        lambda ep: render_item(
+            channel, ep, public_base_url=settings.public_base_url, byline=bylines.get(ep.episode_id, "")
+        ),
         [r.episode for r in rows.values()],
     )
     made = {
@@ -204,6 +208,33 @@ def _listed_items(
     return list(listed.values()), list(made.values())
 
 
+def _byline(store: Store, article_id: str) -> str:
+    """The author the article's page states (extraction records it; it is not spoken)."""
+    try:
+        article = get_article(store, article_id).article()
+    except (KeyError, ValueError, TypeError) as exc:  # an old or damaged record: no byline, still an item
+        log.warning("article %s: no byline: %s", article_id, exc)
+        return ""
+    return article.author if article else ""
+
+
+def other_feed_urls(settings: Settings, feed_name: str) -> list[str]:
+    """The newsroom's other feeds, in config order: this feed's podcast:podroll."""
+    return [feed_url(settings.public_base_url, f.name) for f in settings.feeds if f.name != feed_name]
+
+
+def write_opml(settings: Settings) -> Path:
+    """output/feeds/index.opml: every configured feed, to subscribe to all at once. Rewritten
+    only when its bytes change (it depends on the config alone)."""
+    feeds = []
+    for f in settings.feeds:
+        channel = channel_of(settings, f.name)
+        feeds.append((channel.title, feed_url(settings.public_base_url, f.name), channel.link))
+    path = settings.output_dir / OPML_PATH
+    files.write_if_changed(path, render_opml(settings.channel.title, feeds))
+    return path
+
+
 def publish_feed(feed_name: str, settings: Settings, store: Store | None = None) -> Path:
     """Write the feed and player index of the newest ``max_items`` episodes, each file only
     when its bytes change. lastBuildDate moves only when the content does, so the same
@@ -214,6 +245,7 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
     xml = render_feed_around(
         channel, [i.xml for i in items], feed_name=feed_name, feed_title=channel.title,
         public_base_url=settings.public_base_url, built=_PLACEHOLDER, hubs=settings.websub_hubs,
+        poll_minutes=settings.poll_minutes, podroll=other_feed_urls(settings, feed_name),
     )
     digest = hashlib.sha256(xml).hexdigest()
     known = feed_build(store, feed_name)
@@ -223,6 +255,7 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
     xml = xml.replace(_PLACEHOLDER_XML, f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>".encode(), 1)
     index = player_index_around([i.index_entry for i in items])
     path = write_feed(settings.output_dir, feed_name, xml, index)
+    write_opml(settings)
     if moved:
         # The address listeners reach output/ at changed (or is not known to this store yet):
         # every published article's player data names it, listed in the feed or not.
