@@ -51,8 +51,8 @@ def test_normalize_reads_stdin_and_writes_segments():
     )
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 2
-    assert "siebzehnten Juni zweitausendvierundzwanzig" in lines[0]
-    assert "dreitausendvierhundert" in lines[0]
+    assert "siebzehnten Juni zweitausend vierund zwanzig" in lines[0]
+    assert "dreitausend vierhundert" in lines[0]
     assert not any(ch.isdigit() for ch in result.stdout)
 
 

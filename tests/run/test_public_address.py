@@ -35,11 +35,11 @@ def published(settings, tmp_path):
 
 def test_a_new_address_reaches_every_file_on_the_next_publish(published):
     settings, store = published
-    assert len(files_naming(settings.output_dir, OLD)) == 2 + 3 * 2  # feed, index, player data by URL and GUID
+    assert len(files_naming(settings.output_dir, OLD)) == 3 + 3 * 2  # feed, index, OPML, player data by URL, GUID
     settings.public_base_url = NEW
     publishing.publish_feed("sample", settings, store)
     assert files_naming(settings.output_dir, OLD) == []
-    assert len(files_naming(settings.output_dir, NEW)) == 2 + 3 * 2
+    assert len(files_naming(settings.output_dir, NEW)) == 3 + 3 * 2
 
 
 def test_an_idle_run_is_enough(published, web):

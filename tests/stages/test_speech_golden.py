@@ -29,27 +29,27 @@ def cases(table: str) -> list[tuple[str, str]]:
 
 
 CARDINALS = cases("""
-Es waren 3.400 Soldaten. => Es waren dreitausendvierhundert Soldaten.
+Es waren 3.400 Soldaten. => Es waren dreitausend vierhundert Soldaten.
 Die Quote liegt bei 7,1 Prozent. => Die Quote liegt bei sieben Komma eins Prozent.
-Es kamen 42 Menschen. => Es kamen zweiundvierzig Menschen.
+Es kamen 42 Menschen. => Es kamen zweiund vierzig Menschen.
 Es kamen 100 Menschen. => Es kamen hundert Menschen.
-Es kamen 101 Menschen. => Es kamen hunderteins Menschen.
+Es kamen 101 Menschen. => Es kamen hundert eins Menschen.
 Es kamen 1.000 Menschen. => Es kamen tausend Menschen.
-Es kamen 1.100 Menschen. => Es kamen tausendeinhundert Menschen.
-Es kamen 1.500 Soldaten. => Es kamen tausendfünfhundert Soldaten.
-Es kamen 1500 Soldaten. => Es kamen tausendfünfhundert Soldaten.
-Es kamen 25.000 Menschen. => Es kamen fünfundzwanzigtausend Menschen.
-Es kamen 1.234.567 Menschen. => Es kamen eine Million zweihundertvierunddreißigtausendfünfhundertsiebenundsechzig Menschen.
+Es kamen 1.100 Menschen. => Es kamen tausend einhundert Menschen.
+Es kamen 1.500 Soldaten. => Es kamen tausend fünfhundert Soldaten.
+Es kamen 1500 Soldaten. => Es kamen tausend fünfhundert Soldaten.
+Es kamen 25.000 Menschen. => Es kamen fünfund zwanzigtausend Menschen.
+Es kamen 1.234.567 Menschen. => Es kamen eine Million zweihundert vierund dreißigtausend fünfhundert siebenund sechzig Menschen.
 Es kamen 10 000 Menschen. => Es kamen zehntausend Menschen.
 Der Wert sank um 0,5 Punkte. => Der Wert sank um null Komma fünf Punkte.
 Der Wert stieg auf 12,25 Punkte. => Der Wert stieg auf zwölf Komma zwei fünf Punkte.
-Es kostet 1.234,56 Franken. => Es kostet tausendzweihundertvierunddreißig Franken sechsundfünfzig.
+Es kostet 1.234,56 Franken. => Es kostet tausend zweihundert vierund dreißig Franken sechsund fünfzig.
 Die Temperatur lag bei -5 Grad. => Die Temperatur lag bei minus fünf Grad.
 Das Minus betrug −3,2 Prozent. => Das Minus betrug minus drei Komma zwei Prozent.
-Es kamen 20 bis 25 Menschen. => Es kamen zwanzig bis fünfundzwanzig Menschen.
-Es kamen 20–25 Menschen. => Es kamen zwanzig bis fünfundzwanzig Menschen.
-Es kamen 20-25 Menschen. => Es kamen zwanzig bis fünfundzwanzig Menschen.
-Es kamen 20 – 25 Menschen. => Es kamen zwanzig bis fünfundzwanzig Menschen.
+Es kamen 20 bis 25 Menschen. => Es kamen zwanzig bis fünfund zwanzig Menschen.
+Es kamen 20–25 Menschen. => Es kamen zwanzig bis fünfund zwanzig Menschen.
+Es kamen 20-25 Menschen. => Es kamen zwanzig bis fünfund zwanzig Menschen.
+Es kamen 20 – 25 Menschen. => Es kamen zwanzig bis fünfund zwanzig Menschen.
 Er hat 1 Kind. => Er hat ein Kind.
 Sie dauerte 1 Stunde. => Sie dauerte eine Stunde.
 Die Zahl lautet 1. => Die Zahl lautet eins.
@@ -59,19 +59,19 @@ Er wurde 3. => Er wurde drei.
 """)
 
 YEARS = cases("""
-1989 fiel die Mauer. => Neunzehnhundertneunundachtzig fiel die Mauer.
-Bis 2030 soll es gelten. => Bis zweitausenddreißig soll es gelten.
-Das war im Jahr 2024. => Das war im Jahr zweitausendvierundzwanzig.
-Im Jahr 1999 war es anders. => Im Jahr neunzehnhundertneunundneunzig war es anders.
-Seit 1949 gilt das Grundgesetz. => Seit neunzehnhundertneunundvierzig gilt das Grundgesetz.
-Es begann 1914. Dann kam der Krieg. => Es begann neunzehnhundertvierzehn. | Dann kam der Krieg.
-Es endete 2024. Danach war Ruhe. => Es endete zweitausendvierundzwanzig. | Danach war Ruhe.
+1989 fiel die Mauer. => Neunzehnhundert neunund achtzig fiel die Mauer.
+Bis 2030 soll es gelten. => Bis zweitausend dreißig soll es gelten.
+Das war im Jahr 2024. => Das war im Jahr zweitausend vierund zwanzig.
+Im Jahr 1999 war es anders. => Im Jahr neunzehnhundert neunund neunzig war es anders.
+Seit 1949 gilt das Grundgesetz. => Seit neunzehnhundert neunund vierzig gilt das Grundgesetz.
+Es begann 1914. Dann kam der Krieg. => Es begann neunzehnhundert vierzehn. | Dann kam der Krieg.
+Es endete 2024. Danach war Ruhe. => Es endete zweitausend vierund zwanzig. | Danach war Ruhe.
 Im Jahr 1100 wurde die Burg gebaut. => Im Jahr elfhundert wurde die Burg gebaut.
-Russland könnte im Frühjahr 2024 Raketen erhalten. => Russland könnte im Frühjahr zweitausendvierundzwanzig Raketen erhalten.
-Sie unterzeichneten im Dezember 2023 eine Erklärung. => Sie unterzeichneten im Dezember zweitausenddreiundzwanzig eine Erklärung.
-Von 1939 bis 1945 herrschte Krieg. => Von neunzehnhundertneununddreißig bis neunzehnhundertfünfundvierzig herrschte Krieg.
-Zwischen 1990 und 2000 wuchs die Stadt. => Zwischen neunzehnhundertneunzig und zweitausend wuchs die Stadt.
-Die Jahre 2020–2022 waren schwer. => Die Jahre zweitausendzwanzig bis zweitausendzweiundzwanzig waren schwer.
+Russland könnte im Frühjahr 2024 Raketen erhalten. => Russland könnte im Frühjahr zweitausend vierund zwanzig Raketen erhalten.
+Sie unterzeichneten im Dezember 2023 eine Erklärung. => Sie unterzeichneten im Dezember zweitausend dreiund zwanzig eine Erklärung.
+Von 1939 bis 1945 herrschte Krieg. => Von neunzehnhundert neunund dreißig bis neunzehnhundert fünfund vierzig herrschte Krieg.
+Zwischen 1990 und 2000 wuchs die Stadt. => Zwischen neunzehnhundert neunzig und zweitausend wuchs die Stadt.
+Die Jahre 2020–2022 waren schwer. => Die Jahre zweitausend zwanzig bis zweitausend zweiund zwanzig waren schwer.
 """)
 
 DECADES = cases("""
@@ -79,8 +79,8 @@ Die 80er-Jahre waren bunt. => Die achtziger Jahre waren bunt.
 In den 80er Jahren war alles anders. => In den achtziger Jahren war alles anders.
 In den 90ern war alles anders. => In den Neunzigern war alles anders.
 Die 20er waren golden. => Die Zwanziger waren golden.
-Die 1960er-Jahre brachten Neues. => Die neunzehnhundertsechziger Jahre brachten Neues.
-Seit den 2010er-Jahren wächst es. => Seit den zweitausendzehner Jahren wächst es.
+Die 1960er-Jahre brachten Neues. => Die neunzehnhundert sechziger Jahre brachten Neues.
+Seit den 2010er-Jahren wächst es. => Seit den zweitausend zehner Jahren wächst es.
 """)
 
 ORDINALS = cases("""
@@ -93,7 +93,7 @@ Er feiert seinen 1. Geburtstag. => Er feiert seinen ersten Geburtstag.
 Das ist die 2. Runde. => Das ist die zweite Runde.
 Zur 2. Runde kam es nicht. => Zur zweiten Runde kam es nicht.
 Beim 5. Versuch klappte es. => Beim fünften Versuch klappte es.
-Ins 21. Jahrhundert geht es. => Ins einundzwanzigste Jahrhundert geht es.
+Ins 21. Jahrhundert geht es. => Ins einund zwanzigste Jahrhundert geht es.
 Er kam auf einen 3. Platz. => Er kam auf einen dritten Platz.
 Es war ein 3. Platz. => Es war ein dritter Platz.
 Es war sein 7. Sieg. => Es war sein siebter Sieg.
@@ -114,24 +114,24 @@ Die 3. Kammer urteilte. => Die dritte Kammer urteilte.
 """)
 
 DATES = cases("""
-Am 3.10.1990 kam die Einheit. => Am dritten Oktober neunzehnhundertneunzig kam die Einheit.
-Am 3. Oktober 1990 kam die Einheit. => Am dritten Oktober neunzehnhundertneunzig kam die Einheit.
+Am 3.10.1990 kam die Einheit. => Am dritten Oktober neunzehnhundert neunzig kam die Einheit.
+Am 3. Oktober 1990 kam die Einheit. => Am dritten Oktober neunzehnhundert neunzig kam die Einheit.
 Der 3. Oktober ist ein Feiertag. => Der dritte Oktober ist ein Feiertag.
-Berlin, 3. Oktober 1990 => Berlin, dritter Oktober neunzehnhundertneunzig
-Seit dem 24.02.2022 herrscht Krieg. => Seit dem vierundzwanzigsten Februar zweitausendzweiundzwanzig herrscht Krieg.
-Bis zum 31.12. gilt die Frist. => Bis zum einunddreißigsten Dezember gilt die Frist.
+Berlin, 3. Oktober 1990 => Berlin, dritter Oktober neunzehnhundert neunzig
+Seit dem 24.02.2022 herrscht Krieg. => Seit dem vierund zwanzigsten Februar zweitausend zweiund zwanzig herrscht Krieg.
+Bis zum 31.12. gilt die Frist. => Bis zum einund dreißigsten Dezember gilt die Frist.
 Am 1. Januar tritt es in Kraft. => Am ersten Januar tritt es in Kraft.
-Am 9. Nov. 1989 fiel die Mauer. => Am neunten November neunzehnhundertneunundachtzig fiel die Mauer.
-Am 03.10.90 war es soweit. => Am dritten Oktober neunzehnhundertneunzig war es soweit.
-Am 2024-03-17 war Wahl. => Am siebzehnten März zweitausendvierundzwanzig war Wahl.
+Am 9. Nov. 1989 fiel die Mauer. => Am neunten November neunzehnhundert neunund achtzig fiel die Mauer.
+Am 03.10.90 war es soweit. => Am dritten Oktober neunzehnhundert neunzig war es soweit.
+Am 2024-03-17 war Wahl. => Am siebzehnten März zweitausend vierund zwanzig war Wahl.
 Vom 17.–19. Juni ist Fest. => Vom siebzehnten bis neunzehnten Juni ist Fest.
-Der 17. Juni 1953 war ein Mittwoch. => Der siebzehnte Juni neunzehnhundertdreiundfünfzig war ein Mittwoch.
+Der 17. Juni 1953 war ein Mittwoch. => Der siebzehnte Juni neunzehnhundert dreiund fünfzig war ein Mittwoch.
 Das geschah am 11. September. => Das geschah am elften September.
 """)
 
 TIMES_AND_SCORES = cases("""
-Es beginnt um 8:45 Uhr. => Es beginnt um acht Uhr fünfundvierzig.
-Es beginnt um 8.45 Uhr. => Es beginnt um acht Uhr fünfundvierzig.
+Es beginnt um 8:45 Uhr. => Es beginnt um acht Uhr fünfund vierzig.
+Es beginnt um 8.45 Uhr. => Es beginnt um acht Uhr fünfund vierzig.
 Es beginnt um 20 Uhr. => Es beginnt um zwanzig Uhr.
 Es beginnt um 1 Uhr. => Es beginnt um ein Uhr.
 Es beginnt um 20:00 Uhr. => Es beginnt um zwanzig Uhr.
@@ -141,7 +141,7 @@ Es beginnt um 12:30. => Es beginnt um zwölf Uhr dreißig.
 Das Spiel endete 1:1. => Das Spiel endete eins zu eins.
 Bayern gewann 2:0 gegen Mainz. => Bayern gewann zwei zu null gegen Mainz.
 Nach dem 3:2-Sieg jubelten sie. => Nach dem drei zu zwei-Sieg jubelten sie.
-Der Handball endete 31:29. => Der Handball endete einunddreißig zu neunundzwanzig.
+Der Handball endete 31:29. => Der Handball endete einund dreißig zu neunund zwanzig.
 """)
 
 MONEY_PERCENT_UNITS = cases("""
@@ -169,8 +169,8 @@ Die Stadt hat 3 Mio. Einwohner. => Die Stadt hat drei Millionen Einwohner.
 Es kamen 5 Tsd. Menschen. => Es kamen fünftausend Menschen.
 Die Stadt hat 1,5 Millionen Einwohner. => Die Stadt hat eineinhalb Millionen Einwohner.
 Die Stadt hat 1 Million Einwohner. => Die Stadt hat eine Million Einwohner.
-Er fuhr 120 km/h. => Er fuhr hundertzwanzig Kilometer pro Stunde.
-Die Strecke ist 42 km lang. => Die Strecke ist zweiundvierzig Kilometer lang.
+Er fuhr 120 km/h. => Er fuhr hundert zwanzig Kilometer pro Stunde.
+Die Strecke ist 42 km lang. => Die Strecke ist zweiund vierzig Kilometer lang.
 Die Strecke ist 1 km lang. => Die Strecke ist ein Kilometer lang.
 Es wiegt 5 kg. => Es wiegt fünf Kilogramm.
 Es wiegt 3 t. => Es wiegt drei Tonnen.
@@ -181,16 +181,16 @@ Es wurden -3 °C gemessen. => Es wurden minus drei Grad Celsius gemessen.
 Es wurden 30° gemessen. => Es wurden dreißig Grad gemessen.
 Es wurden 3 Grad gemessen. => Es wurden drei Grad gemessen.
 Die Wohnung hat 80 m². => Die Wohnung hat achtzig Quadratmeter.
-Der Motor hat 150 PS. => Der Motor hat hundertfünfzig Peh-Ess.
+Der Motor hat 150 PS. => Der Motor hat hundert fünfzig Peh-Ess.
 Das Kraftwerk liefert 500 MW. => Das Kraftwerk liefert fünfhundert Megawatt.
 Der Verbrauch lag bei 3 kWh. => Der Verbrauch lag bei drei Kilowattstunden.
-Es dauerte 24 h. => Es dauerte vierundzwanzig Stunden.
+Es dauerte 24 h. => Es dauerte vierund zwanzig Stunden.
 Er hatte 1,2 ‰. => Er hatte eins Komma zwei Promille.
 """)
 
 LAW = cases("""
-Das regelt § 218. => Das regelt Paragraf zweihundertachtzehn.
-Das regelt §218. => Das regelt Paragraf zweihundertachtzehn.
+Das regelt § 218. => Das regelt Paragraf zweihundert achtzehn.
+Das regelt §218. => Das regelt Paragraf zweihundert achtzehn.
 Das regeln §§ 3 und 4. => Das regeln Paragrafen drei und vier.
 Das steht in § 5 Abs. 2. => Das steht in Paragraf fünf Absatz zwei.
 Das steht in § 5a. => Das steht in Paragraf fünf a.
@@ -201,7 +201,7 @@ Das ist eine neue Art. => Das ist eine neue Art.
 ROMAN = cases("""
 Karl V. regierte lange. => Karl der Fünfte regierte lange.
 Unter Ludwig XIV. war das anders. => Unter Ludwig dem Vierzehnten war das anders.
-Elisabeth II. starb 2022. => Elisabeth die Zweite starb zweitausendzweiundzwanzig.
+Elisabeth II. starb 2022. => Elisabeth die Zweite starb zweitausend zweiund zwanzig.
 Mit Elisabeth II. sprach er. => Mit Elisabeth der Zweiten sprach er.
 Papst Benedikt XVI. trat zurück. => Papst Benedikt der Sechzehnte trat zurück.
 König Charles III. reiste an. => König Charles der Dritte reiste an.
@@ -263,7 +263,7 @@ ACHTUNG, das ist wichtig. => Achtung, das ist wichtig.
 Die GmbH zahlt. => Die Geh-Emm-Beh-Hah zahlt.
 Die CDU/CSU stimmt zu. => Die Zeh-Deh-Uh Zeh-Ess-Uh stimmt zu.
 Der G7-Gipfel beginnt. => Der Geh sieben-Gipfel beginnt.
-Der Airbus A380 landet. => Der Airbus Ah dreihundertachtzig landet.
+Der Airbus A380 landet. => Der Airbus Ah dreihundert achtzig landet.
 Das 5G-Netz wächst. => Das fünf Geh-Netz wächst.
 Die Zahl der COVID-19-Fälle steigt. => Die Zahl der Covid-neunzehn-Fälle steigt.
 """)
@@ -299,7 +299,7 @@ Das sagen die Experten vom Institute for the Study of War (ISW), heißt es. => D
 Dem ISW zufolge wollen Moskau und Teheran mehr. => Dem Ih-Ess-Weh zufolge wollen Moskau und Teheran mehr.
 Russland hat bereits Tausende iranische Shahed-Kamikaze-Drohnen eingesetzt. => Russland hat bereits Tausende iranische Shahed-Kamikaze-Drohnen eingesetzt.
 Obwohl US-Beamte sagen, dass eine Vereinbarung noch nicht abgeschlossen sei, warnen sie. => Obwohl Uh-Ess-Beamte sagen, dass eine Vereinbarung noch nicht abgeschlossen sei, warnen sie.
-Wladimir Putin und Ali Chamenei bei einer Zusammenkunft 2022. => Wladimir Putin und Ali Chamenei bei einer Zusammenkunft zweitausendzweiundzwanzig.
+Wladimir Putin und Ali Chamenei bei einer Zusammenkunft 2022. => Wladimir Putin und Ali Chamenei bei einer Zusammenkunft zweitausend zweiund zwanzig.
 Quelle: ntv.de, mba => Quelle: ntv Punkt de, mba
 """)
 
@@ -319,11 +319,11 @@ Der Zug hatte 1¼ Stunden Verspätung. => Der Zug hatte eineinviertel Stunden Ve
 Die Wohnung hat 3 1/2 Zimmer. => Die Wohnung hat dreieinhalb Zimmer.
 Das Rennen entschieden 3/100 Sekunden. => Das Rennen entschieden drei Hundertstel Sekunden.
 Ein Drittel, also ⅓ der Fläche, ist Wald. => Ein Drittel, also ein Drittel der Fläche, ist Wald.
-Die Saison 2023/24 war die beste seit Jahren. => Die Saison zweitausenddreiundzwanzig vierundzwanzig war die beste seit Jahren.
+Die Saison 2023/24 war die beste seit Jahren. => Die Saison zweitausend dreiund zwanzig vierund zwanzig war die beste seit Jahren.
 Die Saison 19/20 fiel wegen Corona aus. => Die Saison neunzehn zwanzig fiel wegen Corona aus.
-Die Hotline ist 24/7 erreichbar. => Die Hotline ist vierundzwanzig sieben erreichbar.
-Die Frist endet am 28/11. => Die Frist endet am achtundzwanzig elf.
-Das Formular trägt das Datum 1/2/2024. => Das Formular trägt das Datum eins zwei zweitausendvierundzwanzig.
+Die Hotline ist 24/7 erreichbar. => Die Hotline ist vierund zwanzig sieben erreichbar.
+Die Frist endet am 28/11. => Die Frist endet am achtund zwanzig elf.
+Das Formular trägt das Datum 1/2/2024. => Das Formular trägt das Datum eins zwei zweitausend vierund zwanzig.
 Das Verhältnis lag bei 3:2. => Das Verhältnis lag bei drei zu zwei.
 Bayern gewann 2:1 gegen Dortmund. => Bayern gewann zwei zu eins gegen Dortmund.
 """)
@@ -332,15 +332,15 @@ Bayern gewann 2:1 gegen Dortmund. => Bayern gewann zwei zu eins gegen Dortmund.
 # a date after a weekday takes the weekday's case.
 WEEKDAYS_AND_MONTHS = cases("""
 Die Wahl findet am So., 30.11., statt. => Die Wahl findet am Sonntag, dem dreißigsten November, statt.
-Der Rat tagt am Fr., 28.11., im Rathaus. => Der Rat tagt am Freitag, dem achtundzwanzigsten November, im Rathaus.
+Der Rat tagt am Fr., 28.11., im Rathaus. => Der Rat tagt am Freitag, dem achtund zwanzigsten November, im Rathaus.
 Am Di. beginnt die Sitzung. => Am Dienstag beginnt die Sitzung.
 Die Ausstellung ist Mo.–Fr. von 9 bis 18 Uhr geöffnet. => Die Ausstellung ist Montag bis Freitag von neun bis achtzehn Uhr geöffnet.
 Am Wochenende, Sa./So., bleibt das Amt geschlossen. => Am Wochenende, Samstag und Sonntag, bleibt das Amt geschlossen.
 Bis Fr., 5.12., können Anträge gestellt werden. => Bis Freitag, den fünften Dezember, können Anträge gestellt werden.
 Mi., 3. Dez., 19 Uhr: Bürgerversammlung. => Mittwoch, der dritte Dezember, neunzehn Uhr: Bürgerversammlung.
 Im Okt. stiegen die Preise erneut. => Im Oktober stiegen die Preise erneut.
-Die Bauarbeiten dauern bis Febr. 2026. => Die Bauarbeiten dauern bis Februar zweitausendsechsundzwanzig.
-Ab Dez. 2027 gilt die neue Regel. => Ab Dezember zweitausendsiebenundzwanzig gilt die neue Regel.
+Die Bauarbeiten dauern bis Febr. 2026. => Die Bauarbeiten dauern bis Februar zweitausend sechsund zwanzig.
+Ab Dez. 2027 gilt die neue Regel. => Ab Dezember zweitausend siebenund zwanzig gilt die neue Regel.
 Von Jan. bis März sank die Zahl der Arbeitslosen. => Von Januar bis März sank die Zahl der Arbeitslosen.
 Ende Aug. will die Regierung entscheiden. => Ende August will die Regierung entscheiden.
 Das Gesetz tritt im Sept. in Kraft. => Das Gesetz tritt im September in Kraft.
@@ -361,13 +361,13 @@ Ein ehem. Minister berät die Firma. => Ein ehemaliger Minister berät die Firma
 Die Nachfolge des ehem. Ministers ist offen. => Die Nachfolge des ehemaligen Ministers ist offen.
 Die dt. Bahn meldet Verspätungen. => Die deutsche Bahn meldet Verspätungen.
 Die Zahlen gelten gem. Paragraf 5 der Satzung. => Die Zahlen gelten gemäß Paragraf fünf der Satzung.
-Das Urteil (Az. 3 K 12/24) ist rechtskräftig. => Das Urteil, Aktenzeichen drei Kah zwölf Strich vierundzwanzig, ist rechtskräftig.
+Das Urteil (Az. 3 K 12/24) ist rechtskräftig. => Das Urteil, Aktenzeichen drei Kah zwölf Strich vierund zwanzig, ist rechtskräftig.
 Das ist bspw. in Bayern der Fall. => Das ist beispielsweise in Bayern der Fall.
 Otto v. Bismarck gründete das Reich. => Otto von Bismarck gründete das Reich.
 Die Anwohner (s. Grafik) sind betroffen. => Die Anwohner, siehe Grafik, sind betroffen.
 Der Schaden liegt zw. 3 und 4 Mio. Euro. => Der Schaden liegt zwischen drei und vier Millionen Euro.
 Sie wurde Zweite (Anm. d. Red.: nach Punkten). => Sie wurde Zweite, Anmerkung der Redaktion: nach Punkten.
-Die Firma wurde 1950 gegr. und ist heute weltweit tätig. => Die Firma wurde neunzehnhundertfünfzig gegründet und ist heute weltweit tätig.
+Die Firma wurde 1950 gegr. und ist heute weltweit tätig. => Die Firma wurde neunzehnhundert fünfzig gegründet und ist heute weltweit tätig.
 Die stv. Vorsitzende trat zurück. => Die stellvertretende Vorsitzende trat zurück.
 Die Miete steigt jährl. um 3 Prozent. => Die Miete steigt jährlich um drei Prozent.
 Der Ort hat rd. 5.000 Einw. => Der Ort hat rund fünftausend Einwohner.
@@ -375,7 +375,7 @@ Der Lkr. Harburg meldet neue Fälle. => Der Landkreis Harburg meldet neue Fälle
 Details stehen auf S. 12 ff. => Details stehen auf Seite zwölf folgende.
 Der Kurs liegt ggü. dem Vorjahr höher. => Der Kurs liegt gegenüber dem Vorjahr höher.
 Herr Meier sen. übergab an seinen Sohn. => Herr Meier senior übergab an seinen Sohn.
-Das Gericht wies die Klage zurück (Beschl. v. 16.12.2024). => Das Gericht wies die Klage zurück, Beschluss vom sechzehnten Dezember zweitausendvierundzwanzig.
+Das Gericht wies die Klage zurück (Beschl. v. 16.12.2024). => Das Gericht wies die Klage zurück, Beschluss vom sechzehnten Dezember zweitausend vierund zwanzig.
 Das Recht folgt aus Art. 2 Abs. 2 S. 1 GG. => Das Recht folgt aus Artikel zwei Absatz zwei Satz eins Geh-Geh.
 Artikel 1 Grundgesetz schützt die Würde des Menschen. => Artikel eins Grundgesetz schützt die Würde des Menschen.
 Die Interhotels (Anmerk. d. Red.: eine Hotelkette der DDR) waren begehrt. => Die Interhotels, Anmerkung der Redaktion: eine Hotelkette der Deh-Deh-Err, waren begehrt.
@@ -417,13 +417,13 @@ Die Gäste reisten zu. Papst Leo XIV. empfing sie. => Die Gäste reisten zu. | P
 SIGNS_AND_UNITS = cases("""
 Die Wirtschaft wuchs um +2,4 Prozentpunkte. => Die Wirtschaft wuchs um plus zwei Komma vier Prozentpunkte.
 Die Preise stiegen um +3 %. => Die Preise stiegen um plus drei Prozent.
-Das Feld misst 105 × 68 Meter. => Das Feld misst hundertfünf mal achtundsechzig Meter.
+Das Feld misst 105 × 68 Meter. => Das Feld misst hundert fünf mal achtund sechzig Meter.
 Die 4x100-Meter-Staffel siegte. => Die vier mal hundert-Meter-Staffel siegte.
 Der Raum ist 3 x 4 m groß. => Der Raum ist drei mal vier Meter groß.
 Der Strom kostet 30 ct/kWh. => Der Strom kostet dreißig Cent pro Kilowattstunde.
 Der Strom kostet 0,30 €/kWh. => Der Strom kostet dreißig Cent pro Kilowattstunde.
-Das Auto stößt 95 g CO2 pro km aus. => Das Auto stößt fünfundneunzig Gramm Zeh-Oh zwei pro Kilometer aus.
-Das Auto stößt 95 g/km aus. => Das Auto stößt fünfundneunzig Gramm pro Kilometer aus.
+Das Auto stößt 95 g CO2 pro km aus. => Das Auto stößt fünfund neunzig Gramm Zeh-Oh zwei pro Kilometer aus.
+Das Auto stößt 95 g/km aus. => Das Auto stößt fünfund neunzig Gramm pro Kilometer aus.
 Der Wind weht mit 30 m/s. => Der Wind weht mit dreißig Meter pro Sekunde.
 Das ist i. E. richtig. => Das ist im Einzelnen richtig.
 """)
@@ -459,20 +459,20 @@ Bis Fr., den 6. Juni, läuft die Frist. => Bis Freitag, den sechsten Juni, läuf
 
 # Durations with colons: hours, minutes and seconds said as such.
 DURATIONS = cases("""
-Er lief die Strecke in 2:02:37 Stunden. => Er lief die Strecke in zwei Stunden, zwei Minuten und siebenunddreißig Sekunden.
+Er lief die Strecke in 2:02:37 Stunden. => Er lief die Strecke in zwei Stunden, zwei Minuten und siebenund dreißig Sekunden.
 Der Sieger brauchte 2:05:12. => Der Sieger brauchte zwei Stunden, fünf Minuten und zwölf Sekunden.
 Er siegte in 1:00:05 h vor allen. => Er siegte in einer Stunde und fünf Sekunden vor allen.
-Sie schwamm 1:45,3 Minuten. => Sie schwamm eine Minute und fünfundvierzig Komma drei Sekunden.
+Sie schwamm 1:45,3 Minuten. => Sie schwamm eine Minute und fünfund vierzig Komma drei Sekunden.
 Die Uhr zeigte 12:30:15 Uhr. => Die Uhr zeigte zwölf Uhr dreißig und fünfzehn Sekunden.
 Das Spiel endete 1:1. => Das Spiel endete eins zu eins.
 """)
 
 # File numbers of courts and offices: numbers as names, register letters spelled, "Strich".
 FILE_NUMBERS = cases("""
-Das Urteil Az. 1 StR 45/23 ist rechtskräftig. => Das Urteil Aktenzeichen eins Ess-Teh-Err fünfundvierzig Strich dreiundzwanzig ist rechtskräftig.
-Der Beschluss (Az.: 2 BvR 1/22) liegt vor. => Der Beschluss, Aktenzeichen: zwei Beh-Fau-Err eins Strich zweiundzwanzig, liegt vor.
-Das Urteil (Aktenzeichen VI ZR 123/22) ist neu. => Das Urteil, Aktenzeichen sechs Zett-Err hundertdreiundzwanzig Strich zweiundzwanzig, ist neu.
-Der EuGH entschied (Az. C-123/22). => Der Eh-Uh-Geh-Hah entschied, Aktenzeichen Zeh hundertdreiundzwanzig Strich zweiundzwanzig.
+Das Urteil Az. 1 StR 45/23 ist rechtskräftig. => Das Urteil Aktenzeichen eins Ess-Teh-Err fünfund vierzig Strich dreiund zwanzig ist rechtskräftig.
+Der Beschluss (Az.: 2 BvR 1/22) liegt vor. => Der Beschluss, Aktenzeichen: zwei Beh-Fau-Err eins Strich zweiund zwanzig, liegt vor.
+Das Urteil (Aktenzeichen VI ZR 123/22) ist neu. => Das Urteil, Aktenzeichen sechs Zett-Err hundert dreiund zwanzig Strich zweiund zwanzig, ist neu.
+Der EuGH entschied (Az. C-123/22). => Der Eh-Uh-Geh-Hah entschied, Aktenzeichen Zeh hundert dreiund zwanzig Strich zweiund zwanzig.
 """)
 
 # Phone, emergency and service numbers are dialled, digit by digit, group by group.
@@ -482,8 +482,8 @@ Der Notruf 112 ist kostenlos. => Der Notruf eins eins zwei ist kostenlos.
 Der Bereitschaftsdienst ist unter 116 117 erreichbar. => Der Bereitschaftsdienst ist unter eins eins sechs, eins eins sieben erreichbar.
 Die Hotline 0800 123 456 hilft. => Die Hotline null acht null null, eins zwei drei, vier fünf sechs hilft.
 Das Büro ist unter 030 12345-0 erreichbar. => Das Büro ist unter null drei null, eins zwei drei vier fünf, null erreichbar.
-Es kamen 110 Menschen. => Es kamen hundertzehn Menschen.
-Die Polizei zählte 112 Demonstranten. => Die Polizei zählte hundertzwölf Demonstranten.
+Es kamen 110 Menschen. => Es kamen hundert zehn Menschen.
+Die Polizei zählte 112 Demonstranten. => Die Polizei zählte hundert zwölf Demonstranten.
 """)
 
 

@@ -113,9 +113,9 @@ def test_times_signs_between_numbers(text: str, spoken: str) -> None:
         ("30 ct/kWh", "dreißig Cent pro Kilowattstunde"),
         ("1 ct/kWh", "ein Cent pro Kilowattstunde"),
         ("0,30 €/kWh", "dreißig Cent pro Kilowattstunde"),
-        ("95 g/km", "fünfundneunzig Gramm pro Kilometer"),
+        ("95 g/km", "fünfund neunzig Gramm pro Kilometer"),
         ("30 m/s", "dreißig Meter pro Sekunde"),
-        ("120 km/h", "hundertzwanzig Kilometer pro Stunde"),
+        ("120 km/h", "hundert zwanzig Kilometer pro Stunde"),
         ("Gramm CO2 pro km", "Gramm CO2 pro Kilometer"),
         ("je kWh", "je Kilowattstunde"),
         ("pro Kopf", "pro Kopf"),
@@ -128,9 +128,9 @@ def test_signed_quantities_and_units_per_unit(text: str, spoken: str) -> None:
 @pytest.mark.parametrize(
     ("parts", "spoken"),
     [
-        ((2, 2, 37), "zwei Stunden, zwei Minuten und siebenunddreißig Sekunden"),
+        ((2, 2, 37), "zwei Stunden, zwei Minuten und siebenund dreißig Sekunden"),
         ((1, 0, 5), "eine Stunde und fünf Sekunden"),
-        ((0, 1, 45, "3"), "eine Minute und fünfundvierzig Komma drei Sekunden"),
+        ((0, 1, 45, "3"), "eine Minute und fünfund vierzig Komma drei Sekunden"),
         ((0, 0, 0), "null Sekunden"),
     ],
 )
@@ -145,10 +145,10 @@ def test_a_duration_after_in_is_dative() -> None:
 @pytest.mark.parametrize(
     ("code", "spoken"),
     [
-        ("1 StR 45/23", "eins Ess-Teh-Err fünfundvierzig Strich dreiundzwanzig"),
-        ("2 BvR 1/22", "zwei Beh-Fau-Err eins Strich zweiundzwanzig"),
-        ("VI ZR 123/22", "sechs Zett-Err hundertdreiundzwanzig Strich zweiundzwanzig"),
-        ("C-123/22", "Zeh hundertdreiundzwanzig Strich zweiundzwanzig"),
+        ("1 StR 45/23", "eins Ess-Teh-Err fünfund vierzig Strich dreiund zwanzig"),
+        ("2 BvR 1/22", "zwei Beh-Fau-Err eins Strich zweiund zwanzig"),
+        ("VI ZR 123/22", "sechs Zett-Err hundert dreiund zwanzig Strich zweiund zwanzig"),
+        ("C-123/22", "Zeh hundert dreiund zwanzig Strich zweiund zwanzig"),
     ],
 )
 def test_file_number_codes(code: str, spoken: str) -> None:
@@ -156,7 +156,7 @@ def test_file_number_codes(code: str, spoken: str) -> None:
 
 
 def test_file_numbers_need_their_cue() -> None:
-    assert file_numbers.read_file_numbers("Az. 3 K 12/24") == "Aktenzeichen drei Kah zwölf Strich vierundzwanzig"
+    assert file_numbers.read_file_numbers("Az. 3 K 12/24") == "Aktenzeichen drei Kah zwölf Strich vierund zwanzig"
     assert file_numbers.read_file_numbers("Gut 2/3 der Befragten") == "Gut 2/3 der Befragten"
 
 

@@ -80,8 +80,8 @@ def test_seed_article_is_fully_speakable() -> None:
     assert all(len(s.text) <= 180 for s in script.segments)
     for phrase in [
         "Institute for the Study of War, Ih-Ess-Weh.",
-        "im Frühjahr zweitausendvierundzwanzig",
-        "im Dezember zweitausenddreiundzwanzig",
+        "im Frühjahr zweitausend vierund zwanzig",
+        "im Dezember zweitausend dreiund zwanzig",
         "Tausende iranische Shahed-Kamikaze-Drohnen",
         "Verteidigungsminister Sergei Schojgu",
         "Grundprinzipien der russisch-iranischen Beziehungen",
@@ -111,7 +111,7 @@ def test_normalize_gives_one_segment_per_sentence() -> None:
         ("Er kam z.B. aus Berlin. Sie nicht.", ["Er kam zum Beispiel aus Berlin.", "Sie nicht."]),
         ("Dr. Meier kam. Prof. Schmidt nicht.", ["Doktor Meier kam.", "Professor Schmidt nicht."]),
         ("Die 2. Liga ruft. Wer kommt?", ["Die zweite Liga ruft.", "Wer kommt?"]),
-        ("Das war 2024. Das ist heute.", ["Das war zweitausendvierundzwanzig.", "Das ist heute."]),
+        ("Das war 2024. Das ist heute.", ["Das war zweitausend vierund zwanzig.", "Das ist heute."]),
         ("Karl V. regierte. Lange.", ["Karl der Fünfte regierte.", "Lange."]),
         # Abbreviations no list knows: no vowel, or a single capital (an initial).
         ("Er traf Hptm. Meier. Dann ging er.", ["Er traf Hptm. Meier.", "Dann ging er."]),

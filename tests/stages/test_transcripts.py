@@ -96,7 +96,7 @@ def test_cue_text_is_the_written_sentence(seed):
     cues = parse_vtt(sidecar(settings, episode, ".vtt").read_text(encoding="utf-8"))
     texts = [c[3] for c in cues]
     whole = " ".join(texts)
-    assert "Ih-Ess-Weh" not in whole and "zweitausendvierundzwanzig" not in whole
+    assert "Ih-Ess-Weh" not in whole and "zweitausend vierund zwanzig" not in whole
     assert texts[0] == "Nachschub für die Front?"
     assert texts[1] == "ISW: Russland und Iran planen großes Militärabkommen"
     assert "Vertrag im Frühjahr 2024?" in texts

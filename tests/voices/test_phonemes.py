@@ -68,7 +68,7 @@ def test_phoneme_entry_becomes_a_span_of_its_segment(lexicon: Lexicon) -> None:
     script = script_of("Am 3.10.1990 sprach Ali Chamenei. Danach sprach Schoigu mit Chamenei und Chamenei.", lexicon)
     title, first, second = script.segments
     assert title.pronunciations == ()
-    assert first.text == "Am dritten Oktober neunzehnhundertneunzig sprach Ali Chamenei."
+    assert first.text == "Am dritten Oktober neunzehnhundert neunzig sprach Ali Chamenei."
     start = first.text.index("Chamenei")
     assert first.pronunciations == (Pronunciation(start, start + 8, CHAMENEI, CHAMENEI_IPA),)
     # Offsets are the segment's own, and every occurrence gets its span.

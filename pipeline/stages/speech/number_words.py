@@ -35,8 +35,8 @@ _ACHT_HUNDERT = re.compile(r"achthundert")
 def spoken_form(words: str) -> str:
     """A number word spaced as the voices say it right: 'zweitausendvierundzwanzig' ->
     'zweitausend vierund zwanzig' (see the rules above). Only the spoken text: transcripts
-    keep the written digits. Not yet applied by cardinal/year/ordinal (the golden tests spell
-    the glued forms; see tests/stages/test_number_phonemes.py for the measured gain)."""
+    keep the written digits. cardinal, year and ordinal give this form (the measured gain:
+    tests/stages/test_number_phonemes.py)."""
     words = _ACHT_HUNDERT.sub("acht hundert", words)
     words = _AFTER_MAGNITUDE.sub(r"\1 ", words)
     return _AFTER_UND.sub(r"\1und ", words)
@@ -49,8 +49,8 @@ def _anchor_style(words: str) -> str:
     words = words.replace("einstausend", "eintausend")
     for head in ("einhundert", "eintausend"):
         if words.startswith(head):
-            return words[3:]
-    return words
+            return spoken_form(words[3:])
+    return spoken_form(words)
 
 
 @lru_cache(maxsize=4096)
@@ -74,7 +74,8 @@ def year(n: int) -> str:
     they are plain cardinals ('zweitausenddreißig'), as every German newsreader says them."""
     if 1100 <= n <= 1999:
         hundreds, rest = divmod(n, 100)
-        return cardinal(hundreds) + "hundert" + (cardinal(rest) if rest else "")
+        glued = cardinal(hundreds).replace(" ", "") + "hundert" + (cardinal(rest).replace(" ", "") if rest else "")
+        return spoken_form(glued)
     return cardinal(n)
 
 
