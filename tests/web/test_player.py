@@ -131,6 +131,10 @@ def test_play_pause_seek_skip_and_paragraph_steps_move_current_time(page, demo):
     assert settled(page) == pytest.approx(paras[k]["start_s"], abs=TOL)
     page.locator("newsaudio-player .pl").click()
     page.wait_for_function(f"!{P}.audio.paused")
+    # The button says what it does next once the audio's "play" event has run (a moment after
+    # `paused` turns false): wait for that, then it must say "Pause".
+    page.wait_for_function(f"{P}.shadowRoot.querySelector('.pl').getAttribute('aria-label') !== 'Abspielen'",
+                           timeout=5000)
     assert page.locator("newsaudio-player .pl").get_attribute("aria-label") == "Pause"
     page.wait_for_function(f"{P}.audio.currentTime > {paras[k]['start_s'] + 0.5}")
 
