@@ -50,7 +50,12 @@ def cmd_lexicon(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _console_url(settings: Settings) -> str:
-    return (settings.console_base_url or settings.public_base_url).rstrip("/")
+    """Where an editor opens the console: console_base_url (the https address behind the
+    newsroom's proxy), else this machine, since the console answers plain http only on
+    loopback (a LAN address in public_base_url would be refused)."""
+    if settings.console_base_url:
+        return settings.console_base_url.rstrip("/")
+    return f"http://127.0.0.1:{settings.serve_port}"
 
 
 def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
@@ -72,6 +77,9 @@ def cmd_users(args: argparse.Namespace, settings: Settings) -> int:
         if args.setup_link:
             secret = accounts.setup_link_token(store, user.name)
             out.print(f"one-time setup link (48 h): {_console_url(settings)}/console/setup/{secret}")
+            if not settings.console_base_url:
+                out.print("  (opens on this machine; for editors elsewhere set console_base_url to the console's "
+                          "https address, see README \"The editors' console\")")
         return EXIT_OK
     for user in accounts.list_users(store):
         out.print(f"{escape(user.name)}  {user.role}{'  (disabled)' if user.disabled else ''}")

@@ -13,7 +13,6 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 
 from pipeline.config import Settings
 from pipeline.run import requests
-from pipeline.run.article import say
 from pipeline.run.lexicon import current_lexicon, save_lexicon
 from pipeline.stages.speech import Lexicon
 from pipeline.stages.speech.lexicon import LexiconError, parse_lexicon
@@ -71,6 +70,8 @@ def lexicon_preview(request: Request) -> Response:
         return JSONResponse({"ok": False, "error": "Einen Satz tippen oder auswählen, um ihn zu hören."})
     try:
         d = _draft(request)
+        from pipeline.run.article import say  # speech, voice and mastering: only for a preview
+
         mastered, voice = say(sentence[:2000], settings, lexicon=d.lexicon)
     except (LexiconError, ValueError) as exc:
         return JSONResponse({"ok": False, "error": str(exc)})

@@ -60,9 +60,12 @@ def limits(settings: Settings | None = None) -> dict[str, str]:
     }
 
 
+DOWNLOADS_LOG = "/var/log/nginx/newsaudio-audio.log"
+
+
 def render(
     output_dir: Path, *, listen: str = "80", upstream: str = "127.0.0.1:8000", cors_origins: str = "*",
-    settings: Settings | None = None,
+    settings: Settings | None = None, access_log: str = DOWNLOADS_LOG,
 ) -> str:
     text = TEMPLATE.read_text(encoding="utf-8")
     for key, value in {
@@ -71,6 +74,7 @@ def render(
         "@CORS_VARY@": "" if "*" in parse_origins(cors_origins) else "Origin",
         "@UPSTREAM@": upstream,
         "@LISTEN@": listen,
+        "@ACCESS_LOG@": _nginx_string(access_log),
         "@OUTPUT_DIR@": _nginx_string(str(Path(output_dir).resolve())),
     }.items():
         if key not in ("@CORS_MAP@", "@CORS_VARY@") and any(c in value for c in ";{}\n"):
@@ -107,14 +111,18 @@ def free_port() -> int:
 
 @contextmanager
 def running_nginx(
-    output_dir: Path, *, upstream: str = "127.0.0.1:9", cors_origins: str = "*", workers: int = 1
+    output_dir: Path, *, upstream: str = "127.0.0.1:9", cors_origins: str = "*", workers: int = 1,
+    access_log: Path | None = None,
 ) -> Iterator[str]:
-    """A foreground nginx with the shipped config on a loopback port; yields its base URL."""
+    """A foreground nginx with the shipped config on a loopback port; yields its base URL. Its
+    downloads log goes to ``access_log`` (default: into its throwaway folder)."""
     binary = nginx_binary()
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="newsaudio-nginx-") as tmp:
         prefix = Path(tmp)
-        site = render(output_dir, listen=f"127.0.0.1:{port}", upstream=upstream, cors_origins=cors_origins)
+        log = str(access_log or prefix / "audio.log")
+        site = render(output_dir, listen=f"127.0.0.1:{port}", upstream=upstream, cors_origins=cors_origins,
+                      access_log=log)
         (prefix / "newsaudio.conf").write_text(site, encoding="utf-8")
         # Running as root, nginx's workers would switch to nobody, who cannot read a test's
         # private temp folder; a throwaway server keeps the caller's user.
