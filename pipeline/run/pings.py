@@ -12,7 +12,7 @@ import httpx
 
 from pipeline.config import Settings
 from pipeline.models import FetchError
-from pipeline.run.webhook_delivery import backoff
+from pipeline.run.webhook_delivery import after_attempt
 from pipeline.stages.fetch import check_url, guarded_transport
 from pipeline.stages.publish.names import feed_url
 from pipeline.state import pings
@@ -59,13 +59,10 @@ def send_due(store: Store, settings: Settings) -> int:
             error = "" if 200 <= code < 300 else f"HTTP {code}"
         except (httpx.HTTPError, FetchError) as exc:
             error = f"{type(exc).__name__}: {exc}"
+        sent_now = {"status": "sent", "sent_at": now()}
+        pings.record(store, ping.id, after_attempt(error, attempts, settings, done=sent_now))
         if not error:
-            pings.record(store, ping.id, {"status": "sent", "sent_at": now(), "error": ""})
             sent += 1
             continue
         log.warning("%s ping for feed %s to %s, attempt %d: %s", ping.kind, ping.feed, ping.target, attempts, error)
-        if attempts >= settings.webhook_max_attempts:
-            pings.record(store, ping.id, {"status": "failed", "error": error})
-        else:
-            pings.record(store, ping.id, {"error": error, "next_at": now() + backoff(attempts)})
     return sent

@@ -62,6 +62,16 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(3600, 10 * 2 ** max(0, attempts - 1)))
 
 
+def after_attempt(error: str, attempts: int, settings: Settings, *, done: dict[str, object]) -> dict[str, object]:
+    """What one attempt to send (a delivery, a ping) leaves in its row: ``done`` when it went
+    through, given up after ``webhook_max_attempts``, else due again after a backoff."""
+    if not error:
+        return {**done, "error": ""}
+    if attempts >= settings.webhook_max_attempts:
+        return {"status": "failed", "error": error}
+    return {"error": error, "next_at": now() + backoff(attempts)}
+
+
 def deliver_due(store: Store, settings: Settings, client: httpx.Client | None = None) -> int:
     """Send every pending delivery whose time has come; how many were sent successfully."""
     due = webhooks.due(store)
@@ -89,13 +99,8 @@ def deliver_due(store: Store, settings: Settings, client: httpx.Client | None = 
             error = "" if 200 <= code < 300 else f"HTTP {code}"
         except (httpx.HTTPError, FetchError) as exc:
             error = f"{type(exc).__name__}: {exc}"
-        if not error:
-            values: dict[str, object] = {"status": "delivered", "delivered_at": now(), "error": ""}
-            sent += 1
-        elif attempts >= settings.webhook_max_attempts:
-            values = {"status": "failed", "error": error}
-        else:
-            values = {"error": error, "next_at": now() + backoff(attempts)}
+        values = after_attempt(error, attempts, settings, done={"status": "delivered", "delivered_at": now()})
+        sent += not error
         webhooks.record_attempt(store, r.id, code, values)
         if error:
             log.warning("webhook %s (%s) attempt %d: %s", r.url, r.event, attempts, error)

@@ -5,12 +5,12 @@ episode, downloads and plays. Written by whoever ran a render (``record_render``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
-from pipeline.state.schema import articles, download_counts, episodes, listen_counts, now, render_times
+from pipeline.state.schema import articles, download_counts, episodes, listen_counts, now, render_times, utc
 from pipeline.state.store import Store, insert_new
 
 STAGES = ("fetch", "extract", "speech", "synthesis", "master", "publish")
@@ -66,11 +66,8 @@ def first_episode_delays(store: Store, limit: int = 500) -> list[float]:
         .limit(limit)
     )
     with store.engine.connect() as conn:
-        return [max(0.0, (_aware(made) - _aware(seen)).total_seconds()) for seen, made in conn.execute(query)]
+        return [max(0.0, (utc(made) - utc(seen)).total_seconds()) for seen, made in conn.execute(query)]
 
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def episode_totals(store: Store) -> tuple[int, float]:

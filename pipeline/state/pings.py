@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from pipeline.state.schema import feed_pings, now, utc
-from pipeline.state.store import Store
+from pipeline.state.store import Store, claim_attempt
 
 
 @dataclass
@@ -56,12 +56,7 @@ def due(store: Store, limit: int = 50) -> list[Ping]:
 
 def claim(store: Store, ping_id: int, attempts: int) -> bool:
     """Count one more attempt, unless another sender claimed the ping first."""
-    with store.engine.begin() as conn:
-        return bool(conn.execute(
-            update(feed_pings).where(feed_pings.c.id == ping_id, feed_pings.c.status == "pending",
-                                     feed_pings.c.attempts == attempts)
-            .values(attempts=attempts + 1)
-        ).rowcount)
+    return claim_attempt(store, feed_pings, ping_id, attempts)
 
 
 def record(store: Store, ping_id: int, values: dict[str, Any]) -> None:

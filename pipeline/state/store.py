@@ -159,3 +159,13 @@ def fill_keys(conn: Connection) -> None:
             rows.setdefault(key, {"key_hash": key, "kind": kind, "article_id": r.id})
     if rows:
         insert_new(conn, article_keys, list(rows.values()))
+
+
+def claim_attempt(store: Store, table: Table, row_id: int, attempts: int) -> bool:
+    """Count one more attempt on a pending row (a webhook delivery, a feed ping), unless another
+    sender claimed it first: two senders (the web process, a worker) never send it twice."""
+    with store.engine.begin() as conn:
+        return bool(conn.execute(
+            update(table).where(table.c.id == row_id, table.c.status == "pending", table.c.attempts == attempts)
+            .values(attempts=attempts + 1)
+        ).rowcount)

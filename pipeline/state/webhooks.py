@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from pipeline.state import schema
-from pipeline.state.store import Store
+from pipeline.state.store import Store, claim_attempt
 
 log = logging.getLogger("newsaudio.webhooks")
 
@@ -123,12 +123,7 @@ def due(store: Store, limit: int = 50) -> list[Any]:
 
 def claim(store: Store, delivery_id: int, attempts: int) -> bool:
     """Count one more attempt, unless another sender claimed the delivery first."""
-    t = schema.deliveries
-    with store.engine.begin() as conn:
-        return bool(conn.execute(
-            update(t).where(t.c.id == delivery_id, t.c.status == "pending", t.c.attempts == attempts)
-            .values(attempts=attempts + 1)
-        ).rowcount)
+    return claim_attempt(store, schema.deliveries, delivery_id, attempts)
 
 
 def record_attempt(store: Store, delivery_id: int, code: int | None, values: dict[str, Any]) -> None:
