@@ -19,8 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 
 OPAWG = Path(__file__).with_name("data") / "opawg"
-# The order the OPAWG README prescribes: the first entry that matches wins.
-KINDS = ("bots", "apps", "libraries", "browsers")
+# The OPAWG lists (file name: the kind an entry of it is), in the order the OPAWG README
+# prescribes: the first entry that matches wins.
+KINDS = {"bots": "bot", "apps": "app", "libraries": "library", "browsers": "browser"}
 EPISODE_AUDIO = re.compile(r"^/audio/([0-9A-Za-z_-]+-v\d+\.mp3)$")
 
 # deploy/nginx.conf's log_format newsaudio: tab-separated, request line and strings quoted:
@@ -83,11 +84,10 @@ def counts_as_audio(hit: Hit) -> bool:
 @lru_cache(maxsize=1)
 def _patterns() -> tuple[tuple[str, str, re.Pattern[str]], ...]:
     found = []
-    for kind in KINDS:
-        data = json.loads((OPAWG / f"{kind}.json").read_text(encoding="utf-8"))
+    for list_name, kind in KINDS.items():
+        data = json.loads((OPAWG / f"{list_name}.json").read_text(encoding="utf-8"))
         for entry in data["entries"]:
-            found.append((kind.rstrip("s") if kind != "libraries" else "library", entry["name"],
-                          re.compile(entry["pattern"])))
+            found.append((kind, entry["name"], re.compile(entry["pattern"])))
     return tuple(found)
 
 
