@@ -19,7 +19,7 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import anyio
@@ -55,6 +55,7 @@ REFUSED = (
 HSTS = "max-age=31536000"
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+T = TypeVar("T")
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -107,19 +108,33 @@ def job_dispatcher(settings: Settings) -> Dispatch:
     return requests.in_process(settings)
 
 
+class Once(Generic[T]):
+    """What ``load()`` returns, loaded on first use and kept (the imports behind it take seconds)."""
+
+    def __init__(self, load: Callable[[], T]) -> None:
+        self._load = load
+        self._value: T | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> T:
+        with self._lock:
+            if self._value is None:
+                self._value = self._load()
+        return self._value
+
+    async def in_thread(self) -> T:
+        """The same, loaded in a thread: the event loop keeps serving files meanwhile."""
+        return self._value if self._value is not None else await anyio.to_thread.run_sync(self)
+
+
 class LazyDispatch:
     """``job_dispatcher(settings)``, built on the first job: building it imports the pipeline."""
 
     def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-        self._dispatch: Dispatch | None = None
-        self._lock = threading.Lock()
+        self._dispatch = Once(lambda: job_dispatcher(settings))
 
     def __call__(self, job_id: str) -> object:
-        with self._lock:
-            if self._dispatch is None:
-                self._dispatch = job_dispatcher(self._settings)
-        return self._dispatch(job_id)
+        return self._dispatch()(job_id)
 
 
 def _metrics() -> Callable[..., Any]:
@@ -133,13 +148,11 @@ class LazyEndpoint:
     not a file server's business)."""
 
     def __init__(self, load: Callable[[], Callable[..., Any]]) -> None:
-        self._load = load
-        self._endpoint: Callable[..., Any] | None = None
+        self._endpoint = Once(load)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._endpoint is None:
-            self._endpoint = await anyio.to_thread.run_sync(self._load)
-        response: Response = await self._endpoint(Request(scope, receive))
+        endpoint = await self._endpoint.in_thread()
+        response: Response = await endpoint(Request(scope, receive))
         await response(scope, receive, send)
 
 
@@ -156,23 +169,18 @@ def _api_routes() -> list[BaseRoute]:
 
 
 class LazyRoutes:
-    """A mounted route table imported on its first request (in a thread: the import takes
-    seconds, and the event loop keeps serving files meanwhile), or when someone lists it."""
+    """A mounted route table imported on its first request, or when someone lists it."""
 
     def __init__(self, load: Callable[[], list[BaseRoute]]) -> None:
-        self._load = load
-        self._router: Router | None = None
+        self._router = Once(lambda: Router(routes=load()))
 
     @property
     def routes(self) -> list[BaseRoute]:
-        if self._router is None:
-            self._router = Router(routes=self._load())
-        return self._router.routes
+        return self._router().routes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self._router is None:
-            self._router = Router(routes=await anyio.to_thread.run_sync(self._load))
-        await self._router(scope, receive, send)
+        router = await self._router.in_thread()
+        await router(scope, receive, send)
 
 
 # -- the edge: proxies, exposure, body limits, security headers ------------------------------
