@@ -34,11 +34,6 @@ from pipeline.state.store import Store, insert_new
 from pipeline.state.story_keys import url_key
 
 
-def has_guid(store: Store, guid: str) -> bool:
-    with store.engine.connect() as conn:
-        return conn.execute(select(articles.c.id).where(articles.c.guid == guid).limit(1)).first() is not None
-
-
 def upsert_feed(store: Store, name: str, url: str, title: str = "") -> None:
     # Two polls of a new feed at once both insert: the loser's row is simply not added. (A
     # caught IntegrityError would leave a PostgreSQL transaction aborted for what follows.)
