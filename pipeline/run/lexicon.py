@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pipeline.config import Settings
-from pipeline.stages.speech import Lexicon, load_lexicon, parse_lexicon
+from pipeline.stages.speech import Entry, Lexicon, load_lexicon, parse_lexicon
 from pipeline.stages.speech.lexicon import DEFAULT_PATH as LEXICON_PATH
 from pipeline.stages.speech.lexicon import LexiconError
 from pipeline.stages.speech.lexicon_toml import validate
@@ -97,13 +97,20 @@ def lexicon_changes_touching(
     """The entries changed since ``old_version`` that touch ``text`` (against ``current``, by
     default the editors' lexicon now); None when that version is unknown (then everything must
     be assumed touched)."""
-    current = current or current_lexicon(settings)
+    changed = _changed_since(settings, old_version, current or current_lexicon(settings))
+    return None if changed is None else _touching(changed, text)
+
+
+def _changed_since(settings: Settings, old_version: str, current: Lexicon) -> list[Entry] | None:
+    """The entries of ``current`` changed since ``old_version``; None when that version is unknown."""
     if old_version == current.version:
         return []
     old = lexicon_at(settings, old_version)
-    if old is None:
-        return None
-    return sorted({e.match for e in current.changed_entries(old) if e.matches(text)})
+    return None if old is None else current.changed_entries(old)
+
+
+def _touching(changed: list[Entry], text: str) -> list[str]:
+    return sorted({e.match for e in changed if e.matches(text)})
 
 
 def only_untouching_lexicon_change(
@@ -128,6 +135,7 @@ def needing_regeneration(
     and/or those the fallback voice spoke."""
     store = store or open_store(settings)
     current = current_lexicon(settings) if lexicon else None
+    changes: dict[str, list[Entry] | None] = {}  # per old version: one lookup, not one per episode
     found: list[Touched] = []
     for feed in settings.feeds:
         published = published_episodes(store, feed.name)
@@ -138,10 +146,12 @@ def needing_regeneration(
             if fallback_voice and row.voice_is_fallback:
                 reasons.append(f"spoken by the fallback voice {row.episode.voice}")
             if lexicon:
+                assert current is not None
+                if row.lexicon_version not in changes:
+                    changes[row.lexicon_version] = _changed_since(settings, row.lexicon_version, current)
+                changed = changes[row.lexicon_version]
                 article = texts[row.article_id].article()
-                hits = lexicon_changes_touching(
-                    settings, row.lexicon_version, article.text() if article else "", current
-                )
+                hits = None if changed is None else _touching(changed, article.text() if article else "")
                 if hits is None:
                     reasons.append(f"lexicon {row.lexicon_version} is unknown here")
                 elif hits:
