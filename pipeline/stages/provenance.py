@@ -282,8 +282,6 @@ def read_manifest(data: bytes, trust_anchors: bytes | None = None) -> Read:
         with reader:
             store = json.loads(reader.json())
     except c2pa.C2paError as exc:
-        text = str(exc)
-        if "ManifestNotFound" in type(exc).__name__ or "ManifestNotFound" in text or "JumbfNotFound" in text:
-            return Read(None, error=text)
-        return Read(None, error=text or type(exc).__name__)
+        # No manifest or an unreadable one: no store either way, with c2pa's reason.
+        return Read(None, error=str(exc) or type(exc).__name__)
     return Read(store, str(store.get("validation_state") or ""))
