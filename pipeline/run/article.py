@@ -218,7 +218,7 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         voice = load_voice(voice_name, settings)
         timings["voice-load"] = time.perf_counter() - start
         start = time.perf_counter()
-        lexicon = current_lexicon(settings)
+        lexicon = current_lexicon(settings, store)
         disclosure = disclosure_for(settings, row.feed)
         script = script_for(article, settings, voice, lexicon, disclosure=disclosure)
         timings["speech"] = time.perf_counter() - start

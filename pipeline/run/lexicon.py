@@ -134,7 +134,7 @@ def needing_regeneration(
     """Published articles an editor should regenerate: those whose text a lexicon edit touches,
     and/or those the fallback voice spoke."""
     store = store or open_store(settings)
-    current = current_lexicon(settings) if lexicon else None
+    current = current_lexicon(settings, store) if lexicon else None
     changes: dict[str, list[Entry] | None] = {}  # per old version: one lookup, not one per episode
     found: list[Touched] = []
     for feed in settings.feeds:

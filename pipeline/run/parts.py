@@ -29,7 +29,7 @@ def plan_parts(article_id: str, settings: Settings, store: Store | None = None) 
     if article is None or row.status not in ("prepared", "done") or settings.segments_per_task <= 0:
         return 1
     voice = load_voice(voice_name, settings)
-    lexicon = current_lexicon(settings)
+    lexicon = current_lexicon(settings, store)
     disclosure = disclosure_for(settings, row.feed)  # the render speaks it: so do the parts
     script = script_for(article, settings, voice, lexicon, disclosure=disclosure)
     count = len(script.segments)
@@ -53,7 +53,7 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
     if article is None:
         return 0
     voice = load_voice(voice_name, settings)
-    lexicon = current_lexicon(settings)
+    lexicon = current_lexicon(settings, store)
     disclosure = disclosure_for(settings, row.feed)
     script = script_for(article, settings, voice, lexicon, disclosure=disclosure)
     bounds = split.part_bounds(script.segments, parts)
