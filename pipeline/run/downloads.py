@@ -53,17 +53,29 @@ def _enough(store: Store, file_name: str, cache: dict[str, int | None]) -> int |
     return cache[file_name]
 
 
-def record(store: Store, hit: Hit, cache: dict[str, int | None] | None = None) -> bool:
+@dataclass
+class _Known:
+    """What one ingest looks up once, not per log line: each episode file's download size
+    and each day's salt."""
+
+    enough: dict[str, int | None] = field(default_factory=dict)
+    salts: dict[date, bytes] = field(default_factory=dict)
+
+
+def record(store: Store, hit: Hit, known: _Known | None = None) -> bool:
     """Count one request's bytes; True when it made a download."""
+    known = known or _Known()
     if not counts_as_audio(hit):
         return False
     who = agent(hit.user_agent)
     if not who.counted:
         return False
-    enough = _enough(store, hit.file_name, {} if cache is None else cache)
+    enough = _enough(store, hit.file_name, known.enough)
     if enough is None:
         return False
-    client = client_key(downloads.salt(store, hit.day), hit.ip, hit.user_agent)
+    if hit.day not in known.salts:
+        known.salts[hit.day] = downloads.salt(store, hit.day)
+    client = client_key(known.salts[hit.day], hit.ip, hit.user_agent)
     return downloads.add_bytes(store, hit.day, client, hit.file_name, hit.bytes, who.name, enough)
 
 
@@ -78,7 +90,7 @@ def ingest(settings: Settings, store: Store, paths: Iterable[Path], *, today: da
     today = today or datetime.now(UTC).date()
     close_windows(store, today)
     done = Ingested()
-    cache: dict[str, int | None] = {}
+    known = _Known()
     for path in paths:
         for line in _lines(path):
             done.lines += 1
@@ -91,7 +103,7 @@ def ingest(settings: Settings, store: Store, paths: Iterable[Path], *, today: da
             if not downloads.first_time(store, hit.day, line_key(line)):
                 done.repeated += 1
                 continue
-            done.downloads += record(store, hit, cache)
+            done.downloads += record(store, hit, known)
     log.info("downloads: %d lines, %d audio requests (%d read before), %d new downloads",
              done.lines, done.hits, done.repeated, done.downloads)
     return done
