@@ -35,7 +35,8 @@ from pipeline.state.store import Store, open_store
 from web.files.http import parse_origins
 
 EVENTS = frozenset({"loaded", "play", "progress25", "progress50", "progress75", "complete", "speed"})
-SPEEDS = frozenset({0.75, 1.0, 1.25, 1.5, 1.75, 2.0})
+# The speeds the player offers (web/static/player/newsaudio-player.js SPEEDS).
+SPEEDS = frozenset({0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0})
 # An event is under 200 bytes; anything much larger is not from our player.
 MAX_BODY = 2048
 MAX_GUID = 300
