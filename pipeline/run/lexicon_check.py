@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from difflib import SequenceMatcher
 
 from pipeline.stages.speech.lexicon import Entry, LexiconError
 
@@ -22,6 +23,13 @@ _MARKS = re.compile(r"[\s'`,%=_|\-]")
 # Modifier Letters blocks, combining diacritics (tie bars, nasal, syllabic ...), the few IPA
 # letters outside those blocks, and the marks of stress, length, syllable and pause.
 _IPA_EXTRA = set("æçðøħŋœɶβθχɸεᵻᵿⁿʷ‖|.‿ ")
+
+# How alike (difflib's ratio, 0..1) an entry's phonemes and espeak's reading of the word (or of
+# its spoken text form) must at least be. A real fix changes some sounds of a word, not all:
+# "Worcester" as wUst3 is 0.46 from its German reading, "Nguyen" as wIn 0.31, while a word typed
+# into the phonemes field ("nonsense" for "Kreml") is 0.15. An entry that really sounds nothing
+# like its spelling gives its text form in "say", which it is then compared with.
+LEAST_LIKE = 0.25
 
 
 def _is_ipa(ch: str) -> bool:
@@ -59,6 +67,15 @@ def espeak_reading(phonemes: str, lang: str = "de") -> str:
         espeak_ng.synthesize(" ", lang, phonemes=False)
 
 
+def likeness(phonemes: str, text: str, lang: str = "de") -> float:
+    """How alike the sounds of ``phonemes`` (espeak notation) and of ``text`` read by espeak are."""
+    from voices.engines import espeak_ng
+
+    said = _MARKS.sub("", espeak_reading(phonemes, lang)).lower()
+    written = _MARKS.sub("", espeak_ng.phonemize(text, lang, ipa=False)).lower()
+    return SequenceMatcher(None, said, written).ratio()
+
+
 def check_espeak(entry: Entry, lang: str = "de") -> None:
     reading = espeak_reading(entry.espeak, lang)
     if not _MARKS.sub("", reading):
@@ -70,6 +87,14 @@ def check_espeak(entry: Entry, lang: str = "de") -> None:
         # wrote. (One read as its equivalent, "r" as "R" in German, is fine.)
         raise LexiconError(f"Eintrag {entry.match!r}: espeak-ng liest {entry.espeak!r} als {reading!r}; "
                            "unbekannte Laute bitte in espeak-Schreibweise angeben")
+    heard = entry.say.strip() or entry.match
+    if likeness(entry.espeak, heard, lang) < LEAST_LIKE:
+        raise LexiconError(
+            f"Eintrag {entry.match!r}: die Lautschrift {entry.espeak!r} klingt nicht nach {heard!r} "
+            "(kaum ein Laut gemeinsam). Ist das Lautschrift in espeak-Schreibweise (z. B. kre:m@l)? "
+            "Klingt das Wort wirklich ganz anders, als es geschrieben wird, im Feld 'Gesprochen als' "
+            "angeben, wie es klingt."
+        )
 
 
 def check_entry(entry: Entry, lang: str = "de") -> None:

@@ -180,4 +180,8 @@ def test_withdraw_without_reason_and_the_old_one_click_are_refused(newsroom):
         refused = client.post("/console/lexicon/save", data={"csrf": csrf, "match": "Kreml", "kind": "phonemes",
                                                              "espeak": "###"})
         assert refused.status_code == 400 and "'Kreml'" in refused.text
+        # and a word typed where the phonemes belong: espeak could read it, but it is not the word
+        refused = client.post("/console/lexicon/save", data={"csrf": csrf, "match": "Kreml", "kind": "phonemes",
+                                                             "espeak": "nonsense"})
+        assert refused.status_code == 400 and "klingt nicht nach 'Kreml'" in refused.text
     assert set_ignored(store, seed.id, True) is False  # only a failure can be ignored
