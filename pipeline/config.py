@@ -203,6 +203,9 @@ class Settings:
     # LAME's -q (0 best .. 9 fastest): 7 measured as fast as 9 with the same loudness, peak and
     # SNR within a fraction of a dB of 2 for speech (`make bench-scale` prints the table).
     mp3_quality: int = 7
+    # A low-bandwidth Opus version of every episode (kbit/s, mono; 0 = none): made from the
+    # finished MP3 in the same render, listed in the feed as podcast:alternateEnclosure.
+    opus_kbps: int = 20
     sample_rate: int = 44100
     pause_title_ms: int = 900
     pause_paragraph_ms: int = 700
@@ -213,6 +216,10 @@ class Settings:
     # Origins allowed to read transcripts, chapters, player indexes and article data from a page:
     # "*" or a list separated by commas.
     cors_origins: str = "*"
+    # `newsaudio serve` counts podcast downloads of the episode audio it sends itself (as
+    # `newsaudio stats ingest` counts them from nginx's log). Where nginx serves output/, the
+    # app never sends audio, so each download is counted in one place either way.
+    count_downloads: bool = True
     # publish: a feed lists the newest max_items episodes (older ones stay downloadable).
     max_items: int = 300
     # A published article whose page answers 404/410 on two refreshes in a row is withdrawn.

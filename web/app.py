@@ -36,6 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pipeline.config import ConfigError, Settings
 from web.console.auth import LoginLimits
 from web.console.pages import TEMPLATES, make_templates
+from web.downloads import counter_for
 from web.files.static import OutputFiles
 from web.health import healthz
 from web.lazy_store import lazy_store
@@ -65,16 +66,20 @@ def create_app(settings: Settings) -> Starlette:
     The dynamic paths above them are the ones deploy/nginx.conf proxies to this app (keep its
     list in step). Background work starts with the app's lifespan, never by building it.
     """
+    # Downloads of the audio this app sends (count_downloads), recorded off the request path.
+    downloads = counter_for(settings)
     routes: list[BaseRoute] = [
         Route("/healthz", healthz, methods=["GET", "HEAD"]),
         Route("/metrics", LazyEndpoint(_metrics), methods=["GET"]),  # exposed like the console
         *player_routes(settings),  # /player/..., /events, /sample/...
         Mount("/console", app=LazyRoutes(_console_routes)),
         Mount("/api/v1", app=LazyRoutes(_api_routes)),
-        Mount("/", app=OutputFiles(settings.output_dir, settings.cors_origins)),
+        Mount("/", app=OutputFiles(settings.output_dir, settings.cors_origins,
+                                   on_audio=downloads.served if downloads else None)),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(Edge, settings=settings)])
     app.state.settings = settings
+    app.state.downloads = downloads
     app.state.dispatch = LazyDispatch(settings)
     app.state.store = lazy_store(settings)
     app.state.templates = make_templates()
@@ -88,13 +93,19 @@ def create_app(settings: Settings) -> Starlette:
 
 @asynccontextmanager
 async def lifespan(app: Starlette) -> AsyncIterator[None]:
-    """While the app serves: due webhooks are sent from this process too."""
+    """While the app serves: due webhooks are sent from this process too, and the downloads of
+    the audio it sends are recorded (what is queued at shutdown is recorded before it ends)."""
     sender = WebhookSender(app.state.settings)
     sender.start()
+    downloads = app.state.downloads
+    if downloads is not None:
+        downloads.start()
     try:
         yield
     finally:
         await anyio.to_thread.run_sync(sender.stop)
+        if downloads is not None:
+            await anyio.to_thread.run_sync(downloads.stop)
 
 
 def job_dispatcher(settings: Settings) -> Dispatch:

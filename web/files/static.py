@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +25,13 @@ CHUNK = 64 * 1024
 # Bodies up to this size are read in the same worker-thread call that finds the file: one thread
 # hop per request for feeds, data files and the ranges players ask for.
 SMALL = 256 * 1024
+AUDIO_PREFIX = "audio/"
+
+# Told of every GET of a file under audio/ answered 200 or 206, once its body is sent or the
+# client went away: (scope, path under output/, status, bytes of body actually sent). It runs
+# on the event loop after the answer, so it must only hand the facts on (web/downloads.py
+# queues them), never wait.
+Served = Callable[[Scope, str, int, int], None]
 
 
 @dataclass
@@ -118,9 +126,10 @@ def _text(status: int, text: str, headers: dict[str, str] | None = None) -> Answ
 class OutputFiles:
     """An ASGI app for output/. Mounted last in web.app: whatever no route claims is a file or 404."""
 
-    def __init__(self, root: Path, cors_origins: str = "*") -> None:
+    def __init__(self, root: Path, cors_origins: str = "*", on_audio: Served | None = None) -> None:
         self.root = str(root)
         self.origins = http.parse_origins(cors_origins)
+        self.on_audio = on_audio
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -149,14 +158,22 @@ class OutputFiles:
             await _send(send, _text(405, "method not allowed", {"allow": "GET, HEAD, OPTIONS"}), method)
             return
         ans = await anyio.to_thread.run_sync(answer, self.root, rel, method == "HEAD", req, extra)
-        if ans.fd is None:
-            await _send(send, ans, method)
-            return
+        sent = [0]
         try:
-            await send({"type": "http.response.start", "status": ans.status, "headers": _raw(ans.headers)})
-            await _stream(ans.fd, ans.start, ans.end, send, receive)
+            if ans.fd is None:
+                await _send(send, ans, method)
+                sent[0] = len(ans.body) if method == "GET" else 0
+                return
+            try:
+                await send({"type": "http.response.start", "status": ans.status, "headers": _raw(ans.headers)})
+                await _stream(ans.fd, ans.start, ans.end, send, receive, sent)
+            finally:
+                os.close(ans.fd)
         finally:
-            os.close(ans.fd)
+            # Also when the client dropped the connection mid-body: what it got, it got.
+            if (self.on_audio is not None and method == "GET" and ans.status in (200, 206)
+                    and rel.startswith(AUDIO_PREFIX)):
+                self.on_audio(scope, rel, ans.status, sent[0])
 
 
 async def _send(send: Send, ans: Answer, method: str) -> None:
@@ -165,9 +182,9 @@ async def _send(send: Send, ans: Answer, method: str) -> None:
     await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
-async def _stream(fd: int, start: int, end: int, send: Send, receive: Receive) -> None:
+async def _stream(fd: int, start: int, end: int, send: Send, receive: Receive, sent: list[int]) -> None:
     """Send [start, end) in chunks; stop reading when the client goes away (a player that seeks
-    drops its connection mid-file)."""
+    drops its connection mid-file). ``sent[0]`` counts the body bytes handed to the server."""
 
     async def pump() -> None:
         pos = start
@@ -177,6 +194,7 @@ async def _stream(fd: int, start: int, end: int, send: Send, receive: Receive) -
                 break
             pos += len(chunk)
             await send({"type": "http.response.body", "body": chunk, "more_body": pos < end})
+            sent[0] += len(chunk)
         if pos < end:
             await send({"type": "http.response.body", "body": b"", "more_body": False})
         tg.cancel_scope.cancel()
