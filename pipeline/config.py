@@ -107,6 +107,23 @@ class Settings:
     # "auto": this machine's LAN address and serve_port, which `newsaudio serve` answers on (the demo).
     public_base_url: str = "http://localhost:8000"
     output_dir: Path = Path("output")
+    # Object storage instead of output_dir: "s3://bucket/prefix" on any S3-compatible store
+    # (AWS, MinIO, SeaweedFS, R2...), which a CDN then serves at public_base_url. Each object
+    # carries the Content-Type and Cache-Control `newsaudio serve` sends. "" = output_dir.
+    output_url: str = ""
+    # Where the parts of a split article wait for the render: "s3://bucket/prefix" lets synth
+    # workers that share no folder split an article. "" = cache_dir/parts.
+    parts_url: str = ""
+    # The S3 client: endpoint of a store that is not AWS, region, keys. Each "" = boto3's own
+    # default (AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID... and ~/.aws).
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    # When objects are deleted (a withdrawal, old versions swept), this URL gets a POST with
+    # {"urls": [...], "keys": [...]} as JSON, for the CDN to purge them (a CDN's purge API or a
+    # relay to it). Sent through the fetch guards: a private host must be in allowed_hosts. "" = none.
+    cdn_purge_url: str = ""
     data_dir: Path = Path("data")
     # Empty means a SQLite file in data_dir.
     database_url: str = ""

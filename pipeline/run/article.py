@@ -36,6 +36,7 @@ from pipeline.stages.fetch import Page, fetch
 from pipeline.stages.master import Mastered, Tags
 from pipeline.stages.publish import names
 from pipeline.stages.publish.disclosure import with_note
+from pipeline.stages.publish.objects import output_of
 from pipeline.stages.publish.output import write_audio
 from pipeline.stages.publish.transcripts import render_json_transcript, render_vtt
 from pipeline.stages.speech import Lexicon
@@ -291,7 +292,7 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         if not leases.holds(store, leases.render(article_id), holder):
             raise leases.Busy(f"{leases.render(article_id)} lapsed during the render (store unreachable too long)")
         written = write_audio(
-            settings.output_dir, file_name, mp3, transcript=article.text() + "\n", sidecars=timed
+            output_of(settings), file_name, mp3, transcript=article.text() + "\n", sidecars=timed
         )
         try:
             add_episode(store,

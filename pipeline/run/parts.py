@@ -61,11 +61,12 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
         return 0  # fewer blocks than parts: the others speak it all
     key, _, unchanged = audio_key(store, article_id, article, script, voice, lexicon, settings, disclosure=disclosure)
     target = fragments.path(settings, article_id, key, part, len(bounds) - 1)
-    if unchanged or target.exists():
+    if unchanged or fragments.done(settings, target):
         return 0  # the audio is published already, or this part is done (a redelivered task)
     share = Script(script.segments[bounds[part] : bounds[part + 1]], script.lexicon_version, script.language)
     with spool_for(settings) as spool:
         pcm, stats = speak(share, voice, segment_cache(settings), into=spool)
         mastered = master_speech(share, pcm, voice, None, settings)
     fragments.save(target, mastered)
+    fragments.share(settings, target)  # to the parts bucket, when the workers share one
     return stats.synthesised

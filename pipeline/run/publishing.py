@@ -3,7 +3,9 @@ written (bounded, and only when their bytes change), old versions are swept afte
 period, and articles are withdrawn and restored. jobs.py calls these; so does the CLI.
 
 Withdrawn files leave output/ (kept in data_dir/withdrawn/ for a restore) and an empty
-tombstone at output/.gone/<same path> tells both servers to answer 410 Gone.
+tombstone at output/.gone/<same path> tells both servers to answer 410 Gone. output/ may be a
+bucket (output_url): the same files, tombstones included, are objects there. Whatever is
+removed is named to the CDN's purge hook (cdn_purge_url, run/purge.py).
 """
 
 from __future__ import annotations
@@ -14,14 +16,13 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from pipeline import files
 from pipeline.config import Channel, Settings, channel_for
 from pipeline.models import Episode, Segment
-from pipeline.run import pings
+from pipeline.run import pings, purge
 from pipeline.stages.publish import item_guard
 from pipeline.stages.publish.disclosure import SyntheticVoice, voice_from_identity
 from pipeline.stages.publish.names import (
@@ -29,13 +30,13 @@ from pipeline.stages.publish.names import (
     chapters_file_name,
     episode_files,
     feed_url,
-    gone_path,
     json_transcript_file_name,
     player_data_guid_path,
     player_data_path,
     vtt_file_name,
 )
-from pipeline.stages.publish.output import bring_back, retire_file, write_feed
+from pipeline.stages.publish.objects import output_of
+from pipeline.stages.publish.output import bring_back, retire_file, tombstone, write_feed
 from pipeline.stages.publish.player import player_index_around, player_index_entry, render_player_data
 from pipeline.stages.publish.rss import render_feed_around, render_item, render_opml
 from pipeline.stages.publish.transcripts import Cue, build_cues, render_chapters, render_json_transcript, render_vtt
@@ -147,9 +148,10 @@ def write_player_data(settings: Settings, store: Store, article_id: str) -> list
         public_base_url=settings.public_base_url, voice=recorded_voice(settings, ep.voice, latest.voice_is_fallback),
     )
     paths = player_data_paths(row, ep)
+    dest = output_of(settings)
     for rel in paths:
-        files.write_if_changed(settings.output_dir / rel, data)
-        gone_path(settings.output_dir, rel).unlink(missing_ok=True)
+        dest.put_if_changed(rel, data)
+        dest.delete(tombstone(rel))
     return paths
 
 
@@ -223,19 +225,19 @@ def other_feed_urls(settings: Settings, feed_name: str) -> list[str]:
     return [feed_url(settings.public_base_url, f.name) for f in settings.feeds if f.name != feed_name]
 
 
-def write_opml(settings: Settings) -> Path:
+def write_opml(settings: Settings) -> PurePath:
     """output/feeds/index.opml: every configured feed, to subscribe to all at once. Rewritten
     only when its bytes change (it depends on the config alone)."""
     feeds = []
     for f in settings.feeds:
         channel = channel_of(settings, f.name)
         feeds.append((channel.title, feed_url(settings.public_base_url, f.name), channel.link))
-    path = settings.output_dir / OPML_PATH
-    files.write_if_changed(path, render_opml(settings.channel.title, feeds))
-    return path
+    dest = output_of(settings)
+    dest.put_if_changed(OPML_PATH, render_opml(settings.channel.title, feeds))
+    return dest.where(OPML_PATH)
 
 
-def publish_feed(feed_name: str, settings: Settings, store: Store | None = None) -> Path:
+def publish_feed(feed_name: str, settings: Settings, store: Store | None = None) -> PurePath:
     """Write the feed and player index of the newest ``max_items`` episodes, each file only
     when its bytes change. lastBuildDate moves only when the content does, so the same
     episodes give the same bytes (and ETag): apps polling every few minutes get 304s."""
@@ -254,8 +256,9 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
     moved = feed_base_url(store, feed_name) != settings.public_base_url
     xml = xml.replace(_PLACEHOLDER_XML, f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>".encode(), 1)
     index = player_index_around([i.index_entry for i in items])
-    path = write_feed(settings.output_dir, feed_name, xml, index)
-    write_opml(settings)
+    dest = output_of(settings)
+    write_opml(settings)  # before the feed: the feed is the last file written
+    path = write_feed(dest, feed_name, xml, index)
     if moved:
         # The address listeners reach output/ at changed (or is not known to this store yet):
         # every published article's player data names it, listed in the feed or not.
@@ -268,7 +271,7 @@ def publish_feed(feed_name: str, settings: Settings, store: Store | None = None)
         # not listed before: one stat each.
         for item in fresh:
             by_guid = player_data_guid_path(item.episode.guid)
-            if by_guid and not (settings.output_dir / by_guid).exists():
+            if by_guid and not dest.exists(by_guid):
                 write_player_data(settings, store, item.episode.episode_id)
     # Recorded after the files: a publisher killed in between writes them all again.
     record_feed_build(store, feed_name, digest, built, published_at=now, base_url=settings.public_base_url)
@@ -298,14 +301,16 @@ def sweep_old_versions(settings: Settings, store: Store, now: datetime | None = 
     (apps that fetched the old feed could still download them until then); tombstones say 410."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=settings.old_versions_grace_days)
     removed: list[str] = []
+    dest = output_of(settings)
     for old in superseded_before(store, cutoff):
         for rel in episode_files(old.episode.file_name):
-            if (settings.output_dir / rel).exists():
-                retire_file(settings.output_dir, rel)
+            if dest.exists(rel):
+                retire_file(dest, rel)
                 removed.append(rel)
         mark_retired(store, old.article_id, old.episode.version)
     if removed:
         log.info("swept %d files of superseded episode versions", len(removed))
+        purge.removed(settings, removed)
     return removed
 
 
@@ -344,14 +349,17 @@ def withdraw_article(
     set_status(store, article_id, "withdrawn", reason, message or "withdrawn by an editor")
     publish_feed(row.feed, settings, store)  # out of the feed first, then the files go
     moved: list[str] = []
+    dest = output_of(settings)
     for rel in _unswept_files(store, article_id):
-        if (settings.output_dir / rel).exists():
-            retire_file(settings.output_dir, rel, _kept(settings))
+        if dest.exists(rel):
+            retire_file(dest, rel, _kept(settings))
             moved.append(rel)
     for rel in player_data_paths(row, None):
-        if (settings.output_dir / rel).exists():
-            retire_file(settings.output_dir, rel)  # rebuilt from the store on restore
+        if dest.exists(rel):
+            retire_file(dest, rel)  # rebuilt from the store on restore
             moved.append(rel)
+    log.info("article %s withdrawn: %d files removed", article_id, len(moved))
+    purge.removed(settings, moved)  # caches in front of output/ must not keep serving them
     return Withdrawal(article_id, row.feed, moved)
 
 
@@ -360,11 +368,11 @@ def restore_article(article_id: str, settings: Settings, store: Store) -> Withdr
     row = get_article(store, article_id)
     if row.status != "withdrawn":
         raise WithdrawalError(f"article {article_id} is not withdrawn (it is {row.status})")
-    back = [rel for rel in _unswept_files(store, article_id)
-            if bring_back(settings.output_dir, rel, _kept(settings))]
+    dest = output_of(settings)
+    back = [rel for rel in _unswept_files(store, article_id) if bring_back(dest, rel, _kept(settings))]
     latest = latest_episode(store, article_id)
     set_status(store, article_id, "done" if latest else "new")
-    if latest and not (settings.audio_dir / latest.episode.file_name).exists():
+    if latest and not dest.exists(f"audio/{latest.episode.file_name}"):
         log.warning("article %s: %s is missing; regenerate it", article_id, latest.episode.file_name)
     back += write_player_data(settings, store, article_id)
     publish_feed(row.feed, settings, store)
@@ -399,6 +407,10 @@ def resolve_article(text: str, settings: Settings, store: Store | None = None) -
     if len(ids) > 1:
         raise UnknownArticle(f"{text!r} names {len(ids)} articles ({', '.join(ids)}): give the article id")
     return ids[0]
+
+
+# How long a withdrawal's reason may be (the console's field, the API's, the job that carries it).
+REASON_MAX_CHARS = 500
 
 
 def withdraw(article: str, settings: Settings, *, message: str = "", store: Store | None = None) -> Withdrawal:

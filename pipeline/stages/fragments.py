@@ -7,7 +7,9 @@ without decoding: a seam adds the encoder's few milliseconds of priming and padd
 pause between paragraphs, and the timed spans and chapters are moved by where each part starts.
 
 Parts live beside the sentence cache (which the workers share), named by article, content
-key and part, and are removed once the episode is recorded.
+key and part, and are removed once the episode is recorded. Workers that share no folder share
+a bucket instead (``parts_url = "s3://bucket/prefix"``): a part task uploads its timing and
+then its MP3 under the same names, and the render downloads them beside its own cache.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pipeline.config import Settings
 from pipeline.files import atomic_write, sweep_tmp
 from pipeline.models import Chapter, Span
 from pipeline.stages.master import FFMPEG, Mastered, Tags, write_tags
+from pipeline.stages.publish.objects import parts_of
 
 _NAME = re.compile(r"-(\d+)of(\d+)\.mp3$")
 
@@ -52,8 +55,49 @@ def save(target: Path, mastered: Mastered) -> None:
     atomic_write(target, mastered.mp3)
 
 
+def done(settings: Settings, target: Path) -> bool:
+    """Whether this part is complete already (a redelivered task finds it so)."""
+    bucket = parts_of(settings)
+    return bucket.exists(target.name) if bucket is not None else target.exists()
+
+
+def share(settings: Settings, target: Path) -> None:
+    """A part saved at ``target`` goes to the parts bucket, when there is one: timing first,
+    then the MP3 (complete when its MP3 is there, as in the folder). The local copy goes."""
+    bucket = parts_of(settings)
+    if bucket is None:
+        return
+    timing = target.with_suffix(".json")
+    bucket.put(timing.name, timing.read_bytes())
+    bucket.put(target.name, target.read_bytes())
+    timing.unlink(missing_ok=True)
+    target.unlink(missing_ok=True)
+
+
+def _fetch_from_bucket(settings: Settings, article_id: str, key: str) -> None:
+    """Download the bucket's parts of this article and key that are not here yet."""
+    bucket = parts_of(settings)
+    if bucket is None:
+        return
+    names = {rel for rel, _ in bucket.matching(f"{article_id}-{key[:20]}-")}
+    local = folder(settings)
+    for name in sorted(names):
+        named = _NAME.search(name)
+        if not named or name.removesuffix(".mp3") + ".json" not in names:
+            continue
+        mp3 = local / name
+        if mp3.exists() and mp3.with_suffix(".json").exists():
+            continue
+        timing, audio = bucket.read(mp3.with_suffix(".json").name), bucket.read(name)
+        if timing is None or audio is None:
+            continue  # removed meanwhile (another render published it)
+        atomic_write(mp3.with_suffix(".json"), timing)
+        atomic_write(mp3, audio)
+
+
 def complete(settings: Settings, article_id: str, key: str) -> list[Path] | None:
     """Every part of this article's audio for ``key``, in order; None while any is missing."""
+    _fetch_from_bucket(settings, article_id, key)
     found: dict[int, Path] = {}
     parts = 0
     for candidate in folder(settings).glob(f"{article_id}-{key[:20]}-*of*.mp3"):
@@ -70,6 +114,11 @@ def remove(settings: Settings, article_id: str) -> None:
     """All parts of an article, of any content key (an older key's parts are of no more use)."""
     for leftover in folder(settings).glob(f"{article_id}-*of*.*"):
         leftover.unlink(missing_ok=True)
+    bucket = parts_of(settings)
+    if bucket is not None:
+        for name, _ in list(bucket.matching(f"{article_id}-")):
+            if "of" in name:
+                bucket.delete(name)
 
 
 @dataclass
@@ -134,4 +183,10 @@ def sweep(settings: Settings, stale_tmp_s: float, stale_part_s: float = 86400.0)
         if stale:
             leftover.unlink(missing_ok=True)
             removed.append(leftover)
+    bucket = parts_of(settings)
+    if bucket is not None:
+        for name, mtime in list(bucket.matching("")):
+            if _NAME.search(name.removesuffix(".json") + ".mp3") and now - mtime > stale_part_s:
+                bucket.delete(name)
+                removed.append(Path(str(bucket.where(name))))
     return removed

@@ -10,33 +10,19 @@ from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import unquote_to_bytes
 
-# Text types always carry a charset: without one, browsers and apps guess (and garble umlauts).
-TYPES: dict[str, str] = {
-    ".mp3": "audio/mpeg",
-    ".m4a": "audio/mp4",
-    ".xml": "application/rss+xml; charset=utf-8",
-    ".json": "application/json; charset=utf-8",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".html": "text/html; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".svg": "image/svg+xml; charset=utf-8",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".webp": "image/webp",
-}
-# Podcasting 2.0 chapters files are named <audio stem>.chapters.json and declared with this type.
-CHAPTERS_SUFFIX = ".chapters.json"
-CHAPTERS_TYPE = "application/json+chapters; charset=utf-8"
-DEFAULT_TYPE = "application/octet-stream"
-
-# A versioned episode file never changes: a new version gets a new name (<episode>-v<N>.mp3).
-IMMUTABLE = re.compile(r"-v[0-9]+\.mp3$")
-CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
-# Feeds, indexes, per-article data, transcripts: apps see a change within a minute.
-CACHE_REVALIDATE = "public, max-age=60, must-revalidate"
+# The type and cache table is shared with the object-storage publisher (a CDN in front of a
+# bucket must send what this server sends); re-exported for the server's callers.
+from pipeline.stages.publish.headers import (  # noqa: F401
+    CACHE_IMMUTABLE,
+    CACHE_REVALIDATE,
+    CHAPTERS_SUFFIX,
+    CHAPTERS_TYPE,
+    DEFAULT_TYPE,
+    IMMUTABLE,
+    TYPES,
+    cache_control,
+    content_type,
+)
 
 # What a website's script or a web player reads: transcripts, chapters, player indexes, per-article
 # data (and the feeds, for web podcast players).
@@ -71,16 +57,6 @@ def safe_relative_path(raw_path: bytes) -> str | None:
     if any(not p or p.startswith(".") for p in parts):
         return None
     return "/".join(parts)
-
-
-def content_type(rel: str) -> str:
-    if rel.endswith(CHAPTERS_SUFFIX):
-        return CHAPTERS_TYPE
-    return TYPES.get(os.path.splitext(rel)[1].lower(), DEFAULT_TYPE)
-
-
-def cache_control(rel: str) -> str:
-    return CACHE_IMMUTABLE if IMMUTABLE.search(rel) else CACHE_REVALIDATE
 
 
 def wants_cors(rel: str) -> bool:

@@ -1,0 +1,214 @@
+"""output/ in an S3 bucket (output_url): the bundled sample published into a real S3-compatible
+store (SeaweedFS on loopback) and read back with plain GETs, as a CDN or a podcast app in front
+of a public bucket would; and an editor's withdrawal that deletes the objects and tells the CDN."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+from lxml import etree
+
+from pipeline.config import Settings
+from pipeline.run import publishing
+from pipeline.run.feed import run
+from pipeline.run.sample_site import SAMPLE_SITE, serve_site
+from pipeline.stages.publish.names import episode_files, player_data_guid_path, player_data_path
+from pipeline.state.articles import get_article, list_articles
+from pipeline.state.episodes import latest_episode
+from pipeline.state.store import open_store
+from tests.conftest import settings_in
+
+if TYPE_CHECKING:  # the plugin below imports it: importing it first would stop pytest rewriting it
+    from tests.support.seaweed import Seaweed
+
+pytest_plugins = ["tests.support.seaweed"]
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "public, max-age=60, must-revalidate"
+
+
+def in_bucket(settings: Settings, seaweed: Seaweed, bucket: str, prefix: str = "site") -> Settings:
+    settings.output_url = f"s3://{bucket}/{prefix}"
+    settings.s3_endpoint_url = seaweed.endpoint
+    settings.s3_region = "us-east-1"
+    settings.s3_access_key_id = "test"
+    settings.s3_secret_access_key = "test"
+    # Listeners reach the bucket directly here (a CDN would sit at this address).
+    settings.public_base_url = f"{seaweed.endpoint}/{bucket}/{prefix}"
+    return settings
+
+
+@pytest.fixture(scope="module")
+def published(seaweed: Seaweed, tmp_path_factory) -> Iterator[tuple[Settings, str]]:
+    bucket = seaweed.new_bucket()
+    with serve_site(SAMPLE_SITE) as base:
+        settings = in_bucket(settings_in(tmp_path_factory.mktemp("s3run"), f"{base}/feed.xml"), seaweed, bucket)
+        summary = run(settings)
+        assert len([o for o in summary.outcomes if o.status == "done"]) == 4, summary.outcomes
+        yield settings, bucket
+
+
+def get(settings: Settings, rel: str, **headers: str) -> httpx.Response:
+    return httpx.get(f"{settings.public_base_url}/{rel}", headers=headers, timeout=10)
+
+
+def feed_items(settings: Settings) -> list[etree._Element]:
+    answer = get(settings, "feeds/sample.xml")
+    assert answer.status_code == 200
+    return list(etree.fromstring(answer.content).iter("item"))
+
+
+def test_the_demo_is_published_into_the_bucket_and_nothing_into_the_folder(published):
+    settings, _ = published
+    assert not settings.output_dir.exists()  # the bucket is output/ now
+    feed = get(settings, "feeds/sample.xml")
+    assert feed.status_code == 200
+    assert feed.headers["content-type"] == "application/rss+xml; charset=utf-8"
+    assert feed.headers["cache-control"] == REVALIDATE
+    items = feed_items(settings)
+    assert len(items) == 4
+    for item in items:
+        enclosure = item.find("enclosure").get("url")
+        assert enclosure.startswith(settings.public_base_url + "/audio/")
+        # A podcast app seeks: a byte range of the MP3, straight from the store
+        part = httpx.get(enclosure, headers={"Range": "bytes=0-1023"}, timeout=10)
+        assert part.status_code == 206 and len(part.content) == 1024
+        assert part.headers["content-type"] == "audio/mpeg"
+        assert part.headers["cache-control"] == IMMUTABLE
+        assert part.headers["content-range"].startswith("bytes 0-1023/")
+        whole = int(part.headers["content-range"].rsplit("/", 1)[1])
+        assert whole == int(item.find("enclosure").get("length"))
+        assert part.content[:3] == b"ID3"
+
+
+def test_transcripts_chapters_and_player_data_carry_the_types_serve_sends(published):
+    settings, _ = published
+    store = open_store(settings)
+    rows = [r for r in list_articles(store, "sample") if latest_episode(store, r.id)]
+    assert len(rows) == 4
+    expected = {
+        ".txt": "text/plain; charset=utf-8",
+        ".vtt": "text/vtt; charset=utf-8",
+        ".json": "application/json; charset=utf-8",
+        ".chapters.json": "application/json+chapters; charset=utf-8",
+    }
+    for row in rows:
+        episode = latest_episode(store, row.id).episode
+        for rel in episode_files(episode.file_name):
+            suffix = next((s for s in (".chapters.json", ".json", ".vtt", ".txt") if rel.endswith(s)), None)
+            if suffix is None:
+                continue
+            answer = get(settings, rel)
+            assert answer.status_code == 200, rel
+            assert answer.headers["content-type"] == expected[suffix], rel
+            assert answer.headers["cache-control"] == REVALIDATE, rel
+        vtt = get(settings, f"audio/{episode.file_name.removesuffix('.mp3')}.vtt")
+        assert vtt.text.startswith("WEBVTT")
+        # The website's player finds the article's data by its canonical URL and by GUID
+        article = row.article()
+        for rel in (player_data_path(article.canonical_url or article.url), player_data_guid_path(row.guid)):
+            answer = get(settings, rel)
+            assert answer.status_code == 200, rel
+            assert answer.headers["content-type"] == "application/json; charset=utf-8"
+            assert answer.headers["cache-control"] == REVALIDATE
+            assert json.loads(answer.content)["audio"]["url"].endswith(episode.file_name)
+    index = get(settings, "feeds/sample.json")
+    assert index.headers["content-type"] == "application/json; charset=utf-8"
+    assert len(json.loads(index.content)) == 4
+    cover = get(settings, "cover.png")
+    assert cover.status_code == 200 and cover.headers["content-type"] == "image/png"
+
+
+def test_an_unchanged_feed_is_not_uploaded_again(published, seaweed):
+    import boto3
+
+    settings, bucket = published
+    client = seaweed.client(boto3)
+    before = client.head_object(Bucket=bucket, Key="site/feeds/sample.xml")
+    time.sleep(1.1)  # the store's times are in whole seconds
+    publishing.publish_feed("sample", settings)
+    after = client.head_object(Bucket=bucket, Key="site/feeds/sample.xml")
+    assert after["LastModified"] == before["LastModified"] and after["ETag"] == before["ETag"]
+
+
+class PurgeReceiver:
+    """A CDN's purge API on loopback: records each POST's JSON body."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict] = []
+        received = self.bodies
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - stdlib name
+                length = int(self.headers.get("content-length", "0"))
+                received.append(json.loads(self.rfile.read(length)))
+                self.send_response(202)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/purge"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def purge_receiver() -> Iterator[PurgeReceiver]:
+    receiver = PurgeReceiver()
+    yield receiver
+    receiver.close()
+
+
+def test_a_withdrawn_episode_leaves_the_bucket_and_the_cdn_is_told(published, purge_receiver, seaweed):
+    settings, bucket = published
+    settings.cdn_purge_url = purge_receiver.url
+    settings.allowed_hosts = [*settings.allowed_hosts, f"127.0.0.1:{purge_receiver.server.server_port}"]
+    store = open_store(settings)
+    first = feed_items(settings)[0]
+    article_id = publishing.resolve_article(first.findtext("guid"), settings, store)
+    episode = latest_episode(store, article_id).episode
+    row = get_article(store, article_id)
+    gone = episode_files(episode.file_name)
+    present = [rel for rel in gone if get(settings, rel).status_code == 200]
+    assert f"audio/{episode.file_name}" in present
+
+    withdrawal = publishing.withdraw(article_id, settings, message="test", store=store)
+
+    for rel in present:
+        assert get(settings, rel).status_code == 404, rel
+    assert first.findtext("guid") not in [i.findtext("guid") for i in feed_items(settings)]
+    assert get(settings, player_data_guid_path(row.guid)).status_code == 404
+    # recorded: a tombstone per file beside them (what a 410-answering proxy reads) ...
+    assert get(settings, f".gone/audio/{episode.file_name}").status_code == 200
+    # ... and the CDN's purge hook named every removed object, by URL and by key
+    assert len(purge_receiver.bodies) == 1
+    body = purge_receiver.bodies[0]
+    assert sorted(body["urls"]) == sorted(f"{settings.public_base_url}/{rel}" for rel in withdrawal.files)
+    assert sorted(body["keys"]) == sorted(f"site/{rel}" for rel in withdrawal.files)
+    assert set(present) <= set(withdrawal.files)
+
+    publishing.restore(article_id, settings, store)
+    assert get(settings, f"audio/{episode.file_name}").status_code == 200
+    assert get(settings, f".gone/audio/{episode.file_name}").status_code == 404
+    assert first.findtext("guid") in [i.findtext("guid") for i in feed_items(settings)]
+
+
+def test_the_folder_stays_the_default(tmp_path: Path):
+    from pipeline.stages.publish.objects import Folder, output_of, parts_of
+
+    settings = settings_in(tmp_path)
+    assert output_of(settings) == Folder(settings.output_dir) and parts_of(settings) is None
