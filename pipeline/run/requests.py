@@ -48,15 +48,19 @@ def in_process(settings: Settings) -> Dispatch:
 
 
 def submit(
-    settings: Settings, kind: str, article_id: str, actor: str, store: Store | None = None, *, dispatch: Dispatch
+    settings: Settings, kind: str, article_id: str, actor: str, store: Store | None = None, *, dispatch: Dispatch,
+    message: str = "",
 ) -> Job:
+    """Record a job and hand it to the dispatcher; a queued job of the same kind for the article
+    is joined instead. ``message`` travels with the job: a withdrawal's reason becomes the
+    withdrawal's message wherever the job runs."""
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}")
     store = store or open_store(settings)
     joined = pending_job(store, article_id, kind)
     if joined is not None:
         return joined
-    job_id = add_job(store, kind, article_id, actor)
+    job_id = add_job(store, kind, article_id, actor, message)
     dispatch(job_id)
     job = get_job(store, job_id)
     assert job is not None
@@ -103,7 +107,7 @@ def execute(job_id: str, settings: Settings, store: Store | None = None) -> Job:
             outcome = render_article(job.article_id, settings, store, force=True).to_dict()
         elif job.kind in ("withdraw", "restore"):
             if job.kind == "withdraw":
-                publishing.withdraw(job.article_id, settings, store=store)
+                publishing.withdraw(job.article_id, settings, message=job.message, store=store)
             else:
                 publishing.restore(job.article_id, settings, store)
             outcome = {"status": "withdrawn" if job.kind == "withdraw" else "restored"}

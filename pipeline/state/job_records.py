@@ -25,11 +25,12 @@ class Job:
     actor: str
     created_at: datetime | None
     updated_at: datetime | None
+    message: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "kind": self.kind, "article_id": self.article_id, "status": self.status,
-            "result": self.result, "actor": self.actor,
+            "result": self.result, "actor": self.actor, "message": self.message,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
         }
@@ -37,7 +38,7 @@ class Job:
 
 def _job(r: Any) -> Job:
     return Job(r.id, r.kind, r.article_id, r.status, json.loads(r.result_json or "{}"), r.actor,
-               schema.utc(r.created_at), schema.utc(r.updated_at))
+               schema.utc(r.created_at), schema.utc(r.updated_at), r.message or "")
 
 
 def get_job(store: Store, job_id: str) -> Job | None:
@@ -65,14 +66,14 @@ def pending_job(store: Store, article_id: str, kind: str) -> Job | None:
     return _job(r) if r else None
 
 
-def add_job(store: Store, kind: str, article_id: str, actor: str) -> str:
-    """Record a queued job; its id."""
+def add_job(store: Store, kind: str, article_id: str, actor: str, message: str = "") -> str:
+    """Record a queued job (with what the asker said, e.g. why to withdraw); its id."""
     job_id = uuid.uuid4().hex
     with store.engine.begin() as conn:
         conn.execute(
             schema.jobs.insert().values(
                 id=job_id, kind=kind, article_id=article_id, status="queued", result_json="{}", actor=actor,
-                created_at=schema.now(), updated_at=schema.now(),
+                message=message, created_at=schema.now(), updated_at=schema.now(),
             )
         )
     return job_id

@@ -329,6 +329,8 @@ jobs = Table(
     Column("actor", String(120), nullable=False, default=""),
     Column("created_at", DateTime(timezone=True)),
     Column("updated_at", DateTime(timezone=True)),
+    # what the asker said: a withdrawal's reason travels with its job to whichever process runs it
+    Column("message", Text, default=""),
 )
 
 article_options = Table(

@@ -20,6 +20,7 @@ from pipeline.config import load_settings
 from pipeline.run.sample_site import SAMPLE_SITE, serve_site
 from pipeline.run.webhook_delivery import verify
 from pipeline.state import accounts, webhooks
+from pipeline.state.articles import get_article
 from pipeline.state.store import open_store
 from tests.conftest import REPO
 from tests.support.webapp import serve_app
@@ -77,9 +78,14 @@ def test_a_push_is_voiced_published_announced_and_can_be_withdrawn(sample_settin
         (entry,) = feed_entries(settings)
         assert entry.id == page and entry.enclosures[0].href.endswith("-v2.mp3")
 
-        gone = wait_job(client, client.delete(f"/api/v1/articles/{article_id}").json()["job_id"])
-        assert gone["status"] == "done"
+        gone = wait_job(client, client.delete(f"/api/v1/articles/{article_id}",
+                                              params={"reason": "Falsche Zahlen im zweiten Absatz"}).json()["job_id"])
+        assert gone["status"] == "done" and gone["message"] == "Falsche Zahlen im zweiten Absatz"
         assert feed_entries(settings) == []
+        # the reason is the withdrawal's message, as an editor's is, and in the audit log
+        assert get_article(store, article_id).message == "Falsche Zahlen im zweiten Absatz"
+        (logged,) = [e for e in accounts.audit_entries(store, 50) if e.action == "article.withdraw"]
+        assert logged.after["reason"] == "Falsche Zahlen im zweiten Absatz" and logged.actor == "token:cms"
         name = Path(entry.enclosures[0].href).name
         assert (settings.output_dir / ".gone" / "audio" / name).exists()
         assert not (settings.audio_dir / name).exists()
@@ -152,6 +158,12 @@ url = "{site}/feed.xml"
                 assert pushed.status_code == 202
                 job = wait_job(client, pushed.json()["job_id"])
                 assert job["status"] == "done" and job["result"]["version"] == 1, job
+                # a withdrawal's reason travels with its job to the worker that runs it
+                article_id = pushed.json()["article_id"]
+                gone = client.post(f"/api/v1/articles/{article_id}/withdraw", json={"reason": "Rechtlich geprüft"})
+                assert wait_job(client, gone.json()["job_id"])["status"] == "done"
+                assert get_article(open_store(settings), article_id).message == "Rechtlich geprüft"
+                wait_job(client, client.post(f"/api/v1/articles/{article_id}/restore").json()["job_id"])
         finally:
             worker.send_signal(signal.SIGTERM)
             try:

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 
 from pipeline.config import ConfigError, Settings
 from pipeline.run import requests
-from pipeline.run.publishing import recorded_voice
+from pipeline.run.publishing import REASON_MAX_CHARS, recorded_voice
 from pipeline.stages.publish import names
 from pipeline.state import accounts, job_records
 from pipeline.state import articles as article_records
@@ -76,7 +76,7 @@ def push(request: Request) -> Response:
     return _queued(article_id, job)
 
 
-def _article_job(request: Request, kind: str) -> Response:
+def _article_job(request: Request, kind: str, message: str = "") -> Response:
     store: Store = request.app.state.store
     article_id = request.path_params["article_id"]
     try:
@@ -84,10 +84,17 @@ def _article_job(request: Request, kind: str) -> Response:
     except KeyError:
         return error("no such article", 404)
     job = requests.submit(request.app.state.settings, kind, article_id, request.state.actor, store,
-                          dispatch=request.app.state.dispatch)
-    accounts.audit(store, request.state.actor, f"article.{kind}", article_id, {"status": row.status},
-                   {"job": job.id})
+                          dispatch=request.app.state.dispatch, message=message)
+    after: dict[str, str] = {"job": job.id} | ({"reason": message} if message else {})
+    accounts.audit(store, request.state.actor, f"article.{kind}", article_id, {"status": row.status}, after)
     return _queued(article_id, job)
+
+
+def withdraw_reason(request: Request) -> str:
+    """Why the CMS withdraws: ``{"reason": ...}`` in the body or ``?reason=`` (a DELETE often has
+    no body), one line, bounded; it becomes the withdrawal's message, as an editor's does."""
+    sent = body(request).get("reason") or request.query_params.get("reason") or ""
+    return " ".join(str(sent).split())[:REASON_MAX_CHARS] or f"withdrawn through the API ({request.state.actor})"
 
 
 @write_articles
@@ -102,7 +109,7 @@ def restore(request: Request) -> Response:
 
 @write_articles
 def withdraw(request: Request) -> Response:
-    return _article_job(request, "withdraw")
+    return _article_job(request, "withdraw", withdraw_reason(request))
 
 
 @read

@@ -15,6 +15,7 @@ routes: list[BaseRoute] = [
     Route("/articles", articles.push, methods=["POST"]),
     Route("/articles/{article_id}", articles.article, methods=["GET", "DELETE"]),
     Route("/articles/{article_id}/regenerate", articles.regenerate, methods=["POST"]),
+    Route("/articles/{article_id}/withdraw", articles.withdraw, methods=["POST"]),
     Route("/articles/{article_id}/restore", articles.restore, methods=["POST"]),
     Route("/jobs/{job_id}", articles.get_job),
     Route("/lexicon", lexicon.get_lexicon),

@@ -23,7 +23,6 @@ from web.console.pages import back, render
 STATUSES = ["new", "prepared", "done", "skipped", "failed", "withdrawn"]
 # Withdrawing is not among them: it needs a reason, asked for on its own page (withdraw below).
 ACTIONS = ("regenerate", "refetch", "restore")
-REASON_MAX_CHARS = 500
 NO_ARTICLE = "Diesen Artikel gibt es nicht."
 
 
@@ -171,7 +170,7 @@ def withdraw(request: Request) -> Response:
     error = ""
     reason = ""
     if request.method == "POST":
-        reason = " ".join(request.state.form.get("reason", "").split())[:REASON_MAX_CHARS]
+        reason = " ".join(request.state.form.get("reason", "").split())[:publishing.REASON_MAX_CHARS]
         if row.status == "withdrawn":
             error = "Der Artikel ist schon zurückgezogen."
         elif not reason:
@@ -187,7 +186,7 @@ def withdraw(request: Request) -> Response:
                 # The same announcement the withdraw job makes; the web process's sender delivers it.
                 webhooks.announce(store, "audio.withdrawn", requests.article_payload(settings, store, article_id))
                 return back(f"/console/articles/{article_id}", withdrawn="1")
-    return render(request, "withdraw.html", row=row, error=error, reason=reason, max_chars=REASON_MAX_CHARS)
+    return render(request, "withdraw.html", row=row, error=error, reason=reason, max_chars=publishing.REASON_MAX_CHARS)
 
 
 @console_page
