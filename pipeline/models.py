@@ -205,3 +205,7 @@ class Episode:
     created: datetime | None = None  # when this version was published
     image: str = ""  # the article's image URL, if it has one
     timed: bool = False  # timed transcripts and chapters files exist for this version
+    # The low-bandwidth Opus version beside the MP3 (names.opus_file_name): its size and
+    # Subresource Integrity (sha384-...); 0 and "" when this version has none.
+    opus_bytes: int = 0
+    opus_integrity: str = ""

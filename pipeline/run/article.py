@@ -30,7 +30,7 @@ from pipeline.run.steps import (
     spool_for,
     synthetic_voice,
 )
-from pipeline.stages import clean, fragments, freshness, provenance
+from pipeline.stages import clean, fragments, freshness, opus, provenance
 from pipeline.stages.extract import extract, is_german
 from pipeline.stages.fetch import Page, fetch
 from pipeline.stages.master import Mastered, Tags
@@ -287,6 +287,15 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
             replaces_file=latest.episode.file_name if latest else "",
         ), settings)
         timings["sign"] = time.perf_counter() - signed
+        # The low-bandwidth version, from the bytes listeners download (whole or joined parts
+        # alike): written beside the MP3 and recorded with it, so a listed episode has it.
+        opus_bytes, opus_integrity = None, None
+        if settings.opus_kbps > 0:
+            started = time.perf_counter()
+            small = opus.encode_opus(mp3, settings.opus_kbps)
+            timed[names.opus_file_name(file_name)] = small
+            opus_bytes, opus_integrity = len(small), opus.sri_sha384(small)
+            timings["opus"] = time.perf_counter() - started
         # Write-once: this version has no record yet (we hold the lease, and it is newer than the
         # newest record), so a file under its name is a leftover of a killed render.
         if not leases.holds(store, leases.render(article_id), holder):
@@ -312,6 +321,8 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
                 image=article.image,
                 cues=[c.to_dict() for c in cues] if cues else None,
                 done=True,
+                opus_bytes=opus_bytes,
+                opus_integrity=opus_integrity,
             )
         except DuplicateEpisode:
             # The same task ran twice at once (a redelivery): the other run published this version.

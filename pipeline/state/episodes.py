@@ -92,10 +92,14 @@ def add_episode(store: Store, article_id: str,
     image: str = "",
     cues: list[dict[str, Any]] | None = None,
     done: bool = False,
+    opus_bytes: int | None = None,
+    opus_integrity: str | None = None,
 ) -> EpisodeRow:
-    """Record a new version with its extras (image, timed sentences) and, with ``done``, mark
+    """Record a new version with its extras (image, timed sentences, the Opus version's size and
+    SRI) and, with ``done``, mark
     the article done, all in one transaction: no reader sees the episode without them."""
-    extras = {"image": image, "cues_json": json.dumps(cues, ensure_ascii=False) if cues is not None else None}
+    extras = {"image": image, "cues_json": json.dumps(cues, ensure_ascii=False) if cues is not None else None,
+              "opus_bytes": opus_bytes, "opus_integrity": opus_integrity}
     try:
         _insert_episode(store, extras, done,
             article_id=article_id,
@@ -157,6 +161,8 @@ def _episode_row(row: Any) -> EpisodeRow:
         created=utc(row.created_at),
         image=row._mapping.get("image") or "",
         timed=bool(row._mapping.get("timed")),
+        opus_bytes=row._mapping.get("opus_bytes") or 0,
+        opus_integrity=row._mapping.get("opus_integrity") or "",
     )
     return EpisodeRow(
         episode=episode,
@@ -347,6 +353,7 @@ def _episodes_with_extras() -> Select[Any]:
     return select(
         episodes, articles.c.guid, articles.c.url, articles.c.published,
         episode_extras.c.image, episode_extras.c.cues_json.is_not(None).label("timed"),
+        episode_extras.c.opus_bytes, episode_extras.c.opus_integrity,
     ).select_from(_with_article_and_extras())
 
 

@@ -125,6 +125,10 @@ episode_extras = Table(
     Column("version", Integer, primary_key=True),
     Column("image", Text, default=""),
     Column("cues_json", Text),
+    # The Opus version's size and sha384 SRI (null: none was made); added to older stores as
+    # nullable columns by store._add_missing_columns.
+    Column("opus_bytes", Integer),
+    Column("opus_integrity", Text),
 )
 
 

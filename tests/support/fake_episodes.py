@@ -10,7 +10,13 @@ from sqlalchemy import update
 from pipeline.config import Settings
 from pipeline.models import Article, Block, Chapter, FeedEntry
 from pipeline.run import publishing
-from pipeline.stages.publish.names import audio_file_name, chapters_file_name, json_transcript_file_name, vtt_file_name
+from pipeline.stages.publish.names import (
+    audio_file_name,
+    chapters_file_name,
+    json_transcript_file_name,
+    opus_file_name,
+    vtt_file_name,
+)
 from pipeline.stages.publish.output import write_audio
 from pipeline.state import episodes as episode_records
 from pipeline.state.articles import save_prepared, set_status, upsert_entry, upsert_feed
@@ -58,6 +64,7 @@ def add_episode(
         vtt_file_name(file_name): b"WEBVTT\n",
         json_transcript_file_name(file_name): b"{}",
         chapters_file_name(file_name): b"{}",
+        opus_file_name(file_name): b"OggS",  # a placeholder, like the MP3: every file a render writes
     })
     episode_records.add_episode(store,
         article_id, version=version, voice="espeak-de", voice_is_fallback=False, text_hash=f"h{version}",

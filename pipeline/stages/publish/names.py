@@ -104,7 +104,8 @@ PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 
 # Every file one episode version has in output/audio/, by suffix after its stem.
-EPISODE_SUFFIXES = (".mp3", ".txt", ".vtt", ".json", ".chapters.json")
+# ".opus": the low-bandwidth version (podcast:alternateEnclosure), when opus_kbps makes one.
+EPISODE_SUFFIXES = (".mp3", ".txt", ".vtt", ".json", ".chapters.json", ".opus")
 
 
 GONE_DIR = ".gone"
@@ -132,6 +133,11 @@ def json_transcript_file_name(audio_file: str) -> str:
 
 def chapters_file_name(audio_file: str) -> str:
     return stem(audio_file) + ".chapters.json"
+
+
+def opus_file_name(audio_file: str) -> str:
+    """The episode's low-bandwidth Opus version, beside its MP3: ``<episode>-v<version>.opus``."""
+    return stem(audio_file) + ".opus"
 
 
 def episode_files(audio_file: str) -> list[str]:

@@ -14,6 +14,7 @@ from lxml import etree
 from pipeline.config import Channel
 from pipeline.models import Chapter, Episode
 from pipeline.stages.clean import drop_unprintable
+from pipeline.stages.opus import OPUS_TYPE, bitrate_bps
 from pipeline.stages.publish.disclosure import channel_description
 from pipeline.stages.publish.names import (
     COVER_NAME,
@@ -22,6 +23,7 @@ from pipeline.stages.publish.names import (
     chapters_file_name,
     feed_url,
     json_transcript_file_name,
+    opus_file_name,
     podcast_guid,
     transcript_file_name,
     vtt_file_name,
@@ -231,6 +233,8 @@ def render_item(channel: Channel, ep: Episode, *, public_base_url: str, byline: 
         type="audio/mpeg",
     )
     _sub(item, f"{{{ITUNES}}}duration", str(round(ep.duration_s)))
+    if ep.opus_bytes:
+        _alternate_opus(item, ep, public_base_url)
     if channel.episode_images and ep.image.startswith(("http://", "https://")):
         _sub(item, f"{{{ITUNES}}}image", href=ep.image)
     # Podcasting 2.0 transcripts, timed ones first (Apple ingests WebVTT), then the plain text.
@@ -252,6 +256,21 @@ def render_item(channel: Channel, ep: Episode, *, public_base_url: str, byline: 
     doc = etree.tostring(rss, encoding="UTF-8", pretty_print=True)
     start = doc.rindex(b"\n", 0, doc.index(b"<item>")) + 1
     return doc[start : doc.rindex(b"</item>") + len(b"</item>\n")]
+
+
+# What apps show for the Opus version in a choice of files ("economy version").
+OPUS_TITLE = "Sparversion"
+
+
+def _alternate_opus(item: etree._Element, ep: Episode, public_base_url: str) -> None:
+    """podcast:alternateEnclosure for the low-bandwidth Opus version (Podcasting 2.0): where it
+    is (podcast:source) and what its bytes hash to (podcast:integrity, SRI), so an app can check
+    the file. The MP3 stays the <enclosure> every app plays."""
+    alt = _sub(item, f"{{{PODCAST}}}alternateEnclosure", type=OPUS_TYPE, length=str(ep.opus_bytes),
+               bitrate=str(bitrate_bps(ep.opus_bytes, ep.duration_s)), title=OPUS_TITLE)
+    _sub(alt, f"{{{PODCAST}}}source", uri=audio_url(public_base_url, opus_file_name(ep.file_name)))
+    if ep.opus_integrity:
+        _sub(alt, f"{{{PODCAST}}}integrity", type="sri", value=ep.opus_integrity)
 
 
 def render_opml(title: str, feeds: list[tuple[str, str, str]]) -> bytes:
