@@ -31,7 +31,7 @@ def cases(table: str) -> list[tuple[str, str]]:
 CARDINALS = cases("""
 Es waren 3.400 Soldaten. => Es waren dreitausend vierhundert Soldaten.
 Die Quote liegt bei 7,1 Prozent. => Die Quote liegt bei sieben Komma eins Prozent.
-Es kamen 42 Menschen. => Es kamen zweiund vierzig Menschen.
+Es kamen 42 Menschen. => Es kamen zweiund firzig Menschen.
 Es kamen 100 Menschen. => Es kamen hundert Menschen.
 Es kamen 101 Menschen. => Es kamen hundert eins Menschen.
 Es kamen 1.000 Menschen. => Es kamen tausend Menschen.
@@ -63,13 +63,13 @@ YEARS = cases("""
 Bis 2030 soll es gelten. => Bis zweitausend dreißig soll es gelten.
 Das war im Jahr 2024. => Das war im Jahr zweitausend vierund zwanzig.
 Im Jahr 1999 war es anders. => Im Jahr neunzehnhundert neunund neunzig war es anders.
-Seit 1949 gilt das Grundgesetz. => Seit neunzehnhundert neunund vierzig gilt das Grundgesetz.
-Es begann 1914. Dann kam der Krieg. => Es begann neunzehnhundert vierzehn. | Dann kam der Krieg.
+Seit 1949 gilt das Grundgesetz. => Seit neunzehnhundert neunund firzig gilt das Grundgesetz.
+Es begann 1914. Dann kam der Krieg. => Es begann neunzehnhundert firzehn. | Dann kam der Krieg.
 Es endete 2024. Danach war Ruhe. => Es endete zweitausend vierund zwanzig. | Danach war Ruhe.
 Im Jahr 1100 wurde die Burg gebaut. => Im Jahr elfhundert wurde die Burg gebaut.
 Russland könnte im Frühjahr 2024 Raketen erhalten. => Russland könnte im Frühjahr zweitausend vierund zwanzig Raketen erhalten.
 Sie unterzeichneten im Dezember 2023 eine Erklärung. => Sie unterzeichneten im Dezember zweitausend dreiund zwanzig eine Erklärung.
-Von 1939 bis 1945 herrschte Krieg. => Von neunzehnhundert neunund dreißig bis neunzehnhundert fünfund vierzig herrschte Krieg.
+Von 1939 bis 1945 herrschte Krieg. => Von neunzehnhundert neunund dreißig bis neunzehnhundert fünfund firzig herrschte Krieg.
 Zwischen 1990 und 2000 wuchs die Stadt. => Zwischen neunzehnhundert neunzig und zweitausend wuchs die Stadt.
 Die Jahre 2020–2022 waren schwer. => Die Jahre zweitausend zwanzig bis zweitausend zweiund zwanzig waren schwer.
 """)
@@ -130,8 +130,8 @@ Das geschah am 11. September. => Das geschah am elften September.
 """)
 
 TIMES_AND_SCORES = cases("""
-Es beginnt um 8:45 Uhr. => Es beginnt um acht Uhr fünfund vierzig.
-Es beginnt um 8.45 Uhr. => Es beginnt um acht Uhr fünfund vierzig.
+Es beginnt um 8:45 Uhr. => Es beginnt um acht Uhr fünfund firzig.
+Es beginnt um 8.45 Uhr. => Es beginnt um acht Uhr fünfund firzig.
 Es beginnt um 20 Uhr. => Es beginnt um zwanzig Uhr.
 Es beginnt um 1 Uhr. => Es beginnt um ein Uhr.
 Es beginnt um 20:00 Uhr. => Es beginnt um zwanzig Uhr.
@@ -170,7 +170,7 @@ Es kamen 5 Tsd. Menschen. => Es kamen fünftausend Menschen.
 Die Stadt hat 1,5 Millionen Einwohner. => Die Stadt hat eineinhalb Millionen Einwohner.
 Die Stadt hat 1 Million Einwohner. => Die Stadt hat eine Million Einwohner.
 Er fuhr 120 km/h. => Er fuhr hundert zwanzig Kilometer pro Stunde.
-Die Strecke ist 42 km lang. => Die Strecke ist zweiund vierzig Kilometer lang.
+Die Strecke ist 42 km lang. => Die Strecke ist zweiund firzig Kilometer lang.
 Die Strecke ist 1 km lang. => Die Strecke ist ein Kilometer lang.
 Es wiegt 5 kg. => Es wiegt fünf Kilogramm.
 Es wiegt 3 t. => Es wiegt drei Tonnen.
@@ -200,7 +200,7 @@ Das ist eine neue Art. => Das ist eine neue Art.
 
 ROMAN = cases("""
 Karl V. regierte lange. => Karl der Fünfte regierte lange.
-Unter Ludwig XIV. war das anders. => Unter Ludwig dem Vierzehnten war das anders.
+Unter Ludwig XIV. war das anders. => Unter Ludwig dem Firzehnten war das anders.
 Elisabeth II. starb 2022. => Elisabeth die Zweite starb zweitausend zweiund zwanzig.
 Mit Elisabeth II. sprach er. => Mit Elisabeth der Zweiten sprach er.
 Papst Benedikt XVI. trat zurück. => Papst Benedikt der Sechzehnte trat zurück.
@@ -208,8 +208,8 @@ König Charles III. reiste an. => König Charles der Dritte reiste an.
 Das Werk von Friedrich II. ist groß. => Das Werk von Friedrich dem Zweiten ist groß.
 John F. Kennedy wurde ermordet. => John Eff Kennedy wurde ermordet.
 Es regierte Karl V. Danach kam Philipp II. => Es regierte Karl der Fünfte. | Danach kam Philipp der Zweite.
-Es herrschte Ludwig XIV. Er baute Versailles. => Es herrschte Ludwig der Vierzehnte. | Er baute Versailles.
-Ludwig XIV. König von Frankreich => Ludwig der Vierzehnte König von Frankreich
+Es herrschte Ludwig XIV. Er baute Versailles. => Es herrschte Ludwig der Firzehnte. | Er baute Versailles.
+Ludwig XIV. König von Frankreich => Ludwig der Firzehnte König von Frankreich
 """)
 
 ABBREVIATIONS = cases("""
@@ -400,16 +400,16 @@ Er kennt Michael J. Fox seit Jahren. => Er kennt Michael Jott Fox seit Jahren.
 
 # Regnal numbers take the case of the name: the preposition or article before it decides.
 REGNAL_CASE = cases("""
-Die Messe bei Papst Leo XIV. war voll. => Die Messe bei Papst Leo dem Vierzehnten war voll.
+Die Messe bei Papst Leo XIV. war voll. => Die Messe bei Papst Leo dem Firzehnten war voll.
 Die Krönung Karls III. war prächtig. => Die Krönung Karls des Dritten war prächtig.
-Die Rede des Papstes Leo XIV. war kurz. => Die Rede des Papstes Leo des Vierzehnten war kurz.
-Der Brief an Papst Leo XIV. kam an. => Der Brief an Papst Leo den Vierzehnten kam an.
+Die Rede des Papstes Leo XIV. war kurz. => Die Rede des Papstes Leo des Firzehnten war kurz.
+Der Brief an Papst Leo XIV. kam an. => Der Brief an Papst Leo den Firzehnten kam an.
 Der Sohn der Königin Elisabeth II. heiratet. => Der Sohn der Königin Elisabeth der Zweiten heiratet.
 Er traf sich mit König Charles III. in London. => Er traf sich mit König Charles dem Dritten in London.
-Für Ludwig XIV. war das wichtig. => Für Ludwig den Vierzehnten war das wichtig.
-Während Ludwigs XIV. Herrschaft blühte Versailles. => Während Ludwigs des Vierzehnten Herrschaft blühte Versailles.
-Papst Leo XIV. empfing die Gäste. => Papst Leo der Vierzehnte empfing die Gäste.
-Die Gäste reisten zu. Papst Leo XIV. empfing sie. => Die Gäste reisten zu. | Papst Leo der Vierzehnte empfing sie.
+Für Ludwig XIV. war das wichtig. => Für Ludwig den Firzehnten war das wichtig.
+Während Ludwigs XIV. Herrschaft blühte Versailles. => Während Ludwigs des Firzehnten Herrschaft blühte Versailles.
+Papst Leo XIV. empfing die Gäste. => Papst Leo der Firzehnte empfing die Gäste.
+Die Gäste reisten zu. Papst Leo XIV. empfing sie. => Die Gäste reisten zu. | Papst Leo der Firzehnte empfing sie.
 """)
 
 
@@ -462,14 +462,14 @@ DURATIONS = cases("""
 Er lief die Strecke in 2:02:37 Stunden. => Er lief die Strecke in zwei Stunden, zwei Minuten und siebenund dreißig Sekunden.
 Der Sieger brauchte 2:05:12. => Der Sieger brauchte zwei Stunden, fünf Minuten und zwölf Sekunden.
 Er siegte in 1:00:05 h vor allen. => Er siegte in einer Stunde und fünf Sekunden vor allen.
-Sie schwamm 1:45,3 Minuten. => Sie schwamm eine Minute und fünfund vierzig Komma drei Sekunden.
+Sie schwamm 1:45,3 Minuten. => Sie schwamm eine Minute und fünfund firzig Komma drei Sekunden.
 Die Uhr zeigte 12:30:15 Uhr. => Die Uhr zeigte zwölf Uhr dreißig und fünfzehn Sekunden.
 Das Spiel endete 1:1. => Das Spiel endete eins zu eins.
 """)
 
 # File numbers of courts and offices: numbers as names, register letters spelled, "Strich".
 FILE_NUMBERS = cases("""
-Das Urteil Az. 1 StR 45/23 ist rechtskräftig. => Das Urteil Aktenzeichen eins Ess-Teh-Err fünfund vierzig Strich dreiund zwanzig ist rechtskräftig.
+Das Urteil Az. 1 StR 45/23 ist rechtskräftig. => Das Urteil Aktenzeichen eins Ess-Teh-Err fünfund firzig Strich dreiund zwanzig ist rechtskräftig.
 Der Beschluss (Az.: 2 BvR 1/22) liegt vor. => Der Beschluss, Aktenzeichen: zwei Beh-Fau-Err eins Strich zweiund zwanzig, liegt vor.
 Das Urteil (Aktenzeichen VI ZR 123/22) ist neu. => Das Urteil, Aktenzeichen sechs Zett-Err hundert dreiund zwanzig Strich zweiund zwanzig, ist neu.
 Der EuGH entschied (Az. C-123/22). => Der Eh-Uh-Geh-Hah entschied, Aktenzeichen Zeh hundert dreiund zwanzig Strich zweiund zwanzig.
@@ -612,6 +612,33 @@ def test_news_abbreviations(given: str, expected: str) -> None:
     assert say(given) == expected
 
 
+# Issue 21: espeak reads the word "vierzehn"/"vierzig" (and every word built on it) with a long
+# [iː], its digits with the short [ɪ]; the speech text spells it "fir-" (number_words.short_vier).
+VIERZ_NUMBERS = cases("""
+Es kamen 14 Menschen. => Es kamen firzehn Menschen.
+Es kamen 40 Menschen. => Es kamen firzig Menschen.
+Es kamen 44 Menschen. => Es kamen vierund firzig Menschen.
+Im Jahr 1400 wurde die Stadt gegründet. => Im Jahr firzehnhundert wurde die Stadt gegründet.
+Seit 1944 steht das Haus. => Seit neunzehnhundert vierund firzig steht das Haus.
+Am 14. März war es kalt. => Am firzehnten März war es kalt.
+Er wurde 40. => Er wurde firzig.
+Das kostet 40.000 Euro. => Das kostet firzigtausend Euro.
+Die Vierzigjährige wurde verletzt. => Die Firzigjährige wurde verletzt.
+Nach vierzehn Tagen war es vorbei. => Nach firzehn Tagen war es vorbei.
+In den 40er Jahren war es anders. => In den firziger Jahren war es anders.
+Ludwig XIV. regierte lange. => Ludwig der Firzehnte regierte lange.
+Um 14:40 Uhr kam der Zug. => Um firzehn Uhr firzig kam der Zug.
+Er wurde Vierzehnter. => Er wurde Firzehnter.
+Der Vierzeiler ist alt. => Der Vierzeiler ist alt.
+Es waren 4,4 Prozent. => Es waren vier Komma vier Prozent.
+""")
+
+
+@pytest.mark.parametrize(("given", "expected"), VIERZ_NUMBERS)
+def test_vierz_numbers_get_the_short_vowel_spelling(given: str, expected: str) -> None:
+    assert say(given) == expected
+
+
 CLASSES = {
     "cardinals": CARDINALS, "years": YEARS, "decades": DECADES, "ordinals": ORDINALS, "dates": DATES,
     "times and scores": TIMES_AND_SCORES, "money, percent, units": MONEY_PERCENT_UNITS, "law": LAW,
@@ -620,7 +647,7 @@ CLASSES = {
     "single letters": SINGLE_LETTERS, "regnal case": REGNAL_CASE,
     "signs and units": SIGNS_AND_UNITS, "agency codes": AGENCY_CODES, "acronym words": ACRONYM_WORDS,
     "weekday dates": WEEKDAY_DATES, "durations": DURATIONS, "file numbers": FILE_NUMBERS,
-    "phone numbers": PHONE_NUMBERS,
+    "phone numbers": PHONE_NUMBERS, "vierz- numbers": VIERZ_NUMBERS,
 }
 
 

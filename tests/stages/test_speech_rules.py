@@ -63,9 +63,9 @@ def test_regnal_case_comes_from_the_word_before_the_name(
 @pytest.mark.parametrize(
     ("text", "spoken"),
     [
-        ("bei Papst Leo XIV. war", "bei Papst Leo dem Vierzehnten war"),
+        ("bei Papst Leo XIV. war", "bei Papst Leo dem Firzehnten war"),
         ("die Krönung Karls III. war", "die Krönung Karls des Dritten war"),
-        ("für Ludwig XIV. war", "für Ludwig den Vierzehnten war"),
+        ("für Ludwig XIV. war", "für Ludwig den Firzehnten war"),
         ("der Königin Elisabeth II. folgte", "der Königin Elisabeth der Zweiten folgte"),
         ("zu. Karl V. sagte", "zu. Karl der Fünfte sagte"),  # a preposition of the last sentence
     ],
@@ -130,7 +130,7 @@ def test_signed_quantities_and_units_per_unit(text: str, spoken: str) -> None:
     [
         ((2, 2, 37), "zwei Stunden, zwei Minuten und siebenund dreißig Sekunden"),
         ((1, 0, 5), "eine Stunde und fünf Sekunden"),
-        ((0, 1, 45, "3"), "eine Minute und fünfund vierzig Komma drei Sekunden"),
+        ((0, 1, 45, "3"), "eine Minute und fünfund firzig Komma drei Sekunden"),
         ((0, 0, 0), "null Sekunden"),
     ],
 )
@@ -145,7 +145,7 @@ def test_a_duration_after_in_is_dative() -> None:
 @pytest.mark.parametrize(
     ("code", "spoken"),
     [
-        ("1 StR 45/23", "eins Ess-Teh-Err fünfund vierzig Strich dreiund zwanzig"),
+        ("1 StR 45/23", "eins Ess-Teh-Err fünfund firzig Strich dreiund zwanzig"),
         ("2 BvR 1/22", "zwei Beh-Fau-Err eins Strich zweiund zwanzig"),
         ("VI ZR 123/22", "sechs Zett-Err hundert dreiund zwanzig Strich zweiund zwanzig"),
         ("C-123/22", "Zeh hundert dreiund zwanzig Strich zweiund zwanzig"),

@@ -19,6 +19,7 @@ from . import (
     fractions,
     initials,
     marks,
+    number_words,
     numerals,
     quantities,
     roman,
@@ -71,6 +72,8 @@ def speakable_marked(text: str, lexicon: Lexicon | None = None) -> str:
     text = acronyms.read_acronyms(text)
     text = symbols.pauses(text)
     text = symbols.read_signs(text)
+    # Written "vierzig" as well as the number words: the voices' long [iː] (number_words.py).
+    text = number_words.short_vier(text)
     # The lexicon's output is final for every rule but the last resort: not even an editor's
     # entry may hand a voice a bare digit or sign.
     text = vault.restore(text)

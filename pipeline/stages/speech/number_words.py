@@ -30,6 +30,19 @@ MAX_CARDINAL_DIGITS = 12
 _AFTER_MAGNITUDE = re.compile(r"(hundert|tausend)(?!st)(?=[a-zäöüß])")
 _AFTER_UND = re.compile(r"(ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)und(?=[a-zäöüß])")
 _ACHT_HUNDERT = re.compile(r"achthundert")
+# espeak-ng reads the word "vierzehn"/"vierzig" (and every word built on it: "vierzigsten",
+# "Vierzigjährige", "vierzehnhundert") with a long [iː], where its reading of the digits "14"
+# and "40" has the short [ɪ] a speaker says. No spacing fixes that inside a word; spelled
+# "fir-", espeak says exactly the digits' sounds, and so do the VITS voices that phonemise with
+# it (tests/stages/test_number_phonemes.py). "Vierzeiler" (a long [iː]) is not touched.
+_VIERZ = re.compile(r"([Vv])ier(?=z(?:ehn|ig))")
+
+
+def short_vier(text: str) -> str:
+    """'vierzig' -> 'firzig', 'Vierzehnten' -> 'Firzehnten': the spelling the voices say with
+    the short [ɪ] of the digits (see _VIERZ). Only the spoken text: transcripts keep the
+    written words."""
+    return _VIERZ.sub(lambda m: "Fir" if m.group(1) == "V" else "fir", text)
 
 
 def spoken_form(words: str) -> str:
@@ -39,7 +52,7 @@ def spoken_form(words: str) -> str:
     tests/stages/test_number_phonemes.py)."""
     words = _ACHT_HUNDERT.sub("acht hundert", words)
     words = _AFTER_MAGNITUDE.sub(r"\1 ", words)
-    return _AFTER_UND.sub(r"\1und ", words)
+    return short_vier(_AFTER_UND.sub(r"\1und ", words))
 
 
 def _anchor_style(words: str) -> str:
