@@ -2,7 +2,9 @@
 
 Run: .venv/bin/python benchmarks/bench_extract.py [--all]
 Prints mean token F1, mean 4-word-shingle F1, leads kept, empty pages, ntv leaks and the
-worst pages with what leaked or went missing.
+worst pages with what leaked or went missing; then the class corpus (cases.toml), per class,
+beside trafilatura run with its defaults on the same HTML under the same pass check, and the
+fundus pages that pass (token F1 >= FUNDUS_PASS) for both.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import trafilatura  # noqa: E402
 from lxml import html as lxml_html  # noqa: E402
 
 from pipeline.models import NoArticleText  # noqa: E402
@@ -36,6 +39,7 @@ from pipeline.stages.extract.scoring import (  # noqa: E402
 FUNDUS = ROOT / "tests" / "fixtures" / "fundus"
 CLASSES = ROOT / "tests" / "fixtures" / "extract" / "classes"
 TARGETS = {"token": 0.97, "shingle": 0.96, "leads": 0.95}
+FUNDUS_PASS = 0.95  # token F1 at which a fundus page counts as read right (for us and trafilatura)
 
 # Text a listener must never hear from ntv: credits, source line, widget labels.
 NTV_LEAK = re.compile(
@@ -137,6 +141,7 @@ class ClassCase:
     readable_has: tuple[str, ...] = ()
     title_once: bool = False  # the headline is not heard again below the title
     min_paragraphs: int = 0  # paragraphs the body must come in (a pause between each)
+    author: str = ""  # the author the page's byline must be recorded as (not spoken)
 
     def html(self) -> bytes:
         corpus, _, name = self.page.rpartition(":")
@@ -151,7 +156,7 @@ def class_cases() -> list[ClassCase]:
     return [
         ClassCase(c["class"], c["page"], *(tuple(c.get(f, ())) for f in fields[:4]), c.get("refused", ""),
                   tuple(c.get("readable_has", ())), bool(c.get("not_heard_after_title", False)),
-                  int(c.get("min_paragraphs", 0)))
+                  int(c.get("min_paragraphs", 0)), c.get("author", ""))
         for c in data["case"]
     ]
 
@@ -172,6 +177,8 @@ def check_case(case: ClassCase) -> list[str]:
     problems = [f"heard {t!r}" for t in case.not_heard if t in heard]
     problems += [f"missed {t!r}" for t in case.heard if t not in heard]
     problems += [f"lead lacks {t!r}" for t in case.lead_has if t not in article.lead]
+    if case.author and article.author != case.author:
+        problems.append(f"author {article.author!r}, want {case.author!r}")
     heads = {b.text for b in article.blocks if b.kind == "heading"}
     paragraphs = sum(b.kind == "paragraph" for b in article.blocks)
     if paragraphs < case.min_paragraphs:
@@ -182,20 +189,64 @@ def check_case(case: ClassCase) -> list[str]:
     return problems
 
 
+def trafilatura_text(html: bytes) -> str:
+    """What trafilatura with its defaults makes of the page: one paragraph or heading a line."""
+    return trafilatura.extract(html) or ""
+
+
+def check_case_trafilatura(case: ClassCase) -> list[str]:
+    """``check_case`` for trafilatura's plain text: it has no lead field and no block kinds, so
+    a lead's text only has to be heard, a heading has to be a line of its own, and a page the
+    case wants refused passes when trafilatura returns nothing. Refusal reasons and the
+    headline-read-again check have no counterpart and are left out."""
+    text = trafilatura_text(case.html())
+    if case.refused:
+        return [] if not text else ["not refused"]
+    if not text:
+        return ["nothing extracted"]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    problems = [f"heard {t!r}" for t in case.not_heard if t in text]
+    problems += [f"missed {t!r}" for t in (*case.heard, *case.lead_has) if t not in text]
+    problems += [f"not a heading: {t!r}" for t in case.headings if t not in lines]
+    if len(lines) < case.min_paragraphs:
+        problems.append(f"{len(lines)} paragraphs, want at least {case.min_paragraphs}")
+    return problems
+
+
 def print_classes() -> None:
     cases = class_cases()
-    passed, total = Counter(), Counter()
+    passed, total, theirs = Counter(), Counter(), Counter()
     failures = []
     for case in cases:
         problems = check_case(case)
         total[case.cls] += 1
         passed[case.cls] += not problems
+        theirs[case.cls] += not check_case_trafilatura(case)
         failures += [(case, p) for p in problems]
-    print(f"\nissue-11 classes ({len(cases)} pages in tests/fixtures/extract/classes/cases.toml)")
+    print(f"\nclasses ({len(cases)} pages in tests/fixtures/extract/classes/cases.toml)   newsaudio   trafilatura")
     for cls in total:
-        print(f"  {cls:18} {passed[cls]:2}/{total[cls]}")
+        print(f"  {cls:24} {passed[cls]:3}/{total[cls]:<3}      {theirs[cls]:3}/{total[cls]}")
+    print(f"  {'all classes':24} {sum(passed.values()):3}/{len(cases):<3}      "
+          f"{sum(theirs.values()):3}/{len(cases)}")
     for case, problem in failures:
         print(f"    FAIL {case.cls} {case.page}: {_short(problem)}")
+
+
+def print_fundus_versus_trafilatura(rows: list[Row]) -> None:
+    ours = sum(not r.error and r.token_f1 >= FUNDUS_PASS for r in rows)
+    tok = shi = 0.0
+    theirs = 0
+    for r in rows:
+        truth = ground_truth_body(r.page.truth)
+        got = trafilatura_text(r.page.html)
+        f1 = token_overlap(got, truth).f1
+        tok += f1
+        shi += shingle_overlap(got, truth).f1
+        theirs += f1 >= FUNDUS_PASS
+    n = len(rows)
+    print(f"\nfundus pages read right (token F1 >= {FUNDUS_PASS})   newsaudio {ours}/{n}   trafilatura {theirs}/{n}")
+    print(f"  mean token F1      newsaudio {sum(r.token_f1 for r in rows) / n:.4f}   trafilatura {tok / n:.4f}")
+    print(f"  mean 4-shingle F1  newsaudio {sum(r.shingle_f1 for r in rows) / n:.4f}   trafilatura {shi / n:.4f}")
 
 
 def _cpu(page: FundusPage) -> float:
@@ -254,6 +305,7 @@ def main(argv: list[str]) -> int:
     if lost:
         print("leads lost: " + ", ".join(r.page.name for r in lost))
     print_classes()
+    print_fundus_versus_trafilatura(rows)
     count = n if "--all" in argv else 10
     print(f"\nworst {count} pages (token F1, shingle F1, extractor)")
     for r in sorted(rows, key=lambda r: r.token_f1)[:count]:

@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from lxml import html as lxml_html
+
 from pipeline.models import Article, Block, NoArticleText
 from pipeline.stages.charset import decode_html
 
@@ -34,6 +36,7 @@ from .language import detect
 from .lead import Candidate, drop_summary_blocks, fold_summary, settle_lead
 from .lines import family_of, filter_blocks
 from .meta import PageMeta, parse_tree, read_meta
+from .nocode import drop_code_blocks, strip_code, without_code
 from .prune import prune
 from .rules import load_rules, rule_for
 from .scoring import token_overlap
@@ -84,7 +87,13 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
     tree = parse_tree(text)
     if tree is None:
         raise NoArticleText("the page could not be parsed as HTML")
+    # No path may read a script's, a style sheet's or a template's text (see nocode.py): every
+    # reading of the page, the site rule's and the second extraction's too, starts here. Only
+    # the JSON-LD stays until the page's metadata is read from it.
+    stripped = strip_code(tree, keep_json_ld=True)
     meta = read_meta(tree)
+    if strip_code(tree) or stripped:
+        text = lxml_html.tostring(tree, encoding="unicode")
     visible = visible_text(tree)
     notes: list[str] = []
 
@@ -157,6 +166,12 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
         # The second reading starts from scratch: it may repeat the headline or the lead.
         blocks = drop_title_echo(blocks, titles)
         lead, blocks, _ = settle_lead(lead, blocks, [])
+
+    # The guard at the exit: whatever path found them, blocks that look like code are not read.
+    title, kicker, lead = without_code(title), without_code(kicker), without_code(lead)
+    blocks, code_blocks = drop_code_blocks(blocks)
+    if code_blocks:
+        notes.append(f"dropped {code_blocks} blocks that look like code")
 
     reason = no_article_reason(tree, meta, lead, blocks, visible)
     if reason:
