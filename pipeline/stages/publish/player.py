@@ -44,9 +44,11 @@ def player_index_entry(ep: Episode, *, public_base_url: str) -> tuple[str, bytes
 
 
 def player_index_around(entries: list[tuple[str, bytes]]) -> bytes:
-    """The index object from player_index_entry's pairs, by URL (the last of equal URLs wins)."""
+    """The index object from player_index_entry's pairs, by URL, in the order given (the feed's,
+    newest first: the website player's "next article" is the entry after the one it played);
+    of equal URLs the last one's value wins, at the first one's place."""
     index: dict[str, bytes] = {}
-    for link, value in sorted(entries, key=lambda e: e[0]):
+    for link, value in entries:
         index[link] = value
     body = b",".join(json.dumps(link, ensure_ascii=False).encode("utf-8") + b":" + value
                      for link, value in index.items())
