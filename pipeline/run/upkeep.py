@@ -20,7 +20,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from pipeline import files
@@ -28,6 +28,7 @@ from pipeline.config import Settings
 from pipeline.run import reconcile as reconciling
 from pipeline.run import upkeep
 from pipeline.stages import fragments
+from pipeline.stages.publish.objects import Bucket, output_of
 from pipeline.state.articles import ArticleRow, stuck_articles, touch
 from pipeline.state.episodes import episode_versions
 from pipeline.state.leases import lease_expiries, lease_holder, render
@@ -62,11 +63,14 @@ def sweep_cache_tmp(cache_dir: Path | None, older_than_s: float) -> list[Path]:
     return removed
 
 
-def sweep_orphans(audio_dir: Path, store: Store, *, min_age_s: float = 30.0) -> list[Path]:
-    """Remove episode files (``<article>-v<N>.*``) with no record, unless a render is under way."""
+def sweep_orphans(audio_dir: Path | Bucket, store: Store, *, min_age_s: float = 30.0) -> list[PurePath]:
+    """Remove episode files (``<article>-v<N>.*``) with no record, unless a render is under way.
+    ``audio_dir`` may be the bucket output/ is in (output_url): its ``audio/`` objects then."""
     from pipeline.state.leases import render  # not at the top: publish imports this module, lease the store
 
-    removed: list[Path] = []
+    if isinstance(audio_dir, Bucket):
+        return _sweep_bucket_orphans(audio_dir, store, min_age_s)
+    removed: list[PurePath] = []
     if not audio_dir.is_dir():
         return removed
     recorded = episode_versions(store)
@@ -88,12 +92,30 @@ def sweep_orphans(audio_dir: Path, store: Store, *, min_age_s: float = 30.0) -> 
     return removed
 
 
+def _sweep_bucket_orphans(bucket: Bucket, store: Store, min_age_s: float) -> list[PurePath]:
+    """sweep_orphans for output/ in a bucket: an object store has no temp files (a PUT is
+    whole or nothing), but a render killed between upload and record leaves objects."""
+    removed: list[PurePath] = []
+    recorded = episode_versions(store)
+    now = time.time()
+    for rel, mtime in list(bucket.listing("audio")):
+        match = EPISODE_FILE.match(rel.removeprefix("audio/"))
+        if not match or (match.group(1), int(match.group(2))) in recorded or now - mtime < min_age_s:
+            continue
+        if lease_holder(store, render(match.group(1))) is None and bucket.delete(rel):
+            removed.append(bucket.where(rel))
+    if removed:
+        log.warning("removed %d episode objects that have no record", len(removed))
+    return removed
+
+
 def start_sweep(settings: Settings, store: Store) -> None:
     """Leftovers of killed processes: stale temp files and episode files without a record."""
     files.sweep_tmp(settings.output_dir, settings.stale_tmp_s)
     upkeep.sweep_cache_tmp(settings.cache_dir, settings.stale_tmp_s)
     fragments.sweep(settings, settings.stale_tmp_s)
-    upkeep.sweep_orphans(settings.audio_dir, store)
+    dest = output_of(settings)
+    upkeep.sweep_orphans(dest if isinstance(dest, Bucket) else settings.audio_dir, store)
 
 
 def sweep_at_start(settings: Settings) -> None:

@@ -8,6 +8,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,10 +18,12 @@ import pytest
 from lxml import etree
 
 from pipeline.config import Settings
-from pipeline.run import publishing
+from pipeline.run import publishing, upkeep
+from pipeline.run.article import render_article
 from pipeline.run.feed import run
 from pipeline.run.sample_site import SAMPLE_SITE, serve_site
 from pipeline.stages.publish.names import episode_files, player_data_guid_path, player_data_path
+from pipeline.stages.publish.objects import output_of
 from pipeline.state.articles import get_article, list_articles
 from pipeline.state.episodes import latest_episode
 from pipeline.state.store import open_store
@@ -173,10 +176,47 @@ def purge_receiver() -> Iterator[PurgeReceiver]:
     receiver.close()
 
 
+def told_to(settings: Settings, receiver: PurgeReceiver) -> None:
+    settings.cdn_purge_url = receiver.url
+    settings.allowed_hosts = [*settings.allowed_hosts, f"127.0.0.1:{receiver.server.server_port}"]
+
+
+def test_old_versions_leave_the_bucket_after_their_grace_and_the_cdn_is_told(published, purge_receiver):
+    settings, _ = published
+    told_to(settings, purge_receiver)
+    store = open_store(settings)
+    article_id = publishing.resolve_article(feed_items(settings)[-1].findtext("guid"), settings, store)
+    old = latest_episode(store, article_id).episode
+    outcome = render_article(article_id, settings, force=True)
+    assert outcome.status == "done" and outcome.version == old.version + 1
+    publishing.publish_feed("sample", settings, store)
+    assert get(settings, f"audio/{old.file_name}").status_code == 200  # apps with the old feed still get it
+    later = datetime.now(UTC) + timedelta(days=settings.old_versions_grace_days + 1)
+    removed = publishing.sweep_old_versions(settings, store, now=later)
+    assert f"audio/{old.file_name}" in removed
+    for rel in removed:
+        assert get(settings, rel).status_code == 404, rel
+    assert get(settings, f"audio/{outcome.file_name}").status_code == 200
+    assert purge_receiver.bodies[-1]["keys"] == [f"site/{rel}" for rel in removed]
+
+
+def test_an_upload_that_no_record_names_is_swept(published, seaweed):
+    import boto3
+
+    settings, bucket = published
+    store = open_store(settings)
+    # a render killed between its upload and its record
+    seaweed.client(boto3).put_object(Bucket=bucket, Key="site/audio/0123456789abcdef-v1.mp3", Body=b"x")
+    swept = upkeep.sweep_orphans(output_of(settings), store, min_age_s=0)
+    assert [str(p) for p in swept] == [f"s3://{bucket}/site/audio/0123456789abcdef-v1.mp3"]
+    assert get(settings, "audio/0123456789abcdef-v1.mp3").status_code == 404
+    for item in feed_items(settings):  # the recorded episodes stay
+        assert httpx.head(item.find("enclosure").get("url"), timeout=10).status_code == 200
+
+
 def test_a_withdrawn_episode_leaves_the_bucket_and_the_cdn_is_told(published, purge_receiver, seaweed):
     settings, bucket = published
-    settings.cdn_purge_url = purge_receiver.url
-    settings.allowed_hosts = [*settings.allowed_hosts, f"127.0.0.1:{purge_receiver.server.server_port}"]
+    told_to(settings, purge_receiver)
     store = open_store(settings)
     first = feed_items(settings)[0]
     article_id = publishing.resolve_article(first.findtext("guid"), settings, store)

@@ -87,6 +87,13 @@ class Folder:
         return self.root / rel
 
 
+class ObjectPath(PurePosixPath):
+    """Where an object is, shown (in logs, in `newsaudio run`'s summary) as its s3:// URL."""
+
+    def __str__(self) -> str:
+        return "s3://" + super().__str__().removeprefix("s3:/")
+
+
 @dataclass(frozen=True)
 class S3Client:
     """How to reach the store: each "" leaves boto3 its own default (AWS_* variables, ~/.aws)."""
@@ -200,7 +207,7 @@ class Bucket:
                 yield item["Key"].removeprefix(self.prefix), item["LastModified"].timestamp()
 
     def where(self, rel: str) -> PurePath:
-        return PurePosixPath(f"s3://{self.bucket}") / self.key(rel)
+        return ObjectPath("s3:", self.bucket, self.key(rel))
 
 
 def parse_s3_url(url: str, how: S3Client) -> Bucket:
