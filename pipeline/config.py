@@ -191,6 +191,10 @@ class Settings:
     io_task_limit_s: float = 180.0
     synth_task_limit_s: float = 1800.0
     task_grace_s: float = 60.0
+    # A worker process whose peak resident memory passed this after a task is replaced by a
+    # fresh one (Celery's worker_max_memory_per_child; 0 = never). The house voice on ONNX keeps
+    # well under it (benchmarks/bench_memory.py); this catches whatever else grows.
+    synth_max_memory_mb: int = 600
     # How often the reconciler (beat) runs: it re-queues abandoned and stuck articles and
     # publishes feeds whose newest episode is not in the feed file yet. A dead worker's article
     # is rendered again within lease_timeout_s plus this (plus the render itself).

@@ -89,6 +89,10 @@ def make_app(config: Settings) -> Celery:
             },
         },
         worker_hijack_root_logger=False,
+        # Checked after each task against the process's peak RSS (billiard reads ru_maxrss):
+        # a process that once went past the bound is replaced before its next task, so a
+        # worker machine's memory is processes x bound, whatever articles came.
+        worker_max_memory_per_child=config.synth_max_memory_mb * 1024 or None,
     )
     return app
 
