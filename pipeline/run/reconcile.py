@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pipeline.config import Settings
+from pipeline.stages.publish.objects import output_of
 from pipeline.state import articles
 from pipeline.state.articles import ArticleRow
 from pipeline.state.episodes import feed_published_at, newest_episode_time
@@ -36,12 +37,13 @@ def feeds_behind(settings: Settings, store: Store) -> list[str]:
     max_items, leaves the bytes and so the time unchanged, and the feed would count as behind
     on every pass.)"""
     behind: list[str] = []
+    output = output_of(settings)  # the folder, or the bucket (output_url)
     for feed in settings.feeds:
         newest = newest_episode_time(store, feed.name)
         if newest is None:
             continue
         published = feed_published_at(store, feed.name)
-        if not (settings.feeds_dir / f"{feed.name}.xml").exists() or published is None or published < newest:
+        if not output.exists(f"feeds/{feed.name}.xml") or published is None or published < newest:
             behind.append(feed.name)
     return behind
 

@@ -130,6 +130,37 @@ def test_transcripts_chapters_and_player_data_carry_the_types_serve_sends(publis
     assert cover.status_code == 200 and cover.headers["content-type"] == "image/png"
 
 
+def test_the_reconciler_sees_the_feed_in_the_bucket(published, seaweed):
+    import boto3
+
+    from pipeline.run.reconcile import feeds_behind
+
+    settings, bucket = published
+    store = open_store(settings)
+    assert feeds_behind(settings, store) == []  # not "missing" because no folder has it
+    client = seaweed.client(boto3)
+    client.delete_object(Bucket=bucket, Key="site/feeds/sample.xml")
+    assert feeds_behind(settings, store) == ["sample"]
+    publishing.publish_feed("sample", settings, store)
+    assert get(settings, "feeds/sample.xml").status_code == 200
+    assert feeds_behind(settings, store) == []
+
+
+def test_the_web_app_starts_without_boto3(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = ("import sys; from web.app import create_app; from tests.conftest import settings_in; "
+            "from pathlib import Path; create_app(settings_in(Path(sys.argv[1]))); "
+            "print('boto3' in sys.modules, 'botocore' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-2:] == ["False", "False"]
+
+
 def test_an_unchanged_feed_is_not_uploaded_again(published, seaweed):
     import boto3
 
@@ -252,3 +283,16 @@ def test_the_folder_stays_the_default(tmp_path: Path):
 
     settings = settings_in(tmp_path)
     assert output_of(settings) == Folder(settings.output_dir) and parts_of(settings) is None
+
+
+def test_the_purge_hook_goes_through_the_address_guards(settings, purge_receiver, caplog):
+    from pipeline.run import purge
+
+    settings.allowed_hosts = []  # a production config: the demo's loopback site is not allowed
+    settings.cdn_purge_url = purge_receiver.url  # loopback, and not named in allowed_hosts
+    assert purge.removed(settings, ["audio/x-v1.mp3"]) is False
+    assert purge_receiver.bodies == [] and "CDN purge of 1 files failed" in caplog.text
+    told_to(settings, purge_receiver)
+    assert purge.removed(settings, ["audio/x-v1.mp3"]) is True
+    assert purge_receiver.bodies == [{"urls": [f"{settings.public_base_url}/audio/x-v1.mp3"],
+                                      "keys": ["audio/x-v1.mp3"]}]
