@@ -116,17 +116,21 @@ class Pronunciation:
     """How one span of Segment.text sounds, for voices that take phonemes.
 
     The span's text is what text-only voices read; a voice that takes phonemes speaks
-    ``espeak`` (espeak-ng phoneme input) or ``ipa`` in its place.
+    ``espeak`` (espeak-ng phoneme input) or ``ipa`` in its place, or, for a span in another
+    language (``lang``, e.g. "en": "Institute for the Study of War"), the span's text as
+    espeak-ng phonemises that language.
     """
 
     start: int  # character offsets into Segment.text, end exclusive
     end: int
     espeak: str = ""  # espeak-ng phoneme input, e.g. "[[xa'me:nEI]]"
     ipa: str = ""
+    lang: str = ""  # a language code of pipeline/stages/speech/languages.py; "" = the script's
 
     def key(self) -> str:
-        """A stable string for hashes and cache keys."""
-        return f"{self.start}:{self.end}:{self.espeak}\x1f{self.ipa}"
+        """A stable string for hashes and cache keys (a span without ``lang`` keeps its old one)."""
+        said = f"{self.start}:{self.end}:{self.espeak}\x1f{self.ipa}"
+        return f"{said}\x1f{self.lang}" if self.lang else said
 
 
 @dataclass(frozen=True)

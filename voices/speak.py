@@ -6,7 +6,7 @@ import re
 import threading
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -47,7 +47,7 @@ def squeeze(segment: Segment) -> tuple[str, tuple[Pronunciation, ...]]:
     for i in range(pos, len(segment.text) + 1):
         new_at[i] = length
     spans = tuple(
-        Pronunciation(new_at[p.start], new_at[p.end], p.espeak, p.ipa)
+        replace(p, start=new_at[p.start], end=new_at[p.end])
         for p in segment.pronunciations
         if 0 <= p.start < p.end <= len(segment.text)
     )

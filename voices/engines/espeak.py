@@ -42,6 +42,9 @@ class EspeakVoice:
         self._rate = max(80, min(450, round(espeak_ng.DEFAULT_RATE_WPM * profile.speed)))
 
     def synthesize(self, text: str, pronunciations: Sequence[Pronunciation] = ()) -> np.ndarray:
+        if any(p.lang for p in pronunciations):
+            spoken = with_languages(text, pronunciations)
+            return espeak_ng.synthesize(spoken, voice=self._espeak_voice, rate_wpm=self._rate, phonemes=True, ssml=True)
         spoken, phonemes = with_phonemes(text, pronunciations)
         return espeak_ng.synthesize(spoken, voice=self._espeak_voice, rate_wpm=self._rate, phonemes=phonemes)
 
@@ -53,6 +56,22 @@ def with_phonemes(text: str, pronunciations: Sequence[Pronunciation]) -> tuple[s
     if all(said is None for _, said in pieces):
         return text, False
     return "".join(espeak_ng.plain_text(piece) if said is None else said for piece, said in pieces), True
+
+
+def with_languages(text: str, pronunciations: Sequence[Pronunciation]) -> str:
+    """SSML for ``text`` (to synthesise with ``ssml=True, phonemes=True``): each span in another
+    language a <voice xml:lang> element, each span with espeak phonemes "[[...]]".
+
+    The language switch rather than that language's phonemes as "[[...]]": the German voice's
+    phoneme table lacks English [ʌ], [ɒ], [ð]... ("Study of" came out "st" and nothing)."""
+
+    def said(p: Pronunciation) -> str:
+        if p.lang:
+            return espeak_ng.language_span(text[p.start : p.end], p.lang)
+        return espeak_ng.phoneme_input(p.espeak)
+
+    pieces = split_spans(text, pronunciations, said)
+    return "".join(espeak_ng.xml_text(espeak_ng.plain_text(piece)) if out is None else out for piece, out in pieces)
 
 
 def resolve(profile: VoiceProfile, settings: Settings) -> ModelFiles:

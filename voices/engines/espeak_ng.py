@@ -28,6 +28,7 @@ _INITIALIZE_DONT_EXIT = 0x8000  # report errors instead of calling exit() inside
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _PHONEME_INPUT = 0x100  # espeakPHONEMES: "[[...]]" in the text is espeak phoneme input
+_SSML = 0x10  # espeakSSML: the text is SSML; <voice xml:lang="en"> switches the language
 _PHONEMES_IPA = 0x02
 _RATE = 1
 _PITCH = 3
@@ -123,13 +124,20 @@ def sample_rate() -> int:
 
 
 def synthesize(
-    text: str, voice: str = "de", rate_wpm: int = DEFAULT_RATE_WPM, pitch: int = 50, *, phonemes: bool = False
+    text: str,
+    voice: str = "de",
+    rate_wpm: int = DEFAULT_RATE_WPM,
+    pitch: int = 50,
+    *,
+    phonemes: bool = False,
+    ssml: bool = False,
 ) -> np.ndarray:
     """Speak ``text``; returns float32 mono PCM in [-1, 1] at :func:`sample_rate`.
 
     ``phonemes=True`` reads "[[...]]" in ``text`` as espeak phoneme input (see
     :func:`phoneme_input`). The flag is passed on every call because espeak keeps it as global
     state, which espeak_TextToPhonemes (``phonemize``) then also obeys.
+    ``ssml=True`` reads ``text`` as SSML (see :func:`language_span`).
     """
     with _LOCK:
         _unload_if_spoken()
@@ -141,7 +149,7 @@ def synthesize(
         state.chunks.clear()
         raw = text.encode("utf-8") + b"\x00"
         buf = ctypes.create_string_buffer(raw, len(raw))
-        flags = _CHARS_UTF8 | (_PHONEME_INPUT if phonemes else 0)
+        flags = _CHARS_UTF8 | (_PHONEME_INPUT if phonemes else 0) | (_SSML if ssml else 0)
         err = state.lib.espeak_Synth(buf, len(raw), 0, _POS_CHARACTER, 0, flags, None, None)
         if err != _EE_OK:
             raise EspeakError(f"espeak_Synth failed with code {err}")
@@ -151,6 +159,25 @@ def synthesize(
 
 
 _BRACKETS = re.compile(r"\[\[|\]\]")
+# The speech stage's language codes (pipeline/stages/speech/languages.py) that are not the
+# name of the espeak voice to use: English in German news is mostly American politics.
+_VOICE_FOR = {"en": "en-us", "en-gb": "en"}
+
+
+def language_voice(code: str) -> str:
+    """The espeak-ng voice that speaks a span in the language ``code``: "en" -> "en-us"."""
+    return _VOICE_FOR.get(code, code)
+
+
+def language_span(text: str, code: str) -> str:
+    """SSML for ``text`` spoken in the language ``code``, inside SSML input (``ssml=True``):
+    espeak reads it with that language's rules and phonemes, then goes back to the voice."""
+    return f'<voice xml:lang="{language_voice(code)}">{xml_text(text)}</voice>'
+
+
+def xml_text(text: str) -> str:
+    """Plain text as SSML text: "<", ">" and "&" escaped (espeak would read them as markup)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def phoneme_input(phonemes: str) -> str:

@@ -132,7 +132,10 @@ def splice_ipa(text: str, pronunciations: Sequence[Pronunciation], phonemize: Ca
     edge, which is the point: the span is the editor's). A space joins two pieces where the
     text had one, so "Chamenei, sagte" keeps its comma against the name.
     """
-    pieces = split_spans(text, pronunciations, lambda p: p.ipa.strip())
+    # A span in another language: that language's IPA from espeak (the model's symbols are
+    # espeak's IPA for every language, so an English [ð] is one it has).
+    pieces = split_spans(text, pronunciations, lambda p: p.ipa.strip() or (
+        espeak_ng.phonemize(text[p.start : p.end], espeak_ng.language_voice(p.lang)) if p.lang else ""))
     if all(said is None for _, said in pieces):
         return phonemize(text)
     out = ""

@@ -16,13 +16,13 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from . import marks
+from . import languages, marks
 from .acronyms import read_as_word
 from .letters import spell
 from .protect import Vault
 
 DEFAULT_PATH = Path(__file__).resolve().parents[3] / "voices" / "lexicon" / "de.toml"
-KINDS = ("substitute", "spell", "word", "phonemes")
+KINDS = ("substitute", "spell", "word", "phonemes", "language")
 # Letters, digits and private-use placeholders continue a word; a hyphen does not, so a
 # whole-word "Schoigu" also matches in "Schoigu-Nachfolger".
 _WORD_CHAR = r"[\w\ue000-\uf8ff]"
@@ -46,6 +46,9 @@ class Entry:
     ipa: str = ""
     case_sensitive: bool = True
     whole_word: bool = True
+    # kind "language": the language the match is spoken in ("en"; "de" keeps it German, even
+    # where foreign.py would hear another language). One of languages.CODES.
+    lang: str = ""
     note: str = field(default="", compare=False)  # an editor's remark; not part of the version
 
     def __post_init__(self) -> None:
@@ -55,6 +58,16 @@ class Entry:
             raise LexiconError(f"{self.match!r}: unknown type {self.kind!r} (one of {', '.join(KINDS)})")
         if self.kind == "substitute" and not self.say:
             raise LexiconError(f"{self.match!r}: a substitute entry needs 'say'")
+        if self.kind == "language":
+            if not self.lang:
+                known = ", ".join(languages.CODES)
+                raise LexiconError(f"{self.match!r}: a language entry needs 'lang' (one of {known})")
+            try:
+                object.__setattr__(self, "lang", languages.check(self.lang))
+            except ValueError as exc:
+                raise LexiconError(f"{self.match!r}: {exc}") from None
+        elif self.lang:
+            raise LexiconError(f"{self.match!r}: 'lang' belongs to a language entry, not to type {self.kind!r}")
 
     @property
     def spoken(self) -> str:
@@ -63,13 +76,19 @@ class Entry:
             return spell(self.say or self.match)
         if self.kind == "word":
             return self.say or read_as_word(self.match)
-        # substitute; phonemes fall back to "say" (or the word itself) for text-only voices
+        # substitute, language (the words as written); phonemes fall back to "say" (or the word
+        # itself) for text-only voices
         return self.say or self.match
 
     @property
     def has_phonemes(self) -> bool:
         """A phoneme entry that gives phonemes (one with neither is only its text form)."""
         return self.kind == "phonemes" and bool(self.espeak or self.ipa)
+
+    @property
+    def foreign(self) -> bool:
+        """A language entry for a language other than German: its span is marked with it."""
+        return self.kind == "language" and self.lang != languages.GERMAN
 
     @cached_property
     def core(self) -> str:
@@ -106,6 +125,8 @@ class Entry:
     def key(self) -> dict[str, object]:
         data = asdict(self)
         data.pop("note")
+        if not self.lang:
+            data.pop("lang")  # entries of the other kinds keep the key (and version) they had
         return data
 
 
@@ -121,6 +142,8 @@ class Lexicon:
         self._regex = _compile(ordered)
 
     def _output_for(self, entry: Entry) -> str:
+        if entry.foreign:
+            return marks.wrap_language(entry.lang, entry.spoken.strip())
         if not entry.has_phonemes:
             return entry.spoken
         # Spaces at the ends would sit outside the words after tidying; keep them out.
@@ -208,7 +231,7 @@ def parse_lexicon(text: str) -> Lexicon:
         raw = dict(raw)
         if "type" in raw:
             raw["kind"] = raw.pop("type")
-        unknown = set(raw) - {"match", "kind", "say", "espeak", "ipa", "case_sensitive", "whole_word", "note"}
+        unknown = set(raw) - {"match", "kind", "say", "espeak", "ipa", "case_sensitive", "whole_word", "lang", "note"}
         if unknown:
             raise LexiconError(f"{raw.get('match')!r}: unknown keys {sorted(unknown)}")
         entries.append(Entry(**raw))

@@ -9,7 +9,7 @@ import tomllib
 
 from pipeline.stages.speech.lexicon import KINDS, Entry, Lexicon, LexiconError, parse_lexicon
 
-ENTRY_KEYS = ("match", "kind", "say", "espeak", "ipa", "case_sensitive", "whole_word", "note")
+ENTRY_KEYS = ("match", "kind", "say", "espeak", "ipa", "case_sensitive", "whole_word", "lang", "note")
 
 
 def validate(text: str) -> Lexicon:
@@ -60,6 +60,7 @@ def make_entry(data: dict[str, object]) -> Entry:
         ipa=str(data.get("ipa") or ""),
         case_sensitive=flag("case_sensitive"),
         whole_word=flag("whole_word"),
+        lang=str(data.get("lang") or ""),
         note=str(data.get("note") or ""),
     )
     validate(dumps_entries([entry_dict(entry)]))  # the same check a save makes
@@ -99,6 +100,8 @@ def _compact(entry: Entry) -> dict[str, object]:
         data["case_sensitive"] = False
     if not entry.whole_word:
         data["whole_word"] = False
+    if entry.lang:
+        data["lang"] = entry.lang
     if entry.note:
         data["note"] = entry.note
     return data

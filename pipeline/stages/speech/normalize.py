@@ -16,6 +16,7 @@ from . import (
     calendar,
     dates,
     file_numbers,
+    foreign,
     fractions,
     initials,
     marks,
@@ -33,13 +34,14 @@ DEFAULT_MAX_CHARS = 300
 _DIGIT = re.compile(r"\d")
 
 
-def speakable(text: str, lexicon: Lexicon | None = None) -> str:
+def speakable(text: str, lexicon: Lexicon | None = None, *, foreign_spans: bool = True) -> str:
     """Normalise ``text`` without cutting it: line breaks are kept as written."""
-    return marks.strip(speakable_marked(text, lexicon))
+    return marks.strip(speakable_marked(text, lexicon, foreign_spans=foreign_spans))
 
 
-def speakable_marked(text: str, lexicon: Lexicon | None = None) -> str:
-    """:func:`speakable`, with each phoneme entry's spoken text between marks (marks.py)."""
+def speakable_marked(text: str, lexicon: Lexicon | None = None, *, foreign_spans: bool = True) -> str:
+    """:func:`speakable`, with each phoneme entry's spoken text and each span in another
+    language (foreign.py; ``foreign_spans=False`` finds none) between marks (marks.py)."""
     text = symbols.clean_whitespace(strip_private(text))
     text = symbols.read_addresses(text)
     # Before the lexicon and the acronyms: "(dpa)" is dropped, not spelled.
@@ -47,6 +49,10 @@ def speakable_marked(text: str, lexicon: Lexicon | None = None) -> str:
     vault = Vault()
     if lexicon is not None:
         text = lexicon.apply(text, vault)
+    # After the lexicon (its language entries decide first, "de" ones keep words German) and
+    # before every German rule, which must not respell "Group of Death" or "Les Bleus".
+    if foreign_spans:
+        text = foreign.mark_spans(text, vault)
     text = symbols.drop_quotes_and_emoji(text)
     text = roman.read_regnal(text)
     text = calendar.read_calendar_abbreviations(text)
@@ -86,7 +92,9 @@ def paragraphs(text: str) -> list[str]:
     return [p.strip() for p in text.splitlines() if p.strip()]
 
 
-def normalize(text: str, *, lexicon: Lexicon | None = None, max_chars: int = DEFAULT_MAX_CHARS) -> list[str]:
+def normalize(
+    text: str, *, lexicon: Lexicon | None = None, max_chars: int = DEFAULT_MAX_CHARS, foreign_spans: bool = True
+) -> list[str]:
     """German text -> speakable segments (one sentence or clause chunk each).
 
     ``lexicon=None`` uses the bundled lexicon; pass ``Lexicon()`` for none.
@@ -96,7 +104,7 @@ def normalize(text: str, *, lexicon: Lexicon | None = None, max_chars: int = DEF
     if lexicon is None:
         lexicon = default_lexicon()
     out: list[str] = []
-    for para in paragraphs(speakable(text, lexicon)):
+    for para in paragraphs(speakable(text, lexicon, foreign_spans=foreign_spans)):
         for chunks in segment.split(para, max_chars):
             out.extend(chunks)
     return out

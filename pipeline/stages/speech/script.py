@@ -24,6 +24,7 @@ def _block_segments(
     sentence_ms: int,
     end_ms: int,
     block: int = 0,
+    foreign_spans: bool = True,
 ) -> list[Segment]:
     """One block (title, lead, heading, paragraph) -> segments; the last gets ``end_ms``.
 
@@ -31,7 +32,7 @@ def _block_segments(
     chunks of one long sentence share it."""
     out: list[Segment] = []
     sentences: list[list[Segment]] = []
-    for marked in paragraphs(speakable_marked(text, lexicon)):
+    for marked in paragraphs(speakable_marked(text, lexicon, foreign_spans=foreign_spans)):
         para, spans = marks.unwrap(marked)
         located = _locate(para, segment.split(para, max_chars))
         for chunks in located:
@@ -44,7 +45,7 @@ def _block_segments(
             sentences.append(row)
     if sentences:
         spoken = [" ".join(s.text for s in row) for row in sentences]
-        written = align(written_sentences(text), spoken, lambda w: [speakable(w, lexicon)])
+        written = align(written_sentences(text), spoken, lambda w: [speakable(w, lexicon, foreign_spans=foreign_spans)])
         for row, sentence in zip(sentences, written, strict=True):
             out += [replace(s, written=sentence) for s in row]
     if out:
@@ -74,9 +75,9 @@ def _locate(para: str, sentences: list[list[str]]) -> list[list[tuple[str, int]]
 
 
 def _pronunciations(
-    piece: str, start: int, spans: list[tuple[int, int, int]], lexicon: Lexicon
+    piece: str, start: int, spans: list[tuple[int, int, int | str]], lexicon: Lexicon
 ) -> tuple[Pronunciation, ...]:
-    """The phoneme spans lying wholly inside the piece at ``start``, in its offsets.
+    """The phoneme and language spans lying wholly inside the piece at ``start``, in its offsets.
 
     A span a cut divides keeps only its text form: half a word's phonemes can't be spoken.
     """
@@ -84,9 +85,13 @@ def _pronunciations(
         return ()
     end = start + len(piece)
     out = []
-    for s, e, index in spans:
-        if start <= s and e <= end:
-            entry = lexicon.entry_at(index)
+    for s, e, tag in spans:
+        if not (start <= s and e <= end):
+            continue
+        if isinstance(tag, str):  # a span in another language (foreign.py, a language entry)
+            out.append(Pronunciation(s - start, e - start, lang=tag))
+        else:
+            entry = lexicon.entry_at(tag)
             out.append(Pronunciation(s - start, e - start, espeak=entry.espeak, ipa=entry.ipa))
     return tuple(out)
 
@@ -99,6 +104,7 @@ def to_script(
     pause_title_ms: int = 900,
     pause_paragraph_ms: int = 700,
     pause_sentence_ms: int = 250,
+    foreign_spans: bool = True,
 ) -> Script:
     """The spoken form of an article: title, lead, then headings and paragraphs.
 
@@ -106,18 +112,22 @@ def to_script(
     after the last sentence of the lead, a paragraph or a heading ``pause_paragraph_ms``.
     Brackets, dashes and ellipses inside a sentence are commas in the text (see symbols.py).
     ``lexicon=None`` uses the bundled voices/lexicon/de.toml; pass ``Lexicon()`` for none.
-    The Script records the lexicon's version.
+    The Script records the lexicon's version. ``foreign_spans``: mark spans in another
+    language (foreign.py) for the voices to speak in it; lexicon language entries always are.
     """
     if lexicon is None:
         lexicon = default_lexicon()
     args = (lexicon, max_chars, pause_sentence_ms)
     segments: list[Segment] = []
-    segments += _block_segments(article.spoken_title, "title", *args, pause_title_ms, block=0)
+    found = foreign_spans
+    segments += _block_segments(article.spoken_title, "title", *args, pause_title_ms, block=0, foreign_spans=found)
     number = 1
     if article.lead:
-        segments += _block_segments(article.lead, "lead", *args, pause_paragraph_ms, block=number)
+        segments += _block_segments(article.lead, "lead", *args, pause_paragraph_ms, block=number, foreign_spans=found)
         number += 1
     for block in article.blocks:
-        segments += _block_segments(block.text, block.kind, *args, pause_paragraph_ms, block=number)
+        segments += _block_segments(
+            block.text, block.kind, *args, pause_paragraph_ms, block=number, foreign_spans=found
+        )
         number += 1
     return Script(segments=segments, lexicon_version=lexicon.version, language="de")
