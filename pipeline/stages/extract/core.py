@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 from pipeline.models import Article, Block, NoArticleText
 from pipeline.stages.charset import decode_html
 
+from .byline import drop_glued_byline
 from .dom import (
     MERGED_WORDS,
     heading_texts,
@@ -130,6 +131,8 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
         page_titles = squash(" ".join([meta.og_title, meta.title, meta.ld_headline, *meta.h1]))
         blocks = restore_headings(blocks, headings_before(tree), drops, page_titles)
     blocks, bylines = drop_author_lines(blocks, meta.author)
+    blocks, bios = drop_bio_tail(blocks)
+    bylines += bios
     if bylines:
         notes.append(f"dropped {bylines} author lines")
 
@@ -167,6 +170,11 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
         blocks = drop_title_echo(blocks, titles)
         lead, blocks, _ = settle_lead(lead, blocks, [])
 
+    lead, blocks, byline = drop_glued_byline(lead, blocks)
+    author = meta.author or byline
+    if byline:
+        notes.append(f"a byline glued to the first sentence recorded as the author: {byline}")
+
     # The guard at the exit: whatever path found them, blocks that look like code are not read.
     title, kicker, lead = without_code(title), without_code(kicker), without_code(lead)
     blocks, code_blocks = drop_code_blocks(blocks)
@@ -177,7 +185,7 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
     if reason:
         # The readable part goes with the refusal, so an editor can judge the page.
         readable = Article(title=title, kicker=kicker, lead=lead, blocks=blocks, url=url,
-                           canonical_url=meta.canonical_url, author=meta.author, published=meta.published,
+                           canonical_url=meta.canonical_url, author=author, published=meta.published,
                            image=meta.image, language=meta.html_lang or "", site_name=meta.site_name,
                            extractor=extractor, notes=notes)
         raise RefusedPage(reason, readable)
@@ -194,7 +202,7 @@ def extract(html: str | bytes, url: str = "", *, rules_dir: Path | None = None) 
         blocks=blocks,
         url=url,
         canonical_url=meta.canonical_url,
-        author=meta.author,
+        author=author,
         published=meta.published,
         image=meta.image,
         language=language,
@@ -296,6 +304,24 @@ def drop_author_lines(blocks: list[Block], author: str) -> tuple[list[Block], in
     tail = len(kept) - BIO_TAIL
     kept = [b for i, b in enumerate(kept)
             if not (i >= tail and len(b.text.split()) <= BIO_WORDS and bio.match(squash(b.text)))]
+    return kept, len(blocks) - len(kept)
+
+
+# An author box at the end, whatever the page declares as its author: a name, then what the
+# person does at the paper ("Max Beispiel ist Redakteur im Lokalressort und schreibt seit 2010
+# über ..."). A story about a journalist says where they work, not "im Ressort" or "seit 2010".
+_JOURNALIST_BIO = re.compile(
+    r"^[A-ZÄÖÜ][\w.'-]+(?: [A-ZÄÖÜ][\w.'-]+){1,3} (?:ist|war|arbeitet|schreibt)\b.{0,40}?"
+    r"\b(?:redakteur|reporter|korrespondent|autor|journalist|volontär|ressortleiter|chefredakteur|kolumnist)"
+    r"(?:in)?\b.{0,60}?\b(?:ressort|redaktion|seit \d{4}|für (?:uns|diese zeitung|dieses? \w+))", re.IGNORECASE)
+
+
+def drop_bio_tail(blocks: list[Block]) -> tuple[list[Block], int]:
+    """The blocks without an author box among the last ones."""
+    tail = len(blocks) - BIO_TAIL
+    kept = [b for i, b in enumerate(blocks)
+            if not (i >= tail and b.kind == "paragraph" and len(b.text.split()) <= BIO_WORDS
+                    and _JOURNALIST_BIO.match(b.text))]
     return kept, len(blocks) - len(kept)
 
 

@@ -172,9 +172,28 @@ def link_texts(tree: Any, min_words: int = 3) -> set[str]:
         if not href or href.startswith(("#", "javascript:")):
             continue
         text = squash(a.text_content())
-        if len(text.split()) >= min_words:
+        if len(text.split()) >= min_words and not linked_paragraph(a):
             found.add(text)
     return found
+
+
+LINKED_PROSE_WORDS = 12  # a link this long, ending a sentence, as a paragraph's whole text is prose
+
+
+def linked_paragraph(a: Any) -> bool:
+    """A paragraph of the article that is nothing but a link ("Den vollständigen Bericht hat
+    die Stadt im Internet veröffentlicht."): prose, not a teaser for another article. A teaser's
+    headline does not end a sentence; a linked paragraph does, among other paragraphs."""
+    parent = a.getparent()
+    if parent is None or parent.tag != "p":
+        return False
+    text = clean_space(a.text_content())
+    if clean_space(parent.text_content()) != text or len(text.split()) < LINKED_PROSE_WORDS:
+        return False
+    if not re.search(r"[.!?…][\"“”»«]?$", text):
+        return False
+    siblings = [p for p in parent.itersiblings("p")] + [p for p in parent.itersiblings("p", preceding=True)]
+    return any(len(clean_space(p.text_content()).split()) >= PROSE_WORDS and not p.xpath(".//a") for p in siblings)
 
 
 SUMMARY_ITEMS = (2, 6)     # a summary box lists two to six points

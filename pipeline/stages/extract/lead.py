@@ -55,17 +55,29 @@ def settle_lead(lead: str, blocks: list[Block], candidates: list[Candidate]) -> 
     usable = [Candidate(complete_sentences(c.text), c.source) for c in candidates]
     usable = [c for c in usable if len(tokens(c.text)) >= 8]
     for cand in usable:
-        at = next((i for i, b in enumerate(blocks[:5]) if b.kind == "paragraph" and same_text(b.text, cand.text)),
-                  None)
+        # A teaser set as <h2> under the headline comes back from the extractor as a heading:
+        # it is the lead when only headings stand above it.
+        at = next((i for i, b in enumerate(blocks[:5])
+                   if (b.kind == "paragraph" or all(x.kind == "heading" for x in blocks[: i + 1]))
+                   and same_text(b.text, cand.text)), None)
         if at is not None:
             # What an extractor kept above the lead is header debris ("FAQ", a repeated
-            # title, a media label); real paragraphs do not precede the teaser.
-            before = [b for b in blocks[:at] if len(b.text.split()) > 15]
+            # title, a media label); real paragraphs do not precede the teaser, but an
+            # opening quote box does ("„Wir haben lange gewartet.“ Anna Beispiel").
+            before = [b for b in blocks[:at] if len(b.text.split()) > 15 or _opening_quote(b)]
             return blocks[at].text, before + blocks[at + 1 :], ""
         if contained(cand.text, blocks):
             return _heading_lead(blocks)  # the body already says it, merged into a block
         return cand.text, blocks, f"lead taken from {cand.source}"
     return _heading_lead(blocks)
+
+
+_QUOTE = re.compile(r"^[„“\"»«‚‘']\s*\w.{8,}?[.!?…]\s*[“”\"«»‘']")
+
+
+def _opening_quote(block: Block) -> bool:
+    """A quotation of a whole sentence or more: a pull quote at the article's top."""
+    return block.kind == "paragraph" and _QUOTE.match(block.text) is not None
 
 
 def _heading_lead(blocks: list[Block]) -> tuple[str, list[Block], str]:

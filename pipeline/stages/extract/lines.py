@@ -47,6 +47,10 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^(montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag),?\s+\d{1,2}\.\s?\d{1,2}\.\s?\d{2,4}"
         r"(,?\s*\d{1,2}[:.]\d{2}(\s*uhr)?)?$",
         r"^\d{1,2}:\d{2}\s*min\.?",
+        # "Di, 10:19 Uhr", "Mittwoch, 08:45 Uhr", "Heute, 9.30 Uhr", "Fr., 28.11.2025, 10:19"
+        r"^(mo|di|mi|do|fr|sa|so|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|heute|gestern)\.?,?\s*"
+        r"(\d{1,2}\.\s?(\d{1,2}\.|[a-zä]+\.?)\s?(\d{2,4})?,?\s*(um\s*)?)?\d{1,2}[:.]\d{2}\s*(uhr)?$",
+        r"^vor \d{1,2} (minuten?|stunden?|tagen?)$",
         r"verfügbar bis \d",
     ),
     "source": _rx(
@@ -111,6 +115,16 @@ FAMILIES: dict[str, tuple[re.Pattern[str], ...]] = {
         r"(jetzt|schon jetzt) (vor)?bestellen",
         r"^(jetzt|hier) (unterstützen|spenden)",
         r"unterstützen sie (unseren|den|unabhängigen) journalismus",
+        # An ad set as text under its label: "Anzeige: ...", "Anzeige | ...".
+        r"^(anzeige|werbung|sponsored)\s*[:|–-]\s*\S",
+    ),
+    # Log-in and registration dialogs.
+    "login": _rx(
+        r"^passwort vergessen\??$",
+        r"^(jetzt |hier )?(kostenlos )?(einloggen|anmelden|registrieren|login|log-in)!?$",
+        r"^(noch kein|kein) (konto|kundenkonto|account)\b.{0,60}$",
+        r"^(sie sind )?bereits (registriert|abonnent(in)?|kunde)\b.{0,60}$",
+        r"^(e-mail-adresse|benutzername|passwort|angemeldet bleiben|online bleiben)$",
     ),
 }
 
@@ -129,6 +143,15 @@ ANY_LENGTH: dict[str, tuple[re.Pattern[str], ...]] = {
         r"^mit informationen (der|von|aus) .{0,80}(korrespondent|agentur|nachrichtenagentur)",
         r"^(dieser|der) (artikel|beitrag|text) (ist|erschien) (zuerst|ursprünglich)",
         r"\bist eine partnermarke (des|der|von)\b",
+        # "Fotos sind ggf. beispielhafte Symbolbilder."
+        r"^(die )?(fotos?|bilder?|abbildungen?)( in diesem artikel)? (sind|ist|können|zeigen)\b.{0,40}symbolbild",
+    ),
+    # A note that the article comes from a publishers' network ("Ippen-Redaktionsnetzwerk"):
+    # prose that names a network ("sagte dem Redaktionsnetzwerk Deutschland") is no such note.
+    "network": _rx(
+        r"\bippen[\s.-]?redaktionsnetzwerk(s|es)?\b",
+        r"^(dieser|der) (artikel|beitrag|text) .{0,80}(redaktionsnetzwerk|netzwerk von)\b",
+        r"^\*?\s*[\w.-]+\.(de|at|ch|com) ist (ein angebot|teil|mitglied) (von|des|der)\b",
     ),
     # A person under their photo: "... ist Senior Fellow bei ..." continues the name in the
     # picture; "Anne Muster (*1958) war ..." is the author box's formula.
@@ -156,6 +179,9 @@ ANY_LENGTH: dict[str, tuple[re.Pattern[str], ...]] = {
         r"vertraulich (und sicher )?(via|über|per) (signal|threema|securedrop)",
     ),
     "consent": _rx(
+        r"\bwir (verwenden|nutzen|setzen) (auf unserer (website|seite) )?cookies\b",
+        r"^(alle )?(cookies )?(akzeptieren|zustimmen|ablehnen)$",
+        r"^cookie-?(einstellungen|hinweis|richtlinie|banner)$",
         r"an dieser stelle finden sie (einen )?(von unseren redakteuren ausgewählten,? )?externen inhalt",
         r"ich bin damit einverstanden, dass mir (der )?externe",
         r"^empfohlener redaktioneller inhalt$",
@@ -193,10 +219,21 @@ _INLINE_CREDIT = re.compile(
     r"bildquelle|quelle foto)\s*:\s*[^()]{1,120}\)", re.IGNORECASE)
 _TRAILING_CREDIT = re.compile(
     r"(?<=[.!?“”\"»«])\s+(?:foto|fotos|bild|bilder|symbolfoto|symbolbild)\s*:\s*[^.!?]{1,80}$", re.IGNORECASE)
+# The same with the copyright sign: "... (© dpa)." or "... eröffnet. © Stadt Neustadt".
+_INLINE_COPYRIGHT = re.compile(r"\s*\(\s*(?:foto\s*|bild\s*)?(?:©|\(c\))[^()]{1,80}\)", re.IGNORECASE)
+_TRAILING_COPYRIGHT = re.compile(
+    r"(?<=[.!?“”\"»«])\s+(?:(?:foto|fotos|bild|bilder)\s*)?©\s*[^.!?©]{1,80}$", re.IGNORECASE)
+# A footnote marker left in the text as "[2]" after a word or a sentence.
+_FOOTNOTE_MARK = re.compile(r"(?<=[\w.,;:!?“”\"»«)])\[\d{1,3}\]")
 
 
 def strip_credits(text: str) -> str:
-    """``text`` without photo credits set inside or after its sentences."""
+    """``text`` without photo credits set inside or after its sentences, and without
+    footnote markers ("[2]"), which a listener would hear as a number."""
+    if "[" in text:
+        text = _FOOTNOTE_MARK.sub("", text)
+    if "©" in text or "(c)" in text.lower():
+        text = _TRAILING_COPYRIGHT.sub("", _INLINE_COPYRIGHT.sub("", text)).strip()
     if ":" not in text:
         return text
     return _TRAILING_CREDIT.sub("", _INLINE_CREDIT.sub("", text)).strip()

@@ -14,6 +14,9 @@ import copy
 import re
 from typing import Any
 
+from lxml import etree
+
+from .dom import linked_paragraph
 from .meta import clean_space
 
 # A button or link that is the whole call to action of an appeal box.
@@ -22,6 +25,13 @@ _CTA = re.compile(
     r"(kostenlos |gratis )?testen)!?$",
     re.IGNORECASE,
 )
+# A button that pleads for money in its own words: "Jetzt mit 5 Euro unterstützen".
+_CTA_PLEA = re.compile(r"^(jetzt|hier|gleich)\b.{0,30}\b(unterstützen|spenden)!?$", re.IGNORECASE)
+# The button of a cookie or consent notice.
+_CONSENT_BUTTON = re.compile(
+    r"^((alle|cookies) )?(akzeptieren|zustimmen|annehmen|zulassen)( und (weiter|schließen))?$|^einverstanden$",
+    re.IGNORECASE)
+_CONSENT_BUTTON_STARTS = ("alle", "cookies", "akzeptieren", "zustimmen", "annehmen", "zulassen", "einverstanden")
 # The placeholder an embedded chart, video or post shows until the reader consents.
 _CONSENT = re.compile(
     r"^(ein klick für den datenschutz|externer inhalt|empfohlener redaktioneller inhalt)$", re.IGNORECASE
@@ -86,8 +96,15 @@ def _appeal_sized(box: Any) -> bool:
 def _boxes(tree: Any) -> list[Any]:
     found: list[Any] = []
     for el in tree.iter("a", "button"):
-        if _first_text(el).startswith(_CTA_STARTS) and _CTA.match(_text(el)):
+        first = _first_text(el)
+        if first.startswith(_CTA_STARTS) and (_CTA.match(_text(el)) or _CTA_PLEA.match(_text(el))):
             found.append(_climb(el, _appeal_sized))
+        elif first.startswith(_CONSENT_BUTTON_STARTS) and _CONSENT_BUTTON.match(_text(el)):
+            found.append(_climb(el, _appeal_sized))
+    # A log-in or registration dialog: its password field sits under "Anmelden" and above
+    # "Passwort vergessen?".
+    for el in tree.xpath("//body//input[@type='password']"):
+        found.append(_climb(el, _appeal_sized))
     # A newsletter sign-up box: its e-mail field sits under the newsletter's name and pitch.
     for el in tree.xpath("//body//input[@type='email']"):
         found.append(_climb(el, _appeal_sized))
@@ -172,11 +189,23 @@ def unwrap_prose(tree: Any) -> int:
     return done
 
 
+def unlink_prose(tree: Any) -> int:
+    """A paragraph of the article that is nothing but a link loses the link (its text stays):
+    the generic extractor drops link-only paragraphs as navigation. Returns how many."""
+    done = 0
+    for a in list(tree.iter("a")):
+        if a.get("href") and linked_paragraph(a):
+            a.drop_tag()
+            done += 1
+    return done
+
+
 def prune(tree: Any) -> tuple[Any, list[str]]:
     """A copy of ``tree`` without appeal, consent and author boxes, and what was removed."""
     tree = copy.deepcopy(tree)
     join_drop_caps(tree)
     unwrap_prose(tree)
+    unlink_prose(tree)
     removed: list[str] = []
     boxes = _boxes(tree) + [box for _, box in more_boxes(tree)]
     for box in boxes:
@@ -221,10 +250,11 @@ _WORD_FAMILIES = {
                       "kaufempfehlung".split()),
     "ad slot": frozenset("ad ads advert advertisement anzeige werbung banner dfp outbrain taboola adslot "
                          "adcontainer mrec billboard".split()),
+    "footnotes": frozenset("footnote footnotes fussnote fussnoten fußnote fußnoten endnote endnotes".split()),
 }
 _FAMILY_LIMITS = {"byline": SMALL_LABEL, "poll": POLL_BOX, "forum": COMMENT_BOX, "shop": SHOP_BOX,
-                  "ad slot": AD_SLOT}
-_FAMILY_PARAGRAPHS = {"byline": 0, "poll": 0, "forum": 2, "shop": 0, "ad slot": 0}
+                  "ad slot": AD_SLOT, "footnotes": COMMENT_BOX}
+_FAMILY_PARAGRAPHS = {"byline": 0, "poll": 0, "forum": 2, "shop": 0, "ad slot": 0, "footnotes": 0}
 _MARKER_WORD = re.compile(r"[^a-z0-9äöü]+")
 
 
@@ -353,4 +383,65 @@ def more_boxes(tree: Any) -> list[tuple[str, Any]]:
                      and _long_paragraphs(p) == 0)
         if box is not el:
             found.append(("box", box))
+    found += ad_label_boxes(tree, sizes) + teaser_cards(tree, sizes) + footnote_marks(tree)
+    return found
+
+
+AD_BOX = 600  # characters: an ad set as text is its label and a sentence or two
+_AD_LABEL = re.compile(r"^(anzeige|werbung|sponsored|advertorial|promotion)$", re.IGNORECASE)
+
+
+def ad_label_boxes(tree: Any, sizes: dict[Any, int]) -> list[tuple[str, Any]]:
+    """An ad set as text: the label "Anzeige" and the offer below it, in one small box. The box
+    is climbed only while it stays small and holds no long paragraph, so a label set straight
+    into the article's container takes only itself."""
+    found = []
+    for el in tree.iter("span", "div", "p", "small", "strong", "b", "em"):
+        if sizes.get(el, 0) > 12 or not _AD_LABEL.match(_text(el)):
+            continue
+        found.append(("ad slot", _climb(el, lambda p: sizes.get(p, 0) <= AD_BOX and len(_text(p)) <= AD_BOX
+                                        and _long_paragraphs(p) == 0)))
+    return found
+
+
+TEASER_CARDS = 2  # sibling boxes, each a linked headline, that make a list of other articles
+
+
+# A link to another page (an in-page anchor on a subheading is no teaser) around or inside a heading.
+_LINKED_HEADING = etree.XPath(
+    ".//a[@href][not(starts-with(@href, '#'))][.//h2 or .//h3 or .//h4]"
+    " | .//*[self::h2 or self::h3 or self::h4][.//a[@href][not(starts-with(@href, '#'))]]")
+
+
+def _linked_heading(el: Any) -> bool:
+    return bool(_LINKED_HEADING(el))
+
+
+def teaser_cards(tree: Any, sizes: dict[Any, int]) -> list[tuple[str, Any]]:
+    """Teasers of other articles: a box of sibling cards, each a linked headline and a short
+    text, none with a paragraph as long as an article's."""
+    found = []
+    for box in tree.xpath("//body//*[count(*) >= 2]"):
+        if box.tag in _NEVER or sizes.get(box, 0) > LINK_BOX:
+            continue
+        cards = [c for c in box if isinstance(c.tag, str)]
+        if sum(_linked_heading(c) for c in cards) < max(TEASER_CARDS, len(cards) - 1):
+            continue
+        if _long_paragraphs(box) or len(_text(box)) > LINK_BOX:
+            continue
+        found.append(("teasers", box))
+    return found
+
+
+_FOOTNOTE_MARK = re.compile(r"^\[?\(?(\d{1,3}|\*{1,3}|[a-z])\)?\]?$")
+
+
+def footnote_marks(tree: Any) -> list[tuple[str, Any]]:
+    """Footnote markers (a superscript linking into the page): a listener would hear "eins"
+    glued to the word. A superscript without such a link ("m²") is text and stays."""
+    found = []
+    for sup in tree.iter("sup"):
+        if _FOOTNOTE_MARK.match(_text(sup)) and (
+                sup.xpath(".//a[starts-with(@href, '#')]") or sup.xpath("ancestor::a[starts-with(@href, '#')]")):
+            found.append(("footnote mark", sup))
     return found
