@@ -11,6 +11,8 @@ import re
 from functools import cache
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 from benchmarks.bench_extract import FUNDUS, class_cases
@@ -158,3 +160,32 @@ def test_code_in_json_ld_article_body_is_not_heard() -> None:
 def test_prose_with_brackets_and_colons_is_not_taken_for_code(prose: str) -> None:
     assert not looks_like_code(prose)
     assert not SIGNATURES.search(Block("paragraph", prose).text)
+
+
+LEAD = ("Die neue Brücke verbindet die beiden Ortsteile. Sie soll den Verkehr in der Innenstadt "
+        "spürbar entlasten und Radfahrern einen sicheren Weg bieten.")
+SYNTHETIC = (HEAD + '<h1>Neue Brücke über den Main eröffnet</h1><div class="teaser"></div>'
+             f'<p class="lead">{LEAD}</p><article>' + BODY + "</article></body></html>")
+
+
+@cache
+def _synthetic_heard() -> str:
+    return extract(SYNTHETIC).text()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(INJECTIONS), st.integers(0, 7), st.integers(0, 3)), min_size=1,
+                max_size=5))
+def test_code_injected_at_any_place_of_lead_teaser_or_body_is_never_heard(
+        places: list[tuple[str, int, int]]) -> None:
+    tree = lxml_html.document_fromstring(SYNTHETIC)
+    # 0: the teaser box, 1: the lead, 2-7: the body paragraphs; then a position among its children.
+    targets = [*tree.xpath("//div[@class='teaser']"), *tree.xpath("//p")]
+    for snippet, where, at in places:
+        target = targets[where]
+        el = lxml_html.fragment_fromstring(snippet, create_parent="div")[0]
+        el.tail = " " if at % 2 else None
+        target.insert(min(at, len(target)), el)
+    heard_text = extract(lxml_html.tostring(tree, encoding="unicode")).text()
+    assert MARK not in heard_text and not SIGNATURES.search(heard_text)
+    assert " ".join(heard_text.split()) == " ".join(_synthetic_heard().split())

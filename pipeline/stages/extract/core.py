@@ -313,7 +313,7 @@ def drop_author_lines(blocks: list[Block], author: str) -> tuple[list[Block], in
 _JOURNALIST_BIO = re.compile(
     r"^[A-ZÄÖÜ][\w.'-]+(?: [A-ZÄÖÜ][\w.'-]+){1,3} (?:ist|war|arbeitet|schreibt)\b.{0,40}?"
     r"\b(?:redakteur|reporter|korrespondent|autor|journalist|volontär|ressortleiter|chefredakteur|kolumnist)"
-    r"(?:in)?\b.{0,60}?\b(?:ressort|redaktion|seit \d{4}|für (?:uns|diese zeitung|dieses? \w+))", re.IGNORECASE)
+    r"(?:in)?\b.{0,60}?(?:ressort|redaktion|\bseit \d{4}|\bfür (?:uns|diese zeitung|dieses? \w+))", re.IGNORECASE)
 
 
 def drop_bio_tail(blocks: list[Block]) -> tuple[list[Block], int]:
