@@ -101,6 +101,13 @@ def test_a_german_head_word_is_left_out_of_the_span() -> None:
     assert spans("Die Partei Rassemblement National legte zu.") == [("Rassemblement National", "fr")]
 
 
+def test_one_word_is_never_foreign_by_its_sound_alone() -> None:
+    # Left over after a German head word, or next to an initial: the identifier would guess.
+    assert spans("Die Hypothese stimmt.") == []
+    assert spans("Die Ducati V hat Kraft.") == []
+    assert spans("Die Projektkoordinatorin Dora García kam.") == [("Dora García", "es")]
+
+
 def test_serbo_croatian_names_are_croatian_to_the_voice() -> None:
     assert spans("Nikola Jokić traf, Dejan Pešić nicht.") == [("Nikola Jokić", "hr"), ("Dejan Pešić", "hr")]
 

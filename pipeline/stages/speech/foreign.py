@@ -21,9 +21,10 @@ first use, measured) is loaded once per process, only when a text has a candidat
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -109,7 +110,12 @@ GERMAN_WORDS = frozenset(
     dezember heute gestern morgen dann damit dazu danach zudem
     """.split()
 )
-_GERMAN_SHAPE = re.compile(r"[äöüß]|sch|(?:ung|heit|keit|schaft|lich|chen|ismus|isch|ierung)s?$", re.IGNORECASE)
+# Letters and endings of German words; "-erin", "-orin": women's titles ("Sprecherin",
+# "Projektkoordinatorin") in front of a name.
+_GERMAN_SHAPE = re.compile(
+    r"[äöüß]|sch|(?:ung|heit|keit|schaft|lich|chen|ismus|isch|ierung)s?$|\w{3,}(?:erin|orin)(?:nen)?$",
+    re.IGNORECASE,
+)
 
 # A word: letters, with inner apostrophes or hyphens ("O'Brien", "Saint-Germain", "d'Italia").
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
@@ -210,7 +216,8 @@ def _runs(text: str) -> Iterator[list[re.Match[str]]]:
                 run.append(m)  # dropped again at the end of a run
             continue
         german = _german_shaped(word) or _abbreviation(text, m) or (not run and word.lower() in GERMAN_WORDS)
-        if _is_capitalised(word) and not german:
+        # A single letter is an initial or a numeral ("Ducati V"): the German rules read it.
+        if _is_capitalised(word) and not german and len(word) > 1:
             run.append(m)
             continue
         if run:
@@ -242,12 +249,13 @@ def candidates(text: str) -> list[Candidate]:
 
 
 def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
-    # The longer wins: a quoted phrase over the name run inside it.
+    # Of two that overlap the one starting first wins, the longer at the same start: a quoted
+    # phrase over the name run inside it.
     out: list[Candidate] = []
-    for c in sorted(found, key=lambda c: (-(c.end - c.start), c.start)):
-        if all(c.end <= o.start or o.end <= c.start for o in out):
+    for c in sorted(found, key=lambda c: (c.start, -c.end)):
+        if not out or c.start >= out[-1].end:
             out.append(c)
-    return sorted(out, key=lambda c: c.start)
+    return out
 
 
 _LOCK = threading.Lock()
@@ -261,13 +269,22 @@ def _identifier():  # the model loads on first use only (see the module docstrin
     return langid.LanguageIdentifier.from_modelpath(langid.MODEL_DIR / langid.MODEL_FILE, norm_probs=True)
 
 
-def identify(text: str, allowed: Iterable[str]) -> tuple[str, float]:
+@lru_cache(maxsize=64)
+def _restricted(langs: frozenset[str]):
+    """An identifier for these languages only. set_languages copies the model's columns for
+    them (measured: most of the time of a call), so each set is made once and kept."""
+    ident = copy.copy(_identifier())
+    ident.set_languages(sorted(langs))
+    return ident
+
+
+@lru_cache(maxsize=8192)
+def identify(text: str, allowed: frozenset[str] | tuple[str, ...]) -> tuple[str, float]:
     """(language code of languages.CODES, confidence) for ``text`` among ``allowed``."""
     theirs = {_IDENTIFIER_CODE.get(c, c): c for c in allowed if c != "en-gb"}
-    with _LOCK:  # set_languages changes the one identifier for every caller
-        ident = _identifier()
-        ident.set_languages(sorted(theirs))
-        code, confidence = ident.classify(text)
+    with _LOCK:  # the first use loads the model once
+        ident = _restricted(frozenset(theirs))
+    code, confidence = ident.classify(text)
     return theirs.get(code, code), float(confidence)
 
 
@@ -293,13 +310,14 @@ def language_span(candidate: Candidate, source: str) -> Span | None:
     ("Partei Rassemblement National", "Sprecherin ..."): its shorter tails are tried too."""
     words = candidate.words
     # A leading German noun ("Partei", "Sprecherin") would be read in the other language too.
-    keep_whole = candidate.quoted or candidate.letters.strong  # "Nikola Jokić" is one name
+    # "Nikola Jokić" is one name; "Berliner Charité" is not.
+    keep_whole = candidate.quoted or (candidate.letters.strong and not _german_shaped(words[0][2]))
     while len(words) > 1 and not keep_whole and _is_german_word(words[0][2]):
         words = words[1:]
     for i in range(len(words)):
         tail = Candidate(words[i:], candidate.quoted)
-        if i and len(tail.words) < 2 and not tail.letters.strong:
-            break
+        if len(tail.words) < 2 and not tail.letters.strong:
+            break  # one word is never foreign by its sound alone (see candidates)
         lang = _language(tail.text(source), tail.letters, tail.connector)
         if lang is not None:
             return Span(tail.start, tail.end, lang)
