@@ -167,3 +167,20 @@ def test_count_downloads_off_counts_nothing(app_settings):
         assert fetch(client, audio, OVERCAST, OVERCAST_IP) == SIZE
     (episode,) = stats(app_settings, store, feed="sample", days=1)
     assert episode.downloads == 0
+
+
+def test_the_queue_is_bounded_and_never_blocks_when_the_store_falls_behind(app_settings):
+    """A store that does not keep up costs counts, never memory or answers: past the bound, hits
+    are dropped (and counted as dropped) at once."""
+    from web.downloads import DownloadCounter
+
+    counter = DownloadCounter(app_settings, max_queued=3)  # never started: nothing drains it
+    scope = {"type": "http", "method": "GET", "client": (APPLE_IP, 0),
+             "headers": [(b"user-agent", APPLE.encode())]}
+    started = time.perf_counter()
+    for _ in range(1000):
+        counter.served(scope, "audio/sample00001-v1.mp3", 200, SIZE)
+    assert time.perf_counter() - started < 1.0
+    assert counter.dropped == 997
+    counter.served(scope, "audio/sample00001-v1.vtt", 200, 100)  # not episode audio: not queued at all
+    assert counter.dropped == 997
