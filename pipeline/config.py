@@ -160,6 +160,9 @@ class Settings:
     # speech
     lexicon: Path | None = None
     max_segment_chars: int = 300
+    # Names and phrases in another language ("Institute for the Study of War", "Jokić") are
+    # spoken in it by every voice that phonemises with espeak-ng (pipeline/stages/speech/foreign.py).
+    foreign_spans: bool = True
     # voices
     voice: str = "default"
     # "onnx": a Coqui VITS voice with its ONNX export (made by `voices fetch`) runs on

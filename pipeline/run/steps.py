@@ -145,7 +145,8 @@ def script_for(
 
     def spoken(text: Article) -> Script:
         return to_script(text, lexicon=lexicon, max_chars=settings.max_segment_chars, pause_title_ms=pauses.title_ms,
-                         pause_paragraph_ms=pauses.paragraph_ms, pause_sentence_ms=pauses.sentence_ms)
+                         pause_paragraph_ms=pauses.paragraph_ms, pause_sentence_ms=pauses.sentence_ms,
+                         foreign_spans=settings.foreign_spans)
 
     script = spoken(article)
     if not disclosure:

@@ -101,3 +101,14 @@ def test_onnx_voice_speaks_other_ids_for_the_foreign_span(onnx_voice: PiperVoice
     assert onnx_voice.ids(seg.text, (replace(seg.pronunciations[0], lang=""),)) == onnx_voice.ids(seg.text)
     pcm = onnx_voice.synthesize(seg.text, seg.pronunciations)
     assert pcm.dtype == np.float32 and len(pcm) > 0 and not np.isnan(pcm).any()
+
+
+def test_the_foreign_spans_setting_reaches_the_script(tmp_path: Path) -> None:
+    from pipeline.run.steps import script_for
+
+    voice = load_voice("espeak-de", Settings(data_dir=tmp_path))
+    article = Article(title=TEXT, blocks=[])
+    on = script_for(article, Settings(data_dir=tmp_path), voice, Lexicon())
+    off = script_for(article, Settings(data_dir=tmp_path, foreign_spans=False), voice, Lexicon())
+    assert [p.lang for s in on.segments for p in s.pronunciations] == ["en"]
+    assert [p for s in off.segments for p in s.pronunciations] == []
