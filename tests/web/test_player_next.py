@@ -487,3 +487,20 @@ def test_a_page_with_a_strict_content_security_policy_runs_the_styled_player(pag
     assert page.evaluate("window.csp || []") == [] and violations == []
     # (This short episode has no timed transcript file beside it: its 404 is expected.)
     assert [e for e in page.errors if "404" not in e] == []
+
+
+def test_a_browser_without_constructable_stylesheets_still_gets_the_styled_player(browser, site):  # noqa: F811
+    ctx = browser.new_context()
+    # As in Safari before 16.4: no adoptedStyleSheets on documents and shadow roots.
+    ctx.add_init_script("delete Document.prototype.adoptedStyleSheets; delete ShadowRoot.prototype.adoptedStyleSheets")
+    page = new_page(ctx, site.base)
+    open_player(page, seed_url(site))
+    assert page.evaluate("document.adoptedStyleSheets") is None
+    assert page.locator("newsaudio-player .pl").evaluate("b => getComputedStyle(b).borderRadius") == "50%"
+    assert page.locator("newsaudio-player .br").is_hidden()
+    page.locator("newsaudio-player .pl").click()
+    page.wait_for_function("document.querySelector('[data-newsaudio-current]')")
+    outline = page.evaluate("getComputedStyle(document.querySelector('[data-newsaudio-current]')).outlineStyle")
+    assert outline == "solid"  # the page's read-along marks are styled too
+    assert page.errors == []
+    ctx.close()

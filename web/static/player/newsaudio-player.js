@@ -148,9 +148,15 @@ background:var(--newsaudio-highlight-bg,rgba(255,213,79,.25));border-radius:2px}
 [data-newsaudio-sentence]{background:var(--newsaudio-sentence-bg,rgba(255,213,79,.3))}}
 @media (prefers-reduced-motion:no-preference){[data-newsaudio-p]{transition:background-color .2s}}
 `;
-// Constructable sheets, made once: a page's CSP style-src does not apply to them.
-let sheets = null;
-const sheet = (css) => { const x = new CSSStyleSheet(); x.replaceSync(css); return x; };
+// Constructable sheets, made once and shared (a page's CSP style-src does not apply to them);
+// a <style> element only in browsers without them (Safari before 16.4).
+const sheets = new Map();
+function adopt(root, css) {
+  if (!root.adoptedStyleSheets) { const s = document.createElement("style"); s.textContent = css; (root.head || root).append(s); return; }
+  let x = sheets.get(css);
+  if (!x) { x = new CSSStyleSheet(); x.replaceSync(css); sheets.set(css, x); }
+  if (!root.adoptedStyleSheets.includes(x)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, x];
+}
 
 // Wrap each spoken sentence of paragraph element `el` in <span data-newsaudio-s>, only when the
 // element's text (spaces collapsed) is exactly the sentences joined by spaces; else null (the
@@ -199,9 +205,8 @@ class NewsaudioPlayer extends HTMLElement {
     this.cur = -1;
     this.link = location.href.split("#")[0];
     const root = this.attachShadow({ mode: "open" });
-    sheets = sheets || [sheet(CSS), sheet(PAGE_CSS)];
-    root.adoptedStyleSheets = [sheets[0]];
     root.innerHTML = "<slot></slot>";
+    adopt(root, CSS);
     // The fallback <audio controls> stays usable until the episode is found.
     this.load().catch(() => { this.fail(); });
   }
@@ -250,7 +255,7 @@ class NewsaudioPlayer extends HTMLElement {
     addEventListener("hashchange", () => { const s = hashTime(location.hash); if (s != null) this.seek(s); });
     addEventListener("pagehide", () => this.savePos());
     // The compact bar shows while the player itself is scrolled out of view (once started).
-    new IntersectionObserver(([e]) => { this.away = !e.isIntersecting; this.bar(); }).observe(this);
+    if (window.IntersectionObserver) new IntersectionObserver(([e]) => { this.away = !e.isIntersecting; this.bar(); }).observe(this);
     this.match();
     this.send("loaded");
   }
@@ -293,6 +298,7 @@ ${hasTr ? `<button type="button" class="tb" aria-expanded="false" aria-controls=
 <button type="button" class="bp" aria-label="${t.play}">${svg(ICON.play)}</button>
 <span class="tm"><span class="be">0:00</span> / ${clock(dur)}</span><span class="bn">${esc(d.title)}</span>
 <button type="button" class="bx" aria-label="${t.close}">✕</button></div>`;
+    adopt(this.shadowRoot, CSS);  // (again only where it is a <style> that innerHTML replaced)
     const $ = (s) => this.$(s);
     const a = this.a = $("audio");
     this.seekbar = $(".s");
@@ -582,7 +588,7 @@ ${hasTr ? `<button type="button" class="tb" aria-expanded="false" aria-controls=
     }
     if (!marks.some(Boolean)) return;
     this.marks = marks;
-    if (!document.adoptedStyleSheets.includes(sheets[1])) document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheets[1]];
+    adopt(document, PAGE_CSS);
     const ps = this.paragraphs;
     this.spans = marks.map((el, i) => el && !el.querySelector("[data-newsaudio-s]") && wrapSentences(el, ps[i].sentences || []));
     marks.forEach((el, i) => {
