@@ -119,7 +119,7 @@ class Settings:
     s3_endpoint_url: str = ""
     s3_region: str = ""
     s3_access_key_id: str = ""
-    s3_secret_access_key: str = ""
+    s3_secret_access_key: str = field(default="", repr=False)  # never in a logged repr of the settings
     # When objects are deleted (a withdrawal, old versions swept), this URL gets a POST with
     # {"urls": [...], "keys": [...]} as JSON, for the CDN to purge them (a CDN's purge API or a
     # relay to it). Sent through the fetch guards: a private host must be in allowed_hosts. "" = none.

@@ -15,6 +15,7 @@ boto3 is imported only when a bucket is used: the web app and the folder path ne
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -101,11 +102,13 @@ class S3Client:
     endpoint_url: str = ""
     region: str = ""
     access_key_id: str = ""
-    secret_access_key: str = ""
+    secret_access_key: str = field(default="", repr=False)
 
 
 @cache
-def _client(how: S3Client) -> Any:
+def _client(how: S3Client, pid: int) -> Any:
+    """One client per process (``pid``): a Celery worker's pool processes are forked after its
+    main process swept the bucket, and a client's connections must not be shared across a fork."""
     import boto3  # here, not at the top: only a bucket needs it
     from botocore.config import Config
 
@@ -143,7 +146,7 @@ class Bucket:
 
     @property
     def client(self) -> Any:
-        return _client(self.how)
+        return _client(self.how, os.getpid())
 
     def key(self, rel: str) -> str:
         return f"{self.prefix}{rel}"
