@@ -80,14 +80,36 @@ def test_ipa_voices_get_the_span_in_its_language() -> None:
 
 
 @pytest.fixture(scope="module")
-def onnx_voice(tmp_path_factory: pytest.TempPathFactory) -> PiperVoice:
+def tiny_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A tiny random-weight Coqui VITS (phonemes from our espeak phonemizer) as profile "tiny"."""
     from voices.engines.random_vits import build_vits
-    from voices.manage import export_onnx
 
     root = tmp_path_factory.mktemp("foreign-vits")
     model = build_vits(root / "model")
     (root / "tiny.toml").write_text(f'name = "tiny"\nengine = "coqui"\nmodel = "{model}"\nfallback = ""\n')
-    settings = Settings(voices_dir=root, data_dir=root)
+    return Settings(voices_dir=root, data_dir=root)
+
+
+def test_coqui_voice_phonemizes_the_span_in_its_language(tiny_settings: Settings) -> None:
+    from voices.engines.coqui import CoquiVoice, with_language_marks
+
+    voice = load_voice("tiny", tiny_settings)
+    assert isinstance(voice, CoquiVoice)
+    seg = _segment(TEXT)
+    tokenizer = voice.model.tokenizer
+    marked = tokenizer.ids_to_text(tokenizer.text_to_ids(with_language_marks(seg.text, seg.pronunciations)))
+    plain = tokenizer.ids_to_text(tokenizer.text_to_ids(seg.text))
+    english = espeak_ng.phonemize("Group of Death", "en-us")
+    assert english in marked.replace("<BLNK>", "") and english not in plain.replace("<BLNK>", "")
+    assert not _close(voice.synthesize(seg.text, seg.pronunciations), voice.synthesize(seg.text), 0.0)
+
+
+@pytest.fixture(scope="module")
+def onnx_voice(tiny_settings: Settings) -> PiperVoice:
+    from voices.manage import export_onnx
+
+    settings = tiny_settings
+    root = settings.voices_dir
     onnx = export_onnx("tiny", settings, root / "tiny.onnx")
     (root / "tiny-onnx.toml").write_text(f'name = "tiny-onnx"\nengine = "piper"\nmodel = "{onnx}"\nfallback = ""\n')
     voice = load_voice("tiny-onnx", settings)

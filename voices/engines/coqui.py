@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Sequence
 
@@ -17,7 +18,7 @@ import numpy as np
 
 from pipeline.config import Settings
 from pipeline.models import Pronunciation
-from voices.base import ModelFiles, file_digest, make_identity, to_pcm
+from voices.base import ModelFiles, file_digest, make_identity, split_spans, to_pcm
 from voices.engines import espeak_ng
 from voices.engines.coqui_models import resolve_coqui
 from voices.profile import VoiceProfile, model_search_dirs
@@ -79,9 +80,42 @@ def _make_phonemizer_class():  # built lazily: the base class lives inside coqui
             return {"de": "German", "en-us": "English", "en": "English", "fr-fr": "French"}
 
         def _phonemize(self, text: str, separator: str = "") -> str:
-            return espeak_ng.phonemize(text, self.language)
+            return phonemize_marked(text, self.language)
 
     return LibEspeakPhonemizer
+
+
+# A span in another language (Pronunciation.lang) rides through Coqui's text cleaners between
+# these private-use marks, which lower-casing and symbol cleaning leave alone; our phonemizer
+# then speaks it with that language's espeak-ng rules. Coqui cuts text at punctuation before
+# phonemizing: a span cut in two loses its marks and is read as the voice's language.
+_OPEN, _SEP, _CLOSE = "\U0010fff0", "\U0010fff1", "\U0010fff2"
+_SPAN = re.compile(f"{_OPEN}([a-z_]+){_SEP}([^{_OPEN}{_CLOSE}]*){_CLOSE}")
+_MARK = re.compile(f"[{_OPEN}{_SEP}{_CLOSE}]")
+
+
+def with_language_marks(text: str, pronunciations: Sequence[Pronunciation]) -> str:
+    """``text`` with each span in another language between marks naming its espeak voice."""
+
+    def marked(voice: str, piece: str) -> str:
+        return f"{_OPEN}{voice.replace('-', '_')}{_SEP}{piece}{_CLOSE}"
+
+    pieces = split_spans(text, pronunciations, lambda p: espeak_ng.language_voice(p.lang) if p.lang else "")
+    return "".join(piece if voice is None else marked(voice, piece) for piece, voice in pieces)
+
+
+def phonemize_marked(text: str, language: str) -> str:
+    """espeak-ng's phonemes for ``text`` in ``language``, each marked span in its own."""
+    if _OPEN not in text:
+        return espeak_ng.phonemize(_MARK.sub("", text), language)
+    parts: list[str] = []
+    pos = 0
+    for m in _SPAN.finditer(text):
+        parts.append(espeak_ng.phonemize(_MARK.sub("", text[pos : m.start()]), language))
+        parts.append(espeak_ng.phonemize(m.group(2), m.group(1).replace("_", "-")))
+        pos = m.end()
+    parts.append(espeak_ng.phonemize(_MARK.sub("", text[pos:]), language))
+    return " ".join(p for p in parts if p)
 
 
 def setup_coqui() -> None:
@@ -133,16 +167,25 @@ class CoquiVoice:
         langs = getattr(getattr(model, "language_manager", None), "num_languages", 0) or 0
         self._language = profile.language if (self._kind == "xtts" or langs > 1) else None
         self.identity = coqui_identity(profile, files)
+        config = self._synth.tts_config
+        self._marks_languages = bool(getattr(config, "use_phonemes", False)) and (
+            getattr(config, "phonemizer", None) in (None, "espeak")
+        )
 
     @property
     def model(self):  # the torch module, for export and benchmarks
         return self._synth.tts_model
 
     def synthesize(self, text: str, pronunciations: Sequence[Pronunciation] = ()) -> np.ndarray:
-        """Text only: Coqui cleans and phonemizes inside its tokenizer, where a span's offsets
-        are lost, so lexicon phonemes are not heard here; the span's text (the entry's `say`)
-        is. The same model exported to ONNX (piper engine) does speak the lexicon's IPA."""
+        """Text: Coqui cleans and phonemizes inside its tokenizer, where a span's offsets are
+        lost, so lexicon phonemes are not heard here; the span's text (the entry's `say`) is.
+        The same model exported to ONNX (piper engine) does speak the lexicon's IPA. A span in
+        another language is heard in it where the model phonemizes with our espeak phonemizer
+        (see with_language_marks); XTTS reads text, and reads the span as written."""
         import torch
+
+        if self._marks_languages:
+            text = with_language_marks(text, pronunciations)
 
         kwargs = {"speed": self.profile.speed} if self._kind == "xtts" else {}
         with torch.inference_mode():
