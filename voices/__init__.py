@@ -7,13 +7,28 @@ Engines: ``espeak`` (espeak-ng via ctypes, always available), ``coqui`` (coqui-t
 needs scripts/install-neural.sh), ``piper`` (ONNX VITS through onnxruntime).
 """
 
-from voices.base import Voice
-from voices.cache import SegmentCache
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pipeline.lazy import lazy_exports
 from voices.errors import ModelMissing, VoiceError
-from voices.loader import ProfileStatus, clear_loaded_voices, list_profiles, load_voice
-from voices.manage import export_onnx, fetch_model
 from voices.profile import Pauses, VoiceProfile, get_profile, load_profiles
-from voices.speak import SpeakStats, real_time_factor, speak
+
+if TYPE_CHECKING:
+    from voices.base import Voice
+    from voices.cache import SegmentCache
+    from voices.loader import ProfileStatus, clear_loaded_voices, list_profiles, load_voice
+    from voices.manage import export_onnx, fetch_model
+    from voices.speak import SpeakStats, real_time_factor, speak
+
+# The engines (numpy, onnxruntime, torch) load with the first voice, not with the profiles: the
+# web process names voices by their profile's title and never speaks outside a preview.
+lazy_exports(__name__, {
+    "Voice": "base", "SegmentCache": "cache", "ProfileStatus": "loader", "clear_loaded_voices": "loader",
+    "list_profiles": "loader", "load_voice": "loader", "export_onnx": "manage", "fetch_model": "manage",
+    "SpeakStats": "speak", "real_time_factor": "speak", "speak": "speak",
+})
 
 __all__ = [
     "ModelMissing", "Pauses", "ProfileStatus", "SegmentCache", "SpeakStats", "Voice", "VoiceError",

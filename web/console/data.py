@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from pipeline.config import Settings
 from pipeline.run.lexicon import current_lexicon
-from pipeline.stages.speech import Lexicon, normalize
+from pipeline.stages.speech import Lexicon
 from pipeline.state import editor_choices
 from pipeline.state.articles import ArticleRow, get_article, list_articles
 from pipeline.state.episodes import EpisodeRow, all_episodes, published_episodes
@@ -94,6 +94,8 @@ def article_view(settings: Settings, store: Store, article_id: str) -> ArticleVi
 
 def spoken_form(text: str, lexicon: Lexicon, settings: Settings) -> list[str]:
     try:
+        from pipeline.stages.speech.normalize import normalize  # the rules: an article's page only
+
         return normalize(text, lexicon=lexicon, max_chars=settings.max_segment_chars)
     except Exception as exc:  # show the problem on the page, never a 500 for one odd paragraph
         return [f"[cannot be spoken: {type(exc).__name__}: {exc}]"]
