@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: install demo test lint bench bench-extract bench-voices bench-speech bench-serve bench-scale services worker clean
+.PHONY: install demo test lint bench bench-extract bench-voices bench-speech bench-serve bench-scale bench-latency services worker clean
 
 $(STAMP): pyproject.toml scripts/install-neural.sh scripts/install-web.sh
 	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) (Debian: apt-get install python3 python3-venv)"; exit 1; }
@@ -42,6 +42,7 @@ bench-extract: $(STAMP)
 
 bench-voices: $(STAMP)
 	$(BIN)/python benchmarks/bench_voices.py
+	$(BIN)/python -u benchmarks/bench_memory.py
 
 bench-serve: $(STAMP)
 	$(BIN)/python benchmarks/bench_serve.py
@@ -49,6 +50,12 @@ bench-serve: $(STAMP)
 # Polls, publishing, mastering and the long-article split at newsroom scale (issue 13); ~10 min.
 bench-scale: $(STAMP)
 	$(BIN)/python -u benchmarks/bench_scale.py
+
+# A CMS push of a 600-word article to the item in the feed and the WebSub ping, through the API,
+# real Celery workers on Redis (db 13) and the web app's ping sender; espeak and the house voice,
+# 1 and 2 synth processes (~30 min on 2 cores).
+bench-latency: $(STAMP) services
+	$(BIN)/python -u benchmarks/bench_latency.py
 
 worker: $(STAMP) services
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start

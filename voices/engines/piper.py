@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +70,70 @@ def coqui_clean(text: str) -> str:
     return " ".join(_AUX.sub("", text).split())
 
 
+@dataclass(frozen=True)
+class OrtMemory:
+    """How onnxruntime holds the memory of a run. Its default (a per-session arena that grows
+    by powers of two and keeps every chunk) makes a worker as big as its longest sentence ever
+    needed, rounded up: a Thorsten-size voice reached ~1 GB after 330-character sentences.
+    ``benchmarks/bench_memory.py`` measures each choice (peak RSS, CPU per audio minute)."""
+
+    arena: bool = True  # pool allocations (off: every tensor is malloc'd and freed, ~40 % more CPU)
+    same_as_requested: bool = False  # grow the arena by what a run asks for, not the next power of two
+    shrink_after_run: bool = False  # hand the arena's free chunks back at the end of each run
+    mem_pattern: bool = True  # plan allocations from the shapes of the previous run
+
+
+ORT_DEFAULTS = OrtMemory()
+# What workers run (chosen in benchmarks/bench_memory.py): the arena keeps its speed inside a
+# run, and gives back what a long sentence took when the run ends.
+HOUSE_MEMORY = OrtMemory(arena=True, same_as_requested=True, shrink_after_run=True, mem_pattern=False)
+
+_env_arena_lock = threading.Lock()
+_env_arena: bool = False
+
+
+def _shared_arena(ort: Any) -> None:
+    """Register the process-wide CPU arena that grows by what is requested (onnxruntime lets a
+    process register it once; sessions opt in with session.use_env_allocators)."""
+    global _env_arena
+    with _env_arena_lock:
+        if _env_arena:
+            return
+        info = ort.OrtMemoryInfo("Cpu", ort.OrtAllocatorType.ORT_ARENA_ALLOCATOR, 0, ort.OrtMemType.DEFAULT)
+        # max_mem 0 = no cap; extend strategy 1 = kSameAsRequested; -1 = onnxruntime's default.
+        ort.create_and_register_allocator(info, ort.OrtArenaCfg(0, 1, -1, -1))
+        _env_arena = True
+
+
+def session_options(memory: OrtMemory) -> Any:
+    import onnxruntime as ort
+
+    opts = ort.SessionOptions()
+    # One thread per process, as for torch: workers scale by process, not by thread.
+    opts.intra_op_num_threads = 1
+    opts.inter_op_num_threads = 1
+    opts.enable_cpu_mem_arena = memory.arena
+    opts.enable_mem_pattern = memory.mem_pattern
+    if memory.arena and memory.same_as_requested:
+        _shared_arena(ort)
+        opts.add_session_config_entry("session.use_env_allocators", "1")
+    return opts
+
+
+def run_options(memory: OrtMemory) -> Any:
+    if not (memory.arena and memory.shrink_after_run):
+        return None
+    import onnxruntime as ort
+
+    opts = ort.RunOptions()
+    opts.add_run_config_entry("memory.enable_memory_arena_shrinkage", "cpu:0")
+    return opts
+
+
 class PiperVoice:
     engine = "piper"
 
-    def __init__(self, profile: VoiceProfile, files: ModelFiles) -> None:
+    def __init__(self, profile: VoiceProfile, files: ModelFiles, memory: OrtMemory = HOUSE_MEMORY) -> None:
         import onnxruntime as ort
 
         onnx_path, cfg_path = files.paths
@@ -92,11 +154,10 @@ class PiperVoice:
         )
         speakers = cfg.get("speaker_id_map") or {}
         self._sid = speakers.get(profile.speaker, 0) if profile.speaker else 0
-        opts = ort.SessionOptions()
-        # One thread per process, as for torch: workers scale by process, not by thread.
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        self._session = ort.InferenceSession(str(onnx_path), opts, providers=["CPUExecutionProvider"])
+        self.memory = memory
+        self._session = ort.InferenceSession(str(onnx_path), session_options(memory),
+                                             providers=["CPUExecutionProvider"])
+        self._run_options = run_options(memory)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.identity = make_identity(profile.name, self.engine, file_digest(onnx_path, cfg_path))
 
@@ -119,7 +180,7 @@ class PiperVoice:
         }
         if "sid" in self._inputs:
             feed["sid"] = np.asarray([self._sid], dtype=np.int64)
-        return to_pcm(self._session.run(None, feed)[0])
+        return to_pcm(self._session.run(None, feed, self._run_options)[0])
 
     def synthesize(self, text: str, pronunciations: Sequence[Pronunciation] = ()) -> np.ndarray:
         return self.run_ids(self.ids(text, pronunciations))
