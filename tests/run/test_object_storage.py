@@ -115,6 +115,11 @@ def test_transcripts_chapters_and_player_data_carry_the_types_serve_sends(publis
             assert answer.headers["cache-control"] == REVALIDATE, rel
         vtt = get(settings, f"audio/{episode.file_name.removesuffix('.mp3')}.vtt")
         assert vtt.text.startswith("WEBVTT")
+        if settings.opus_kbps > 0:  # the low-bandwidth version is versioned like the MP3: immutable
+            opus = get(settings, f"audio/{episode.file_name.removesuffix('.mp3')}.opus", Range="bytes=0-3")
+            assert opus.status_code == 206 and opus.content == b"OggS"
+            assert opus.headers["content-type"] == "audio/ogg; codecs=opus"
+            assert opus.headers["cache-control"] == IMMUTABLE
         # The website's player finds the article's data by its canonical URL and by GUID
         article = row.article()
         for rel in (player_data_path(article.canonical_url or article.url), player_data_guid_path(row.guid)):
