@@ -186,7 +186,8 @@ def sweep(settings: Settings, stale_tmp_s: float, stale_part_s: float = 86400.0)
     bucket = parts_of(settings)
     if bucket is not None:
         for name, mtime in list(bucket.matching("")):
-            if _NAME.search(name.removesuffix(".json") + ".mp3") and now - mtime > stale_part_s:
+            part = _NAME.search(name.removesuffix(".json") + ".mp3" if name.endswith(".json") else name)
+            if part and now - mtime > stale_part_s:
                 bucket.delete(name)
                 removed.append(Path(str(bucket.where(name))))
     return removed

@@ -98,3 +98,23 @@ def test_two_workers_with_no_shared_folder_render_a_split_article(small_sample_s
     assert client.list_objects_v2(Bucket=bucket, Prefix="parts/").get("KeyCount", 0) == 0
     assert not list((folders[1] / "data" / "cache" / "parts").glob("*"))
     assert not Path(settings.output_dir).exists()
+
+
+def test_parts_no_render_joined_leave_the_bucket_after_a_day(small_sample_settings, seaweed):
+    import boto3
+
+    from pipeline.stages import fragments
+
+    bucket = seaweed.new_bucket()
+    settings = in_bucket(small_sample_settings, seaweed, bucket)
+    settings.parts_url = f"s3://{bucket}/parts"
+    client = seaweed.client(boto3)
+    for key in ("parts/0123456789abcdef-0123456789abcdef0123-0of2.mp3",
+                "parts/0123456789abcdef-0123456789abcdef0123-0of2.json", "parts/notes.txt"):
+        client.put_object(Bucket=bucket, Key=key, Body=b"x")
+    assert fragments.sweep(settings, stale_tmp_s=3600) == []  # younger than a day: a render may still join it
+    swept = fragments.sweep(settings, stale_tmp_s=3600, stale_part_s=0)
+    assert sorted(p.name for p in swept) == ["0123456789abcdef-0123456789abcdef0123-0of2.json",
+                                             "0123456789abcdef-0123456789abcdef0123-0of2.mp3"]
+    left = [o["Key"] for o in client.list_objects_v2(Bucket=bucket, Prefix="parts/")["Contents"]]
+    assert left == ["parts/notes.txt"]  # only parts are swept
