@@ -653,7 +653,9 @@ Er trug eine Kappe mit der Aufschrift „Make America Great Again“. => Er trug
 Die Tour de France beginnt in Lille. => Die <voice xml:lang="fr">Tour de France</voice> beginnt in Lille.
 Die Partei Rassemblement National legte zu. => Die Partei <voice xml:lang="fr">Rassemblement National</voice> legte zu.
 Das Wall Street Journal meldete den Deal & mehr. => Das <voice xml:lang="en-us">Wall Street Journal</voice> meldete den Deal und mehr.
-Der Spieler wechselt zu Paris Saint-Germain. => Der Spieler wechselt zu <voice xml:lang="fr">Paris Saint-Germain</voice>.
+Die New York Times berichtet über Downing Street. => Die <voice xml:lang="en-us">New York Times</voice> berichtet über <voice xml:lang="en-us">Downing Street</voice>.
+Real Madrid gewann gegen den FC Barcelona. => <voice xml:lang="es">Real Madrid</voice> gewann gegen den Eff-Zeh Barcelona.
+Der Song „Bohemian Rhapsody“ lief im Radio. => Der Song <voice xml:lang="en-us">Bohemian Rhapsody</voice> lief im Radio.
 Das Handy des Managers lag im Team-Bus. => Das Handy des Managers lag im Team-Bus.
 Der Manager des Teams sagte, das Team sei stark. => Der Manager des Teams sagte, das Team sei stark.
 Am Montag sagte Angela Merkel in Berlin etwas. => Am Montag sagte Angela Merkel in Berlin etwas.

@@ -11,17 +11,18 @@ Two steps, because a language identifier alone hears English in "Team" and Polis
    é, ñ ...). A word that looks German (ä ö ü ß, "sch", -ung, a German function word) ends a
    run, so sentence starts ("Am Montag"), names of German things ("Deutsche Bahn") and single
    anglicisms ("Handy", "Team", "Manager") are never candidates.
-2. Language, by py3langid on the candidate (restricted to the languages of languages.py, and,
-   for letters German does not use, to the languages that write them). A candidate stays
-   German unless the identifier is sure enough (MIN_CONFIDENCE).
+2. Language, by lingua on the candidate (restricted to de/en/fr/es/it, or, for letters German
+   does not use, to the languages that write them). A candidate stays German unless the
+   identifier is sure enough (MIN_CONFIDENCE).
 
-Pure text in, spans out: no voice, no espeak. The identifier's model (about 2 s and 90 MB on
-first use, measured) is loaded once per process, only when a text has a candidate.
+Pure text in, spans out: no voice, no espeak. lingua's models load once per process, when a
+text first has a candidate (measured: about 5 s and 180 MB for the five high-accuracy ones
+on this 2-core machine under load; py3langid took 3 s and 120 MB but found 16 of 35 titles
+where lingua finds 27, see MIN_CONFIDENCE).
 """
 
 from __future__ import annotations
 
-import copy
 import re
 import threading
 from collections.abc import Iterator
@@ -31,18 +32,19 @@ from functools import lru_cache
 from . import abbreviations, languages, marks
 from .protect import Vault
 
-# How sure py3langid (probabilities normalised over the allowed languages) must be. Measured
-# on 35 foreign names and titles and 47 German ones (tests/stages/test_speech_foreign.py holds
-# them): among de/en/fr/es/it, 0.6 finds 16 of the 35 and none of the German; among all 21
-# languages of languages.py no threshold found more than 11. Personal names ("Donald Trump",
-# 0.09) are beyond any identifier: the lexicon's language entries are for them.
-MIN_CONFIDENCE = 0.6
+# How sure lingua must be (its confidences sum to 1 over the allowed languages). Measured on
+# 35 foreign names and titles and 47 German ones (tests/stages/test_speech_foreign.py holds
+# some): among de/en/fr/es/it with lingua's high-accuracy models, 0.5 finds 27 of the 35 and
+# none of the German (0.4: 31, but "Nancy Faeser" and "Team Manager" turn English); py3langid
+# found 16 at best without a German one. Personal names ("Donald Trump") are beyond any
+# identifier: the lexicon's language entries are for them.
+MIN_CONFIDENCE = 0.5
 # A run with a foreign function word in it ("Group of Death", "Tour de France") is already half
 # the evidence; one written with letters only a few languages use picks among those.
-MIN_CONFIDENCE_WITH_CONNECTOR = 0.45
+MIN_CONFIDENCE_WITH_CONNECTOR = 0.4
 MIN_CONFIDENCE_LETTERS = 0.4  # weak letters only; a strong one is evidence enough
-# A run's first word is dropped when it alone is this surely German ("Partei" 0.45, "Sprecherin"
-# 0.72; the foreign heads measured stay under it: "Wall" 0.41, "Group" en).
+# A run's first word is dropped when it alone is this surely German ("Partei" 0.87, "Berliner"
+# 0.70, "Sprecherin" 0.84; foreign heads stay under it: "Nikola" 0.25, "White" en).
 MIN_CONFIDENCE_GERMAN_HEAD = 0.45
 # The languages a run of plain Latin letters is identified among: the ones German news quotes.
 DETECTED = ("de", "en", "fr", "es", "it")
@@ -259,33 +261,33 @@ def _without_overlaps(found: list[Candidate]) -> list[Candidate]:
 
 
 _LOCK = threading.Lock()
-_IDENTIFIER_CODE = {"nb": "no"}  # py3langid's code where it differs from ours
-
-
-@lru_cache(maxsize=1)
-def _identifier():  # the model loads on first use only (see the module docstring)
-    import py3langid.langid as langid
-
-    return langid.LanguageIdentifier.from_modelpath(langid.MODEL_DIR / langid.MODEL_FILE, norm_probs=True)
 
 
 @lru_cache(maxsize=64)
-def _restricted(langs: frozenset[str]):
-    """An identifier for these languages only. set_languages copies the model's columns for
-    them (measured: most of the time of a call), so each set is made once and kept."""
-    ident = copy.copy(_identifier())
-    ident.set_languages(sorted(langs))
-    return ident
+def _detector(langs: frozenset[str], high_accuracy: bool):
+    """A lingua detector for these languages, made once. Each language's model loads with the
+    first text it is asked about; a few languages' trigram models (low accuracy) are small."""
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    chosen = [Language.from_iso_code_639_1(IsoCode639_1.from_str(c)) for c in sorted(langs)]
+    builder = LanguageDetectorBuilder.from_languages(*chosen)
+    return (builder if high_accuracy else builder.with_low_accuracy_mode()).build()
 
 
 @lru_cache(maxsize=8192)
 def identify(text: str, allowed: frozenset[str] | tuple[str, ...]) -> tuple[str, float]:
-    """(language code of languages.CODES, confidence) for ``text`` among ``allowed``."""
-    theirs = {_IDENTIFIER_CODE.get(c, c): c for c in allowed if c != "en-gb"}
-    with _LOCK:  # the first use loads the model once
-        ident = _restricted(frozenset(theirs))
-    code, confidence = ident.classify(text)
-    return theirs.get(code, code), float(confidence)
+    """(language code of languages.CODES, confidence) for ``text`` among ``allowed``.
+
+    Among DETECTED with lingua's high-accuracy models (n-grams up to five letters: names and
+    titles are short); among the few languages of a letter set with its low-accuracy ones."""
+    langs = frozenset(c for c in allowed if c != "en-gb")
+    with _LOCK:  # one detector per set, built once
+        detector = _detector(langs, langs == frozenset(DETECTED))
+    values = detector.compute_language_confidence_values(text)
+    if not values or values[0].value <= 0:
+        return languages.GERMAN, 0.0
+    best = values[0]
+    return best.language.iso_code_639_1.name.lower(), float(best.value)
 
 
 def _language(text: str, found: Letters, connector: bool) -> str | None:
