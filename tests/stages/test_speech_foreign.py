@@ -108,6 +108,7 @@ def test_one_word_is_never_foreign_by_its_sound_alone() -> None:
     assert spans("Die Hypothese stimmt.") == []
     assert spans("Die Ducati V hat Kraft.") == []
     assert spans("Die Projektkoordinatorin Dora García kam.") == [("Dora García", "es")]
+    assert spans("Die Protagonistin Guada Pérez lacht.") == [("Guada Pérez", "es")]
 
 
 def test_serbo_croatian_names_are_croatian_to_the_voice() -> None:

@@ -112,10 +112,10 @@ GERMAN_WORDS = frozenset(
     dezember heute gestern morgen dann damit dazu danach zudem
     """.split()
 )
-# Letters and endings of German words; "-erin", "-orin": women's titles ("Sprecherin",
-# "Projektkoordinatorin") in front of a name.
+# Letters and endings of German words; "-erin", "-orin", "-istin": women's titles
+# ("Sprecherin", "Projektkoordinatorin", "Protagonistin") in front of a name.
 _GERMAN_SHAPE = re.compile(
-    r"[äöüß]|sch|(?:ung|heit|keit|schaft|lich|chen|ismus|isch|ierung)s?$|\w{3,}(?:erin|orin)(?:nen)?$",
+    r"[äöüß]|sch|(?:ung|heit|keit|schaft|lich|chen|ismus|isch|ierung)s?$|\w{3,}(?:erin|orin|istin)(?:nen)?$",
     re.IGNORECASE,
 )
 
