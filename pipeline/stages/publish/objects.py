@@ -5,7 +5,8 @@ publish/output.py and the publisher write through.
 Both keep the folder's guarantees. Each write is whole (a temp file renamed over the old one;
 one PUT, which an object store makes visible all at once), the callers keep the order (audio,
 transcripts and sidecars before the record, the feed last), and a write that would not change
-the bytes is skipped (the folder compares the file, the bucket the object's MD5 ETag). A
+the bytes is skipped (the folder compares the file, the bucket the object's SHA-256, kept in its
+metadata). A
 bucket's objects carry the Content-Type and Cache-Control ``newsaudio serve`` sends for the same
 path (publish/headers.py), so the CDN in front of it answers as our server does.
 
@@ -133,6 +134,10 @@ def _client(how: S3Client, pid: int) -> Any:
     )
 
 
+# User metadata on each object (x-amz-meta-sha256): what put_if_changed compares.
+SHA256 = "sha256"
+
+
 def _missing(exc: Exception) -> bool:
     code = str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
     return code in ("404", "NoSuchKey", "NotFound")
@@ -155,22 +160,26 @@ class Bucket:
         self.client.put_object(
             Bucket=self.bucket, Key=self.key(rel), Body=data,
             ContentType=content_type(rel), CacheControl=cache_control(rel),
+            # The bytes' own digest: an ETag is their MD5 only without KMS encryption.
+            Metadata={SHA256: hashlib.sha256(data).hexdigest()},
         )
 
-    def _etag(self, rel: str) -> str | None:
+    def _head(self, rel: str) -> dict[str, Any] | None:
         from botocore.exceptions import ClientError
 
         try:
-            head = self.client.head_object(Bucket=self.bucket, Key=self.key(rel))
+            return self.client.head_object(Bucket=self.bucket, Key=self.key(rel))
         except ClientError as exc:
             if _missing(exc):
                 return None
             raise
-        return str(head.get("ETag", "")).strip('"')
 
     def put_if_changed(self, rel: str, data: bytes) -> bool:
-        # A single PUT's ETag is the MD5 of its bytes (S3 and the compatible stores alike).
-        if self._etag(rel) == hashlib.md5(data, usedforsecurity=False).hexdigest():
+        """Upload unless the object has these bytes and the headers it should have (a changed
+        type or cache table is rolled out by the next write)."""
+        head = self._head(rel)
+        if (head is not None and head.get("Metadata", {}).get(SHA256) == hashlib.sha256(data).hexdigest()
+                and head.get("ContentType") == content_type(rel) and head.get("CacheControl") == cache_control(rel)):
             return False
         self.put(rel, data)
         return True
@@ -187,7 +196,7 @@ class Bucket:
         return answer["Body"].read()
 
     def exists(self, rel: str) -> bool:
-        return self._etag(rel) is not None
+        return self._head(rel) is not None
 
     def delete(self, rel: str) -> bool:
         # S3 answers a DELETE of a missing key with success: ask first, to report what went.
