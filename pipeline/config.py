@@ -282,6 +282,8 @@ class Settings:
     # console and API (web/console, web/api)
     # Where editors reach the console (setup links); empty = public_base_url.
     console_base_url: str = ""
+    # The console's language until an editor picks one in its header: "de" or "en".
+    console_language: str = "de"
     # "embedded": console/API jobs run in a small pool inside the web process;
     # "celery": they are tasks on the workers' queues through broker_url.
     jobs_backend: str = "embedded"

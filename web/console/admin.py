@@ -8,8 +8,9 @@ from starlette.responses import Response
 from pipeline.config import Settings
 from pipeline.state import accounts, webhooks
 from pipeline.state.store import Store
+from web.console import locale
 from web.console.auth import admin_page
-from web.console.login import german_account_error
+from web.console.login import account_error
 from web.console.pages import render
 
 
@@ -34,7 +35,7 @@ def users(request: Request) -> Response:
                 shown = f"{base}/console/setup/{secret}"
                 accounts.audit(store, request.state.actor, "user.add", user.name, None, {"role": user.role})
         except accounts.AccountError as exc:
-            error = german_account_error(exc)
+            error = account_error(request, exc)
     return render(request, "users.html", users=accounts.list_users(store), shown=shown, error=error)
 
 
@@ -56,9 +57,9 @@ def tokens(request: Request) -> Response:
                 accounts.audit(store, request.state.actor, "token.add", form.get("name", ""), None,
                                {"scopes": scopes})
         except accounts.AccountError as exc:
-            error = german_account_error(exc)
+            error = account_error(request, exc)
         except ValueError as exc:
-            error = f"Nicht möglich: {exc}"
+            error = locale.for_request(request)("Nicht möglich: {error}", error=str(exc))
     return render(request, "tokens.html", tokens=accounts.list_tokens(store), shown=shown, error=error,
                   scopes=accounts.SCOPES)
 
@@ -80,7 +81,7 @@ def hooks(request: Request) -> Response:
                 hook = webhooks.add_hook(store, form.get("url", ""), events, form.get("secret", ""))
                 accounts.audit(store, request.state.actor, "webhook.add", hook.url, None, {"events": events})
         except ValueError as exc:
-            error = f"Nicht möglich: {exc}"
+            error = locale.for_request(request)("Nicht möglich: {error}", error=str(exc))
     return render(request, "webhooks.html", hooks=webhooks.hooks(store), deliveries=webhooks.deliveries(store),
                   events=webhooks.EVENTS, error=error)
 

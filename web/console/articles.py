@@ -16,7 +16,7 @@ from pipeline.state.episodes import EpisodeRow
 from pipeline.state.job_records import get_job, recent_jobs
 from pipeline.state.listening import listen_totals
 from pipeline.state.store import Store
-from web.console import data
+from web.console import data, locale
 from web.console.auth import console_page
 from web.console.pages import back, render
 
@@ -54,17 +54,18 @@ def article(request: Request) -> Response:
     try:
         view = data.article_view(settings, store, request.path_params["article_id"])
     except KeyError:
-        return PlainTextResponse(NO_ARTICLE, status_code=404)
+        return PlainTextResponse(locale.for_request(request)(NO_ARTICLE), status_code=404)
     from voices import list_profiles
 
     voices = [v.name for v in list_profiles(settings)]
     audio = {e.episode.version: audio_url(settings.public_base_url, e.episode.file_name) for e in view.episodes}
     return render(request, "article.html", view=view, voices=voices, audio=audio,
-                  provenance=provenance_of(settings, view.episodes),
+                  provenance=provenance_of(settings, view.episodes, locale.for_request(request)),
                   jobs=recent_jobs(store, view.row.id, limit=10), queued=request.query_params.get("job", ""))
 
 
-def provenance_of(settings: Settings, episodes: list[EpisodeRow]) -> dict[int, str]:
+def provenance_of(settings: Settings, episodes: list[EpisodeRow],
+                  _: locale.Translate = locale.GERMAN) -> dict[int, str]:
     """Per version, what `newsaudio verify` says of its published MP3, in the editors' words."""
     from pipeline.run.verify import verify  # c2pa: only for an article's page
 
@@ -75,16 +76,17 @@ def provenance_of(settings: Settings, episodes: list[EpisodeRow]) -> dict[int, s
             continue
         verdict = verify(path, settings)
         if verdict.status == "valid":
-            trust = "vertrauenswürdig" if verdict.trusted else "Signatur nicht vertrauenswürdig"
+            trust = _("vertrauenswürdig") if verdict.trusted else _("Signatur nicht vertrauenswürdig")
             if verdict.local_test_signer:
-                trust = "lokale Test-Signatur, nicht vertrauenswürdig"
-            said[e.episode.version] = f"Herkunft (C2PA): gültig, signiert von {verdict.signer or '?'} ({trust})"
+                trust = _("lokale Test-Signatur, nicht vertrauenswürdig")
+            said[e.episode.version] = _("Herkunft (C2PA): gültig, signiert von {signer} ({trust})",
+                                        signer=verdict.signer or "?", trust=trust)
         elif verdict.status == "altered":
-            said[e.episode.version] = "Herkunft (C2PA): VERÄNDERT seit der Signatur"
+            said[e.episode.version] = _("Herkunft (C2PA): VERÄNDERT seit der Signatur")
         elif verdict.status == "unsigned":
-            said[e.episode.version] = "Herkunft (C2PA): nicht signiert"
+            said[e.episode.version] = _("Herkunft (C2PA): nicht signiert")
         else:
-            said[e.episode.version] = "Herkunft (C2PA): ungültig"
+            said[e.episode.version] = _("Herkunft (C2PA): ungültig")
     return said
 
 
@@ -96,9 +98,9 @@ def article_action(request: Request) -> Response:
     try:
         row = get_article(store, article_id)
     except KeyError:
-        return PlainTextResponse(NO_ARTICLE, status_code=404)
+        return PlainTextResponse(locale.for_request(request)(NO_ARTICLE), status_code=404)
     if action not in ACTIONS:
-        return PlainTextResponse("Unbekannte Aktion.", status_code=400)
+        return PlainTextResponse(locale.for_request(request)("Unbekannte Aktion."), status_code=400)
     job = requests.submit(request.app.state.settings, action, article_id, request.state.actor, store,
                           dispatch=request.app.state.dispatch)
     accounts.audit(store, request.state.actor, f"article.{action}", article_id, {"status": row.status}, {"job": job.id})
@@ -136,7 +138,7 @@ def article_paragraph(request: Request) -> Response:
 def job_status(request: Request) -> Response:
     job = get_job(request.app.state.store, request.path_params["job_id"])
     if job is None:
-        return JSONResponse({"error": "Diesen Auftrag gibt es nicht."}, status_code=404)
+        return JSONResponse({"error": locale.for_request(request)("Diesen Auftrag gibt es nicht.")}, status_code=404)
     return JSONResponse(job.to_dict())
 
 
@@ -166,20 +168,21 @@ def withdraw(request: Request) -> Response:
     try:
         row = get_article(store, article_id)
     except KeyError:
-        return PlainTextResponse(NO_ARTICLE, status_code=404)
+        return PlainTextResponse(locale.for_request(request)(NO_ARTICLE), status_code=404)
     error = ""
     reason = ""
+    _ = locale.for_request(request)
     if request.method == "POST":
         reason = " ".join(request.state.form.get("reason", "").split())[:publishing.REASON_MAX_CHARS]
         if row.status == "withdrawn":
-            error = "Der Artikel ist schon zurückgezogen."
+            error = _("Der Artikel ist schon zurückgezogen.")
         elif not reason:
-            error = "Bitte einen Grund angeben."
+            error = _("Bitte einen Grund angeben.")
         else:
             try:
                 publishing.withdraw_article(article_id, settings, store, message=reason)
             except publishing.WithdrawalError as exc:
-                error = f"Nicht zurückgezogen: {exc}"
+                error = _("Nicht zurückgezogen: {error}", error=locale.message(str(exc), locale.language(request)))
             else:
                 accounts.audit(store, request.state.actor, "article.withdraw", article_id,
                                {"status": row.status}, {"status": "withdrawn", "reason": reason})
@@ -205,7 +208,8 @@ def ignore(request: Request) -> Response:
     article_id = form.get("article_id", "")
     undo = form.get("undo") == "1"
     if not set_ignored(store, article_id, not undo):
-        return PlainTextResponse("Diesen fehlgeschlagenen Artikel gibt es nicht.", status_code=404)
+        return PlainTextResponse(locale.for_request(request)("Diesen fehlgeschlagenen Artikel gibt es nicht."),
+                                 status_code=404)
     accounts.audit(store, request.state.actor, "article.unignore" if undo else "article.ignore", article_id)
     return back("/console/failures", **({"unignored": "1"} if undo else {"ignored": "1"}))
 

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from pipeline.state.store import Store
+from web.console import locale
 from web.sync_handlers import SAFE_METHODS, Handler, SyncHandler, threaded
 
 if TYPE_CHECKING:
@@ -100,11 +101,12 @@ def _guarded(handler: SyncHandler, *, admin: bool) -> Handler:
         if session is None:
             if request.method in SAFE_METHODS and "application/json" not in request.headers.get("accept", ""):
                 return RedirectResponse(f"/console/login?next={quote(request.url.path)}", status_code=303)
-            return PlainTextResponse("login required", status_code=401)
+            return PlainTextResponse(locale.for_request(request)("Anmeldung nötig"), status_code=401)
         if request.method not in SAFE_METHODS and not csrf_ok(request, session.csrf):
-            return PlainTextResponse("missing or wrong CSRF token: reload the page", status_code=403)
+            _ = locale.for_request(request)
+            return PlainTextResponse(_("CSRF-Token fehlt oder ist falsch: Seite bitte neu laden"), status_code=403)
         if admin and not session.user.is_admin:
-            return PlainTextResponse("admins only", status_code=403)
+            return PlainTextResponse(locale.for_request(request)("Nur für Administratoren"), status_code=403)
         request.state.session = session
         request.state.actor = f"user:{session.user.name}"
         return handler(request)

@@ -20,11 +20,11 @@ from pipeline.state import accounts, lexicon_versions
 from pipeline.state.job_records import get_job
 from pipeline.state.store import Store
 from web import lexicon_edits
-from web.console import data
+from web.console import data, locale
 from web.console.auth import console_page
 from web.console.pages import render
 
-FIELDS = ("original", "delete", "match", "kind", "say", "espeak", "ipa", "note")
+FIELDS = ("original", "delete", "match", "kind", "say", "espeak", "ipa", "lang", "note")
 
 
 def _draft(request: Request) -> lexicon_edits.Draft:
@@ -53,7 +53,7 @@ def lexicon_check(request: Request) -> Response:
     try:
         d = _draft(request)
     except LexiconError as exc:
-        return JSONResponse({"ok": False, "error": str(exc)})
+        return JSONResponse({"ok": False, "error": locale.message(str(exc), locale.language(request))})
     hits = lexicon_edits.affected_by(settings, store, d.current, d.lexicon)
     changed = Lexicon(d.lexicon.changed_entries(d.current))
     return JSONResponse({"ok": True, "affected": [h.__dict__ for h in hits],
@@ -67,14 +67,15 @@ def lexicon_preview(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     sentence = request.state.form.get("sentence", "").strip()
     if not sentence:
-        return JSONResponse({"ok": False, "error": "Einen Satz tippen oder auswählen, um ihn zu hören."})
+        _ = locale.for_request(request)
+        return JSONResponse({"ok": False, "error": _("Einen Satz tippen oder auswählen, um ihn zu hören.")})
     try:
         d = _draft(request)
         from pipeline.run.article import say  # speech, voice and mastering: only for a preview
 
         mastered, voice = say(sentence[:2000], settings, lexicon=d.lexicon)
     except (LexiconError, ValueError) as exc:
-        return JSONResponse({"ok": False, "error": str(exc)})
+        return JSONResponse({"ok": False, "error": locale.message(str(exc), locale.language(request))})
     return JSONResponse({
         "ok": True,
         "spoken": " ".join(data.spoken_form(sentence, d.lexicon, settings)),
@@ -90,7 +91,9 @@ def lexicon_save(request: Request) -> Response:
     try:
         d = _draft(request)
     except LexiconError as exc:
-        return PlainTextResponse(f"Nicht gespeichert: {exc}", status_code=400)
+        _ = locale.for_request(request)
+        said = locale.message(str(exc), locale.language(request))
+        return PlainTextResponse(_("Nicht gespeichert: {error}", error=said), status_code=400)
     form = request.state.form
     if form.get("confirmed") != "1" and not form.get("delete"):
         hits = lexicon_edits.affected_by(settings, request.app.state.store, d.current, d.lexicon)
@@ -120,7 +123,7 @@ def lexicon_restore(request: Request) -> Response:
     store: Store = request.app.state.store
     chosen = lexicon_versions.by_id(store, int(request.state.form.get("version_id", "0") or 0))
     if chosen is None:
-        return PlainTextResponse("Diese Version gibt es nicht.", status_code=404)
+        return PlainTextResponse(locale.for_request(request)("Diese Version gibt es nicht."), status_code=404)
     current = current_lexicon(settings, store)
     user = request.state.session.user.name
     saved = save_lexicon(store, chosen.toml, author=user, message=f"Version {chosen.id} wiederhergestellt")

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Route
 
-from web.console import admin, articles, lexicon, login
+from web.console import admin, articles, lexicon, login, stats
 
 routes: list[BaseRoute] = [
     Route("/", articles.index),
     Route("/login", login.login, methods=["GET", "POST"]),
     Route("/logout", login.logout, methods=["POST"]),
     Route("/setup/{secret}", login.setup, methods=["GET", "POST"]),
+    Route("/language", login.choose_language),
     Route("/articles", articles.articles),
     Route("/articles/{article_id}", articles.article),
     Route("/articles/{article_id}/action", articles.article_action, methods=["POST"]),
@@ -24,6 +25,7 @@ routes: list[BaseRoute] = [
     Route("/failures", articles.failures),
     Route("/failures/retry", articles.retry, methods=["POST"]),
     Route("/failures/ignore", articles.ignore, methods=["POST"]),
+    Route("/stats", stats.reach),
     Route("/lexicon", lexicon.lexicon_page),
     Route("/lexicon/check", lexicon.lexicon_check, methods=["POST"]),
     Route("/lexicon/preview", lexicon.lexicon_preview, methods=["POST"]),
