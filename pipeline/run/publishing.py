@@ -413,10 +413,6 @@ def resolve_article(text: str, settings: Settings, store: Store | None = None) -
 REASON_MAX_CHARS = 500
 
 
-# How long a withdrawal's reason may be (the console's field, the API's, the job that carries it).
-REASON_MAX_CHARS = 500
-
-
 def withdraw(article: str, settings: Settings, *, message: str = "", store: Store | None = None) -> Withdrawal:
     """Withdraw the article named by id, URL or GUID: out of feed and indexes, files 410."""
     store = store or open_store(settings)
