@@ -122,7 +122,7 @@ class DownloadCounter:
             if self._closed_before != today:  # a new day: yesterday's clients stay a day, older go
                 downloads.close_windows(store, today)
                 self._closed_before = today
-            known = downloads._Known()  # one lookup of each salt and file per batch
+            known = downloads.Known()  # one lookup of each salt and file per batch
             for hit in batch:
                 self.counted += downloads.record(store, hit, known)
         except Exception:  # the store is unreachable: these hits are lost, the server goes on

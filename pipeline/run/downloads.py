@@ -40,43 +40,57 @@ class Ingested:
     downloads: int = 0
 
 
-def _enough(store: Store, file_name: str, cache: dict[str, int | None]) -> int | None:
-    """Bytes that make a download of this episode file: a minute of it, or the whole file when it
-    is shorter; None when no episode has this file."""
+@dataclass(frozen=True)
+class _Counted:
+    """How a requested file counts: as the episode version's MP3 (the Opus version of it is the
+    same episode: a listener's minute is a minute whichever file carried it), the bytes that make
+    a download, and the MP3 bytes one byte of this file stands for."""
+
+    file_name: str
+    enough: int
+    scale: float = 1.0
+
+
+def _counted(store: Store, file_name: str, cache: dict[str, _Counted | None]) -> _Counted | None:
+    """A minute of the episode in MP3 bytes, or the whole file when it is shorter; None when no
+    episode has this file (or its Opus version was never recorded)."""
     if file_name not in cache:
-        row = episode_by_file(store, file_name)
-        if row is None:
+        opus = file_name.endswith(".opus")
+        mp3 = file_name.removesuffix(".opus") + ".mp3" if opus else file_name
+        row = episode_by_file(store, mp3)
+        if row is None or not row.episode.bytes or (opus and not row.episode.opus_bytes):
             cache[file_name] = None
         else:
             size, seconds = row.episode.bytes, max(row.episode.duration_s, 0.001)
-            cache[file_name] = min(size, math.ceil(size * MINUTE_S / seconds))
+            scale = size / row.episode.opus_bytes if opus else 1.0
+            cache[file_name] = _Counted(mp3, min(size, math.ceil(size * MINUTE_S / seconds)), scale)
     return cache[file_name]
 
 
 @dataclass
-class _Known:
-    """What one ingest looks up once, not per log line: each episode file's download size
-    and each day's salt."""
+class Known:
+    """What one ingest looks up once, not per log line: how each file counts and each day's salt."""
 
-    enough: dict[str, int | None] = field(default_factory=dict)
+    files: dict[str, _Counted | None] = field(default_factory=dict)
     salts: dict[date, bytes] = field(default_factory=dict)
 
 
-def record(store: Store, hit: Hit, known: _Known | None = None) -> bool:
+def record(store: Store, hit: Hit, known: Known | None = None) -> bool:
     """Count one request's bytes; True when it made a download."""
-    known = known or _Known()
+    known = known or Known()
     if not counts_as_audio(hit):
         return False
     who = agent(hit.user_agent)
     if not who.counted:
         return False
-    enough = _enough(store, hit.file_name, known.enough)
-    if enough is None:
+    counted = _counted(store, hit.file_name, known.files)
+    if counted is None:
         return False
     if hit.day not in known.salts:
         known.salts[hit.day] = downloads.salt(store, hit.day)
     client = client_key(known.salts[hit.day], hit.ip, hit.user_agent)
-    return downloads.add_bytes(store, hit.day, client, hit.file_name, hit.bytes, who.name, enough)
+    sent = math.floor(hit.bytes * counted.scale)
+    return downloads.add_bytes(store, hit.day, client, counted.file_name, sent, who.name, counted.enough)
 
 
 def _lines(path: Path) -> Iterator[str]:
@@ -90,7 +104,7 @@ def ingest(settings: Settings, store: Store, paths: Iterable[Path], *, today: da
     today = today or datetime.now(UTC).date()
     close_windows(store, today)
     done = Ingested()
-    known = _Known()
+    known = Known()
     for path in paths:
         for line in _lines(path):
             done.lines += 1

@@ -22,7 +22,8 @@ OPAWG = Path(__file__).with_name("data") / "opawg"
 # The OPAWG lists (file name: the kind an entry of it is), in the order the OPAWG README
 # prescribes: the first entry that matches wins.
 KINDS = {"bots": "bot", "apps": "app", "libraries": "library", "browsers": "browser"}
-EPISODE_AUDIO = re.compile(r"^/audio/([0-9A-Za-z_-]+-v\d+\.mp3)$")
+# An episode's audio: its MP3 or the low-bandwidth Opus version of it.
+EPISODE_AUDIO = re.compile(r"^/audio/([0-9A-Za-z_-]+-v\d+\.(?:mp3|opus))$")
 
 # deploy/nginx.conf's log_format newsaudio: tab-separated, request line and strings quoted:
 #   $msec $remote_addr "$request_method $uri" $status $body_bytes_sent "$http_range" "$http_user_agent"

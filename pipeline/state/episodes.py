@@ -50,13 +50,9 @@ def newest_episode_time(store: Store, feed_name: str) -> datetime | None:
 
 
 def episode_by_file(store: Store, file_name: str) -> EpisodeRow | None:
-    """The episode version whose MP3 is ``file_name`` (what a download counter sees)."""
-    query = (
-        select(episodes, articles.c.guid, articles.c.url, articles.c.published)
-        .join(articles, episodes.c.article_id == articles.c.id)
-        .where(episodes.c.file_name == file_name)
-        .limit(1)
-    )
+    """The episode version whose MP3 is ``file_name`` (what a download counter sees), with its
+    Opus version's size when one was made."""
+    query = _episodes_with_extras().where(episodes.c.file_name == file_name).limit(1)
     with store.engine.connect() as conn:
         row = conn.execute(query).first()
     return _episode_row(row) if row else None

@@ -17,7 +17,7 @@ from sqlalchemy import update
 from pipeline.cli import main
 from pipeline.run import downloads
 from pipeline.stages.downloads import agent, client_network, parse_line
-from pipeline.state.schema import download_progress, download_salts, episodes
+from pipeline.state.schema import download_progress, download_salts, episode_extras, episodes
 from pipeline.state.store import open_store
 from tests.support.fake_episodes import add_episode
 
@@ -68,6 +68,29 @@ def test_a_minute_of_audio_from_one_client_is_one_download_ranges_added_up(setti
     ])
     assert done.downloads == 2
     assert counted(settings, store) == {"Apple Podcasts": 1, "Pocket Casts": 1}
+
+
+OPUS = FILE.replace(".mp3", ".opus")
+
+
+def test_the_opus_version_counts_as_the_same_episode_by_its_minutes_not_its_bytes(settings, store, tmp_path):
+    # the Opus version of the ten-minute episode is 300,000 bytes: a minute of it is 30,000
+    with store.engine.begin() as conn:
+        conn.execute(update(episode_extras).values(opus_bytes=300_000))
+    done = ingest(settings, store, tmp_path, [
+        line("198.51.100.7", APPLE, 20_000, path=f"/audio/{OPUS}"),     # two thirds of a minute
+        line("198.51.100.7", APPLE, 10_000, path=f"/audio/{OPUS}", minutes=2),  # a minute: one
+        line("203.0.113.9", POCKET, 20_000, path=f"/audio/{OPUS}"),     # 40 s of Opus ...
+        line("203.0.113.9", POCKET, 50_000, minutes=1),                  # ... and 20 s of MP3: one
+        line("192.0.2.4", APPLE, 20_000, path=f"/audio/{OPUS}"),       # 40 s: not a download
+    ])
+    assert done.downloads == 2
+    assert counted(settings, store) == {"Apple Podcasts": 1, "Pocket Casts": 1}
+
+
+def test_an_opus_file_no_episode_recorded_is_not_counted(settings, store, tmp_path):
+    done = ingest(settings, store, tmp_path, [line("198.51.100.7", APPLE, 1_000_000, path=f"/audio/{OPUS}")])
+    assert done.hits == 1 and done.downloads == 0
 
 
 def test_bots_head_requests_errors_and_other_files_are_not_downloads(settings, store, tmp_path):
