@@ -67,6 +67,7 @@ OPTIONS: dict[str, OrtMemory] = {
     "onnxruntime default": ORT_DEFAULTS,
     "no mem pattern": OrtMemory(mem_pattern=False),
     "shrink after run": OrtMemory(shrink_after_run=True),
+    "shrink, no mem pattern": OrtMemory(shrink_after_run=True, mem_pattern=False),
     "same-as-requested": OrtMemory(same_as_requested=True),
     "same-as-req. + shrink": OrtMemory(same_as_requested=True, shrink_after_run=True),
     "arena off": OrtMemory(arena=False),

@@ -72,21 +72,29 @@ def coqui_clean(text: str) -> str:
 
 @dataclass(frozen=True)
 class OrtMemory:
-    """How onnxruntime holds the memory of a run. Its default (a per-session arena that grows
-    by powers of two and keeps every chunk) makes a worker as big as its longest sentence ever
-    needed, rounded up: a Thorsten-size voice reached ~1 GB after 330-character sentences.
-    ``benchmarks/bench_memory.py`` measures each choice (peak RSS, CPU per audio minute)."""
+    """How onnxruntime holds the memory of a run. Its default (a per-session arena that keeps
+    every chunk it ever took, plus memory patterns planned per input shape) makes a worker as
+    big as all the sentences it has spoken needed: a Thorsten-size voice 756 MB after four
+    sentences of ~290 characters, ~1 GB after longer ones. ``benchmarks/bench_memory.py``
+    measures each choice (peak RSS, CPU per audio minute)."""
 
-    arena: bool = True  # pool allocations (off: every tensor is malloc'd and freed, ~40 % more CPU)
-    same_as_requested: bool = False  # grow the arena by what a run asks for, not the next power of two
-    shrink_after_run: bool = False  # hand the arena's free chunks back at the end of each run
-    mem_pattern: bool = True  # plan allocations from the shapes of the previous run
+    arena: bool = True  # pool allocations (off: every tensor malloc'd and freed; ~30 % more CPU)
+    same_as_requested: bool = False  # grow the arena by what a run asks for, not by doubling
+    shrink_after_run: bool = False  # hand the arena's free chunks back at the end of a run...
+    shrink_from_ids: int = 0  # ...of at least this many ids (0: every run)
+    mem_pattern: bool = True  # plan allocations from the shapes of earlier runs
 
 
 ORT_DEFAULTS = OrtMemory()
-# What workers run (chosen in benchmarks/bench_memory.py): the arena keeps its speed inside a
-# run, and gives back what a long sentence took when the run ends.
-HOUSE_MEMORY = OrtMemory(arena=True, same_as_requested=True, shrink_after_run=True, mem_pattern=False)
+# What workers run, measured on four ~290-character sentences (the speech stage cuts segments at
+# max_segment_chars, 300): peak 561 MB and 267 MB after the run, against 756 MB kept for good
+# with the defaults, at the same CPU per audio minute. The arena keeps its speed inside a run
+# and gives back what the sentence took when the run ends; without memory patterns nothing is
+# planned (and kept) per sentence length. What is left is one run's own peak, which grows with
+# the sentence (~1.5 MB per character): under 600 MB up to the 300-character segments. Short
+# runs (under ~180 characters, 400 ids; their arena stays under ~420 MB) keep their chunks:
+# handing back and taking again the same few MB on every sentence only fragments the heap.
+HOUSE_MEMORY = OrtMemory(arena=True, shrink_after_run=True, shrink_from_ids=400, mem_pattern=False)
 
 _env_arena_lock = threading.Lock()
 _env_arena: bool = False
@@ -157,7 +165,7 @@ class PiperVoice:
         self.memory = memory
         self._session = ort.InferenceSession(str(onnx_path), session_options(memory),
                                              providers=["CPUExecutionProvider"])
-        self._run_options = run_options(memory)
+        self._shrink = run_options(memory)
         self._inputs = {i.name for i in self._session.get_inputs()}
         self.identity = make_identity(profile.name, self.engine, file_digest(onnx_path, cfg_path))
 
@@ -180,7 +188,8 @@ class PiperVoice:
         }
         if "sid" in self._inputs:
             feed["sid"] = np.asarray([self._sid], dtype=np.int64)
-        return to_pcm(self._session.run(None, feed, self._run_options)[0])
+        shrink = self._shrink if len(ids) >= self.memory.shrink_from_ids else None
+        return to_pcm(self._session.run(None, feed, shrink)[0])
 
     def synthesize(self, text: str, pronunciations: Sequence[Pronunciation] = ()) -> np.ndarray:
         return self.run_ids(self.ids(text, pronunciations))
