@@ -74,7 +74,7 @@ def coqui_clean(text: str) -> str:
 class OrtMemory:
     """How onnxruntime holds the memory of a run. Its default (a per-session arena that keeps
     every chunk it ever took, plus memory patterns planned per input shape) makes a worker as
-    big as all the sentences it has spoken needed: a Thorsten-size voice 756 MB after four
+    big as all the sentences it has spoken needed: a Thorsten-size voice 700-760 MB after four
     sentences of ~290 characters, ~1 GB after longer ones. ``benchmarks/bench_memory.py``
     measures each choice (peak RSS, CPU per audio minute)."""
 
@@ -86,14 +86,15 @@ class OrtMemory:
 
 
 ORT_DEFAULTS = OrtMemory()
-# What workers run, measured on four ~290-character sentences (the speech stage cuts segments at
-# max_segment_chars, 300): peak 561 MB and 267 MB after the run, against 756 MB kept for good
-# with the defaults, at the same CPU per audio minute. The arena keeps its speed inside a run
-# and gives back what the sentence took when the run ends; without memory patterns nothing is
-# planned (and kept) per sentence length. What is left is one run's own peak, which grows with
-# the sentence (~1.5 MB per character): under 600 MB up to the 300-character segments. Short
-# runs (under ~180 characters, 400 ids; their arena stays under ~420 MB) keep their chunks:
-# handing back and taking again the same few MB on every sentence only fragments the heap.
+# What workers run, measured on four ~290-character sentences (the speech stage cuts segments
+# at max_segment_chars, 300): peak ~560 MB and ~270 MB after the run, against 700-760 MB kept
+# for good with the defaults (two runs), at the same CPU per audio minute (within the noise).
+# The arena keeps its speed inside a run and gives back what the sentence took when the run
+# ends; without memory patterns nothing is planned (and kept) per sentence length. What is
+# left is one run's own peak, which grows with the sentence (~1.5 MB per character): under
+# 600 MB up to the 300-character segments. Short runs (under ~180 characters, 400 ids; their
+# arena stays under ~420 MB) keep their chunks: handing back and taking again the same few MB
+# on every sentence only fragments the heap.
 HOUSE_MEMORY = OrtMemory(arena=True, shrink_after_run=True, shrink_from_ids=400, mem_pattern=False)
 
 _env_arena_lock = threading.Lock()
