@@ -19,6 +19,7 @@ from kombu.exceptions import OperationalError as BrokerError
 from pipeline.run import article, feed, parts, pings, publishing, requests, upkeep
 from pipeline.run.steps import TRANSIENT
 from pipeline.state.articles import feeds_listing
+from pipeline.state.job_records import get_job
 from pipeline.state.store import open_store
 from workers.app import app, settings
 from workers.client import QUEUES
@@ -152,8 +153,32 @@ def publish_feed(feed_name: str) -> str:
 @app.task(name="workers.tasks.run_job")
 def run_job(job_id: str) -> dict[str, Any]:
     """A console or API job (see pipeline/run/requests.py): the same code the web process's
-    embedded pool runs."""
-    return requests.execute(job_id, settings()).to_dict()
+    embedded pool runs. A pushed article goes the way a polled one does instead (prepare, then
+    its parts spoken by every free synth process at once, then the render), and the job is
+    finished after it: one task speaking it whole would keep the other synth processes idle
+    while the CMS waits."""
+    config = settings()
+    store = open_store(config)
+    job = get_job(store, job_id)
+    if job is None or job.kind not in requests.SPLITTABLE:
+        return requests.execute(job_id, config, store).to_dict()
+    requests.start(job_id, store)
+    flow = _article_chain(job.article_id) | signature("workers.tasks.finish_job", args=(job_id,))
+    flow.apply_async(link_error=signature("workers.tasks.job_failed", args=(job_id,)))
+    return {"id": job_id, "status": "running", "workflow": True}
+
+
+@app.task(name="workers.tasks.finish_job", **RETRYING)
+def finish_job(outcome: dict[str, Any], job_id: str) -> dict[str, Any]:
+    """The end of a job run as its article's workflow: publish, announce, record the outcome."""
+    return requests.finish(job_id, outcome, settings()).to_dict()
+
+
+@app.task(name="workers.tasks.job_failed")
+def job_failed(request: Any, exc: BaseException, traceback: Any, job_id: str) -> None:
+    """A task of a job's workflow failed for good: the job says so (its article keeps its
+    reason; the reconciler takes the article up again)."""
+    requests.failed(job_id, exc, open_store(settings()))
 
 
 # The tasks whose first argument is an article id: a message of one of them stands for its article.

@@ -91,10 +91,7 @@ def execute(job_id: str, settings: Settings, store: Store | None = None) -> Job:
     from pipeline.run.article import process_article, render_article
 
     store = store or open_store(settings)
-    job = get_job(store, job_id)
-    if job is None:
-        raise KeyError(f"no job {job_id}")
-    set_job_status(store, job_id, "running")
+    job = start(job_id, store)
     event = ""
     try:
         row = get_article(store, job.article_id)
@@ -112,12 +109,47 @@ def execute(job_id: str, settings: Settings, store: Store | None = None) -> Job:
                 publishing.restore(job.article_id, settings, store)
             outcome = {"status": "withdrawn" if job.kind == "withdraw" else "restored"}
             event = "audio.withdrawn" if job.kind == "withdraw" else ""
-        publishing.publish_feed(row.feed, settings, store)
     except Exception as exc:
-        log.exception("console job %s (%s %s)", job_id, job.kind, job.article_id)
-        set_job_status(store, job_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
-        return get_job(store, job_id)  # type: ignore[return-value]
-    # published/failed were queued by pipeline.jobs itself (also for polls); withdrawn here
+        return failed(job_id, exc, store)
+    return finish(job_id, outcome, settings, store, event=event)
+
+
+# The jobs a Celery worker may hand to the article's own workflow (prepare, then the parts of a
+# long article spoken by several synth processes at once, then the render) instead of doing
+# them in one task: the CMS's push is what a listener waits for.
+SPLITTABLE = frozenset({"process", "refetch"})
+
+
+def start(job_id: str, store: Store) -> Job:
+    """Mark a recorded job running (KeyError when there is none)."""
+    job = get_job(store, job_id)
+    if job is None:
+        raise KeyError(f"no job {job_id}")
+    set_job_status(store, job_id, "running")
+    return job
+
+
+def failed(job_id: str, exc: BaseException, store: Store) -> Job:
+    job = get_job(store, job_id)
+    log.error("console job %s (%s %s) failed: %s", job_id, job.kind if job else "?", job.article_id if job else "?",
+              exc, exc_info=exc)
+    set_job_status(store, job_id, "failed", {"error": f"{type(exc).__name__}: {exc}"})
+    return get_job(store, job_id)  # type: ignore[return-value]
+
+
+def finish(job_id: str, outcome: dict[str, Any], settings: Settings, store: Store | None = None, *,
+           event: str = "") -> Job:
+    """After the work: publish the article's feed, announce, deliver the webhooks due, and record
+    the outcome (however the work ran: here, or as the article's workflow on the workers)."""
+    store = store or open_store(settings)
+    job = get_job(store, job_id)
+    if job is None:
+        raise KeyError(f"no job {job_id}")
+    try:
+        publishing.publish_feed(get_article(store, job.article_id).feed, settings, store)
+    except Exception as exc:
+        return failed(job_id, exc, store)
+    # published/failed were queued by the render itself (also for polls); withdrawn here
     if event:
         webhooks.announce(store, event, article_payload(settings, store, job.article_id))
     try:

@@ -135,6 +135,8 @@ output_dir = "output"
 data_dir = "data"
 broker_url = "{redis_url}"
 jobs_backend = "celery"
+segments_per_task = 6
+split_min_rtf = 0
 allow_private_addresses = true
 timeout_s = 5
 lexicon = "{REPO / 'tests' / 'fixtures' / 'lexicon.toml'}"
@@ -173,6 +175,9 @@ url = "{site}/feed.xml"
             log.close()
     worker_log = (tmp_path / "worker.log").read_text(errors="replace")
     assert "Task workers.tasks.run_job[" in worker_log and "succeeded" in worker_log  # the worker did it
+    # the push went the way a polled article goes: its parts spoken as tasks of their own, then
+    # the render, then the job finished (not one task speaking it whole)
+    assert "Task workers.tasks.speak_part[" in worker_log and "Task workers.tasks.finish_job[" in worker_log
     (entry,) = feed_entries(settings)
     assert entry.id == site + SEED_PAGE
     assert entry.enclosures[0].href.endswith("-v1.mp3")
