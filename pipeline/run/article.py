@@ -22,6 +22,7 @@ from pipeline.run.steps import (
     as_chosen,
     audio_key,
     disclosure_for,
+    language_guesses,
     master_speech,
     record_problem,
     remove_episode_files,
@@ -42,6 +43,7 @@ from pipeline.stages.publish.transcripts import render_json_transcript, render_v
 from pipeline.stages.speech import Lexicon
 from pipeline.state import leases, operations
 from pipeline.state.articles import ArticleRow, get_article, page_state, record_check, save_prepared, set_status
+from pipeline.state.articles import language_guesses as stored_guesses
 from pipeline.state.episodes import DuplicateEpisode, add_episode
 from pipeline.state.identity import remember_canonical
 from pipeline.state.store import Store, open_store
@@ -104,7 +106,8 @@ def prepare_article(
         return _failed(store, row, exc, due, settings, timings)
     if not article.url:
         article.url = clean.clean_url(row.url, allow_file=settings.allow_local_files)
-    save_prepared(store, article_id, article)
+    guesses = language_guesses(article, settings, current_lexicon(settings, store), disclosure_for(settings, row.feed))
+    save_prepared(store, article_id, article, guesses)
     remember_canonical(store, article_id, article.canonical_url)
     lower = {k.lower(): v for k, v in page.headers.items()}
     record_check(store, article_id, due, etag=lower.get("etag"), modified=lower.get("last-modified"), validators=True)
@@ -221,7 +224,8 @@ def _render_article(article_id: str, settings: Settings, store: Store, holder: s
         start = time.perf_counter()
         lexicon = current_lexicon(settings, store)
         disclosure = disclosure_for(settings, row.feed)
-        script = script_for(article, settings, voice, lexicon, disclosure=disclosure)
+        script = script_for(article, settings, voice, lexicon, disclosure=disclosure,
+                            guesses=stored_guesses(row))
         timings["speech"] = time.perf_counter() - start
         text_hash = article.text_hash()
         key, latest, unchanged = audio_key(store, article_id, article, script, voice, lexicon, settings, force=force,

@@ -17,6 +17,7 @@ from pipeline.run.steps import (
 )
 from pipeline.stages import fragments, split
 from pipeline.state.articles import get_article
+from pipeline.state.articles import language_guesses as stored_guesses
 from pipeline.state.store import Store, open_store
 from voices import load_voice, real_time_factor, speak
 
@@ -31,7 +32,7 @@ def plan_parts(article_id: str, settings: Settings, store: Store | None = None) 
     voice = load_voice(voice_name, settings)
     lexicon = current_lexicon(settings, store)
     disclosure = disclosure_for(settings, row.feed)  # the render speaks it: so do the parts
-    script = script_for(article, settings, voice, lexicon, disclosure=disclosure)
+    script = script_for(article, settings, voice, lexicon, disclosure=disclosure, guesses=stored_guesses(row))
     count = len(script.segments)
     if count <= settings.segments_per_task:
         return 1
@@ -55,7 +56,7 @@ def speak_part(article_id: str, part: int, parts: int, settings: Settings, store
     voice = load_voice(voice_name, settings)
     lexicon = current_lexicon(settings, store)
     disclosure = disclosure_for(settings, row.feed)
-    script = script_for(article, settings, voice, lexicon, disclosure=disclosure)
+    script = script_for(article, settings, voice, lexicon, disclosure=disclosure, guesses=stored_guesses(row))
     bounds = split.part_bounds(script.segments, parts)
     if part >= len(bounds) - 1:
         return 0  # fewer blocks than parts: the others speak it all

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -19,7 +20,7 @@ from pipeline.run.lexicon import only_untouching_lexicon_change
 from pipeline.stages import clean
 from pipeline.stages.master import Mastered, Tags, master
 from pipeline.stages.publish.disclosure import DEFAULT_DISCLOSURE, DISCLOSURE_BLOCK, SyntheticVoice
-from pipeline.stages.speech import Lexicon, to_script
+from pipeline.stages.speech import Lexicon, foreign, to_script
 from pipeline.state import editor_choices, leases, webhooks
 from pipeline.state.articles import ArticleRow, set_status
 from pipeline.state.episodes import EpisodeRow, latest_episode
@@ -136,12 +137,32 @@ def announce(store: Store, event: str, row: ArticleRow, **extra: object) -> None
         log.exception("webhooks: could not queue %s for %s", event, row.id)
 
 
+def language_guesses(article: Article, settings: Settings, lexicon: Lexicon, disclosure: str = "") -> dict[str, Any]:
+    """What the speech stage asks the language identifier about this article, answered here (in
+    the process that prepares it): recorded with the article, so the synth worker that speaks it
+    finds the answers and never loads the identifier's models beside its voice."""
+    if not settings.foreign_spans:
+        return {}
+    try:
+        with foreign.recording() as answers:
+            for text in (article, Article(disclosure, [])) if disclosure else (article,):
+                to_script(text, lexicon=lexicon, max_chars=settings.max_segment_chars, foreign_spans=True)
+    except Exception:  # the render asks again itself: never a reason to fail a preparation
+        log.exception("language guesses for %s", article.url)
+        return {}
+    return answers
+
+
 def script_for(
-    article: Article, settings: Settings, voice: Voice, lexicon: Lexicon, *, disclosure: str = ""
+    article: Article, settings: Settings, voice: Voice, lexicon: Lexicon, *, disclosure: str = "",
+    guesses: Mapping[str, Any] | None = None,
 ) -> Script:
     """The article's Script; with ``disclosure`` (see disclosure_for) that sentence is spoken
-    as segments of its own (block DISCLOSURE_BLOCK), after the title or at the end."""
+    as segments of its own (block DISCLOSURE_BLOCK), after the title or at the end. ``guesses``
+    are the language identifier's answers recorded when the article was prepared."""
     pauses = voice.profile.pauses
+    if guesses and settings.foreign_spans:
+        foreign.known(guesses)
 
     def spoken(text: Article) -> Script:
         return to_script(text, lexicon=lexicon, max_chars=settings.max_segment_chars, pause_title_ms=pauses.title_ms,

@@ -141,7 +141,13 @@ def article_states(store: Store, article_ids: list[str]) -> dict[str, tuple[str,
     return found
 
 
-def save_prepared(store: Store, article_id: str, article: Article) -> None:
+def save_prepared(store: Store, article_id: str, article: Article,
+                  language_guesses: dict[str, list[Any]] | None = None) -> None:
+    """Record the cleaned article (and, beside it, the language guesses its preparation made for
+    the speech stage's foreign spans, so the synth worker need not make them again)."""
+    data = article.to_dict()
+    if language_guesses:
+        data["language_guesses"] = language_guesses
     with store.engine.begin() as conn:
         conn.execute(
             update(articles)
@@ -152,7 +158,7 @@ def save_prepared(store: Store, article_id: str, article: Article) -> None:
                 message="",
                 title=article.spoken_title,
                 text_hash=article.text_hash(),
-                article_json=json.dumps(article.to_dict(), ensure_ascii=False),
+                article_json=json.dumps(data, ensure_ascii=False),
                 updated_at=now(),
             )
         )
@@ -385,10 +391,19 @@ class ArticleRow:
             return None
         data = json.loads(self.article_json)
         data.pop("spoken_title", None)
+        data.pop("language_guesses", None)
         data["blocks"] = [Block(**b) for b in data.get("blocks", [])]
         if data.get("published"):
             data["published"] = datetime.fromisoformat(data["published"])
         return Article(**data)
+
+
+def language_guesses(row: ArticleRow) -> dict[str, list[Any]]:
+    """The language guesses recorded with the prepared article (save_prepared), or none."""
+    if not row.article_json:
+        return {}
+    found = json.loads(row.article_json).get("language_guesses")
+    return found if isinstance(found, dict) else {}
 
 
 def status_values(status: str, reason: str = "", message: str = "") -> dict[str, Any]:

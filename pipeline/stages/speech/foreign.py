@@ -25,9 +25,12 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from . import abbreviations, languages, marks
 from .protect import Vault
@@ -274,13 +277,54 @@ def _detector(langs: frozenset[str], high_accuracy: bool):
     return (builder if high_accuracy else builder.with_low_accuracy_mode()).build()
 
 
-@lru_cache(maxsize=8192)
+# Answers given before, by the process that prepared the article (its I/O worker): a synth
+# worker that has them for every candidate never loads lingua's models (~150 MB), so its memory
+# is the voice's alone. Bounded: a long-running worker forgets them all past the bound.
+_KNOWN: dict[str, tuple[str, float]] = {}
+_KNOWN_MAX = 50_000
+_RECORDING: ContextVar[dict[str, list[Any]] | None] = ContextVar("foreign_recording", default=None)
+
+
+def _key(text: str, langs: frozenset[str]) -> str:
+    return ",".join(sorted(langs)) + "|" + text
+
+
+def known(guesses: Mapping[str, Sequence[Any]]) -> None:
+    """Take answers recorded elsewhere (``recording``) as identify's, without asking lingua."""
+    if len(_KNOWN) + len(guesses) > _KNOWN_MAX:
+        _KNOWN.clear()
+    for key, value in guesses.items():
+        if isinstance(value, Sequence) and len(value) == 2:
+            _KNOWN[str(key)] = (str(value[0]), float(value[1]))
+
+
+@contextmanager
+def recording() -> Iterator[dict[str, list[Any]]]:
+    """Every answer identify gives inside the block, by key, for ``known`` in another process."""
+    answers: dict[str, list[Any]] = {}
+    token = _RECORDING.set(answers)
+    try:
+        yield answers
+    finally:
+        _RECORDING.reset(token)
+
+
 def identify(text: str, allowed: frozenset[str] | tuple[str, ...]) -> tuple[str, float]:
     """(language code of languages.CODES, confidence) for ``text`` among ``allowed``.
 
     Among DETECTED with lingua's high-accuracy models (n-grams up to five letters: names and
     titles are short); among the few languages of a letter set with its low-accuracy ones."""
     langs = frozenset(c for c in allowed if c != "en-gb")
+    key = _key(text, langs)
+    answer = _KNOWN.get(key) or _identified(text, langs)
+    answers = _RECORDING.get()
+    if answers is not None:
+        answers[key] = list(answer)
+    return answer
+
+
+@lru_cache(maxsize=8192)
+def _identified(text: str, langs: frozenset[str]) -> tuple[str, float]:
     with _LOCK:  # one detector per set, built once
         detector = _detector(langs, langs == frozenset(DETECTED))
     values = detector.compute_language_confidence_values(text)
