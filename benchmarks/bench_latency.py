@@ -303,6 +303,21 @@ def stages(r: dict[str, Any]) -> list[tuple[str, float]]:
     t = r["timings"]
     worked = sum(t.get(k, 0.0) for k in ("fetch", "extract", "voice-load", "speech", "synthesis", "master"))
     assert seen.running is not None and seen.in_feed is not None and seen.ping is not None
+    if "join" in t:
+        # Split: the job ran as the article's workflow (prepare, parts on every synth process,
+        # then the render that joins them); the job's result is the render's, so what came
+        # before it is one row, the parts' synthesis and mastering in parallel among it.
+        render = sum(t.get(k, 0.0) for k in ("voice-load", "speech", "join", "synthesis", "master", "publish"))
+        return [
+            ("API answer (202)", r["answered"] - r["start"]),
+            ("queue wait", seen.running - r["answered"]),
+            ("prepare+parts", seen.in_feed - seen.running - render),
+            ("speech (render)", t.get("speech", 0.0) + t.get("voice-load", 0.0)),
+            ("join parts", t.get("join", 0.0) + t.get("synthesis", 0.0) + t.get("master", 0.0)),
+            ("publish: sign", t.get("sign", 0.0)),
+            ("publish: episode", t.get("publish", 0.0) - t.get("sign", 0.0)),
+            ("ping", seen.ping - seen.in_feed),
+        ]
     return [
         ("API answer (202)", r["answered"] - r["start"]),
         ("queue wait", seen.running - r["answered"]),
@@ -348,15 +363,16 @@ def main() -> None:
           f"(loopback; {os.cpu_count()} cores)")
     header = [f"{r['voice']} x{r['processes']}" for r in results]
     print(f"{'stage (s)':<18}" + "".join(f"{h:>16}" for h in header))
-    table = [stages(r) for r in results]
-    for i, (name, _) in enumerate(table[0]):
-        print(f"{name:<18}" + "".join(f"{rows[i][1]:>16.2f}" for rows in table))
+    table = [dict(stages(r)) for r in results]
+    names = list(dict.fromkeys(name for r in results for name, _ in stages(r)))
+    for name in names:  # a split render has rows of its own (prepare+parts, join): "-" elsewhere
+        print(f"{name:<18}" + "".join(f"{rows[name]:>16.2f}" if name in rows else f"{'-':>16}" for rows in table))
     print(f"{'in the feed':<18}" + "".join(f"{r['seen'].in_feed - r['start']:>16.1f}" for r in results))
     print(f"{'total (ping sent)':<18}" + "".join(f"{r['seen'].ping - r['start']:>16.1f}" for r in results))
     print(f"{'load average':<18}" + "".join(f"{r['load']:>16.1f}" for r in results))
     print(f"{'audio minutes':<18}" + "".join(f"{r['duration_s'] / 60:>16.1f}" for r in results))
-    # A push is one job, and a job is one task: the second synth process takes other articles,
-    # it does not speed this one up.
+    # A push goes the way a polled article goes: a long one's parts are spoken by every free
+    # synth process at once (workers.tasks.run_job), so a second process speeds it up.
     house = [r for r in results if r["voice"] == "house" and r["processes"] == 2]
     if house:
         total = house[0]["seen"].ping - house[0]["start"]
