@@ -26,7 +26,7 @@ def lex(*entries: Entry) -> Lexicon:
 def test_the_bundled_lexicon_lives_with_the_voices_and_holds_every_entry_type() -> None:
     assert DEFAULT_PATH.parts[-3:] == ("voices", "lexicon", "de.toml")
     lexicon = load_lexicon()
-    assert {e.kind for e in lexicon.entries} == {"substitute", "spell", "word", "phonemes"}
+    assert {e.kind for e in lexicon.entries} == {"substitute", "spell", "word", "phonemes", "language"}
     assert len(lexicon.version) == 16
 
 
