@@ -183,7 +183,7 @@ class Settings:
     # paragraphs, each spoken and mastered by its own synth task in parallel, and one task joins
     # their MP3s. 0 = never. Needs cache_dir on storage every synth worker shares (the parts
     # wait there, beside the sentence cache), like output_dir.
-    segments_per_task: int = 40
+    segments_per_task: int = 20
     # ...but only when the voice's measured real-time factor (synthesis seconds per second of
     # speech) is at least this: below it a whole article takes seconds and the queue's round
     # trips eat the gain (espeak measures ~0.003, neural VITS on one CPU core 0.2-1).
