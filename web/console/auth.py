@@ -8,9 +8,6 @@ token, which every state-changing form and fetch sends back."""
 from __future__ import annotations
 
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from functools import wraps
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -20,6 +17,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
 from pipeline.state.store import Store
 from web.console import locale
+from web.limits import RateLimit
 from web.sync_handlers import SAFE_METHODS, Handler, SyncHandler, threaded
 
 if TYPE_CHECKING:
@@ -39,27 +37,6 @@ def set_cookie(response: Response, request: Request, name: str, value: str, max_
     response.set_cookie(
         name, value, max_age=max_age, path="/", httponly=True, samesite="lax", secure=is_https(request)
     )
-
-
-class RateLimit:
-    """At most ``per_minute`` attempts per key in any 60 s window (one process)."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.per_minute = per_minute
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def hit(self, key: str) -> bool:
-        """Count one attempt; False when over the limit."""
-        now = time.monotonic()
-        with self._lock:
-            seen = self._seen[key]
-            while seen and now - seen[0] > 60:
-                seen.popleft()
-            if len(seen) >= self.per_minute:
-                return False
-            seen.append(now)
-            return True
 
 
 class LoginLimits:

@@ -20,7 +20,6 @@ import json
 import secrets
 import threading
 import time
-from collections import deque
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -33,6 +32,7 @@ from pipeline.state.listening import count_listen
 from pipeline.state.schema import articles, episodes
 from pipeline.state.store import Store, open_store
 from web.files.http import parse_origins
+from web.limits import RateLimit
 
 EVENTS = frozenset({"loaded", "play", "progress25", "progress50", "progress75", "complete", "speed"})
 # The speeds the player offers (web/static/player/newsaudio-player.js SPEEDS).
@@ -130,7 +130,7 @@ class Budget:
         self.interval_s = interval_s
         self.per_minute = per_minute
         self._salt = secrets.token_bytes(32)
-        self._minute: dict[bytes, deque[float]] = {}
+        self._minute = RateLimit(per_minute, MAX_CLIENTS)
         self._once: dict[tuple[bytes, str, str], float] = {}
         self._lock = threading.Lock()
 
@@ -139,17 +139,7 @@ class Budget:
 
     def take_minute(self, client: bytes) -> bool:
         """Count one event against the client's minute; False when it is spent."""
-        now = time.monotonic()
-        with self._lock:
-            if len(self._minute) >= MAX_CLIENTS:
-                self._forget(now)
-            recent = self._minute.setdefault(client, deque())
-            while recent and now - recent[0] > 60:
-                recent.popleft()
-            if len(recent) >= self.per_minute:
-                return False
-            recent.append(now)
-            return True
+        return self._minute.hit(client)
 
     def take_once(self, client: bytes, guid: str, event: str) -> bool:
         """True the first time in the interval the client sends this event for this episode."""
@@ -169,10 +159,7 @@ class Budget:
     def _forget(self, now: float) -> None:
         """Drop what has expired; under a flood of new clients, everything (a flood must not
         grow memory; it costs a few uncounted duplicates at worst)."""
-        self._minute = {k: q for k, q in self._minute.items() if q and now - q[-1] <= 60}
         self._once = {k: t for k, t in self._once.items() if now - t < self.interval_s}
-        if len(self._minute) >= MAX_CLIENTS // 2:
-            self._minute.clear()
         if len(self._once) >= MAX_CLIENTS * 2:
             self._once.clear()
 
