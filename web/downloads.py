@@ -30,6 +30,7 @@ from starlette.types import Scope
 
 from pipeline.config import Settings
 from pipeline.stages.downloads import EPISODE_AUDIO, Hit
+from web.background import BackgroundThread
 
 log = logging.getLogger("newsaudio.downloads")
 
@@ -51,8 +52,7 @@ class DownloadCounter:
         self.dropped = 0
         self.counted = 0  # downloads the recorded hits made
         self._queue: queue.Queue[Hit] = queue.Queue(maxsize=max_queued)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread = BackgroundThread("downloads", self._run)
         self._closed_before: date | None = None
 
     # -- on the event loop -----------------------------------------------------------------
@@ -77,25 +77,18 @@ class DownloadCounter:
     # -- the recorder thread -----------------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="downloads")
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Record what is queued, then stop (waiting at most ``timeout`` seconds)."""
-        thread, self._thread = self._thread, None
-        self._stop.set()
-        if thread is not None:
-            thread.join(timeout)
+        self._thread.stop(timeout)
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event) -> None:
         while True:
             batch = self._take()
             if batch:
                 self._record(batch)
-            elif self._stop.is_set():
+            elif stop.is_set():
                 return
 
     def _take(self) -> list[Hit]:

@@ -10,6 +10,7 @@ from pipeline.config import Settings
 from pipeline.run import pings
 from pipeline.run.webhook_delivery import deliver_due
 from pipeline.state.store import open_store
+from web.background import BackgroundThread
 
 log = logging.getLogger("newsaudio.webhooks")
 
@@ -22,25 +23,17 @@ class WebhookSender:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread = BackgroundThread("webhooks", self._run)
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, daemon=True, name="webhooks")
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop after the delivery under way, if any (waiting at most ``timeout`` seconds for it)."""
-        thread, self._thread = self._thread, None
-        self._stop.set()
-        if thread is not None:
-            thread.join(timeout)
+        self._thread.stop(timeout)
 
-    def _run(self) -> None:
-        while not self._stop.wait(INTERVAL_S):
+    def _run(self, stop: threading.Event) -> None:
+        while not stop.wait(INTERVAL_S):
             try:
                 store = open_store(self.settings)
                 deliver_due(store, self.settings)
