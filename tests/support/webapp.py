@@ -8,16 +8,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from pipeline.config import Settings
 from web.app import create_app
 
 
 @contextmanager
-def serve_app(settings: Settings) -> Iterator[str]:
-    # lifespan "on", as `newsaudio serve` runs it: the webhook sender starts and stops with the app.
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
+def serving(app: ASGIApp, *, must_stop: bool = False) -> Iterator[str]:
+    """``app`` under uvicorn with its lifespan "on", as `newsaudio serve` runs it (background
+    work starts and stops with the app); on exit the server shuts down as serve does, and with
+    ``must_stop`` the test fails when it has not within 20 s."""
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.time() + 20
@@ -29,4 +31,11 @@ def serve_app(settings: Settings) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=20)
+        assert not (must_stop and thread.is_alive()), "the web app did not stop"
+
+
+@contextmanager
+def serve_app(settings: Settings) -> Iterator[str]:
+    with serving(create_app(settings)) as base:
+        yield base

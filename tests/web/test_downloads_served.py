@@ -5,17 +5,12 @@ X-Forwarded-For, as nginx or a load balancer in front would."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from starlette.applications import Starlette
 
 from pipeline.config import Settings
 from pipeline.models import Article, Block, FeedEntry
@@ -25,6 +20,7 @@ from pipeline.stages.publish.output import write_audio
 from pipeline.state import episodes as episode_records
 from pipeline.state.articles import save_prepared, set_status, upsert_entry, upsert_feed
 from pipeline.state.store import Store, open_store
+from tests.support.webapp import serving
 from web.app import create_app
 
 APPLE = "Podcasts/1585.0.1 CFNetwork/1335.0.3 Darwin/21.6.0"
@@ -56,25 +52,6 @@ def publish_long_episode(store: Store, settings: Settings) -> str:
     return f"/audio/{file_name}"
 
 
-@contextmanager
-def serving(app: Starlette) -> Iterator[str]:
-    """The app under uvicorn on 127.0.0.1 with its lifespan; on exit the server shuts down the
-    way `newsaudio serve` does (the lifespan's end records what is still queued)."""
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not server.started:
-        assert time.time() < deadline and thread.is_alive(), "the web app did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=20)
-        assert not thread.is_alive(), "the web app did not stop"
-
-
 @pytest.fixture
 def app_settings(settings: Settings) -> Settings:
     settings.public_base_url = "https://audio.example.de"
@@ -96,7 +73,7 @@ def test_the_app_counts_the_downloads_it_serves_and_keeps_no_address_or_agent(ap
     morning = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0)
     clock = [morning]
     app.state.downloads.clock = lambda: clock[0]
-    with serving(app) as base, httpx.Client(base_url=base) as client:
+    with serving(app, must_stop=True) as base, httpx.Client(base_url=base) as client:
         # Apple Podcasts: a 2-byte probe, then the file in two ranges (one download in all).
         assert fetch(client, audio, APPLE, APPLE_IP, "bytes=0-1") == 2
         fetch(client, audio, APPLE, APPLE_IP, "bytes=0-399999")
@@ -141,7 +118,7 @@ def test_an_answer_never_waits_for_the_store(app_settings):
     store = open_store(app_settings)
     audio = publish_long_episode(store, app_settings)
     app = create_app(app_settings)
-    with serving(app) as base, httpx.Client(base_url=base, timeout=10) as client:
+    with serving(app, must_stop=True) as base, httpx.Client(base_url=base, timeout=10) as client:
         with store.engine.connect() as locker:
             locker.exec_driver_sql("BEGIN EXCLUSIVE")  # every other write (and read) waits
             started = time.perf_counter()
@@ -163,7 +140,7 @@ def test_count_downloads_off_counts_nothing(app_settings):
     audio = publish_long_episode(store, app_settings)
     app = create_app(app_settings)
     assert app.state.downloads is None
-    with serving(app) as base, httpx.Client(base_url=base) as client:
+    with serving(app, must_stop=True) as base, httpx.Client(base_url=base) as client:
         assert fetch(client, audio, OVERCAST, OVERCAST_IP) == SIZE
     (episode,) = stats(app_settings, store, feed="sample", days=1)
     assert episode.downloads == 0
