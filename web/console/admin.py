@@ -59,7 +59,7 @@ def tokens(request: Request) -> Response:
         except accounts.AccountError as exc:
             error = account_error(request, exc)
         except ValueError as exc:
-            error = locale.for_request(request)("Nicht möglich: {error}", error=str(exc))
+            error = locale.for_request(request)("Nicht möglich: {error}", error=locale.said(request, exc))
     return render(request, "tokens.html", tokens=accounts.list_tokens(store), shown=shown, error=error,
                   scopes=accounts.SCOPES)
 
@@ -81,7 +81,7 @@ def hooks(request: Request) -> Response:
                 hook = webhooks.add_hook(store, form.get("url", ""), events, form.get("secret", ""))
                 accounts.audit(store, request.state.actor, "webhook.add", hook.url, None, {"events": events})
         except ValueError as exc:
-            error = locale.for_request(request)("Nicht möglich: {error}", error=str(exc))
+            error = locale.for_request(request)("Nicht möglich: {error}", error=locale.said(request, exc))
     return render(request, "webhooks.html", hooks=webhooks.hooks(store), deliveries=webhooks.deliveries(store),
                   events=webhooks.EVENTS, error=error)
 

@@ -182,7 +182,7 @@ def withdraw(request: Request) -> Response:
             try:
                 publishing.withdraw_article(article_id, settings, store, message=reason)
             except publishing.WithdrawalError as exc:
-                error = _("Nicht zurückgezogen: {error}", error=locale.message(str(exc), locale.language(request)))
+                error = _("Nicht zurückgezogen: {error}", error=locale.said(request, exc))
             else:
                 accounts.audit(store, request.state.actor, "article.withdraw", article_id,
                                {"status": row.status}, {"status": "withdrawn", "reason": reason})

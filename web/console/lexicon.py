@@ -53,7 +53,7 @@ def lexicon_check(request: Request) -> Response:
     try:
         d = _draft(request)
     except LexiconError as exc:
-        return JSONResponse({"ok": False, "error": locale.message(str(exc), locale.language(request))})
+        return JSONResponse({"ok": False, "error": locale.said(request, exc)})
     hits = lexicon_edits.affected_by(settings, store, d.current, d.lexicon)
     changed = Lexicon(d.lexicon.changed_entries(d.current))
     return JSONResponse({"ok": True, "affected": [h.__dict__ for h in hits],
@@ -75,7 +75,7 @@ def lexicon_preview(request: Request) -> Response:
 
         mastered, voice = say(sentence[:2000], settings, lexicon=d.lexicon)
     except (LexiconError, ValueError) as exc:
-        return JSONResponse({"ok": False, "error": locale.message(str(exc), locale.language(request))})
+        return JSONResponse({"ok": False, "error": locale.said(request, exc)})
     return JSONResponse({
         "ok": True,
         "spoken": " ".join(data.spoken_form(sentence, d.lexicon, settings)),
@@ -92,8 +92,7 @@ def lexicon_save(request: Request) -> Response:
         d = _draft(request)
     except LexiconError as exc:
         _ = locale.for_request(request)
-        said = locale.message(str(exc), locale.language(request))
-        return PlainTextResponse(_("Nicht gespeichert: {error}", error=said), status_code=400)
+        return PlainTextResponse(_("Nicht gespeichert: {error}", error=locale.said(request, exc)), status_code=400)
     form = request.state.form
     if form.get("confirmed") != "1" and not form.get("delete"):
         hits = lexicon_edits.affected_by(settings, request.app.state.store, d.current, d.lexicon)

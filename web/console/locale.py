@@ -246,6 +246,11 @@ def counted(lang: str, count: int, noun: str) -> str:
     return f"{count} {one if count == 1 else many}"
 
 
+def said(request: Request, problem: BaseException | str) -> str:
+    """What went wrong below the console (an exception or its text), in this request's language."""
+    return message(str(problem), language(request))
+
+
 def message(text: str, lang: str) -> str:
     """A message raised below the console, in the console's language (as it is when unknown)."""
     for pattern, de, en in MESSAGES:

@@ -19,9 +19,8 @@ from web.sync_handlers import threaded
 
 def account_error(request: Request, exc: accounts.AccountError) -> str:
     """The store's account errors (English, for the CLI) as the console says them."""
-    lang = locale.language(request)
-    said = locale.message(str(exc), lang)
-    return said if said != str(exc) else locale.translator(lang)("Nicht möglich: {error}", error=said)
+    said = locale.said(request, exc)
+    return said if said != str(exc) else locale.for_request(request)("Nicht möglich: {error}", error=said)
 
 
 @threaded

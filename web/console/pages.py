@@ -121,13 +121,11 @@ def _in_words(table: dict[str, str]) -> object:
 
 def localized(request: Request, context: dict[str, Any]) -> dict[str, Any]:
     """``context`` with what a page needs to speak the console's language: ``_``, ``counted``,
-    the language, the job states in words, and its error (if any) said in that language."""
+    the language and the job states in words."""
     lang = locale.language(request)
     _ = locale.translator(lang)
     context.update(lang=lang, _=_, counted=lambda count, noun: locale.counted(lang, count, noun),
                    JOB_LABELS={code: _(words) for code, words in JOB_STATUS.items()})
-    if isinstance(context.get("error"), str):
-        context["error"] = locale.message(context["error"], lang)
     return context
 
 
