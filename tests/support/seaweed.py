@@ -22,6 +22,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.support.webservers import stop
+
 STARTUP_S = 90.0
 
 
@@ -103,12 +105,7 @@ def seaweed() -> Iterator[Seaweed]:
         _until_writable(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -132,10 +132,11 @@ def start_app(
     return proc, f"http://{host}:{port}"
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
+def stop(proc: subprocess.Popen[bytes], timeout: float = 10) -> None:
+    """Ask a server to end, and kill it when it has not within ``timeout`` seconds."""
     proc.terminate()
     try:
-        proc.wait(timeout=10)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
