@@ -12,6 +12,7 @@ import pytest
 from pipeline.config import Settings
 from pipeline.models import Article, Pronunciation, Script, Segment
 from pipeline.stages.speech import Lexicon, languages, to_script
+from tests.voices.conftest import tiny_onnx_voice, tiny_vits
 from voices import load_voice, speak
 from voices.engines import espeak_ng
 from voices.engines.espeak import with_languages
@@ -81,13 +82,7 @@ def test_ipa_voices_get_the_span_in_its_language() -> None:
 
 @pytest.fixture(scope="module")
 def tiny_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """A tiny random-weight Coqui VITS (phonemes from our espeak phonemizer) as profile "tiny"."""
-    from voices.engines.random_vits import build_vits
-
-    root = tmp_path_factory.mktemp("foreign-vits")
-    model = build_vits(root / "model")
-    (root / "tiny.toml").write_text(f'name = "tiny"\nengine = "coqui"\nmodel = "{model}"\nfallback = ""\n')
-    return Settings(voices_dir=root, data_dir=root)
+    return tiny_vits(tmp_path_factory.mktemp("foreign-vits"))
 
 
 def test_coqui_voice_phonemizes_the_span_in_its_language(tiny_settings: Settings) -> None:
@@ -106,15 +101,7 @@ def test_coqui_voice_phonemizes_the_span_in_its_language(tiny_settings: Settings
 
 @pytest.fixture(scope="module")
 def onnx_voice(tiny_settings: Settings) -> PiperVoice:
-    from voices.manage import export_onnx
-
-    settings = tiny_settings
-    root = settings.voices_dir
-    onnx = export_onnx("tiny", settings, root / "tiny.onnx")
-    (root / "tiny-onnx.toml").write_text(f'name = "tiny-onnx"\nengine = "piper"\nmodel = "{onnx}"\nfallback = ""\n')
-    voice = load_voice("tiny-onnx", settings)
-    assert isinstance(voice, PiperVoice)
-    return voice
+    return tiny_onnx_voice(tiny_settings)
 
 
 def test_onnx_voice_speaks_other_ids_for_the_foreign_span(onnx_voice: PiperVoice) -> None:

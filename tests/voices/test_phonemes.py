@@ -13,6 +13,7 @@ import pytest
 from pipeline.config import Settings
 from pipeline.models import Article, Block, Pronunciation, Script, Segment
 from pipeline.stages.speech import Lexicon, load_lexicon, normalize, to_script
+from tests.voices.conftest import tiny_onnx_voice, tiny_vits
 from voices import SegmentCache, load_voice, speak
 from voices.cache import cache_key
 from voices.engines import espeak_ng
@@ -211,18 +212,7 @@ def test_squeeze_moves_spans_with_the_text() -> None:
 
 @pytest.fixture(scope="module")
 def onnx_voice(tmp_path_factory: pytest.TempPathFactory) -> PiperVoice:
-    from voices.engines.random_vits import build_vits
-    from voices.manage import export_onnx
-
-    root = tmp_path_factory.mktemp("phonemes-vits")
-    model = build_vits(root / "model")
-    (root / "tiny.toml").write_text(f'name = "tiny"\nengine = "coqui"\nmodel = "{model}"\nfallback = ""\n')
-    settings = Settings(voices_dir=root, data_dir=root)
-    onnx = export_onnx("tiny", settings, root / "tiny.onnx")
-    (root / "tiny-onnx.toml").write_text(f'name = "tiny-onnx"\nengine = "piper"\nmodel = "{onnx}"\nfallback = ""\n')
-    voice = load_voice("tiny-onnx", settings)
-    assert isinstance(voice, PiperVoice)
-    return voice
+    return tiny_onnx_voice(tiny_vits(tmp_path_factory.mktemp("phonemes-vits")))
 
 
 def test_piper_splices_the_lexicon_ipa(onnx_voice: PiperVoice) -> None:
