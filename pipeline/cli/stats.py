@@ -46,11 +46,7 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     for column in ("episode", "downloads", "by app", "web plays", "completed"):
         table.add_column(column)
     for row in rows:
-        apps: dict[str, int] = {}
-        for day in row.days:
-            for app, n in day.downloads.items():
-                apps[app] = apps.get(app, 0) + n
-        by_app = ", ".join(f"{a} {n}" for a, n in sorted(apps.items(), key=lambda x: -x[1]))
+        by_app = ", ".join(f"{a} {n}" for a, n in row.by_app)
         table.add_row(escape(row.title), str(row.downloads), escape(by_app), str(row.plays), str(row.completions))
     out.print(table)
     return EXIT_OK

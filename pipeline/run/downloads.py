@@ -157,6 +157,15 @@ class EpisodeStats:
     def downloads(self) -> int:
         return sum(d.total for d in self.days)
 
+    @property
+    def by_app(self) -> list[tuple[str, int]]:
+        """Downloads per app over the days, most first."""
+        apps: dict[str, int] = {}
+        for day in self.days:
+            for app, n in day.downloads.items():
+                apps[app] = apps.get(app, 0) + n
+        return sorted(apps.items(), key=lambda kv: (-kv[1], kv[0]))
+
     def to_dict(self) -> dict[str, object]:
         return {
             "feed": self.feed, "article_id": self.article_id, "guid": self.guid, "title": self.title,

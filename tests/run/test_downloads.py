@@ -51,11 +51,7 @@ def ingest(settings, store, tmp_path: Path, lines: list[str], name: str = "acces
 
 def counted(settings, store) -> dict[str, int]:
     (row,) = downloads.stats(settings, store, days=30, today=DAY.date())
-    apps: dict[str, int] = {}
-    for day in row.days:
-        for app, n in day.downloads.items():
-            apps[app] = apps.get(app, 0) + n
-    return apps
+    return dict(row.by_app)
 
 
 def test_a_minute_of_audio_from_one_client_is_one_download_ranges_added_up(settings, store, tmp_path):

@@ -27,14 +27,9 @@ def reach(request: Request) -> Response:
         days = 7
     days = days if days in DAY_CHOICES else 7
     rows = stats(settings, request.app.state.store, feed=feed or None, days=days)
-    by_app: dict[str, list[tuple[str, int]]] = {}
     apps: dict[str, int] = {}
     for s in rows:
-        mine: dict[str, int] = {}
-        for d in s.days:
-            for app, n in d.downloads.items():
-                mine[app] = mine.get(app, 0) + n
-                apps[app] = apps.get(app, 0) + n
-        by_app[s.article_id] = sorted(mine.items(), key=lambda kv: (-kv[1], kv[0]))
-    return render(request, "stats.html", rows=rows, by_app=by_app, feeds=feeds, feed=feed, days=days,
+        for app, n in s.by_app:
+            apps[app] = apps.get(app, 0) + n
+    return render(request, "stats.html", rows=rows, feeds=feeds, feed=feed, days=days,
                   day_choices=DAY_CHOICES, apps=sorted(apps.items(), key=lambda kv: (-kv[1], kv[0])))
