@@ -1,6 +1,6 @@
 """Where published files go: a folder (output_dir, as always) or a bucket on an S3-compatible
-object store (``output_url = "s3://bucket/prefix"``), behind one small interface that
-publish/output.py and the publisher write through.
+object store (``output_url = "s3://bucket/prefix"``), behind one small interface (Folder and Bucket
+have the same methods) that publish/output.py and the publisher write through.
 
 Both keep the folder's guarantees. Each write is whole (a temp file renamed over the old one;
 one PUT, which an object store makes visible all at once), the callers keep the order (audio,
@@ -18,35 +18,16 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path, PurePath, PurePosixPath
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import urlsplit
 
 from pipeline.config import ConfigError, Settings
 from pipeline.files import atomic_write, write_if_changed
 from pipeline.stages.publish.headers import cache_control, content_type
-
-
-class Destination(Protocol):
-    """Files by their path under output/ (``audio/<id>-v1.mp3``, ``feeds/x.xml``)."""
-
-    def put(self, rel: str, data: bytes) -> None: ...
-
-    def put_if_changed(self, rel: str, data: bytes) -> bool: ...
-
-    def read(self, rel: str) -> bytes | None: ...
-
-    def exists(self, rel: str) -> bool: ...
-
-    def delete(self, rel: str) -> bool: ...
-
-    def listing(self, under: str) -> Iterator[tuple[str, float]]: ...
-
-    def where(self, rel: str) -> PurePath: ...
 
 
 @dataclass(frozen=True)
@@ -292,11 +273,3 @@ def move_in(dest: Folder | Bucket, rel: str, kept_in: Path) -> bool:
         dest.put(rel, source.read_bytes())
         source.unlink()
     return dest.exists(rel)
-
-
-def older_than(dest: Folder | Bucket, under: str, seconds: float) -> Iterator[str]:
-    """Paths in ``under`` last written more than ``seconds`` ago."""
-    now = time.time()
-    for rel, mtime in dest.listing(under):
-        if now - mtime > seconds:
-            yield rel
