@@ -33,10 +33,11 @@ from pipeline.stages.publish.names import (
     json_transcript_file_name,
     player_data_guid_path,
     player_data_path,
+    tombstone,
     vtt_file_name,
 )
 from pipeline.stages.publish.objects import output_of
-from pipeline.stages.publish.output import bring_back, retire_file, tombstone, write_feed
+from pipeline.stages.publish.output import bring_back, retire_file, write_feed
 from pipeline.stages.publish.player import player_index_around, player_index_entry, render_player_data
 from pipeline.stages.publish.rss import render_feed_around, render_item, render_opml
 from pipeline.stages.publish.transcripts import Cue, build_cues, render_chapters, render_json_transcript, render_vtt

@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from email.utils import formatdate, parsedate_to_datetime
 from urllib.parse import unquote_to_bytes
 
-# The type and cache table is shared with the object-storage publisher (a CDN in front of a
-# bucket must send what this server sends); re-exported for the server's callers.
 from pipeline.stages.publish.headers import (  # noqa: F401
     CACHE_IMMUTABLE,
     CACHE_REVALIDATE,
@@ -24,6 +22,10 @@ from pipeline.stages.publish.headers import (  # noqa: F401
     content_type,
 )
 
+# The type and cache table is shared with the object-storage publisher (a CDN in front of a
+# bucket must send what this server sends); re-exported for the server's callers.
+from pipeline.stages.publish.names import GONE_DIR
+
 # What a website's script or a web player reads: transcripts, chapters, player indexes, per-article
 # data (and the feeds, for web podcast players).
 CORS_SUFFIXES = (".json", ".vtt", ".txt", ".xml")
@@ -31,7 +33,7 @@ CORS_PREFIXES = ("articles/",)
 CORS_ALLOW_HEADERS = "Range, If-None-Match, If-Modified-Since, If-Range"
 CORS_EXPOSE_HEADERS = "Content-Length, Content-Range, Accept-Ranges, ETag, Last-Modified"
 
-TOMBSTONES = ".gone"
+TOMBSTONES = GONE_DIR
 
 
 def safe_relative_path(raw_path: bytes) -> str | None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
 
 MAX_CHARS = 200
 _URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^?#]*)")
@@ -161,9 +160,9 @@ def player_data_guid_path(guid: str) -> str | None:
     return guid_json_path(guid)
 
 
-def gone_path(output_dir: Path, relpath: str) -> Path:
-    """The tombstone of ``relpath``: servers answer 410 Gone while it exists."""
-    return output_dir / GONE_DIR / relpath
+def tombstone(relpath: str) -> str:
+    """The tombstone of ``relpath`` (a path under output/): servers answer 410 Gone while it exists."""
+    return f"{GONE_DIR}/{relpath}"
 
 
 def _join(base: str, *parts: str) -> str:

@@ -11,18 +11,13 @@ from pathlib import Path, PurePath
 
 from pipeline.stages.publish.names import (
     COVER_NAME,
-    GONE_DIR,
+    tombstone,
     transcript_file_name,
 )
 from pipeline.stages.publish.objects import Bucket, Folder, as_destination, move_in, move_out
 from pipeline.stages.publish.rss import cover_png
 
 Output = Path | Folder | Bucket
-
-
-def tombstone(relpath: str) -> str:
-    """The tombstone's path beside the files (names.gone_path, relative)."""
-    return f"{GONE_DIR}/{relpath}"
 
 
 def retire_file(output_dir: Output, relpath: str, keep_in: Path | None = None) -> bool:
